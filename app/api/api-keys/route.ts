@@ -1,0 +1,14 @@
+import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { readQuery } from "@/lib/http/request";
+import { json } from "@/lib/http/respond";
+import { listKeys, toKeyResponse } from "@/lib/keys/keys";
+import { listKeysQuerySchema } from "@/lib/validation/schemas";
+
+export const GET = withBearer(async (request, { userId }) => {
+  const query = await readQuery(request, listKeysQuerySchema);
+  const { items, total } = await listKeys(userId, query);
+  return json({ data: items.map(toKeyResponse), pagination: { page: query.page, per_page: query.per_page, total } });
+});
+
+const notAllowed = methodNotAllowed("GET");
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,0 +1,16 @@
+import { rotateRefreshToken } from "@/lib/auth/refresh-tokens";
+import { unauthenticated } from "@/lib/http/errors";
+import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
+import { readJson } from "@/lib/http/request";
+import { json } from "@/lib/http/respond";
+import { refreshSchema } from "@/lib/validation/schemas";
+
+export const POST = apiHandler(async (request) => {
+  const { refresh_token } = await readJson(request, refreshSchema);
+  const pair = await rotateRefreshToken(refresh_token);
+  if (!pair) throw unauthenticated();
+  return json(pair);
+});
+
+const notAllowed = methodNotAllowed("POST");
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

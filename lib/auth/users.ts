@@ -1,0 +1,62 @@
+import { db, Prisma } from "../db/client";
+import { conflict } from "../http/errors";
+import { hashPassword, verifyPassword } from "./passwords";
+
+export const PLANS = ["free", "professional", "enterprise"] as const;
+export type Plan = (typeof PLANS)[number];
+export const SUBSCRIPTIONS = ["active", "inactive"] as const;
+export type Subscription = (typeof SUBSCRIPTIONS)[number];
+
+const publicUser = { id: true, email: true, username: true, plan: true, subscription: true, createdAt: true } as const;
+export type PublicUser = Prisma.UserGetPayload<{ select: typeof publicUser }>;
+
+export async function createUser(input: { email: string; password: string; username?: string }): Promise<PublicUser> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db().user.create({
+      data: {
+        email: input.email,
+        // Default username: the email's local part, trimmed to what X-Username allows.
+        username: input.username ?? (input.email.split("@")[0].replace(/[^A-Za-z0-9._@-]/g, "").slice(0, 64) || "user"),
+        passwordHash,
+      },
+      select: publicUser,
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw conflict("An account with this email already exists");
+    }
+    throw error;
+  }
+}
+
+/** The user for a correct email + password, else null; same cost either way. */
+export async function verifyCredentials(email: string, password: string): Promise<PublicUser | null> {
+  const user = await db().user.findUnique({ where: { email }, select: { ...publicUser, passwordHash: true } });
+  const ok = await verifyPassword(password, user?.passwordHash);
+  if (!ok || !user) return null;
+  const { passwordHash: _ignored, ...rest } = user;
+  return rest;
+}
+
+export function getUser(id: number): Promise<PublicUser | null> {
+  return db().user.findUnique({ where: { id }, select: publicUser });
+}
+
+export function countUsers(): Promise<number> {
+  return db().user.count();
+}
+
+export async function setPlan(email: string, plan: Plan): Promise<PublicUser | null> {
+  const { count } = await db().user.updateMany({ where: { email }, data: { plan } });
+  return count ? db().user.findUnique({ where: { email }, select: publicUser }) : null;
+}
+
+export async function setSubscription(email: string, subscription: Subscription): Promise<PublicUser | null> {
+  const { count } = await db().user.updateMany({ where: { email }, data: { subscription } });
+  return count ? db().user.findUnique({ where: { email }, select: publicUser }) : null;
+}
+
+export function toUserResponse(user: PublicUser) {
+  return { id: user.id, email: user.email, username: user.username, plan: user.plan, created_at: user.createdAt.toISOString() };
+}

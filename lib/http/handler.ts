@@ -1,0 +1,54 @@
+import { verifyAccessToken } from "../auth/access-token";
+import { ApiError, unauthenticated } from "./errors";
+import { errorResponse, json, errorBody } from "./respond";
+
+type RouteContext<P> = { params: Promise<P> };
+
+/** Every /api handler goes through this: an ApiError becomes its envelope, anything else a bare 500. */
+export function apiHandler<P = unknown>(
+  fn: (request: Request, context: RouteContext<P>) => Promise<Response>,
+) {
+  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
+    try {
+      return await fn(request, context);
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error);
+      // Logged for the operator with its stack; the caller learns nothing about internals.
+      console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed:`, error);
+      return json(errorBody("Internal server error"), 500);
+    }
+  };
+}
+
+/** The account id behind `Authorization: Bearer <token>`; 401 for anything missing or invalid. */
+export function bearerUserId(request: Request): number {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const userId = match ? verifyAccessToken(match[1]) : null;
+  if (userId === null) throw unauthenticated();
+  return userId;
+}
+
+export function withBearer<P = unknown>(
+  fn: (request: Request, auth: { userId: number; params: P }) => Promise<Response>,
+) {
+  return apiHandler<P>(async (request, context) => {
+    const userId = bearerUserId(request);
+    return fn(request, { userId, params: await context.params });
+  });
+}
+
+/** For paths and methods nothing serves: the same envelope as every other error. */
+export const notFoundHandler = apiHandler(async () => {
+  throw new ApiError(404, "Not found");
+});
+
+/**
+ * Exported by a route file for the verbs it does not serve: Next would answer those with an
+ * empty 405, and every /api error must be the envelope.
+ */
+export function methodNotAllowed(...allowed: string[]) {
+  return apiHandler(async () => {
+    throw new ApiError(405, `Method not allowed; use ${allowed.join(" or ")}`, { Allow: allowed.join(", ") });
+  });
+}

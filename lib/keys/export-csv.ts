@@ -1,0 +1,23 @@
+import Papa from "papaparse";
+import type { KeyRecord } from "./keys";
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export const EXPORT_COLUMNS = ["id", "api_key_name", "user", "status", "created_at", "last_used_at"] as const;
+
+/**
+ * OWASP CSV injection: a cell starting with = + - @, tab or CR is run as a formula by
+ * spreadsheets. papaparse's escapeFormulae prefixes such cells with ' and quotes them.
+ */
+export function keysToCsv(keys: KeyRecord[]): string {
+  const rows = keys.map((key) => [
+    key.id,
+    key.name,
+    key.user,
+    key.status,
+    key.createdAt.toISOString(),
+    key.lastUsedAt?.toISOString() ?? "",
+  ]);
+  // Own pattern: papaparse's default (/^[=+\-@\t\r].*$/) misses a cell with a line break in it.
+  return Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows }, { escapeFormulae: FORMULA_START, newline: "\r\n" });
+}

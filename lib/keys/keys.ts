@@ -1,0 +1,118 @@
+import { db, Prisma } from "../db/client";
+import { getConfig } from "../config/env";
+import type { GenerateKeyInput, KeyStatus, ListKeysQuery } from "../validation/schemas";
+import { digestSecret, generateKeySecret, keyHint } from "./secret";
+
+/**
+ * API-key queries and mutations. Each takes the owner and puts it in the `where`, so there is
+ * no way to read or change another account's key by forgetting a filter; for the caller,
+ * "not yours" and "does not exist" are the same null.
+ */
+
+const keyFields = {
+  id: true,
+  name: true,
+  user: true,
+  hint: true,
+  status: true,
+  createdAt: true,
+  lastUsedAt: true,
+} as const;
+export type KeyRecord = Prisma.ApiKeyGetPayload<{ select: typeof keyFields }>;
+
+/** The public shape of a key: built from an explicit field list, never the digest or secret. */
+export function toKeyResponse(key: KeyRecord) {
+  return {
+    id: key.id,
+    api_key_name: key.name,
+    user: key.user,
+    status: key.status as KeyStatus,
+    created_at: key.createdAt.toISOString(),
+    last_used_at: key.lastUsedAt?.toISOString() ?? null,
+    key_hint: key.hint,
+  };
+}
+export type KeyResponse = ReturnType<typeof toKeyResponse>;
+
+/** Creates a key; the returned secret exists nowhere else and must be shown exactly once. */
+export async function createKey(ownerId: number, input: GenerateKeyInput): Promise<{ key: KeyRecord; secret: string }> {
+  const secret = generateKeySecret();
+  const key = await db().apiKey.create({
+    data: {
+      ownerId,
+      name: input.api_key_name,
+      user: input.user,
+      digest: digestSecret(secret, getConfig().keyPepper),
+      hint: keyHint(secret),
+    },
+    select: keyFields,
+  });
+  return { key, secret };
+}
+
+function listWhere(ownerId: number, query: Pick<ListKeysQuery, "status" | "q">): Prisma.ApiKeyWhereInput {
+  return {
+    ownerId,
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.q ? { OR: [{ name: { contains: query.q } }, { user: { contains: query.q } }] } : {}),
+  };
+}
+
+export async function listKeys(ownerId: number, query: ListKeysQuery): Promise<{ items: KeyRecord[]; total: number }> {
+  const where = listWhere(ownerId, query);
+  const [items, total] = await Promise.all([
+    db().apiKey.findMany({
+      where,
+      select: keyFields,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: (query.page - 1) * query.per_page,
+      take: query.per_page,
+    }),
+    db().apiKey.count({ where }),
+  ]);
+  return { items, total };
+}
+
+export function listAllKeys(ownerId: number): Promise<KeyRecord[]> {
+  return db().apiKey.findMany({ where: { ownerId }, select: keyFields, orderBy: { id: "asc" } });
+}
+
+export function countKeys(ownerId: number): Promise<number> {
+  return db().apiKey.count({ where: { ownerId } });
+}
+
+export function getKey(ownerId: number, id: number): Promise<KeyRecord | null> {
+  return db().apiKey.findFirst({ where: { id, ownerId }, select: keyFields });
+}
+
+export async function setKeyStatus(ownerId: number, id: number, status: KeyStatus): Promise<KeyRecord | null> {
+  const { count } = await db().apiKey.updateMany({ where: { id, ownerId }, data: { status } });
+  return count ? getKey(ownerId, id) : null;
+}
+
+/** Permanent, and effective on the very next request: verification reads the row every time. */
+export async function deleteKey(ownerId: number, id: number): Promise<boolean> {
+  const { count } = await db().apiKey.deleteMany({ where: { id, ownerId } });
+  return count > 0;
+}
+
+/** The verification lookup: by digest alone, since the digest is what identifies the key. */
+export function findKeyByDigest(digest: string) {
+  return db().apiKey.findUnique({
+    where: { digest },
+    select: {
+      id: true,
+      ownerId: true,
+      name: true,
+      user: true,
+      status: true,
+      expiresAt: true,
+      owner: { select: { plan: true, subscription: true } },
+    },
+  });
+}
+
+export async function recordKeyUse(id: number, at: Date, ip: string): Promise<void> {
+  // updateMany: the key may have been deleted since it was verified; that is not an error.
+  await db().apiKey.updateMany({ where: { id }, data: { lastUsedAt: at, lastUsedIp: ip } });
+}

@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/**
+ * One schema per input, shared by the REST handlers and the portal's forms. Messages read
+ * after the field name ("api_key_name is required"), see formatZodError.
+ */
+
+function text(options: { min: number; max: number; what?: string }) {
+  const length =
+    options.min === options.max
+      ? `must be ${options.min} characters`
+      : `must be ${options.min}–${options.max} characters`;
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .trim()
+    .min(options.min, options.min === 1 ? "must not be empty" : length)
+    .max(options.max, length);
+}
+
+export const emailSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+  .trim()
+  .toLowerCase()
+  .max(254, "must be at most 254 characters")
+  .pipe(z.email({ error: "must be a valid email address" }));
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
+export const usernameSchema = text({ min: 1, max: 64 }).regex(
+  USERNAME_PATTERN,
+  "may contain only letters, digits, '.', '_', '@' and '-'",
+);
+
+/** Every JSON body must be an object; anything else gets one clear message. */
+function body<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape, { error: "must be a JSON object" });
+}
+
+export const registerSchema = body({
+  email: emailSchema,
+  password: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(8, "must be at least 8 characters")
+    // bcrypt ignores everything past 72 bytes; refusing longer input avoids a false sense of strength.
+    .refine((value) => Buffer.byteLength(value) <= 72, "must be at most 72 bytes"),
+  username: usernameSchema.optional(),
+});
+
+export const loginSchema = body({
+  email: emailSchema,
+  password: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required"),
+});
+
+export const refreshSchema = body({
+  refresh_token: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required"),
+});
+
+export const generateKeySchema = body({
+  api_key_name: text({ min: 1, max: 100 }),
+  user: usernameSchema,
+});
+export type GenerateKeyInput = z.infer<typeof generateKeySchema>;
+
+export const KEY_STATUSES = ["active", "inactive"] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+const keyStatus = z.enum(KEY_STATUSES, {
+  error: (issue) => (issue.input === undefined ? "is required" : "must be \"active\" or \"inactive\""),
+});
+
+export const keyStatusSchema = body({ status: keyStatus });
+
+const positiveInt = z.coerce
+  .number({ error: "must be a positive integer" })
+  .int("must be a positive integer")
+  .min(1, "must be a positive integer")
+  .max(Number.MAX_SAFE_INTEGER, "must be a positive integer");
+
+/** Path and query ids arrive as strings; "12abc" or "1.5" are rejected, not truncated. */
+export const idSchema = z
+  .string({ error: "is required" })
+  .regex(/^\d{1,15}$/, "must be a positive integer")
+  .transform(Number)
+  .pipe(z.number().int().min(1, "must be a positive integer"));
+
+const pageQuery = {
+  page: positiveInt.default(1),
+  per_page: positiveInt.max(100, "must be between 1 and 100").default(20),
+};
+
+export const listKeysQuerySchema = z.object({
+  ...pageQuery,
+  status: keyStatus.optional(),
+  q: z.string().trim().max(100, "must be at most 100 characters").optional(),
+});
+export type ListKeysQuery = z.infer<typeof listKeysQuerySchema>;
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const isoDate = z
+  .string()
+  .trim()
+  .refine(
+    (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
+    "must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-15T10:30:00Z",
+  )
+  .transform((value) => new Date(value));
+
+export const usageLogQuerySchema = z
+  .object({
+    ...pageQuery,
+    api_key_id: idSchema.optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "must not be after to", path: ["from"] });
+export type UsageLogQuery = z.infer<typeof usageLogQuerySchema>;
+
+export const keyIdParamsSchema = z.object({ id: idSchema });

@@ -1,0 +1,54 @@
+// `npm start`: prepare the database (migrate, seed), build if the sources changed since the
+// last build, then serve. Works on a fresh clone after `npm ci` with no configuration.
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+
+const root = process.cwd();
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+process.env.PORT ||= "3000";
+process.env.NEXTAUTH_URL ||= `http://localhost:${process.env.PORT}`;
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: "inherit", env: process.env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const BUILD_INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "proxy.ts",
+  "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+
+function listFiles(entry) {
+  const full = path.join(root, entry);
+  if (!fs.existsSync(full)) return [];
+  if (!fs.statSync(full).isDirectory()) return [entry];
+  return fs.readdirSync(full, { withFileTypes: true })
+    .filter((d) => d.name !== "generated" && d.name !== "node_modules")
+    .flatMap((d) => listFiles(path.join(entry, d.name)));
+}
+
+/** A hash of everything the build reads, so a `git pull` is rebuilt and a restart is not. */
+function sourceFingerprint() {
+  const hash = crypto.createHash("sha256");
+  for (const file of BUILD_INPUTS.flatMap(listFiles).sort()) {
+    hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file))).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+const stamp = path.join(root, ".next", "source-fingerprint");
+const fingerprint = sourceFingerprint();
+const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stamp)
+  && fs.readFileSync(stamp, "utf8") === fingerprint;
+// A changed schema needs a regenerated client before anything touches the database.
+if (!built) run("npm", ["run", "--silent", "prisma:generate"]);
+
+run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/prepare.ts"]);
+
+if (!built) {
+  console.log("Building the portal (first start or changed sources)…");
+  run(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "build"]);
+  fs.writeFileSync(stamp, fingerprint);
+}
+
+await import("./server.mjs");
