@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+import { DEMO } from "../playwright.config";
+
+test("a signed-out visitor is sent to /login", async ({ page }) => {
+  await page.goto("/keys");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+  await expect(page.getByRole("heading", { name: "Sign in to Key Portal" })).toBeVisible();
+});
+
+test("a wrong password is refused with a clear message", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Wrong email or password.")).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("the demo account signs in and lands on the keys page", async ({ page }, testInfo) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/keys$/);
+  await expect(page.getByRole("heading", { name: "API Keys" })).toBeVisible();
+  await expect(page.getByText(DEMO.email)).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("keys-page.png"), fullPage: true });
+
+  // Signed in, /login forwards to the keys page; signing out returns to /login.
+  await page.goto("/login");
+  await expect(page).toHaveURL(/\/keys$/);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+});

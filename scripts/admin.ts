@@ -1,0 +1,81 @@
+// Admin CLI: `npm run admin -- <command> ...`. Honours DATABASE_URL (default: the SQLite file in ./data).
+import { z } from "zod";
+import { createUser, PLANS, setPlan, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
+import { disconnectDb } from "../lib/db/client";
+import { migrateDatabase } from "../lib/setup/migrate";
+import { formatZodError } from "../lib/validation/format-zod-error";
+import { emailSchema, registerSchema } from "../lib/validation/schemas";
+
+const USAGE = `Usage: npm run admin -- <command>
+
+  create-user <email> <password> [username]   create an account (free plan, active)
+  set-plan <email> <${PLANS.join("|")}>
+  set-subscription <email> <${SUBSCRIPTIONS.join("|")}>
+
+Environment: DATABASE_URL (default file:./data/portal.db)`;
+
+class UsageError extends Error {}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(formatZodError(result.error));
+  return result.data;
+}
+
+function show(user: PublicUser) {
+  return `#${user.id} ${user.email} (username ${user.username}, plan ${user.plan}, subscription ${user.subscription})`;
+}
+
+async function run(argv: string[]): Promise<string> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "create-user": {
+      if (args.length < 2 || args.length > 3) throw new UsageError("create-user takes <email> <password> [username]");
+      const input = parse(registerSchema, { email: args[0], password: args[1], username: args[2] });
+      return `Created ${show(await createUser(input))}`;
+    }
+    case "set-plan": {
+      if (args.length !== 2) throw new UsageError("set-plan takes <email> <plan>");
+      const { email, plan } = parse(z.object({ email: emailSchema, plan: z.enum(PLANS, { error: `must be one of ${PLANS.join(", ")}` }) }), { email: args[0], plan: args[1] });
+      const user = await setPlan(email, plan);
+      if (!user) throw new Error(`No account with email ${email}`);
+      return `Updated ${show(user)}`;
+    }
+    case "set-subscription": {
+      if (args.length !== 2) throw new UsageError("set-subscription takes <email> <active|inactive>");
+      const { email, subscription } = parse(
+        z.object({ email: emailSchema, subscription: z.enum(SUBSCRIPTIONS, { error: `must be one of ${SUBSCRIPTIONS.join(", ")}` }) }),
+        { email: args[0], subscription: args[1] },
+      );
+      const user = await setSubscription(email, subscription);
+      if (!user) throw new Error(`No account with email ${email}`);
+      return `Updated ${show(user)}`;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      return USAGE;
+    default:
+      throw new UsageError(`Unknown command "${command}"`);
+  }
+}
+
+async function main() {
+  try {
+    const argv = process.argv.slice(2);
+    if (argv[0] && !["help", "--help"].includes(argv[0])) migrateDatabase();
+    console.log(await run(argv));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    }
+  } finally {
+    await disconnectDb();
+  }
+}
+
+void main();

@@ -1,0 +1,68 @@
+// `npm test`: unit + integration tests (Vitest), then the browser tests (Playwright in Debian's
+// Chromium, against the production server that `npm start` runs). Ends with one summary line.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-reports-"));
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" };
+
+function run(command, args, extraEnv = {}) {
+  console.log(`\n$ ${command} ${args.join(" ")}`);
+  return spawnSync(command, args, { stdio: "inherit", env: { ...env, ...extraEnv } }).status ?? 1;
+}
+
+function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return true;
+  if (process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get")) {
+    console.log("Chromium is missing: installing Debian's package (apt-get install chromium)…");
+    const apt = { DEBIAN_FRONTEND: "noninteractive" };
+    if (run("apt-get", ["update", "-qq"], apt) === 0 && run("apt-get", ["install", "-y", "-qq", "chromium"], apt) === 0) {
+      return fs.existsSync(CHROMIUM);
+    }
+  }
+  console.error(
+    `No Chromium at ${CHROMIUM}. Install Debian's package as root (apt-get install -y chromium),\n` +
+      "or point CHROMIUM_PATH at a Chromium/Chrome binary, then run npm test again.",
+  );
+  return false;
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+const vitestReport = path.join(reports, "vitest.json");
+const vitestStatus = run(process.execPath, [
+  "node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`,
+]);
+
+let e2eStatus = 1;
+const e2eReport = path.join(reports, "playwright.json");
+if (ensureChromium()) {
+  // A fresh database each run: the e2e server's data folder lives in the OS temp dir.
+  const port = process.env.E2E_PORT ?? "3100";
+  fs.rmSync(path.join(os.tmpdir(), `keyportal-e2e-${port}`), { recursive: true, force: true });
+  e2eStatus = run(process.execPath, ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json"], {
+    PLAYWRIGHT_JSON_OUTPUT_FILE: e2eReport,
+  });
+}
+
+const unit = readJson(vitestReport);
+const e2e = readJson(e2eReport)?.stats;
+const passed = (unit?.numPassedTests ?? 0) + (e2e?.expected ?? 0);
+const failed = (unit?.numFailedTests ?? 0) + (e2e ? e2e.unexpected + e2e.flaky : 0);
+const skipped = (unit?.numPendingTests ?? 0) + (unit?.numTodoTests ?? 0) + (e2e?.skipped ?? 0);
+const ok = vitestStatus === 0 && e2eStatus === 0 && failed === 0;
+fs.rmSync(reports, { recursive: true, force: true });
+
+console.log(`\nvitest: ${vitestStatus === 0 ? "ok" : "FAILED"}; playwright: ${e2eStatus === 0 ? "ok" : "FAILED"}`);
+// Counted failures can be 0 while a runner failed (e.g. the server did not start): say so.
+console.log(`tests: ${passed} passed, ${ok ? failed : Math.max(failed, 1)} failed, ${skipped} skipped`);
+process.exit(ok ? 0 : 1);
