@@ -43,6 +43,10 @@ export function getUser(id: number): Promise<PublicUser | null> {
   return db().user.findUnique({ where: { id }, select: publicUser });
 }
 
+export async function accountExists(id: number): Promise<boolean> {
+  return (await db().user.count({ where: { id } })) > 0;
+}
+
 export function countUsers(): Promise<number> {
   return db().user.count();
 }

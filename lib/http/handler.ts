@@ -1,4 +1,5 @@
 import { verifyAccessToken } from "../auth/access-token";
+import { accountExists } from "../auth/users";
 import { ApiError, unauthenticated } from "./errors";
 import { errorResponse, json, errorBody } from "./respond";
 
@@ -34,6 +35,8 @@ export function withBearer<P = unknown>(
 ) {
   return apiHandler<P>(async (request, context) => {
     const userId = bearerUserId(request);
+    // A well-signed token for an account that no longer exists is as invalid as a forged one.
+    if (!(await accountExists(userId))) throw unauthenticated();
     return fn(request, { userId, params: await context.params });
   });
 }

@@ -1,5 +1,7 @@
 import { db, Prisma } from "../db/client";
 import { getConfig } from "../config/env";
+import { forbidden } from "../http/errors";
+import { keyLimitMessage, maxKeysFor } from "../limits/plans";
 import type { GenerateKeyInput, KeyStatus, ListKeysQuery } from "../validation/schemas";
 import { digestSecret, generateKeySecret, keyHint } from "./secret";
 
@@ -34,32 +36,53 @@ export function toKeyResponse(key: KeyRecord) {
 }
 export type KeyResponse = ReturnType<typeof toKeyResponse>;
 
-/** Creates a key; the returned secret exists nowhere else and must be shown exactly once. */
+/**
+ * Creates a key; the returned secret exists nowhere else and must be shown exactly once.
+ * The plan's key limit is checked in the same transaction as the insert, so concurrent
+ * requests cannot overshoot it (403 naming the limit and the plan).
+ */
 export async function createKey(ownerId: number, input: GenerateKeyInput): Promise<{ key: KeyRecord; secret: string }> {
   const secret = generateKeySecret();
-  const key = await db().apiKey.create({
-    data: {
-      ownerId,
-      name: input.api_key_name,
-      user: input.user,
-      digest: digestSecret(secret, getConfig().keyPepper),
-      hint: keyHint(secret),
-    },
-    select: keyFields,
+  const result = await db().$transaction(async (tx) => {
+    const owner = await tx.user.findUniqueOrThrow({ where: { id: ownerId }, select: { plan: true } });
+    const limit = maxKeysFor(owner.plan);
+    if (limit !== null && (await tx.apiKey.count({ where: { ownerId } })) >= limit) return { key: null, refusedPlan: owner.plan };
+    const key = await tx.apiKey.create({
+      data: {
+        ownerId,
+        name: input.api_key_name,
+        user: input.user,
+        digest: digestSecret(secret, getConfig().keyPepper),
+        hint: keyHint(secret),
+      },
+      select: keyFields,
+    });
+    return { key, refusedPlan: null };
   });
-  return { key, secret };
+  // Refused by returning, not throwing: SQLite shares one connection, and a rollback would also
+  // undo writes that other requests made while this transaction was open.
+  if (!result.key) throw forbidden(keyLimitMessage(result.refusedPlan ?? ""));
+  return { key: result.key, secret };
 }
 
-function listWhere(ownerId: number, query: Pick<ListKeysQuery, "status" | "q">): Prisma.ApiKeyWhereInput {
-  return {
-    ownerId,
-    ...(query.status ? { status: query.status } : {}),
-    ...(query.q ? { OR: [{ name: { contains: query.q } }, { user: { contains: query.q } }] } : {}),
-  };
+/**
+ * Ids of the owner's keys whose name or username contains `q`, case-insensitively. Prisma's
+ * `contains` becomes LIKE on SQLite, where % and _ in the search text would act as wildcards;
+ * instr() matches the text literally.
+ */
+async function idsMatching(ownerId: number, q: string): Promise<number[]> {
+  const rows = await db().$queryRaw<{ id: number | bigint }[]>`
+    SELECT id FROM api_keys
+    WHERE owner_id = ${ownerId} AND (instr(lower(name), lower(${q})) > 0 OR instr(lower("user"), lower(${q})) > 0)`;
+  return rows.map((row) => Number(row.id));
 }
 
 export async function listKeys(ownerId: number, query: ListKeysQuery): Promise<{ items: KeyRecord[]; total: number }> {
-  const where = listWhere(ownerId, query);
+  const where: Prisma.ApiKeyWhereInput = {
+    ownerId,
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.q ? { id: { in: await idsMatching(ownerId, query.q) } } : {}),
+  };
   const [items, total] = await Promise.all([
     db().apiKey.findMany({
       where,

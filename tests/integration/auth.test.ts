@@ -61,9 +61,10 @@ describe("POST /api/auth/register", () => {
 
   it("never returns the password or its hash", async () => {
     const password = "a-very-distinctive-password-42";
-    const response = await postRegister({ email: uniqueEmail("nohash"), password });
+    const response = await postRegister({ email: uniqueEmail("private"), password });
     expect(response.status).toBe(201);
     const text = await response.text();
+    expect(Object.keys(JSON.parse(text))).not.toContain("password_hash");
     expect(text).not.toContain(password);
     expect(text).not.toMatch(/password/i);
     expect(text).not.toMatch(/hash/i);
