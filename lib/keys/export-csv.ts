@@ -1,5 +1,5 @@
 import Papa from "papaparse";
-import type { KeyRecord } from "./keys";
+import { listAllKeys, type KeyRecord } from "./keys";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -20,4 +20,16 @@ export function keysToCsv(keys: KeyRecord[]): string {
   ]);
   // Own pattern: papaparse's default (/^[=+\-@\t\r].*$/) misses a cell with a line break in it.
   return Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows }, { escapeFormulae: FORMULA_START, newline: "\r\n" });
+}
+
+/** The download both GET /api/api-keys/export and the portal's Export CSV button serve. */
+export async function keysCsvResponse(ownerId: number, now = new Date()): Promise<Response> {
+  const csv = keysToCsv(await listAllKeys(ownerId));
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="api-keys-${now.toISOString().slice(0, 10)}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
 }

@@ -17,3 +17,15 @@ export function planAllows(plan: string, required: string): boolean {
   if (!isPlan(plan) || !isPlan(required)) return false;
   return PLAN_LIMITS[plan].rank >= PLAN_LIMITS[required].rank;
 }
+
+export function maxKeysFor(plan: string): number | null {
+  return isPlan(plan) ? PLAN_LIMITS[plan].maxKeys : 0;
+}
+
+export function planLabel(plan: string): string {
+  return isPlan(plan) ? PLAN_LIMITS[plan].label : plan;
+}
+
+export function keyLimitMessage(plan: string): string {
+  return `API key limit reached: the ${planLabel(plan)} plan allows ${maxKeysFor(plan)} keys. Delete a key or upgrade your plan.`;
+}

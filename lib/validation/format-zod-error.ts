@@ -8,3 +8,13 @@ export function formatZodError(error: z.ZodError): string {
   if (issue.code === "unrecognized_keys") return `Unknown field: ${issue.keys.join(", ")}`;
   return field ? `${field} ${issue.message}` : `Request body ${issue.message}`;
 }
+
+/** Per-field messages ("must not be empty"), for inline display beside each input. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".");
+    if (key && !out[key]) out[key] = issue.message;
+  }
+  return out;
+}

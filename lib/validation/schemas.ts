@@ -41,7 +41,7 @@ export const registerSchema = body({
     .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
     .min(8, "must be at least 8 characters")
     // bcrypt ignores everything past 72 bytes; refusing longer input avoids a false sense of strength.
-    .refine((value) => Buffer.byteLength(value) <= 72, "must be at most 72 bytes"),
+    .refine((value) => new TextEncoder().encode(value).length <= 72, "must be at most 72 bytes"),
   username: usernameSchema.optional(),
 });
 
@@ -111,6 +111,8 @@ export const usageLogQuerySchema = z
   .object({
     ...pageQuery,
     api_key_id: idSchema.optional(),
+    /** success = 2xx, failed = everything else. */
+    status: z.enum(["success", "failed"], { error: 'must be "success" or "failed"' }).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
   })

@@ -1,56 +1,120 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
-import { sessionUserId } from "@/lib/auth/next-auth";
-import { listKeys, toKeyResponse } from "@/lib/keys/keys";
+import Link from "next/link";
+import { DeleteKey } from "@/components/keys/delete-key";
+import { GenerateKey } from "@/components/keys/generate-key";
+import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
+import { Pagination } from "@/components/ui/pagination";
+import { button, field } from "@/components/ui/styles";
+import { requireAccount } from "@/lib/auth/portal-session";
+import { formatDateTime } from "@/lib/format/dates";
+import { countKeys, listKeys, toKeyResponse } from "@/lib/keys/keys";
+import { maxKeysFor, planLabel } from "@/lib/limits/plans";
+import { listKeysQuerySchema } from "@/lib/validation/schemas";
 
 export const metadata: Metadata = { title: "API Keys" };
 
-function formatDate(iso: string | null): string {
-  return iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "Never";
-}
+const PER_PAGE = 10;
 
-export default async function KeysPage() {
-  const userId = await sessionUserId();
-  if (!userId) redirect("/login");
-  const { items, total } = await listKeys(userId, { page: 1, per_page: 100 });
+export default async function KeysPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const account = await requireAccount();
+  const raw = await searchParams;
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+  // Bad query values fall back to defaults instead of erroring: this is a page, not an API.
+  const parsed = listKeysQuerySchema.safeParse({ page: one(raw.page), q: one(raw.q), status: one(raw.status), per_page: PER_PAGE });
+  const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
+  const [{ items, total }, used] = await Promise.all([listKeys(account.id, query), countKeys(account.id)]);
   const keys = items.map(toKeyResponse);
+  const limit = maxKeysFor(account.plan);
+  const atLimit = limit !== null && used >= limit;
+  const filtered = Boolean(query.q || query.status);
+
   return (
-    <section>
-      <h1 className="text-2xl font-semibold">API Keys</h1>
-      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-        {total} {total === 1 ? "key" : "keys"}. A key lets a script call the data API with the X-API-Key and
-        X-Username headers; its secret is shown once, when it is generated.
-      </p>
-      {keys.length === 0 ? (
-        <p className="mt-8 rounded-md border border-dashed border-slate-300 p-6 text-center dark:border-slate-700">
-          No API keys yet.
-        </p>
-      ) : (
-        <table className="mt-6 w-full text-left text-sm">
-          <thead className="border-b border-slate-200 dark:border-slate-800">
-            <tr>
-              <th scope="col" className="py-2">Name</th>
-              <th scope="col">Username</th>
-              <th scope="col">Key</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((key) => (
-              <tr key={key.id} className="border-b border-slate-100 dark:border-slate-900">
-                <td className="py-2">{key.api_key_name}</td>
-                <td>{key.user}</td>
-                <td className="font-mono">{key.key_hint}</td>
-                <td>{key.status}</td>
-                <td>{formatDate(key.created_at)}</td>
-                <td>{formatDate(key.last_used_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <section aria-labelledby="keys-heading">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 id="keys-heading" className="text-2xl font-semibold">API Keys</h1>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+            {limit === null
+              ? `${used} keys on ${planLabel(account.plan)} (no limit)`
+              : `${used} of ${limit} keys on ${planLabel(account.plan)}`}
+          </p>
+        </div>
+        <div className="flex flex-col items-end gap-1">
+          <div className="flex gap-2">
+            <a href="/keys/export" className={button.secondary} download>
+              Export CSV
+            </a>
+            <GenerateKey
+              disabled={atLimit}
+              disabledReason={atLimit ? `Your ${planLabel(account.plan)} plan allows ${limit} keys. Delete one to generate another.` : undefined}
+            />
+          </div>
+        </div>
+      </div>
+
+      {used > 0 && (
+        <form role="search" className="mt-6 flex flex-wrap gap-2" action="/keys">
+          <label htmlFor="key-search" className="sr-only">Search keys by name or username</label>
+          <input id="key-search" name="q" defaultValue={query.q ?? ""} placeholder="Search by name or username" className={`${field} max-w-xs`} />
+          <label htmlFor="key-status" className="sr-only">Status</label>
+          <select id="key-status" name="status" defaultValue={query.status ?? ""} className={`${field} w-auto`}>
+            <option value="">All statuses</option>
+            <option value="active">Active</option>
+            <option value="inactive">Inactive</option>
+          </select>
+          <button type="submit" className={button.secondary}>Search</button>
+          {filtered && <Link href="/keys" className="self-center text-sm underline">Clear</Link>}
+        </form>
       )}
+
+      {used === 0 ? (
+        <div className="mt-8 rounded-lg border border-dashed border-slate-300 p-8 text-center dark:border-slate-700">
+          <h2 className="text-lg font-semibold">No API keys yet</h2>
+          <p className="mx-auto mt-2 max-w-prose text-sm text-slate-600 dark:text-slate-400">
+            An API key lets a server, a scheduled job or an integration call the data API without signing in: it sends
+            the key in <code className="font-mono">X-API-Key</code> and its username in{" "}
+            <code className="font-mono">X-Username</code>. Use a separate key per application and environment.
+          </p>
+          <p className="mt-4 text-sm">Generate your first key with the button above.</p>
+        </div>
+      ) : keys.length === 0 ? (
+        <p className="mt-8 text-sm">No keys match this search.</p>
+      ) : (
+        <div className="mt-4 overflow-x-auto">
+          <table className="w-full min-w-[44rem] text-left text-sm">
+            <caption className="sr-only">Your API keys</caption>
+            <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
+              <tr>
+                <th scope="col" className="py-2 pr-3 font-medium">Name</th>
+                <th scope="col" className="pr-3 font-medium">Username</th>
+                <th scope="col" className="pr-3 font-medium">Key</th>
+                <th scope="col" className="pr-3 font-medium">Status</th>
+                <th scope="col" className="pr-3 font-medium">Created</th>
+                <th scope="col" className="pr-3 font-medium">Last used</th>
+                <th scope="col" className="font-medium"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((key) => (
+                <tr key={key.id} className="border-b border-slate-100 align-middle dark:border-slate-900">
+                  <td className="max-w-[14rem] break-words py-2 pr-3 font-medium">{key.api_key_name}</td>
+                  <td className="pr-3">{key.user}</td>
+                  <td className="pr-3 font-mono text-xs">{key.key_hint}</td>
+                  <td className="pr-3">
+                    <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
+                  </td>
+                  <td className="whitespace-nowrap pr-3">{formatDateTime(key.created_at)}</td>
+                  <td className="whitespace-nowrap pr-3">{formatDateTime(key.last_used_at)}</td>
+                  <td className="text-right">
+                    <DeleteKey id={key.id} name={key.api_key_name} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={query.page} perPage={PER_PAGE} total={total} basePath="/keys" params={{ q: query.q, status: query.status }} />
     </section>
   );
 }

@@ -1,18 +1,7 @@
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
-import { keysToCsv } from "@/lib/keys/export-csv";
-import { listAllKeys } from "@/lib/keys/keys";
+import { keysCsvResponse } from "@/lib/keys/export-csv";
 
-export const GET = withBearer(async (_request, { userId }) => {
-  const csv = keysToCsv(await listAllKeys(userId));
-  const day = new Date().toISOString().slice(0, 10);
-  return new Response(csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="api-keys-${day}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
-});
+export const GET = withBearer((_request, { userId }) => keysCsvResponse(userId));
 
 const notAllowed = methodNotAllowed("GET");
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,0 +1,195 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { generateKeyAction } from "@/app/(portal)/keys/actions";
+import { Dialog } from "@/components/ui/dialog";
+import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
+import { fieldErrors } from "@/lib/validation/format-zod-error";
+import { generateKeySchema } from "@/lib/validation/schemas";
+
+type Step = { kind: "closed" } | { kind: "form" } | { kind: "created"; name: string; secret: string };
+
+/** "Generate New API Key": the form dialog, then the copy-once modal for the new secret. */
+export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; disabledReason?: string }) {
+  const [step, setStep] = useState<Step>({ kind: "closed" });
+  return (
+    <>
+      <button
+        type="button"
+        className={button.primary}
+        disabled={disabled}
+        aria-describedby={disabled ? "generate-disabled-reason" : undefined}
+        onClick={() => setStep({ kind: "form" })}
+      >
+        Generate New API Key
+      </button>
+      {disabled && disabledReason && (
+        <p id="generate-disabled-reason" className="text-sm text-slate-600 dark:text-slate-400">
+          {disabledReason}
+        </p>
+      )}
+      <GenerateKeyDialog
+        open={step.kind === "form"}
+        onClose={() => setStep({ kind: "closed" })}
+        onCreated={(name, secret) => setStep({ kind: "created", name, secret })}
+      />
+      {step.kind === "created" && (
+        <NewKeyModal name={step.name} secret={step.secret} onClose={() => setStep({ kind: "closed" })} />
+      )}
+    </>
+  );
+}
+
+function GenerateKeyDialog({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onCreated: (name: string, secret: string) => void;
+}) {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  useEffect(() => {
+    if (open) {
+      setErrors({});
+      setFormError(null);
+    }
+  }, [open]);
+
+  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const input = { api_key_name: String(form.get("api_key_name") ?? ""), user: String(form.get("user") ?? "") };
+    // The same schema the REST handler uses, so the form and the API agree on every rule.
+    const parsed = generateKeySchema.safeParse(input);
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error));
+      return;
+    }
+    setErrors({});
+    setFormError(null);
+    setPending(true);
+    const result = await generateKeyAction(parsed.data);
+    setPending(false);
+    if (!result.ok) {
+      setErrors(result.fieldErrors ?? {});
+      setFormError(result.message);
+      return;
+    }
+    onCreated(result.data.key.api_key_name, result.data.secret);
+  }
+
+  return (
+    <Dialog open={open} title="Generate New API Key" onCancel={onClose}>
+      <form onSubmit={onSubmit} noValidate className="space-y-4">
+        <div>
+          <label htmlFor="api_key_name" className={label}>API Key Name</label>
+          <input
+            id="api_key_name"
+            name="api_key_name"
+            className={field}
+            placeholder="prod-api-server-main-2025-01"
+            maxLength={200}
+            autoFocus
+            aria-invalid={Boolean(errors.api_key_name)}
+            aria-describedby="api_key_name-help api_key_name-error"
+          />
+          <p id="api_key_name-help" className={help}>
+            Name it for where it runs: environment, application, purpose and date, e.g. staging-integration-test-2025-01.
+          </p>
+          {errors.api_key_name && (
+            <p id="api_key_name-error" className={fieldError}>API Key Name {errors.api_key_name}</p>
+          )}
+        </div>
+        <div>
+          <label htmlFor="user" className={label}>Username</label>
+          <input
+            id="user"
+            name="user"
+            className={field}
+            placeholder="api_user_prod"
+            autoComplete="off"
+            maxLength={200}
+            aria-invalid={Boolean(errors.user)}
+            aria-describedby="user-help user-error"
+          />
+          <p id="user-help" className={help}>
+            Sent as X-Username with the key. Letters, digits and . _ @ - (up to 64).
+          </p>
+          {errors.user && <p id="user-error" className={fieldError}>Username {errors.user}</p>}
+        </div>
+        {formError && !Object.keys(errors).length && <p className={alertError}>{formError}</p>}
+        <div className="flex justify-end gap-2">
+          <button type="button" className={button.secondary} onClick={onClose}>Cancel</button>
+          <button type="submit" className={button.primary} disabled={pending}>
+            {pending ? "Generating…" : "Generate"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; onClose: () => void }) {
+  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  // Leaving the page while the key is on screen would lose it for good: ask first.
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, []);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied("yes");
+    } catch {
+      setCopied("failed");
+    }
+  }
+
+  return (
+    <Dialog open title="Your new API key" onCancel={() => false}>
+      <p className="mb-3 text-sm">
+        Key <strong className="font-semibold">{name}</strong> is ready.
+      </p>
+      <p className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+        Copy it now and store it somewhere safe, such as an environment variable or a secret manager.
+        It will not be shown again: we keep only a fingerprint of it.
+      </p>
+      <label htmlFor="new-api-key" className={label}>API key</label>
+      <div className="flex gap-2">
+        <input
+          id="new-api-key"
+          readOnly
+          value={secret}
+          onFocus={(event) => event.currentTarget.select()}
+          className={`${field} font-mono text-sm`}
+        />
+        <button type="button" className={button.primary} onClick={copy}>Copy</button>
+      </div>
+      <p aria-live="polite" className="mt-2 min-h-5 text-sm">
+        {copied === "yes" && "Copied to the clipboard."}
+        {copied === "failed" && "Could not copy: select the key and copy it by hand."}
+      </p>
+      <div className="mt-4 flex items-center gap-2">
+        <input id="saved-confirm" type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} className="h-4 w-4" />
+        <label htmlFor="saved-confirm" className="text-sm">I have saved this key</label>
+      </div>
+      <div className="mt-4 flex justify-end">
+        <button type="button" className={button.primary} disabled={!saved} onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}

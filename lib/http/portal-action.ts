@@ -1,0 +1,38 @@
+import type { z } from "zod";
+import { sessionUserId } from "../auth/next-auth";
+import { ApiError } from "./errors";
+import { fieldErrors, formatZodError } from "../validation/format-zod-error";
+
+/**
+ * What a server action returns to the portal. Server actions are thin adapters over the same
+ * lib functions the REST handlers call; Next rejects a server action whose Origin differs from
+ * the host, so cookie-authenticated writes cannot come from another site.
+ */
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; message: string; fieldErrors?: Record<string, string> };
+
+export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, data: await fn() };
+  } catch (error) {
+    if (error instanceof ApiError) return { ok: false, message: error.message };
+    console.error("[action] failed:", error);
+    return { ok: false, message: "Something went wrong; please try again." };
+  }
+}
+
+/** Runs `fn` for the signed-in account with validated input. */
+export async function accountAction<S extends z.ZodType, T>(
+  schema: S,
+  input: unknown,
+  fn: (userId: number, data: z.output<S>) => Promise<T>,
+): Promise<ActionResult<T>> {
+  const userId = await sessionUserId();
+  if (!userId) return { ok: false, message: "Your session has ended. Sign in again." };
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, message: formatZodError(parsed.error), fieldErrors: fieldErrors(parsed.error) };
+  }
+  return runAction(() => fn(userId, parsed.data));
+}
