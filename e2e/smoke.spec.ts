@@ -22,13 +22,14 @@ test("the demo account signs in and lands on the keys page", async ({ page }, te
   await page.getByLabel("Password").fill(DEMO.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/keys$/);
-  await expect(page.getByRole("heading", { name: "API Keys" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "API Keys", exact: true })).toBeVisible();
   await expect(page.getByText(DEMO.email)).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("keys-page.png"), fullPage: true });
 
   // Signed in, /login forwards to the keys page; signing out returns to /login.
   await page.goto("/login");
   await expect(page).toHaveURL(/\/keys$/);
+  await page.getByText(DEMO.email).click(); // the account menu
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
 });

@@ -91,7 +91,7 @@ function GenerateKeyDialog({
           <input
             id="api_key_name"
             name="api_key_name"
-            className={field}
+            className={`${field} w-full`}
             placeholder="prod-api-server-main-2025-01"
             maxLength={200}
             autoFocus
@@ -110,7 +110,7 @@ function GenerateKeyDialog({
           <input
             id="user"
             name="user"
-            className={field}
+            className={`${field} w-full`}
             placeholder="api_user_prod"
             autoComplete="off"
             maxLength={200}
@@ -173,7 +173,7 @@ function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; 
           readOnly
           value={secret}
           onFocus={(event) => event.currentTarget.select()}
-          className={`${field} font-mono text-sm`}
+          className={`${field} min-w-0 flex-1 font-mono text-sm`}
         />
         <button type="button" className={button.primary} onClick={copy}>Copy</button>
       </div>

@@ -9,7 +9,7 @@ export const button = {
 };
 
 export const field =
-  "w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-slate-900 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:border-red-600 dark:border-slate-500 dark:bg-slate-950 dark:text-slate-100";
+  "rounded-md border border-slate-400 bg-white px-3 py-2 text-slate-900 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:border-red-600 dark:border-slate-500 dark:bg-slate-950 dark:text-slate-100";
 
 export const label = "mb-1 block text-sm font-medium";
 export const help = "mt-1 text-xs text-slate-600 dark:text-slate-400";

@@ -1,6 +1,6 @@
 import { getConfig } from "../config/env";
 import { findApiRoute } from "../api-routes/api-routes";
-import { findKeyByDigest, recordKeyUse } from "../keys/keys";
+import { findKeyByDigest, findRevokedKey, recordKeyUse } from "../keys/keys";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from "../http/errors";
 import { errorBody } from "../http/respond";
@@ -32,6 +32,8 @@ interface Caller {
   ownerId: number;
   keyId: number;
   keyName: string;
+  /** The key was deleted: log the attempt for its owner, but there is no row to mark as used. */
+  deleted?: boolean;
 }
 
 const BASE_HEADERS = { "Cache-Control": "no-store" };
@@ -45,8 +47,14 @@ async function authenticate(headers: DataRequest["headers"], now: Date) {
   const username = headers.get("x-username")?.trim();
   // A mistyped or made-up key fails its checksum here, before any database read.
   if (!key || !username || !hasValidKeyFormat(key)) return { caller: null, allowed: null };
-  const record = await findKeyByDigest(digestSecret(key, getConfig().keyPepper));
-  if (!record) return { caller: null, allowed: null };
+  const digest = digestSecret(key, getConfig().keyPepper);
+  const record = await findKeyByDigest(digest);
+  if (!record) {
+    // Only refused calls pay for this second lookup; it tells an owner their deleted key is still in use.
+    const revoked = await findRevokedKey(digest);
+    const caller = revoked && { ownerId: revoked.ownerId, keyId: revoked.keyId, keyName: revoked.keyName, deleted: true };
+    return { caller, allowed: null };
+  }
   const caller: Caller = { ownerId: record.ownerId, keyId: record.id, keyName: record.name };
   const valid =
     record.status === "active" &&
@@ -73,7 +81,7 @@ export async function serveDataRequest(request: DataRequest, now = new Date()): 
     userAgent: request.headers.get("user-agent") ?? "",
     at: now,
   });
-  if (caller) await recordKeyUse(caller.keyId, now, request.ip);
+  if (caller && !caller.deleted) await recordKeyUse(caller.keyId, now, request.ip);
   return response;
 }
 

@@ -113,10 +113,27 @@ export async function setKeyStatus(ownerId: number, id: number, status: KeyStatu
   return count ? getKey(ownerId, id) : null;
 }
 
-/** Permanent, and effective on the very next request: verification reads the row every time. */
+/**
+ * Permanent, and effective on the very next request: verification reads the row every time.
+ * The digest is kept as a tombstone so later attempts with the key reach the owner's usage log.
+ */
 export async function deleteKey(ownerId: number, id: number): Promise<boolean> {
-  const { count } = await db().apiKey.deleteMany({ where: { id, ownerId } });
-  return count > 0;
+  const key = await db().apiKey.findFirst({ where: { id, ownerId }, select: { digest: true, name: true } });
+  if (!key) return false;
+  const [, deleted] = await db().$transaction([
+    db().revokedKey.upsert({
+      where: { digest: key.digest },
+      create: { digest: key.digest, ownerId, keyId: id, keyName: key.name },
+      update: {},
+    }),
+    db().apiKey.deleteMany({ where: { id, ownerId } }),
+  ]);
+  return deleted.count > 0;
+}
+
+/** Who a deleted key belonged to, for attributing a refused call; never grants access. */
+export function findRevokedKey(digest: string) {
+  return db().revokedKey.findUnique({ where: { digest }, select: { ownerId: true, keyId: true, keyName: true } });
 }
 
 /** The verification lookup: by digest alone, since the digest is what identifies the key. */

@@ -21,6 +21,7 @@ export const emailSchema = z
   .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
   .trim()
   .toLowerCase()
+  .min(1, "is required")
   .max(254, "must be at most 254 characters")
   .pipe(z.email({ error: "must be a valid email address" }));
 

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
-import { LoginForm } from "@/components/login-form";
+import { Suspense } from "react";
+import { LoginForm } from "@/components/auth/login-form";
 import { sessionUserId } from "@/lib/auth/next-auth";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -11,7 +13,12 @@ export default async function LoginPage() {
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
       <h1 className="mb-6 text-2xl font-semibold">Sign in to Key Portal</h1>
-      <LoginForm />
+      <Suspense>
+        <LoginForm />
+      </Suspense>
+      <p className="mt-6 text-sm">
+        New here? <Link href="/register" className="font-medium underline">Create an account</Link>
+      </p>
     </main>
   );
 }

@@ -55,9 +55,9 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
       {used > 0 && (
         <form role="search" className="mt-6 flex flex-wrap gap-2" action="/keys">
           <label htmlFor="key-search" className="sr-only">Search keys by name or username</label>
-          <input id="key-search" name="q" defaultValue={query.q ?? ""} placeholder="Search by name or username" className={`${field} max-w-xs`} />
+          <input id="key-search" name="q" defaultValue={query.q ?? ""} placeholder="Search by name or username" className={`${field} w-full max-w-xs`} />
           <label htmlFor="key-status" className="sr-only">Status</label>
-          <select id="key-status" name="status" defaultValue={query.status ?? ""} className={`${field} w-auto`}>
+          <select id="key-status" name="status" defaultValue={query.status ?? ""} className={field}>
             <option value="">All statuses</option>
             <option value="active">Active</option>
             <option value="inactive">Inactive</option>
@@ -80,7 +80,7 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
       ) : keys.length === 0 ? (
         <p className="mt-8 text-sm">No keys match this search.</p>
       ) : (
-        <div className="mt-4 overflow-x-auto">
+        <div className="relative mt-4 overflow-x-auto">
           <table className="w-full min-w-[44rem] text-left text-sm">
             <caption className="sr-only">Your API keys</caption>
             <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">

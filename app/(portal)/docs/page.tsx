@@ -1,0 +1,101 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { requireAccount } from "@/lib/auth/portal-session";
+import { listAllKeys } from "@/lib/keys/keys";
+import { PLAN_LIMITS } from "@/lib/limits/plans";
+
+export const metadata: Metadata = { title: "Docs" };
+
+function CodeBlock({ title, code }: { title: string; code: string }) {
+  return (
+    <div className="mt-4">
+      <h3 className="text-sm font-semibold">{title}</h3>
+      <pre tabIndex={0} className="mt-1 overflow-x-auto rounded-md bg-slate-900 p-4 text-xs text-slate-100 dark:bg-slate-800">
+        <code>{code}</code>
+      </pre>
+    </div>
+  );
+}
+
+export default async function DocsPage() {
+  const account = await requireAccount();
+  const h = await headers();
+  const host = h.get("host") ?? "localhost:3000";
+  const proto = h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
+  const base = `${proto}://${host}`;
+  // Filled with what is safe to show: the server's address and a username from your keys — never a key.
+  const username = (await listAllKeys(account.id))[0]?.user ?? "your_username";
+  const url = `${base}/api/api-routes-data?id=123`;
+
+  const examples = [
+    {
+      title: "curl",
+      code: `export API_KEY=sk_live_...   # from the copy-once dialog\ncurl "${url}" \\\n  -H "X-API-Key: $API_KEY" \\\n  -H "X-Username: ${username}"`,
+    },
+    {
+      title: "JavaScript (Node 18+)",
+      code: `const response = await fetch("${url}", {\n  headers: {\n    "X-API-Key": process.env.API_KEY,\n    "X-Username": "${username}",\n  },\n});\nconsole.log(response.status, await response.json());`,
+    },
+    {
+      title: "Python",
+      code: `import os\nimport requests\n\nheaders = {\n    "X-API-Key": os.getenv("API_KEY"),\n    "X-Username": "${username}",\n}\nresponse = requests.get("${base}/api/api-routes-data", params={"id": 123}, headers=headers)\nprint(response.status_code, response.json())`,
+    },
+    {
+      title: "PHP",
+      code: `<?php\n$ch = curl_init("${url}");\ncurl_setopt($ch, CURLOPT_HTTPHEADER, [\n    "X-API-Key: " . getenv("API_KEY"),\n    "X-Username: ${username}",\n]);\ncurl_setopt($ch, CURLOPT_RETURNTRANSFER, true);\n$response = curl_exec($ch);\ncurl_close($ch);\necho $response;`,
+    },
+  ];
+
+  return (
+    <article aria-labelledby="docs-heading" className="max-w-3xl">
+      <h1 id="docs-heading" className="text-2xl font-semibold">Calling the API</h1>
+      <p className="mt-2 text-sm">
+        Send your API key in <code className="font-mono">X-API-Key</code> and the key&apos;s username in{" "}
+        <code className="font-mono">X-Username</code>. Keep keys in environment variables or a secret manager, never in
+        source code, chat or logs. Changes to a key (deactivation, deletion) apply to the very next request.
+      </p>
+
+      <h2 className="mt-8 text-lg font-semibold">Examples</h2>
+      {examples.map((example) => (
+        <CodeBlock key={example.title} {...example} />
+      ))}
+
+      <h2 className="mt-8 text-lg font-semibold">Responses</h2>
+      <CodeBlock title="200 OK" code={`{\n  "success": true,\n  "data": { "id": 123, ... }\n}`} />
+
+      <h2 className="mt-8 text-lg font-semibold">Troubleshooting</h2>
+      <div className="relative mt-2 overflow-x-auto">
+        <table className="w-full text-left text-sm">
+          <thead className="border-b border-slate-200 dark:border-slate-800">
+            <tr>
+              <th scope="col" className="py-2 pr-3">Status</th>
+              <th scope="col" className="pr-3">Body</th>
+              <th scope="col">What to check</th>
+            </tr>
+          </thead>
+          <tbody className="align-top">
+            <tr className="border-b border-slate-100 dark:border-slate-900">
+              <td className="py-2 pr-3 font-mono">401</td>
+              <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Invalid or missing authentication"}`}</td>
+              <td>The key is complete and correct (no leading or trailing spaces), active and not deleted; both headers are sent; X-Username is the username the key was generated with.</td>
+            </tr>
+            <tr className="border-b border-slate-100 dark:border-slate-900">
+              <td className="py-2 pr-3 font-mono">403</td>
+              <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Insufficient permissions"}`}</td>
+              <td>Your subscription is active and in good standing, and your plan includes the route you asked for.</td>
+            </tr>
+            <tr>
+              <td className="py-2 pr-3 font-mono">429</td>
+              <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Rate limit exceeded ..."}`}</td>
+              <td>
+                Your account made more calls this hour than its plan allows (Free {PLAN_LIMITS.free.requestsPerHour}/hour,
+                Professional {PLAN_LIMITS.professional.requestsPerHour?.toLocaleString("en-US")}/hour, all keys together). Wait for the time in
+                the Retry-After header.
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,139 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { UsageChart } from "@/components/usage/usage-chart";
+import { Pagination } from "@/components/ui/pagination";
+import { button, field } from "@/components/ui/styles";
+import { requireAccount } from "@/lib/auth/portal-session";
+import { formatDateTime } from "@/lib/format/dates";
+import { listAllKeys } from "@/lib/keys/keys";
+import { hourlyUsage, listUsageLogs } from "@/lib/usage/usage-logs";
+import { usageLogQuerySchema } from "@/lib/validation/schemas";
+
+export const metadata: Metadata = { title: "Usage" };
+
+const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, all: null } as const;
+type Range = keyof typeof RANGES;
+const PER_PAGE = 25;
+
+export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const account = await requireAccount();
+  const raw = await searchParams;
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+  const requested = one(raw.range);
+  const range: Range = requested && Object.hasOwn(RANGES, requested) ? (requested as Range) : "7d";
+  const chart: "24h" | "7d" = one(raw.chart) === "24h" ? "24h" : "7d";
+  const hours = RANGES[range];
+  const now = new Date();
+  const parsed = usageLogQuerySchema.safeParse({
+    page: one(raw.page),
+    per_page: PER_PAGE,
+    api_key_id: one(raw.key),
+    status: one(raw.status),
+    ...(hours ? { from: new Date(now.getTime() - hours * 3_600_000).toISOString() } : {}),
+  });
+  const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
+  const [{ items, total }, keys, buckets] = await Promise.all([
+    listUsageLogs(account.id, query),
+    listAllKeys(account.id),
+    hourlyUsage(account.id, chart === "24h" ? 24 : 24 * 7, now),
+  ]);
+  const filters = { key: one(raw.key), status: one(raw.status), range, chart };
+  const chartHref = (value: string) => `/usage?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), chart: value })}`;
+
+  return (
+    <section aria-labelledby="usage-heading">
+      <h1 id="usage-heading" className="text-2xl font-semibold">Usage</h1>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+        Every call to the data API made with your keys, good or bad. Watch for failed authentication, unexpected IP
+        addresses, off-hours use and spikes.
+      </p>
+
+      <div className="mt-6 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 className="font-semibold">Calls per hour</h2>
+          <div className="flex gap-1 text-sm" role="group" aria-label="Chart period">
+            {(["24h", "7d"] as const).map((value) => (
+              <Link
+                key={value}
+                href={chartHref(value)}
+                aria-current={chart === value ? "true" : undefined}
+                className={`rounded-md px-3 py-1 ${chart === value ? "bg-slate-200 font-medium dark:bg-slate-700" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
+              >
+                {value === "24h" ? "Last 24 hours" : "Last 7 days"}
+              </Link>
+            ))}
+          </div>
+        </div>
+        <UsageChart buckets={buckets} label={chart === "24h" ? "last 24 hours" : "last 7 days"} />
+      </div>
+
+      <form className="mt-6 flex flex-wrap items-end gap-3" action="/usage">
+        <input type="hidden" name="chart" value={chart} />
+        <div>
+          <label htmlFor="filter-key" className="mb-1 block text-sm font-medium">Key</label>
+          <select id="filter-key" name="key" defaultValue={filters.key ?? ""} className={field}>
+            <option value="">All keys</option>
+            {keys.map((key) => (
+              <option key={key.id} value={key.id}>{key.name}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-status" className="mb-1 block text-sm font-medium">Status</label>
+          <select id="filter-status" name="status" defaultValue={filters.status ?? ""} className={field}>
+            <option value="">All</option>
+            <option value="success">Successful (2xx)</option>
+            <option value="failed">Failed</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-range" className="mb-1 block text-sm font-medium">Time range</label>
+          <select id="filter-range" name="range" defaultValue={range} className={field}>
+            <option value="24h">Last 24 hours</option>
+            <option value="7d">Last 7 days</option>
+            <option value="30d">Last 30 days</option>
+            <option value="all">All retained</option>
+          </select>
+        </div>
+        <button type="submit" className={button.secondary}>Apply</button>
+      </form>
+
+      {items.length === 0 ? (
+        <p className="mt-6 rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm dark:border-slate-700">
+          No calls match these filters yet.
+        </p>
+      ) : (
+        <div className="relative mt-4 overflow-x-auto">
+          <table className="w-full min-w-[40rem] text-left text-sm">
+            <caption className="sr-only">Usage log, newest first</caption>
+            <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
+              <tr>
+                <th scope="col" className="py-2 pr-3 font-medium">Time</th>
+                <th scope="col" className="pr-3 font-medium">Key</th>
+                <th scope="col" className="pr-3 font-medium">Method</th>
+                <th scope="col" className="pr-3 font-medium">Path</th>
+                <th scope="col" className="pr-3 font-medium">Status</th>
+                <th scope="col" className="font-medium">IP</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((log) => (
+                <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
+                  <td className="whitespace-nowrap py-2 pr-3">{formatDateTime(log.created_at)}</td>
+                  <td className="max-w-[12rem] truncate pr-3">{log.api_key_name ?? "—"}</td>
+                  <td className="pr-3 font-mono text-xs">{log.method}</td>
+                  <td className="max-w-[16rem] truncate pr-3 font-mono text-xs">{log.path}</td>
+                  <td className={`pr-3 font-mono ${log.status_code >= 200 && log.status_code < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}>
+                    {log.status_code}
+                  </td>
+                  <td className="font-mono text-xs">{log.ip}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={query.page} perPage={PER_PAGE} total={total} basePath="/usage" params={filters} />
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { signOut } from "next-auth/react";
+
+const LINKS = [
+  { href: "/keys", label: "API Keys" },
+  { href: "/usage", label: "Usage" },
+  { href: "/docs", label: "Docs" },
+];
+
+export function PortalNav({ email, plan }: { email: string; plan: string }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-1 gap-y-2 px-4 py-3">
+      <Link href="/keys" className="mr-3 font-semibold">Key Portal</Link>
+      {LINKS.map((link) => {
+        const current = pathname === link.href || pathname.startsWith(`${link.href}/`);
+        return (
+          <Link
+            key={link.href}
+            href={link.href}
+            aria-current={current ? "page" : undefined}
+            className={`rounded-md px-3 py-1.5 text-sm ${current ? "bg-slate-100 font-medium dark:bg-slate-800" : "hover:bg-slate-50 dark:hover:bg-slate-900"}`}
+          >
+            {link.label}
+          </Link>
+        );
+      })}
+      <details className="relative ml-auto">
+        <summary className="cursor-pointer list-none rounded-md px-3 py-1.5 text-sm hover:bg-slate-50 dark:hover:bg-slate-900">
+          <span className="sr-only">Account: </span>
+          <span className="inline-block max-w-[12rem] truncate align-bottom">{email}</span> ▾
+        </summary>
+        <div className="absolute right-0 z-10 mt-1 w-56 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900">
+          <p className="px-2 py-1 text-slate-600 dark:text-slate-400">Plan: {plan}</p>
+          <button
+            type="button"
+            onClick={() => signOut({ callbackUrl: "/login" })}
+            className="mt-1 w-full rounded-md px-2 py-1.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800"
+          >
+            Sign out
+          </button>
+        </div>
+      </details>
+    </nav>
+  );
+}

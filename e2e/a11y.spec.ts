@@ -1,0 +1,68 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { closeNewKeyModal, generateKey, registerAccount, signIn } from "./support";
+
+/** axe-core on the current page: no serious or critical violation. Saves a screenshot too. */
+async function audit(page: Page, testInfo: TestInfo, name: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = results.violations.map((v) => `${v.impact}:${v.id}(${v.nodes.length})`).join(" ") || "none";
+  testInfo.annotations.push({ type: "axe", description: `${name}: ${summary}` });
+  console.log(`axe ${name}: ${summary}`);
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+  expect(blocking, `${name}: ${JSON.stringify(blocking.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target) })), null, 1)}`).toEqual([]);
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  test.describe(`${scheme} color scheme`, () => {
+    test.use({ colorScheme: scheme });
+
+    test(`every page and dialog passes axe (${scheme})`, async ({ page, request }, testInfo) => {
+      const suffix = scheme === "dark" ? "-dark" : "";
+      await page.goto("/login");
+      await page.getByRole("button", { name: "Sign in" }).click(); // show inline errors too
+      await expect(page.getByText("Email is required")).toBeVisible();
+      await audit(page, testInfo, `login${suffix}`);
+
+      await page.goto("/register");
+      await audit(page, testInfo, `register${suffix}`);
+
+      await signIn(page, await registerAccount(request));
+      await audit(page, testInfo, `keys-empty${suffix}`);
+
+      await page.getByRole("button", { name: "Generate New API Key" }).click();
+      await page.getByRole("dialog", { name: "Generate New API Key" }).getByRole("button", { name: "Generate", exact: true }).click();
+      await expect(page.getByText("API Key Name must not be empty")).toBeVisible();
+      await audit(page, testInfo, `generate-dialog${suffix}`);
+      await page.keyboard.press("Escape");
+
+      await generateKey(page, "prod-api-server-main-2025-01", "api_user_prod");
+      await audit(page, testInfo, `copy-once-modal${suffix}`);
+      await closeNewKeyModal(page);
+      await audit(page, testInfo, `keys${suffix}`);
+
+      await page.getByRole("button", { name: "Delete prod-api-server-main-2025-01" }).click();
+      await expect(page.getByRole("dialog", { name: "Delete API key?" })).toBeVisible();
+      await audit(page, testInfo, `delete-dialog${suffix}`);
+      await page.keyboard.press("Escape");
+
+      await page.goto("/usage");
+      await audit(page, testInfo, `usage${suffix}`);
+      await page.goto("/docs");
+      await audit(page, testInfo, `docs${suffix}`);
+    });
+  });
+}
+
+test("pages fit a 375 px wide screen without sideways scrolling", async ({ page, request }, testInfo) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await signIn(page, await registerAccount(request));
+  await generateKey(page, "mobile-key", "mobile_user");
+  await closeNewKeyModal(page);
+  for (const path of ["/keys", "/usage", "/docs"]) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: testInfo.outputPath(`${path.slice(1)}-375px.png`), fullPage: true });
+  }
+});

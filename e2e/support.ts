@@ -1,0 +1,48 @@
+import crypto from "node:crypto";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+/** A fresh account per test, so plan limits and key lists never leak between tests. */
+export async function registerAccount(request: APIRequestContext): Promise<Account> {
+  const account = { email: `e2e-${crypto.randomUUID()}@example.com`, password: "e2e-password-123" };
+  const response = await request.post("/api/auth/register", { data: account });
+  expect(response.status()).toBe(201);
+  return account;
+}
+
+export async function signIn(page: Page, account: Account): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/keys$/);
+}
+
+/** Generates a key through the dialog and returns the secret shown in the copy-once modal. */
+export async function generateKey(page: Page, name: string, user: string): Promise<string> {
+  await page.getByRole("button", { name: "Generate New API Key" }).click();
+  const dialog = page.getByRole("dialog", { name: "Generate New API Key" });
+  await dialog.getByLabel("API Key Name").fill(name);
+  await dialog.getByLabel("Username").fill(user);
+  await dialog.getByRole("button", { name: "Generate", exact: true }).click();
+  const modal = page.getByRole("dialog", { name: "Your new API key" });
+  await expect(modal).toBeVisible();
+  const secret = await modal.getByLabel("API key").inputValue();
+  expect(secret).toMatch(/^sk_live_[0-9A-Za-z]{38}$/);
+  return secret;
+}
+
+export async function closeNewKeyModal(page: Page): Promise<void> {
+  const modal = page.getByRole("dialog", { name: "Your new API key" });
+  await modal.getByLabel("I have saved this key").check();
+  await modal.getByRole("button", { name: "Close" }).click();
+  await expect(modal).toBeHidden();
+}
+
+export function callDataApi(request: APIRequestContext, key: string, username: string, id = 123) {
+  return request.get(`/api/api-routes-data?id=${id}`, { headers: { "X-API-Key": key, "X-Username": username } });
+}
