@@ -249,6 +249,19 @@ describe("usage logging on the data route", () => {
     expect(logs.data.map((l: any) => l.status_code)).toEqual([401]);
   });
 
+  it("logs a call made with a deleted key for its former owner, and still refuses it", async () => {
+    const gone = await generateKey(account.token, "Deleted but still used", "gone_user");
+    await deleteKey(request("DELETE", `/api/api-keys/${gone.id}`, { token: account.token }), ctx({ id: String(gone.id) }));
+    await expect401(await callData({ key: gone.api_key, username: gone.user }));
+    const logs = await readBody(
+      await usageLogs(request("GET", `/api/api-usage-logs?api_key_id=${gone.id}`, { token: account.token }), noParams),
+    );
+    expect(logs.data.map((l: any) => [l.api_key_name, l.status_code])).toEqual([["Deleted but still used", 401]]);
+    // The tombstone holds a digest only: deleting the key again is still a 404.
+    const again = await deleteKey(request("DELETE", `/api/api-keys/${gone.id}`, { token: account.token }), ctx({ id: String(gone.id) }));
+    expect(again.status).toBe(404);
+  });
+
   it("sets last_used_at after a call", async () => {
     const fresh = await generateKey(account.token, "Last used key", "last_used_user");
     const read = async () =>
