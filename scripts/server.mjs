@@ -22,11 +22,21 @@ server.listen(port, hostname, () => {
   console.log(`Key Portal ready on http://localhost:${port}`);
 });
 
-function shutdown(signal) {
-  console.log(`${signal} received, closing the server`);
-  server.close(() => process.exit(0));
-  server.closeIdleConnections?.();
-  setTimeout(() => process.exit(0), 5_000).unref();
+// Registered by the app (lib/setup/shutdown.ts), e.g. writing buffered usage rows.
+const hooks = () => globalThis[Symbol.for("keyportal.shutdownHooks")] ?? [];
+
+let closing = false;
+async function shutdown(signal) {
+  if (closing) return;
+  closing = true;
+  console.log(`${signal} received: finishing requests and writing buffered usage rows`);
+  // Stop accepting connections and give in-flight requests up to 5 s, then flush what they logged.
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections();
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  server.closeAllConnections();
+  await Promise.allSettled(hooks().map((hook) => hook()));
+  process.exit(0);
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,17 +1,20 @@
 import { getConfig } from "../config/env";
 import { findApiRoute } from "../api-routes/api-routes";
-import { findKeyByDigest, findRevokedKey, recordKeyUse } from "../keys/keys";
+import { findKeyByDigest, findRevokedKey } from "../keys/keys";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from "../http/errors";
 import { errorBody } from "../http/respond";
-import { planAllows } from "../limits/plans";
-import { recordUsage } from "../usage/usage-logs";
+import { hourlyLimitFor, planAllows, planLabel } from "../limits/plans";
+import { consumeAccountQuota, consumeAnonymousQuota, rateLimitHeaders } from "../limits/quota";
+import type { RateLimitDecision } from "../limits/rate-limiter";
+import { usageRecorder } from "../usage/usage-recorder";
 import { idSchema } from "../validation/schemas";
 
 /**
  * The data API's hot path, free of any web framework: a request in, a status, headers and
  * body out, so it can be served outside Next's router later. Per call: one HMAC, one indexed
- * key lookup (with its owner), one route lookup, then the usage row and last-used update.
+ * key lookup (with its owner), an in-memory rate-limit decision, one route lookup; the usage
+ * row and last-used update are buffered and written in batches.
  */
 
 export interface DataRequest {
@@ -36,43 +39,48 @@ interface Caller {
   deleted?: boolean;
 }
 
-const BASE_HEADERS = { "Cache-Control": "no-store" };
-
-function respond(status: number, body: unknown): DataResponse {
-  return { status, headers: { ...BASE_HEADERS }, body };
+interface Owner {
+  plan: string;
+  subscription: string;
+  rateLimitPerHour: number | null;
 }
 
-async function authenticate(headers: DataRequest["headers"], now: Date) {
+async function authenticate(headers: DataRequest["headers"], now: Date): Promise<{ caller: Caller | null; owner: Owner | null }> {
   const key = headers.get("x-api-key")?.trim();
   const username = headers.get("x-username")?.trim();
   // A mistyped or made-up key fails its checksum here, before any database read.
-  if (!key || !username || !hasValidKeyFormat(key)) return { caller: null, allowed: null };
+  if (!key || !username || !hasValidKeyFormat(key)) return { caller: null, owner: null };
   const digest = digestSecret(key, getConfig().keyPepper);
   const record = await findKeyByDigest(digest);
   if (!record) {
     // Only refused calls pay for this second lookup; it tells an owner their deleted key is still in use.
     const revoked = await findRevokedKey(digest);
     const caller = revoked && { ownerId: revoked.ownerId, keyId: revoked.keyId, keyName: revoked.keyName, deleted: true };
-    return { caller, allowed: null };
+    return { caller, owner: null };
   }
   const caller: Caller = { ownerId: record.ownerId, keyId: record.id, keyName: record.name };
   const valid =
     record.status === "active" &&
     (!record.expiresAt || record.expiresAt > now) &&
     constantTimeEqual(record.user, username);
-  return { caller, allowed: valid ? record.owner : null };
+  return { caller, owner: valid ? record.owner : null };
+}
+
+function respond(status: number, body: unknown, limit: RateLimitDecision, now: number): DataResponse {
+  return { status, headers: { "Cache-Control": "no-store", ...rateLimitHeaders(limit, now) }, body };
 }
 
 export async function serveDataRequest(request: DataRequest, now = new Date()): Promise<DataResponse> {
   const url = new URL(request.url, "http://localhost");
-  const { caller, allowed } = await authenticate(request.headers, now);
-  const response = await decide(url, allowed);
+  const { caller, owner } = await authenticate(request.headers, now);
+  const response = await decide(url, caller, owner, request.ip, now.getTime());
 
   const rawId = url.searchParams.get("id");
-  await recordUsage({
+  usageRecorder().record({
     ownerId: caller?.ownerId ?? null,
     apiKeyId: caller?.keyId ?? null,
     apiKeyName: caller?.keyName ?? null,
+    touchKey: Boolean(caller && !caller.deleted),
     method: request.method,
     // Only the route id is kept from the query: nothing else a caller puts in a URL is stored.
     path: rawId === null ? url.pathname : `${url.pathname}?id=${rawId.slice(0, 32)}`,
@@ -81,22 +89,36 @@ export async function serveDataRequest(request: DataRequest, now = new Date()): 
     userAgent: request.headers.get("user-agent") ?? "",
     at: now,
   });
-  if (caller && !caller.deleted) await recordKeyUse(caller.keyId, now, request.ip);
   return response;
 }
 
-async function decide(url: URL, owner: { plan: string; subscription: string } | null): Promise<DataResponse> {
-  if (!owner) return respond(401, errorBody(UNAUTHENTICATED_MESSAGE));
-  if (owner.subscription !== "active") return respond(403, errorBody(FORBIDDEN_MESSAGE));
+async function decide(url: URL, caller: Caller | null, owner: Owner | null, ip: string, now: number): Promise<DataResponse> {
+  if (!caller || !owner) {
+    // Unauthenticated callers share a per-IP budget, so failures cannot flood the log unchecked.
+    const limit = await consumeAnonymousQuota(ip, now);
+    if (!limit.allowed) {
+      return respond(429, errorBody("Too many unauthenticated requests from this address; retry later"), limit, now);
+    }
+    return respond(401, errorBody(UNAUTHENTICATED_MESSAGE), limit, now);
+  }
+
+  // Checked before counting: a call refused here consumes no quota.
+  const limit = await consumeAccountQuota(caller.ownerId, hourlyLimitFor(owner.plan, owner.rateLimitPerHour), now);
+  if (!limit.allowed) {
+    const message = `Rate limit exceeded: the ${planLabel(owner.plan)} plan allows ${limit.limit} requests per hour across all keys`;
+    return respond(429, errorBody(message), limit, now);
+  }
+  if (owner.subscription !== "active") return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
 
   const id = idSchema.safeParse(url.searchParams.get("id") ?? undefined);
   if (!id.success) {
-    return respond(400, errorBody(url.searchParams.has("id") ? "id must be a positive integer" : "id is required"));
+    const message = url.searchParams.has("id") ? "id must be a positive integer" : "id is required";
+    return respond(400, errorBody(message), limit, now);
   }
   const route = await findApiRoute(id.data);
-  if (!route) return respond(404, errorBody(`No API route with id ${id.data}`));
-  if (!planAllows(owner.plan, route.minPlan)) return respond(403, errorBody(FORBIDDEN_MESSAGE));
+  if (!route) return respond(404, errorBody(`No API route with id ${id.data}`), limit, now);
+  if (!planAllows(owner.plan, route.minPlan)) return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
 
   const { id: _ignored, ...data } = route.data;
-  return respond(200, { success: true, data: { id: route.id, ...data } });
+  return respond(200, { success: true, data: { id: route.id, ...data } }, limit, now);
 }

@@ -147,12 +147,7 @@ export function findKeyByDigest(digest: string) {
       user: true,
       status: true,
       expiresAt: true,
-      owner: { select: { plan: true, subscription: true } },
+      owner: { select: { plan: true, subscription: true, rateLimitPerHour: true } },
     },
   });
-}
-
-export async function recordKeyUse(id: number, at: Date, ip: string): Promise<void> {
-  // updateMany: the key may have been deleted since it was verified; that is not an error.
-  await db().apiKey.updateMany({ where: { id }, data: { lastUsedAt: at, lastUsedIp: ip } });
 }

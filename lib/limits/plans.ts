@@ -8,6 +8,15 @@ export const PLAN_LIMITS: Record<Plan, { label: string; rank: number; maxKeys: n
   enterprise: { label: "Enterprise", rank: 2, maxKeys: null, requestsPerHour: null, retentionDays: null },
 };
 
+/** Plans whose usage logs expire (Enterprise keeps them forever). */
+export const PLANS_WITH_RETENTION = (Object.keys(PLAN_LIMITS) as Plan[]).filter((plan) => PLAN_LIMITS[plan].retentionDays !== null);
+
+/** Enterprise accounts without a custom limit get this many requests per hour. */
+export const ENTERPRISE_DEFAULT_HOURLY_LIMIT = 100_000;
+
+/** Unauthenticated callers (no valid key + username) share one hourly budget per client IP. */
+export const ANONYMOUS_HOURLY_LIMIT = 1_000;
+
 export function isPlan(value: string): value is Plan {
   return Object.hasOwn(PLAN_LIMITS, value);
 }
@@ -28,4 +37,15 @@ export function planLabel(plan: string): string {
 
 export function keyLimitMessage(plan: string): string {
   return `API key limit reached: the ${planLabel(plan)} plan allows ${maxKeysFor(plan)} keys. Delete a key or upgrade your plan.`;
+}
+
+/** The account's hourly request limit across all its keys. */
+export function hourlyLimitFor(plan: string, customLimit: number | null): number {
+  if (!isPlan(plan)) return 0;
+  if (plan === "enterprise") return customLimit ?? ENTERPRISE_DEFAULT_HOURLY_LIMIT;
+  return PLAN_LIMITS[plan].requestsPerHour ?? 0;
+}
+
+export function retentionDaysFor(plan: string): number | null {
+  return isPlan(plan) ? PLAN_LIMITS[plan].retentionDays : PLAN_LIMITS.free.retentionDays;
 }

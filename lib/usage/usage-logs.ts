@@ -1,35 +1,6 @@
 import { db, Prisma } from "../db/client";
-import { redactKeys } from "../keys/secret";
+import { flushUsage } from "./usage-recorder";
 import type { UsageLogQuery } from "../validation/schemas";
-
-export interface UsageEntry {
-  ownerId: number | null;
-  apiKeyId: number | null;
-  apiKeyName: string | null;
-  method: string;
-  path: string;
-  statusCode: number;
-  ip: string;
-  userAgent: string;
-  at: Date;
-}
-
-/** Writes one usage row. Free text is scrubbed of anything key-shaped and bounded in size. */
-export async function recordUsage(entry: UsageEntry): Promise<void> {
-  await db().usageLog.create({
-    data: {
-      ownerId: entry.ownerId,
-      apiKeyId: entry.apiKeyId,
-      apiKeyName: entry.apiKeyName,
-      method: entry.method.slice(0, 16),
-      path: redactKeys(entry.path).slice(0, 512),
-      statusCode: entry.statusCode,
-      ip: entry.ip.slice(0, 64),
-      userAgent: redactKeys(entry.userAgent).slice(0, 512),
-      createdAt: entry.at,
-    },
-  });
-}
 
 function logWhere(ownerId: number, query: UsageLogQuery): Prisma.UsageLogWhereInput {
   return {
@@ -44,6 +15,7 @@ function logWhere(ownerId: number, query: UsageLogQuery): Prisma.UsageLogWhereIn
 }
 
 export async function listUsageLogs(ownerId: number, query: UsageLogQuery) {
+  await flushUsage();
   const where = logWhere(ownerId, query);
   const [items, total] = await Promise.all([
     db().usageLog.findMany({
@@ -85,6 +57,7 @@ export async function hourlyUsage(ownerId: number, hours: number, now = new Date
   const end = new Date(now);
   end.setUTCMinutes(0, 0, 0);
   const start = new Date(end.getTime() - (hours - 1) * 3_600_000);
+  await flushUsage();
   const groups = await db().usageLog.groupBy({
     by: ["createdAt", "statusCode"],
     where: { ownerId, createdAt: { gte: start } },

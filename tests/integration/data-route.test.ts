@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getKey, DELETE as deleteKey } from "@/app/api/api-keys/[id]/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { db } from "@/lib/db/client";
+import { flushUsage } from "@/lib/usage/usage-recorder";
 import { generateKeySecret, hasValidKeyFormat } from "@/lib/keys/secret";
 import { setPlan, setSubscription } from "@/lib/auth/users";
 import {
@@ -38,7 +39,14 @@ async function expect401(response: Response) {
   expect(await response.text()).toBe(JSON.stringify(AUTH_ERROR));
 }
 
+/** Usage rows are written in batches: flush before reading the table directly. */
+async function logCount() {
+  await flushUsage();
+  return db().usageLog.count();
+}
+
 async function latestLog() {
+  await flushUsage();
   return db().usageLog.findFirst({ orderBy: { id: "desc" } });
 }
 
@@ -212,10 +220,10 @@ describe("usage logging on the data route", () => {
       ["missing id", () => callData({ key: key.api_key, username: key.user, query: "" }), 400],
     ];
     for (const [label, call, status] of scenarios) {
-      const before = await db().usageLog.count();
+      const before = await logCount();
       const response = await call();
       expect({ label, status: response.status }).toEqual({ label, status });
-      expect({ label, rows: await db().usageLog.count() }).toEqual({ label, rows: before + 1 });
+      expect({ label, rows: await logCount() }).toEqual({ label, rows: before + 1 });
       const row = await latestLog();
       expect({ label, logged: row?.statusCode, method: row?.method }).toEqual({ label, logged: status, method: "GET" });
       expect(row?.path.startsWith("/api/api-routes-data")).toBe(true);
@@ -265,7 +273,8 @@ describe("usage logging on the data route", () => {
   it("sets last_used_at after a call", async () => {
     const fresh = await generateKey(account.token, "Last used key", "last_used_user");
     const read = async () =>
-      readBody(await getKey(request("GET", `/api/api-keys/${fresh.id}`, { token: account.token }), ctx({ id: String(fresh.id) })));
+      // last_used_at follows the batched usage write: flush it, as the flush interval would.
+      (await flushUsage(), readBody(await getKey(request("GET", `/api/api-keys/${fresh.id}`, { token: account.token }), ctx({ id: String(fresh.id) }))));
     expect((await read()).last_used_at).toBeNull();
     const before = Date.now();
     expect((await callData({ key: fresh.api_key, username: fresh.user })).status).toBe(200);
@@ -278,7 +287,7 @@ describe("usage logging on the data route", () => {
   it("never logs the key, even when it is sent in the User-Agent or the query string", async () => {
     const secret = key.api_key;
     const secretBody = secret.slice("sk_live_".length);
-    const before = await db().usageLog.count();
+    const before = await logCount();
     const calls = [
       callData({ key: secret, username: key.user, headers: { "user-agent": `my-script/1.0 (key ${secret})` } }),
       callData({ key: secret, username: key.user, query: `?id=123&api_key=${secret}` }),
@@ -289,8 +298,8 @@ describe("usage logging on the data route", () => {
       callData({ username: key.user, query: `?id=123&key=${secret}`, headers: { "user-agent": `curl ${secret}` } }),
     ];
     for (const call of calls) await call;
+    expect(await logCount()).toBe(before + calls.length);
     const rows = await db().usageLog.findMany({ where: { id: { gt: 0 } }, orderBy: { id: "desc" }, take: calls.length });
-    expect(await db().usageLog.count()).toBe(before + calls.length);
     for (const row of rows) {
       for (const cell of [row.path, row.userAgent, row.apiKeyName ?? "", row.ip]) {
         expect(cell).not.toContain(secret);

@@ -4,6 +4,7 @@ import { GET as exportKeys } from "@/app/api/api-keys/export/route";
 import { db } from "@/lib/db/client";
 import { ISO_8601, callData, createAccount, generateKey, noParams, request, type Account, type GeneratedKey } from "./support";
 import { seedSampleRoutes } from "../helpers";
+import { flushUsage } from "@/lib/usage/usage-recorder";
 
 const HEADER = "id,api_key_name,user,status,created_at,last_used_at";
 
@@ -135,6 +136,7 @@ describe("GET /api/api-keys/export", () => {
     const used = keys[0];
     const call = await callData({ key: used.api_key, username: used.user });
     expect(call.status).toBe(200);
+    await flushUsage(); // last_used_at follows the batched usage write
     const { rows } = await exportCsv(account.token);
     const row = rows.find((r) => Number(r[0]) === used.id)!;
     expect(row[5]).toMatch(ISO_8601);

@@ -7,6 +7,7 @@ import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { db } from "@/lib/db/client";
 import { callData, createAccount, expectError, generateKey, mistype, noParams, readBody, request, setStatus, type Account, type GeneratedKey } from "./support";
 import { seedSampleRoutes } from "../helpers";
+import { flushUsage } from "@/lib/usage/usage-recorder";
 
 /**
  * The issue's "done when": the database holds no plaintext key. After keys are generated and
@@ -22,6 +23,7 @@ const passwords = ["Plaintext-Password-One-8317", "Plaintext-Password-Two-5520"]
 type Row = Record<string, unknown>;
 
 async function readEveryTable(): Promise<Map<string, Row[]>> {
+  await flushUsage(); // batched usage rows must be on disk before the search
   const tables = await db().$queryRawUnsafe<Array<{ name: string }>>("SELECT name FROM sqlite_master WHERE type='table'");
   const contents = new Map<string, Row[]>();
   for (const { name } of tables) {

@@ -1,0 +1,40 @@
+import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
+import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
+
+export const HOUR_MS = 3_600_000;
+
+// One store per process (kept on globalThis so Next's module reloading in dev keeps counts).
+const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore };
+
+export function rateLimitStore(): RateLimitStore {
+  holder.__rateLimitStore ??= new MemoryRateLimitStore();
+  return holder.__rateLimitStore;
+}
+
+/** For tests and for running several instances: swap in another store. */
+export function setRateLimitStore(store: RateLimitStore): void {
+  holder.__rateLimitStore = store;
+}
+
+/** Per account, so all its keys share one budget: more keys do not buy more quota. */
+export function consumeAccountQuota(ownerId: number, limit: number, now: number): Promise<RateLimitDecision> {
+  return rateLimitStore().consume(`account:${ownerId}`, limit, HOUR_MS, now);
+}
+
+export function consumeAnonymousQuota(ip: string, now: number): Promise<RateLimitDecision> {
+  return rateLimitStore().consume(`anonymous:${ip}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
+}
+
+/** GitHub-style X-RateLimit-* and the IETF draft's RateLimit-Policy / RateLimit. */
+export function rateLimitHeaders(decision: RateLimitDecision, now: number): Record<string, string> {
+  const resetSeconds = Math.max(0, Math.ceil((decision.resetAt - now) / 1000));
+  const headers: Record<string, string> = {
+    "X-RateLimit-Limit": String(decision.limit),
+    "X-RateLimit-Remaining": String(decision.remaining),
+    "X-RateLimit-Reset": String(Math.ceil(decision.resetAt / 1000)),
+    "RateLimit-Policy": `"hourly";q=${decision.limit};w=${HOUR_MS / 1000}`,
+    RateLimit: `"hourly";r=${decision.remaining};t=${resetSeconds}`,
+  };
+  if (!decision.allowed) headers["Retry-After"] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+  return headers;
+}

@@ -1,0 +1,123 @@
+import { db } from "../db/client";
+import { redactKeys } from "../keys/secret";
+import { onShutdown } from "../setup/shutdown";
+
+export interface UsageEntry {
+  ownerId: number | null;
+  apiKeyId: number | null;
+  apiKeyName: string | null;
+  /** Also move the key's last_used_at / last_used_ip (false for deleted or unknown keys). */
+  touchKey: boolean;
+  method: string;
+  path: string;
+  statusCode: number;
+  ip: string;
+  userAgent: string;
+  at: Date;
+}
+
+/** The longest a usage row waits in memory before it is written: the flush interval. */
+export const FLUSH_INTERVAL_MS = Number(process.env.USAGE_FLUSH_INTERVAL_MS ?? 1000);
+const MAX_BATCH = 500;
+
+/**
+ * Buffers usage rows and writes them in batches: one SQLite commit per batch instead of two
+ * per request. Nothing is dropped: a failed write is put back and retried, every read of usage
+ * flushes first, and the server flushes on SIGTERM/SIGINT before exiting.
+ */
+export class UsageRecorder {
+  private buffer: UsageEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly intervalMs = FLUSH_INTERVAL_MS) {}
+
+  record(entry: UsageEntry): void {
+    this.buffer.push(entry);
+    if (this.buffer.length >= MAX_BATCH) void this.flush();
+    else this.schedule();
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Writes everything recorded so far; resolves when it is in the database. */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(() => this.writeAll());
+    return this.writing;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.buffer.length) {
+      const batch = this.buffer.splice(0, MAX_BATCH);
+      try {
+        await writeBatch(batch);
+      } catch (error) {
+        // Put the rows back in order and try again later rather than lose them.
+        this.buffer.unshift(...batch);
+        console.error("[usage] writing usage rows failed; will retry:", error);
+        this.schedule();
+        return;
+      }
+    }
+  }
+}
+
+async function writeBatch(batch: UsageEntry[]): Promise<void> {
+  // The newest use of each key wins its last_used_at / last_used_ip.
+  const lastUse = new Map<number, { at: Date; ip: string }>();
+  for (const entry of batch) {
+    if (!entry.touchKey || entry.apiKeyId === null) continue;
+    const seen = lastUse.get(entry.apiKeyId);
+    if (!seen || seen.at <= entry.at) lastUse.set(entry.apiKeyId, { at: entry.at, ip: entry.ip });
+  }
+  await db().$transaction([
+    db().usageLog.createMany({
+      data: batch.map((entry) => ({
+        ownerId: entry.ownerId,
+        apiKeyId: entry.apiKeyId,
+        apiKeyName: entry.apiKeyName,
+        method: entry.method.slice(0, 16),
+        // Free text is scrubbed of anything key-shaped and bounded in size.
+        path: redactKeys(entry.path).slice(0, 512),
+        statusCode: entry.statusCode,
+        ip: entry.ip.slice(0, 64),
+        userAgent: redactKeys(entry.userAgent).slice(0, 512),
+        createdAt: entry.at,
+      })),
+    }),
+    // updateMany: the key may have been deleted since; and never move last-used backwards.
+    ...[...lastUse].map(([id, use]) =>
+      db().apiKey.updateMany({
+        where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] },
+        data: { lastUsedAt: use.at, lastUsedIp: use.ip.slice(0, 64) },
+      }),
+    ),
+  ]);
+}
+
+const holder = globalThis as unknown as { __usageRecorder?: UsageRecorder };
+
+export function usageRecorder(): UsageRecorder {
+  if (!holder.__usageRecorder) {
+    const recorder = new UsageRecorder();
+    holder.__usageRecorder = recorder;
+    onShutdown(() => recorder.flush());
+  }
+  return holder.__usageRecorder;
+}
+
+/** Read-your-writes for usage queries in this process. */
+export function flushUsage(): Promise<void> {
+  return holder.__usageRecorder?.flush() ?? Promise.resolve();
+}
