@@ -7,6 +7,7 @@ import { signOut } from "next-auth/react";
 const LINKS = [
   { href: "/keys", label: "API Keys" },
   { href: "/usage", label: "Usage" },
+  { href: "/plan", label: "Plan" },
   { href: "/docs", label: "Docs" },
 ];
 

@@ -1,6 +1,7 @@
 // Admin CLI: `npm run admin -- <command> ...`. Honours DATABASE_URL (default: the SQLite file in ./data).
 import { z } from "zod";
-import { createUser, PLANS, setPlan, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
+import { createUser, PLANS, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
+import { ENTERPRISE_DEFAULT_HOURLY_LIMIT } from "../lib/limits/plans";
 import { disconnectDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/setup/migrate";
 import { formatZodError } from "../lib/validation/format-zod-error";
@@ -11,6 +12,7 @@ const USAGE = `Usage: npm run admin -- <command>
   create-user <email> <password> [username]   create an account (free plan, active)
   set-plan <email> <${PLANS.join("|")}>
   set-subscription <email> <${SUBSCRIPTIONS.join("|")}>
+  set-rate-limit <email> <requests-per-hour|default>   Enterprise's custom hourly limit
 
 Environment: DATABASE_URL (default file:./data/portal.db)`;
 
@@ -50,6 +52,22 @@ async function run(argv: string[]): Promise<string> {
       const user = await setSubscription(email, subscription);
       if (!user) throw new Error(`No account with email ${email}`);
       return `Updated ${show(user)}`;
+    }
+    case "set-rate-limit": {
+      if (args.length !== 2) throw new UsageError("set-rate-limit takes <email> <requests-per-hour|default>");
+      const { email, limit } = parse(
+        z.object({
+          email: emailSchema,
+          limit: z.union([z.literal("default").transform(() => null), z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000_000, "must be at most 1,000,000,000")], {
+            error: 'must be a whole number of requests per hour or "default"',
+          }),
+        }),
+        { email: args[0], limit: args[1] },
+      );
+      const account = await setRateLimit(email, limit);
+      if (!account) throw new Error(`No account with email ${email}`);
+      const note = account.plan === "enterprise" ? "" : " (applies once the account is on the enterprise plan)";
+      return `Updated ${show(account)}: ${limit ?? `default ${ENTERPRISE_DEFAULT_HOURLY_LIMIT}`} requests/hour${note}`;
     }
     case undefined:
     case "help":

@@ -1,4 +1,4 @@
-import type { HourBucket } from "@/lib/usage/usage-logs";
+import type { HourBucket } from "@/lib/usage/summary";
 
 /** Stacked bars per hour (successful below, failed above), drawn as plain SVG on the server. */
 export function UsageChart({ buckets, label }: { buckets: HourBucket[]; label: string }) {

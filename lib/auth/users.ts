@@ -61,6 +61,31 @@ export async function setSubscription(email: string, subscription: Subscription)
   return count ? db().user.findUnique({ where: { email }, select: publicUser }) : null;
 }
 
+const accountFields = { ...publicUser, rateLimitPerHour: true, timeZone: true, workStartHour: true, workEndHour: true } as const;
+export type Account = Prisma.UserGetPayload<{ select: typeof accountFields }>;
+
+/** The account with its limits and monitoring settings (plan page, usage summary). */
+export function getAccount(id: number): Promise<Account | null> {
+  return db().user.findUnique({ where: { id }, select: accountFields });
+}
+
+export async function updateWorkingHours(
+  id: number,
+  settings: { time_zone: string; work_start_hour: number; work_end_hour: number },
+): Promise<Account | null> {
+  const { count } = await db().user.updateMany({
+    where: { id },
+    data: { timeZone: settings.time_zone, workStartHour: settings.work_start_hour, workEndHour: settings.work_end_hour },
+  });
+  return count ? getAccount(id) : null;
+}
+
+/** Enterprise only: a custom hourly limit; null restores the default. */
+export async function setRateLimit(email: string, perHour: number | null): Promise<Account | null> {
+  const { count } = await db().user.updateMany({ where: { email }, data: { rateLimitPerHour: perHour } });
+  return count ? db().user.findUnique({ where: { email }, select: accountFields }) : null;
+}
+
 export function toUserResponse(user: PublicUser) {
   return { id: user.id, email: user.email, username: user.username, plan: user.plan, created_at: user.createdAt.toISOString() };
 }

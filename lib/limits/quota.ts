@@ -21,6 +21,11 @@ export function consumeAccountQuota(ownerId: number, limit: number, now: number)
   return rateLimitStore().consume(`account:${ownerId}`, limit, HOUR_MS, now);
 }
 
+/** Requests counted against the account in the sliding hour, without counting one more. */
+export function accountRequestsThisHour(ownerId: number, now: number): Promise<number> {
+  return rateLimitStore().peek(`account:${ownerId}`, HOUR_MS, now);
+}
+
 export function consumeAnonymousQuota(ip: string, now: number): Promise<RateLimitDecision> {
   return rateLimitStore().consume(`anonymous:${ip}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
 }

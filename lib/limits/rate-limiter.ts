@@ -21,6 +21,8 @@ export interface RateLimitDecision {
 export interface RateLimitStore {
   /** Atomically: estimate the window's count, and count this call only if it is under `limit`. */
   consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision>;
+  /** The current estimate for `key`, counting nothing (for showing usage). */
+  peek(key: string, windowMs: number, now: number): Promise<number>;
 }
 
 interface Counter {
@@ -75,6 +77,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.counters.set(key, counter);
     this.sweep(windowMs, now);
     return { ...decision, limit };
+  }
+
+  async peek(key: string, windowMs: number, now: number): Promise<number> {
+    const counter = advance(this.counters.get(key), windowMs, now);
+    const previousWeight = Math.max(0, (windowMs - (now - counter.windowStart)) / windowMs);
+    return Math.ceil(counter.previous * previousWeight + counter.current);
   }
 
   /** Forget counters that can no longer affect any decision, so memory stays bounded. */

@@ -121,3 +121,33 @@ export const usageLogQuerySchema = z
 export type UsageLogQuery = z.infer<typeof usageLogQuerySchema>;
 
 export const keyIdParamsSchema = z.object({ id: idSchema });
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const hourOfDay = (max: number) =>
+  z.coerce
+    .number({ error: `must be a whole hour from 0 to ${max}` })
+    .int(`must be a whole hour from 0 to ${max}`)
+    .min(0, `must be a whole hour from 0 to ${max}`)
+    .max(max, `must be a whole hour from 0 to ${max}`);
+
+/** Working hours for the off-hours alert: [start, end) in an IANA time zone. */
+export const workingHoursSchema = body({
+  time_zone: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .trim()
+    .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris or UTC"),
+  work_start_hour: hourOfDay(23),
+  work_end_hour: hourOfDay(24),
+}).refine((v) => v.work_start_hour !== v.work_end_hour, { message: "must differ from work_start_hour", path: ["work_end_hour"] });
+
+export const summaryQuerySchema = z.object({
+  range: z.enum(["24h", "7d"], { error: 'must be "24h" or "7d"' }).default("24h"),
+});

@@ -6,7 +6,8 @@ import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { formatDateTime } from "@/lib/format/dates";
 import { listAllKeys } from "@/lib/keys/keys";
-import { hourlyUsage, listUsageLogs } from "@/lib/usage/usage-logs";
+import { usageSummary } from "@/lib/usage/summary";
+import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { usageLogQuerySchema } from "@/lib/validation/schemas";
 
 export const metadata: Metadata = { title: "Usage" };
@@ -14,6 +15,7 @@ export const metadata: Metadata = { title: "Usage" };
 const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, all: null } as const;
 type Range = keyof typeof RANGES;
 const PER_PAGE = 25;
+const ALERT_LABELS = { new_ip: "New IP", off_hours: "Off-hours", spike: "Spike", failed_auth_burst: "Failed auth" } as const;
 
 export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const account = await requireAccount();
@@ -32,10 +34,13 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     ...(hours ? { from: new Date(now.getTime() - hours * 3_600_000).toISOString() } : {}),
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
-  const [{ items, total }, keys, buckets] = await Promise.all([
+  const settings = account;
+  const hoursSetting = { timeZone: settings.timeZone, startHour: settings.workStartHour, endHour: settings.workEndHour };
+  // The same function GET /api/api-usage-logs/summary serves.
+  const [{ items, total }, keys, summary] = await Promise.all([
     listUsageLogs(account.id, query),
     listAllKeys(account.id),
-    hourlyUsage(account.id, chart === "24h" ? 24 : 24 * 7, now),
+    usageSummary(account.id, chart, hoursSetting, now),
   ]);
   const filters = { key: one(raw.key), status: one(raw.status), range, chart };
   const chartHref = (value: string) => `/usage?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), chart: value })}`;
@@ -64,8 +69,34 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
             ))}
           </div>
         </div>
-        <UsageChart buckets={buckets} label={chart === "24h" ? "last 24 hours" : "last 7 days"} />
+        <UsageChart buckets={summary.calls_per_hour} label={chart === "24h" ? "last 24 hours" : "last 7 days"} />
+        <dl className="mt-4 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
+          <div><dt className="text-slate-600 dark:text-slate-400">Calls</dt><dd className="text-lg font-semibold">{summary.totals.calls}</dd></div>
+          <div><dt className="text-slate-600 dark:text-slate-400">Failed</dt><dd className="text-lg font-semibold">{summary.totals.failed}</dd></div>
+          <div><dt className="text-slate-600 dark:text-slate-400">Failed authentication</dt><dd className="text-lg font-semibold">{summary.failed_auth_attempts}</dd></div>
+          <div><dt className="text-slate-600 dark:text-slate-400">Distinct IPs</dt><dd className="text-lg font-semibold">{summary.distinct_ips}</dd></div>
+        </dl>
       </div>
+
+      <section aria-labelledby="alerts-heading" className="mt-6">
+        <h2 id="alerts-heading" className="font-semibold">Alerts ({summary.alerts.length})</h2>
+        {summary.alerts.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+            Nothing unusual in the {chart === "24h" ? "last 24 hours" : "last 7 days"}: no new IP addresses, off-hours use
+            (outside {String(settings.workStartHour).padStart(2, "0")}:00–{String(settings.workEndHour).padStart(2, "0")}:00{" "}
+            {settings.timeZone}), spikes or bursts of failed authentication.
+          </p>
+        ) : (
+          <ul className="mt-2 space-y-2">
+            {summary.alerts.slice(0, 50).map((alert, i) => (
+              <li key={`${alert.type}-${alert.at}-${i}`} className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+                <span className="mr-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-medium uppercase text-amber-950 dark:bg-amber-800 dark:text-amber-50">{ALERT_LABELS[alert.type]}</span>
+                {alert.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
 
       <form className="mt-6 flex flex-wrap items-end gap-3" action="/usage">
         <input type="hidden" name="chart" value={chart} />

@@ -1,0 +1,17 @@
+import { updateWorkingHours } from "@/lib/auth/users";
+import { unauthenticated } from "@/lib/http/errors";
+import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { readJson } from "@/lib/http/request";
+import { json } from "@/lib/http/respond";
+import { workingHoursSchema } from "@/lib/validation/schemas";
+
+// Sets the working hours the off-hours alert uses: {time_zone, work_start_hour, work_end_hour}.
+export const PUT = withBearer(async (request, { userId }) => {
+  const input = await readJson(request, workingHoursSchema);
+  const account = await updateWorkingHours(userId, input);
+  if (!account) throw unauthenticated();
+  return json({ time_zone: account.timeZone, work_start_hour: account.workStartHour, work_end_hour: account.workEndHour });
+});
+
+const notAllowed = methodNotAllowed("PUT");
+export { notAllowed as GET, notAllowed as POST, notAllowed as PATCH, notAllowed as DELETE };

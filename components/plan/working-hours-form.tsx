@@ -1,0 +1,48 @@
+"use client";
+
+import { useState } from "react";
+import { saveWorkingHoursAction } from "@/app/(portal)/plan/actions";
+import { TextField } from "@/components/auth/text-field";
+import { alertError, button } from "@/components/ui/styles";
+import { fieldErrors } from "@/lib/validation/format-zod-error";
+import { workingHoursSchema } from "@/lib/validation/schemas";
+
+export function WorkingHoursForm({ timeZone, start, end }: { timeZone: string; start: number; end: number }) {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const parsed = workingHoursSchema.safeParse({
+      time_zone: form.get("time_zone"),
+      work_start_hour: form.get("work_start_hour"),
+      work_end_hour: form.get("work_end_hour"),
+    });
+    setStatus(null);
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error));
+      return;
+    }
+    setErrors({});
+    const result = await saveWorkingHoursAction(parsed.data).catch(() => null);
+    if (!result?.ok) {
+      setErrors(result?.fieldErrors ?? {});
+      setStatus({ ok: false, text: result?.message ?? "Could not reach the server; nothing was saved." });
+      return;
+    }
+    setStatus({ ok: true, text: "Working hours saved." });
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="mt-3 grid max-w-xl gap-4 sm:grid-cols-3">
+      <TextField id="time_zone" label="Time zone" defaultValue={timeZone} hint="IANA name, e.g. Europe/Paris" error={errors.time_zone} />
+      <TextField id="work_start_hour" label="Start hour" type="number" min={0} max={23} defaultValue={start} error={errors.work_start_hour} />
+      <TextField id="work_end_hour" label="End hour" type="number" min={0} max={24} defaultValue={end} error={errors.work_end_hour} />
+      <div className="flex items-center gap-3 sm:col-span-3">
+        <button type="submit" className={button.secondary}>Save working hours</button>
+        <p aria-live="polite" className={status && !status.ok ? alertError : "text-sm"}>{status?.text}</p>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { failedAuthBursts, isWorkingHour, localHour, spikeAlerts, FAILED_AUTH_BURST, SPIKE_MIN_CALLS } from "@/lib/usage/summary";
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2025, 0, 15, 0, 0, 0);
+
+describe("off-hours rule", () => {
+  it("reads the local hour in the account's time zone", () => {
+    expect(localHour(Date.UTC(2025, 0, 15, 7, 30), "UTC")).toBe(7);
+    expect(localHour(Date.UTC(2025, 0, 15, 7, 30), "Europe/Paris")).toBe(8); // UTC+1 in January
+    expect(localHour(Date.UTC(2025, 6, 15, 7, 30), "Europe/Paris")).toBe(9); // UTC+2 in July
+    expect(localHour(Date.UTC(2025, 0, 15, 7, 30), "Not/AZone")).toBe(7); // unknown: UTC
+  });
+
+  it("treats [start, end) as working hours, including ranges past midnight", () => {
+    const day = { timeZone: "UTC", startHour: 8, endHour: 20 };
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 7, 59), day)).toBe(false);
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 8, 0), day)).toBe(true);
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 19, 59), day)).toBe(true);
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 20, 0), day)).toBe(false);
+    const night = { timeZone: "UTC", startHour: 22, endHour: 6 };
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 23, 0), night)).toBe(true);
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 5, 0), night)).toBe(true);
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 12, 0), night)).toBe(false);
+    const paris = { timeZone: "Europe/Paris", startHour: 8, endHour: 20 };
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 7, 0), paris)).toBe(true); // 08:00 in Paris
+  });
+});
+
+describe("spike rule", () => {
+  const hours = (values: Array<[number, number]>) => new Map(values.map(([h, calls]) => [T0 + h * HOUR, calls]));
+
+  it("flags an hour over 3× the trailing 24-hour mean with at least 20 calls", () => {
+    // 24 hours of 5 calls (mean 5), then 16 (not > 15) and 21 (> 15, >= 20).
+    const totals = hours([...Array.from({ length: 24 }, (_, h) => [h, 5] as [number, number]), [24, 16], [25, 21]]);
+    const alerts = spikeAlerts(totals, T0 + 24 * HOUR, T0 + 25 * HOUR);
+    expect(alerts.map((a) => a.at)).toEqual([new Date(T0 + 25 * HOUR).toISOString()]);
+    expect(alerts[0]).toMatchObject({ type: "spike", api_key_id: null });
+    expect(alerts[0].message).toMatch(/21 calls/);
+  });
+
+  it("needs at least 20 calls even after a quiet day", () => {
+    const totals = hours([[24, SPIKE_MIN_CALLS - 1], [25, SPIKE_MIN_CALLS]]);
+    const alerts = spikeAlerts(totals, T0 + 24 * HOUR, T0 + 25 * HOUR);
+    expect(alerts.map((a) => a.at)).toEqual([new Date(T0 + 25 * HOUR).toISOString()]);
+  });
+
+  it("does not flag steady traffic", () => {
+    const totals = hours(Array.from({ length: 48 }, (_, h) => [h, 100] as [number, number]));
+    expect(spikeAlerts(totals, T0 + 24 * HOUR, T0 + 47 * HOUR)).toEqual([]);
+  });
+});
+
+describe("failed-authentication bursts", () => {
+  const failure = (minute: number, keyId: number | null = 7) => ({ at: T0 + minute * 60_000, keyId, keyName: keyId ? "prod" : null });
+
+  it("flags 10 failures within 10 minutes, once per burst", () => {
+    const burst = Array.from({ length: 12 }, (_, i) => failure(i * 0.5)); // 12 in 6 minutes
+    const alerts = failedAuthBursts(burst);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ type: "failed_auth_burst", api_key_id: 7, api_key_name: "prod", at: new Date(T0).toISOString() });
+    expect(alerts[0].message).toMatch(/^12 failed authentication attempts within 10 minutes/);
+  });
+
+  it("ignores failures spread wider than the window", () => {
+    const spread = Array.from({ length: FAILED_AUTH_BURST.count }, (_, i) => failure(i * 2)); // 10 over 18 minutes
+    expect(failedAuthBursts(spread)).toEqual([]);
+    expect(failedAuthBursts(spread.slice(0, 9))).toEqual([]);
+  });
+
+  it("names no key when a burst mixes keys", () => {
+    const mixed = Array.from({ length: 10 }, (_, i) => failure(i * 0.1, i % 2 ? 7 : 8));
+    expect(failedAuthBursts(mixed)[0]).toMatchObject({ api_key_id: null, api_key_name: null });
+  });
+
+  it("reports two separate bursts", () => {
+    const first = Array.from({ length: 10 }, (_, i) => failure(i * 0.1));
+    const second = Array.from({ length: 10 }, (_, i) => failure(60 + i * 0.1));
+    expect(failedAuthBursts([...second, ...first]).map((a) => a.at)).toEqual([
+      new Date(T0).toISOString(),
+      new Date(T0 + 60 * 60_000).toISOString(),
+    ]);
+  });
+});
