@@ -50,6 +50,8 @@ for (const scheme of ["light", "dark"] as const) {
       await audit(page, testInfo, `usage${suffix}`);
       await page.goto("/docs");
       await audit(page, testInfo, `docs${suffix}`);
+      await page.goto("/plan");
+      await audit(page, testInfo, `plan${suffix}`);
     });
   });
 }
@@ -59,7 +61,7 @@ test("pages fit a 375 px wide screen without sideways scrolling", async ({ page,
   await signIn(page, await registerAccount(request));
   await generateKey(page, "mobile-key", "mobile_user");
   await closeNewKeyModal(page);
-  for (const path of ["/keys", "/usage", "/docs"]) {
+  for (const path of ["/keys", "/usage", "/docs", "/plan"]) {
     await page.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
