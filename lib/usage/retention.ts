@@ -2,7 +2,8 @@ import { db, Prisma } from "../db/client";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;
-export const RETENTION_BATCH = 1_000;
+// Under SQLite's 999 bound parameters per statement (the ids go into one IN list).
+export const RETENTION_BATCH = 500;
 export const RETENTION_INTERVAL_MS = 3_600_000;
 
 /** Yields to the event loop between batches, so requests are served while a purge runs. */

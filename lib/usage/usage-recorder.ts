@@ -1,4 +1,4 @@
-import { db } from "../db/client";
+import { db, Prisma } from "../db/client";
 import { redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
 
@@ -62,12 +62,15 @@ export class UsageRecorder {
       const batch = this.buffer.splice(0, MAX_BATCH);
       try {
         await writeBatch(batch);
-      } catch (error) {
-        // Put the rows back in order and try again later rather than lose them.
-        this.buffer.unshift(...batch);
-        console.error("[usage] writing usage rows failed; will retry:", error);
-        this.schedule();
-        return;
+      } catch {
+        // One bad row must not hold back the rest: write them one by one.
+        const retry = await writeOneByOne(batch);
+        if (retry.length) {
+          // The database itself is failing (locked, disk full): keep the rows, in order, for later.
+          this.buffer.unshift(...retry);
+          this.schedule();
+          return;
+        }
       }
     }
   }
@@ -104,6 +107,24 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
       }),
     ),
   ]);
+}
+
+/** Returns the rows to retry later; rows the database can never accept are reported and dropped. */
+async function writeOneByOne(batch: UsageEntry[]): Promise<UsageEntry[]> {
+  for (let i = 0; i < batch.length; i++) {
+    try {
+      await writeBatch([batch[i]]);
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
+        // Its account was deleted between the call and this write: there is no owner to keep it for.
+        console.error(`[usage] dropped a usage row of deleted account ${batch[i].ownerId}`);
+        continue;
+      }
+      console.error("[usage] writing usage rows failed; will retry:", error);
+      return batch.slice(i);
+    }
+  }
+  return [];
 }
 
 const holder = globalThis as unknown as { __usageRecorder?: UsageRecorder };
