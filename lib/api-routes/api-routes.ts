@@ -20,6 +20,7 @@ export const SAMPLE_ROUTES = [
 
 export async function seedSampleRoutes(): Promise<number> {
   let created = 0;
+  cache.clear();
   for (const route of SAMPLE_ROUTES) {
     const existing = await db().apiRoute.findUnique({ where: { id: route.id }, select: { id: true } });
     if (existing) continue;
@@ -29,8 +30,23 @@ export async function seedSampleRoutes(): Promise<number> {
   return created;
 }
 
-export async function findApiRoute(id: number) {
-  const route = await db().apiRoute.findUnique({ where: { id } });
-  if (!route) return null;
-  return { id: route.id, minPlan: route.minPlan, data: JSON.parse(route.payload) as Record<string, unknown> };
+export interface ApiRouteData {
+  id: number;
+  minPlan: string;
+  data: Record<string, unknown>;
+}
+
+/** Routes are looked up on every data-API call and change rarely: kept in memory for 10 s. */
+export const ROUTE_CACHE_MS = 10_000;
+const cache = new Map<number, { route: ApiRouteData | null; until: number }>();
+
+export async function findApiRoute(id: number, now = Date.now()): Promise<ApiRouteData | null> {
+  const hit = cache.get(id);
+  if (hit && hit.until > now) return hit.route;
+  const row = await db().apiRoute.findUnique({ where: { id } });
+  const route = row && { id: row.id, minPlan: row.minPlan, data: JSON.parse(row.payload) as Record<string, unknown> };
+  // Unknown ids are remembered too, but only a bounded number of them.
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(id, { route, until: now + ROUTE_CACHE_MS });
+  return route;
 }

@@ -150,6 +150,14 @@ describe("GET /api/api-routes-data with X-API-Key and X-Username", () => {
     });
   });
 
+  it("refuses a key past its expiry time (room for expiring keys) and accepts one before it", async () => {
+    const expiring = await generateKey(account.token, "Expiring key", "expiring_user");
+    await db().apiKey.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() + 60_000) } });
+    expect((await callData({ key: expiring.api_key, username: expiring.user })).status).toBe(200);
+    await db().apiKey.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    await expect401(await callData({ key: expiring.api_key, username: expiring.user }));
+  });
+
   it("applies a deactivation on the very next request, and a re-activation restores 200", async () => {
     const toggled = await generateKey(account.token, "Toggled key", "toggled_user");
     expect((await callData({ key: toggled.api_key, username: toggled.user })).status).toBe(200);
