@@ -2,6 +2,7 @@ import { db, Prisma } from "../db/client";
 import { getConfig } from "../config/env";
 import { forbidden } from "../http/errors";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
+import { flushUsage } from "../usage/usage-recorder";
 import type { GenerateKeyInput, KeyStatus, ListKeysQuery } from "../validation/schemas";
 import { digestSecret, generateKeySecret, keyHint } from "./secret";
 
@@ -78,6 +79,8 @@ async function idsMatching(ownerId: number, q: string): Promise<number[]> {
 }
 
 export async function listKeys(ownerId: number, query: ListKeysQuery): Promise<{ items: KeyRecord[]; total: number }> {
+  // last_used_at is written with the batched usage rows: read-your-writes within this process.
+  await flushUsage();
   const where: Prisma.ApiKeyWhereInput = {
     ownerId,
     ...(query.status ? { status: query.status } : {}),
@@ -96,7 +99,8 @@ export async function listKeys(ownerId: number, query: ListKeysQuery): Promise<{
   return { items, total };
 }
 
-export function listAllKeys(ownerId: number): Promise<KeyRecord[]> {
+export async function listAllKeys(ownerId: number): Promise<KeyRecord[]> {
+  await flushUsage();
   return db().apiKey.findMany({ where: { ownerId }, select: keyFields, orderBy: { id: "asc" } });
 }
 
@@ -104,7 +108,8 @@ export function countKeys(ownerId: number): Promise<number> {
   return db().apiKey.count({ where: { ownerId } });
 }
 
-export function getKey(ownerId: number, id: number): Promise<KeyRecord | null> {
+export async function getKey(ownerId: number, id: number): Promise<KeyRecord | null> {
+  await flushUsage();
   return db().apiKey.findFirst({ where: { id, ownerId }, select: keyFields });
 }
 
