@@ -1,8 +1,8 @@
 import { redirect } from "next/navigation";
-import { sessionUserId } from "@/lib/auth/next-auth";
+import { currentAccount } from "@/lib/auth/portal-session";
 
 export const dynamic = "force-dynamic";
 
 export default async function Home() {
-  redirect((await sessionUserId()) ? "/keys" : "/login");
+  redirect((await currentAccount()) ? "/keys" : "/login");
 }

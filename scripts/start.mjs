@@ -15,7 +15,7 @@ function run(command, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const BUILD_INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "proxy.ts",
+const BUILD_INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "proxy.ts", "instrumentation.ts",
   "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
 function listFiles(entry) {

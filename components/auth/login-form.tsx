@@ -13,7 +13,9 @@ function safeCallback(value: string | null): string {
   if (!value) return "/keys";
   try {
     const url = new URL(value, window.location.origin);
-    return url.origin === window.location.origin ? url.pathname + url.search : "/keys";
+    const path = url.pathname + url.search;
+    // "//evil.example" is same-origin as a URL here but a different host once navigated to.
+    return url.origin === window.location.origin && !path.startsWith("//") ? path : "/keys";
   } catch {
     return "/keys";
   }

@@ -73,11 +73,11 @@ function GenerateKeyDialog({
     setErrors({});
     setFormError(null);
     setPending(true);
-    const result = await generateKeyAction(parsed.data);
+    const result = await generateKeyAction(parsed.data).catch(() => null);
     setPending(false);
-    if (!result.ok) {
-      setErrors(result.fieldErrors ?? {});
-      setFormError(result.message);
+    if (!result?.ok) {
+      setErrors(result?.fieldErrors ?? {});
+      setFormError(result?.message ?? "Could not reach the server; no key was created.");
       return;
     }
     onCreated(result.data.key.api_key_name, result.data.secret);

@@ -7,6 +7,11 @@ import { alertError, button } from "@/components/ui/styles";
 import { fieldErrors } from "@/lib/validation/format-zod-error";
 import { workingHoursSchema } from "@/lib/validation/schemas";
 
+function hourInput(value: FormDataEntryValue | null): number | undefined {
+  const text = String(value ?? "").trim();
+  return text === "" ? undefined : Number(text);
+}
+
 export function WorkingHoursForm({ timeZone, start, end }: { timeZone: string; start: number; end: number }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
@@ -16,8 +21,9 @@ export function WorkingHoursForm({ timeZone, start, end }: { timeZone: string; s
     const form = new FormData(event.currentTarget);
     const parsed = workingHoursSchema.safeParse({
       time_zone: form.get("time_zone"),
-      work_start_hour: form.get("work_start_hour"),
-      work_end_hour: form.get("work_end_hour"),
+      // Number("") is 0: keep blanks blank so they fail validation instead of meaning midnight.
+      work_start_hour: hourInput(form.get("work_start_hour")),
+      work_end_hour: hourInput(form.get("work_end_hour")),
     });
     setStatus(null);
     if (!parsed.success) {

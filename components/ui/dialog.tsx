@@ -35,6 +35,11 @@ export function Dialog({
         event.preventDefault();
         onCancel();
       }}
+      // Chromium lets a page prevent only one Escape per user activation; a second one closes
+      // the dialog anyway. Ask again, and reopen it if the owner still wants it shown.
+      onClose={() => {
+        if (open && onCancel() === false) ref.current?.showModal();
+      }}
       className="m-auto w-[min(100%-2rem,32rem)] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/60 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
     >
       {open && (

@@ -2,10 +2,15 @@ import { redirect } from "next/navigation";
 import { sessionUserId } from "./next-auth";
 import { getAccount, type Account } from "./users";
 
+/** The signed-in account, or null (also when the cookie names an account that no longer exists). */
+export async function currentAccount(): Promise<Account | null> {
+  const userId = await sessionUserId();
+  return userId ? getAccount(userId) : null;
+}
+
 /** For portal pages: the signed-in account, or a redirect to /login. */
 export async function requireAccount(): Promise<Account> {
-  const userId = await sessionUserId();
-  const user = userId ? await getAccount(userId) : null;
-  if (!user) redirect("/login");
-  return user;
+  const account = await currentAccount();
+  if (!account) redirect("/login");
+  return account;
 }

@@ -5,9 +5,29 @@ import { formatZodError } from "../validation/format-zod-error";
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** Reads a JSON body and validates it; every failure is a 400 that says what is wrong. */
+/** The body as text, refusing (without buffering it) anything over MAX_BODY_BYTES. */
+async function readBodyText(request: Request): Promise<string> {
+  const tooLarge = () => badRequest(`Request body is too large (limit ${MAX_BODY_BYTES / 1024} KB)`);
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw badRequest("Request body is too large");
+  const text = await readBodyText(request);
   if (!text.trim()) throw badRequest("Request body must be a JSON object");
   let value: unknown;
   try {
@@ -34,14 +54,15 @@ export async function parseInput<S extends z.ZodType>(schema: S, value: unknown)
 
 /**
  * The caller's IP. Our server (scripts/server.mjs) overwrites X-Forwarded-For with the socket
- * address, or appends it when TRUST_PROXY is set; then the first entry is the proxy's word for
- * the client. Next alone would pass a client-supplied header through untouched.
+ * address, or, when TRUST_PROXY is set, appends it: the header then ends "<client>, <proxy>",
+ * where <client> is what our one trusted reverse proxy saw. Anything before that entry came
+ * from the client and is ignored. Next alone would pass a client-supplied header through.
  */
 export function clientIp(headers: { get(name: string): string | null }, trustProxy: boolean): string {
   const forwarded = headers.get("x-forwarded-for");
   if (forwarded) {
     const hops = forwarded.split(",").map((hop) => hop.trim()).filter(Boolean);
-    const ip = trustProxy ? hops[0] : hops[hops.length - 1];
+    const ip = trustProxy && hops.length >= 2 ? hops[hops.length - 2] : hops[hops.length - 1];
     if (ip) return ip.slice(0, 64);
   }
   return "unknown";

@@ -99,14 +99,18 @@ export const listKeysQuerySchema = z.object({
 export type ListKeysQuery = z.infer<typeof listKeysQuerySchema>;
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const isoDate = z
+const isoDateText = z
   .string()
   .trim()
   .refine(
     (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
     "must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-15T10:30:00Z",
-  )
-  .transform((value) => new Date(value));
+  );
+const isoDate = isoDateText.transform((value) => new Date(value));
+/** A date alone as the end of a range means the whole of that day (UTC). */
+const isoDateEnd = isoDateText.transform((value) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(Date.parse(value) + 86_400_000 - 1) : new Date(value),
+);
 
 export const usageLogQuerySchema = z
   .object({
@@ -115,7 +119,7 @@ export const usageLogQuerySchema = z
     /** success = 2xx, failed = everything else. */
     status: z.enum(["success", "failed"], { error: 'must be "success" or "failed"' }).optional(),
     from: isoDate.optional(),
-    to: isoDate.optional(),
+    to: isoDateEnd.optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "must not be after to", path: ["from"] });
 export type UsageLogQuery = z.infer<typeof usageLogQuerySchema>;
@@ -131,8 +135,9 @@ function isTimeZone(value: string): boolean {
   }
 }
 
+// JSON numbers only: coercion would turn null, true or [9] into an hour.
 const hourOfDay = (max: number) =>
-  z.coerce
+  z
     .number({ error: `must be a whole hour from 0 to ${max}` })
     .int(`must be a whole hour from 0 to ${max}`)
     .min(0, `must be a whole hour from 0 to ${max}`)

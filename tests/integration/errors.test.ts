@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as catchAll from "@/app/api/[...path]/route";
+import * as catchAll from "@/app/api/[[...path]]/route";
 import * as keysRoute from "@/app/api/api-keys/route";
 import * as generateRoute from "@/app/api/api-keys/generate/route";
 import * as keyRoute from "@/app/api/api-keys/[id]/route";

@@ -3,13 +3,13 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Suspense } from "react";
 import { LoginForm } from "@/components/auth/login-form";
-import { sessionUserId } from "@/lib/auth/next-auth";
+import { currentAccount } from "@/lib/auth/portal-session";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
 export default async function LoginPage() {
-  if (await sessionUserId()) redirect("/keys");
+  if (await currentAccount()) redirect("/keys");
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
       <h1 className="mb-6 text-2xl font-semibold">Sign in to Key Portal</h1>

@@ -2,13 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { RegisterForm } from "@/components/auth/register-form";
-import { sessionUserId } from "@/lib/auth/next-auth";
+import { currentAccount } from "@/lib/auth/portal-session";
 
 export const metadata: Metadata = { title: "Create an account" };
 export const dynamic = "force-dynamic";
 
 export default async function RegisterPage() {
-  if (await sessionUserId()) redirect("/keys");
+  if (await currentAccount()) redirect("/keys");
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
       <h1 className="mb-6 text-2xl font-semibold">Create your Key Portal account</h1>
