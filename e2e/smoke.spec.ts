@@ -33,3 +33,11 @@ test("the demo account signs in and lands on the keys page", async ({ page }, te
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("a callbackUrl pointing off-site is ignored after sign-in", async ({ page }) => {
+  await page.goto("/login?callbackUrl=" + encodeURIComponent("/.//evil.example/x"));
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:\d+\/keys$/);
+});

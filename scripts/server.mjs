@@ -35,8 +35,13 @@ async function shutdown(signal) {
   server.closeIdleConnections();
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   server.closeAllConnections();
+  // Twice: a request cut off by closeAllConnections may still finish its handler and log a row.
   await Promise.allSettled(hooks().map((hook) => hook()));
-  process.exit(0);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const results = await Promise.allSettled(hooks().map((hook) => hook()));
+  const failures = results.filter((r) => r.status === "rejected");
+  for (const failure of failures) console.error(`Shutdown: ${failure.reason?.message ?? failure.reason}`);
+  process.exit(failures.length ? 1 : 0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

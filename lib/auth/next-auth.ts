@@ -3,7 +3,8 @@ import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getConfig } from "../config/env";
 import { loginSchema } from "../validation/schemas";
-import { verifyCredentials } from "./users";
+import { clientIp } from "../http/request";
+import { signInWithPassword } from "./sign-in";
 
 /** Portal sessions: the same users and password check as POST /api/auth/login. */
 export function authOptions(): NextAuthOptions {
@@ -15,11 +16,13 @@ export function authOptions(): NextAuthOptions {
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials) {
+        async authorize(credentials, request) {
           const parsed = loginSchema.safeParse(credentials);
           if (!parsed.success) return null;
-          const user = await verifyCredentials(parsed.data.email, parsed.data.password);
-          return user ? { id: String(user.id), email: user.email, name: user.username } : null;
+          const headers = (request?.headers ?? {}) as Record<string, string | undefined>;
+          const ip = clientIp({ get: (name) => headers[name] ?? null }, getConfig().trustProxy);
+          const result = await signInWithPassword(parsed.data.email, parsed.data.password, ip);
+          return result.ok ? { id: String(result.user.id), email: result.user.email, name: result.user.username } : null;
         },
       }),
     ],

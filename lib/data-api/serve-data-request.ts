@@ -76,11 +76,14 @@ export async function serveDataRequest(request: DataRequest, now = new Date()): 
   const response = await decide(url, caller, owner, request.ip, now.getTime());
 
   const rawId = url.searchParams.get("id");
+  // Past the per-IP budget, failures are still logged but not under the key's owner: someone
+  // hammering a leaked or deleted key must not bury that owner's own log.
+  const attributed = owner || response.status !== 429 ? caller : null;
   usageRecorder().record({
-    ownerId: caller?.ownerId ?? null,
-    apiKeyId: caller?.keyId ?? null,
-    apiKeyName: caller?.keyName ?? null,
-    touchKey: Boolean(caller && !caller.deleted),
+    ownerId: attributed?.ownerId ?? null,
+    apiKeyId: attributed?.keyId ?? null,
+    apiKeyName: attributed?.keyName ?? null,
+    touchKey: Boolean(attributed && !attributed.deleted),
     method: request.method,
     // Only the route id is kept from the query: nothing else a caller puts in a URL is stored.
     path: rawId === null ? url.pathname : `${url.pathname}?id=${rawId.slice(0, 32)}`,

@@ -35,6 +35,12 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
   return deleted;
 }
 
+/** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
+export async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
+  const { count } = await db().refreshToken.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } } });
+  return count;
+}
+
 /** Runs the purge now and then hourly, in the background of the server process. */
 export function startRetentionJob(): void {
   const holder = globalThis as unknown as { __retentionTimer?: NodeJS.Timeout };
@@ -42,6 +48,7 @@ export function startRetentionJob(): void {
   const run = () =>
     purgeExpiredUsageLogs()
       .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
+      .then(() => purgeExpiredRefreshTokens())
       .catch((error) => console.error("[retention] purge failed:", error));
   void run();
   holder.__retentionTimer = setInterval(run, RETENTION_INTERVAL_MS);

@@ -47,6 +47,9 @@ interface HourKeyRow {
   keyName: string | null;
   ok: number;
   total: number;
+  /** First and last call in the hour: the off-hours rule checks both ends (see below). */
+  first: number;
+  last: number;
 }
 
 const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
@@ -54,9 +57,10 @@ const iso = (t: number) => new Date(t).toISOString();
 const hourLabel = (t: number) => `${iso(t).slice(0, 13).replace("T", " ")}:00 UTC`;
 
 async function hourlyByKey(ownerId: number, from: Date, to: Date): Promise<HourKeyRow[]> {
-  const rows = await db().$queryRaw<Array<{ hour: string; key_id: bigint | number | null; key_name: string | null; ok: bigint | number; total: bigint | number }>>`
+  const rows = await db().$queryRaw<Array<{ hour: string; key_id: bigint | number | null; key_name: string | null; ok: bigint | number; total: bigint | number; first: string | Date; last: string | Date }>>`
     SELECT substr(created_at, 1, 13) AS hour, api_key_id AS key_id, MAX(api_key_name) AS key_name,
-           SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END) AS ok, COUNT(*) AS total
+           SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END) AS ok, COUNT(*) AS total,
+           MIN(created_at) AS first, MAX(created_at) AS last
     FROM usage_logs
     WHERE owner_id = ${ownerId} AND created_at >= ${from} AND created_at < ${to}
     GROUP BY hour, api_key_id`;
@@ -66,6 +70,23 @@ async function hourlyByKey(ownerId: number, from: Date, to: Date): Promise<HourK
     keyName: r.key_name,
     ok: Number(r.ok),
     total: Number(r.total),
+    first: new Date(r.first).getTime(),
+    last: new Date(r.last).getTime(),
+  }));
+}
+
+/** 401s per minute and key: a flood of failures costs the summary a few rows per minute, not one per call. */
+async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
+  const rows = await db().$queryRaw<Array<{ minute: string; key_id: bigint | number | null; key_name: string | null; n: bigint | number; first: string | Date }>>`
+    SELECT substr(created_at, 1, 16) AS minute, api_key_id AS key_id, MAX(api_key_name) AS key_name, COUNT(*) AS n, MIN(created_at) AS first
+    FROM usage_logs
+    WHERE owner_id = ${ownerId} AND status_code = 401 AND created_at >= ${from} AND created_at < ${to}
+    GROUP BY minute, api_key_id`;
+  return rows.map((r) => ({
+    at: new Date(r.first).getTime(),
+    keyId: r.key_id === null ? null : Number(r.key_id),
+    keyName: r.key_name,
+    count: Number(r.n),
   }));
 }
 
@@ -108,15 +129,23 @@ export function spikeAlerts(totalsByHour: Map<number, number>, fromHour: number,
   return alerts;
 }
 
+export interface FailureGroup {
+  at: number;
+  keyId: number | null;
+  keyName: string | null;
+  /** Failures this entry stands for (the summary groups them per minute and key). */
+  count?: number;
+}
+
 /** Non-overlapping windows holding FAILED_AUTH_BURST.count or more 401s. */
-export function failedAuthBursts(failures: Array<{ at: number; keyId: number | null; keyName: string | null }>): Alert[] {
+export function failedAuthBursts(failures: FailureGroup[]): Alert[] {
   const sorted = [...failures].sort((a, b) => a.at - b.at);
   const alerts: Alert[] = [];
   let i = 0;
   while (i < sorted.length) {
     let j = i;
-    while (j < sorted.length && sorted[j].at - sorted[i].at < FAILED_AUTH_BURST.windowMs) j++;
-    const count = j - i;
+    let count = 0;
+    while (j < sorted.length && sorted[j].at - sorted[i].at < FAILED_AUTH_BURST.windowMs) count += sorted[j++].count ?? 1;
     if (count >= FAILED_AUTH_BURST.count) {
       const keys = new Set(sorted.slice(i, j).map((f) => f.keyId));
       const single = keys.size === 1 ? sorted[i] : null;
@@ -182,11 +211,7 @@ export async function usageSummary(ownerId: number, range: SummaryRange, hours: 
     // 24 extra hours feed the spike rule's trailing mean for the first hours of the range.
     hourlyByKey(ownerId, new Date(fromHour - 24 * HOUR_MS), to),
     db().usageLog.groupBy({ by: ["ip"], where: { ownerId, createdAt: { gte: from, lt: to } } }),
-    db().usageLog.findMany({
-      where: { ownerId, statusCode: 401, createdAt: { gte: from, lt: to } },
-      select: { createdAt: true, apiKeyId: true, apiKeyName: true },
-      orderBy: { createdAt: "asc" },
-    }),
+    failuresPerMinute(ownerId, from, to),
     newIpAlerts(ownerId, from, to),
   ]);
 
@@ -206,12 +231,16 @@ export async function usageSummary(ownerId: number, range: SummaryRange, hours: 
     const key = perKey.get(row.keyId) ?? { name: row.keyName, calls: 0 };
     key.calls += row.total;
     perKey.set(row.keyId, key);
-    if (!isWorkingHour(t, hours)) {
+    // In zones offset by 30 or 45 minutes a working-hours boundary falls inside a UTC hour, and
+    // the off-hours part of that hour is at one end of it: checking the first and last call
+    // tells whether any call in the hour was outside working hours.
+    const offAt = [row.first, row.last].find((at) => !isWorkingHour(at, hours));
+    if (offAt !== undefined) {
       offHours.push({
         type: "off_hours",
         api_key_id: row.keyId,
         api_key_name: row.keyName,
-        at: iso(t),
+        at: iso(offAt),
         message: `Key "${row.keyName}" made ${row.total} calls in the hour from ${hourLabel(t)}, outside working hours (${String(hours.startHour).padStart(2, "0")}:00–${String(hours.endHour).padStart(2, "0")}:00 ${hours.timeZone}).`,
       });
     }
@@ -224,7 +253,7 @@ export async function usageSummary(ownerId: number, range: SummaryRange, hours: 
     ...newIp,
     ...offHours,
     ...spikeAlerts(totalsByHour, fromHour, toHour),
-    ...failedAuthBursts(failures.map((f) => ({ at: f.createdAt.getTime(), keyId: f.apiKeyId, keyName: f.apiKeyName }))),
+    ...failedAuthBursts(failures),
   ].sort((a, b) => b.at.localeCompare(a.at));
 
   return {
@@ -233,7 +262,7 @@ export async function usageSummary(ownerId: number, range: SummaryRange, hours: 
     to: now.toISOString(),
     calls_per_hour: callsPerHour,
     totals: { calls: ok + failed, ok, failed },
-    failed_auth_attempts: failures.length,
+    failed_auth_attempts: failures.reduce((sum, f) => sum + (f.count ?? 1), 0),
     distinct_ips: ipGroups.length,
     top_keys: [...perKey]
       .map(([id, key]) => ({ api_key_id: id, api_key_name: key.name, calls: key.calls }))
@@ -244,3 +273,12 @@ export async function usageSummary(ownerId: number, range: SummaryRange, hours: 
   };
 }
 export type UsageSummary = Awaited<ReturnType<typeof usageSummary>>;
+
+/** The summary with the account's own working hours: what the endpoint and the usage page show. */
+export function usageSummaryForAccount(
+  account: { id: number; timeZone: string; workStartHour: number; workEndHour: number },
+  range: SummaryRange,
+  now = new Date(),
+) {
+  return usageSummary(account.id, range, { timeZone: account.timeZone, startHour: account.workStartHour, endHour: account.workEndHour }, now);
+}

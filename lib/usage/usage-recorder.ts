@@ -17,7 +17,18 @@ export interface UsageEntry {
 }
 
 /** The longest a usage row waits in memory before it is written: the flush interval. */
-export const FLUSH_INTERVAL_MS = Number(process.env.USAGE_FLUSH_INTERVAL_MS ?? 1000);
+export const FLUSH_INTERVAL_MS = flushIntervalFromEnv(process.env.USAGE_FLUSH_INTERVAL_MS);
+
+/** 1 s unless set to a whole number of milliseconds from 10 ms to 1 hour. */
+export function flushIntervalFromEnv(value: string | undefined): number {
+  const ms = Number(value);
+  if (value === undefined || value === "") return 1000;
+  if (!Number.isInteger(ms) || ms < 10 || ms > 3_600_000) {
+    console.error(`[usage] ignoring USAGE_FLUSH_INTERVAL_MS=${value}: expected 10–3600000 ms; using 1000`);
+    return 1000;
+  }
+  return ms;
+}
 const MAX_BATCH = 500;
 
 /**
@@ -133,7 +144,10 @@ export function usageRecorder(): UsageRecorder {
   if (!holder.__usageRecorder) {
     const recorder = new UsageRecorder();
     holder.__usageRecorder = recorder;
-    onShutdown(() => recorder.flush());
+    onShutdown(async () => {
+      await recorder.flush();
+      if (recorder.pending) throw new Error(`${recorder.pending} usage rows could not be written`);
+    });
   }
   return holder.__usageRecorder;
 }

@@ -82,3 +82,24 @@ describe("failed-authentication bursts", () => {
     ]);
   });
 });
+
+describe("off-hours in a half-hour time zone", () => {
+  it("judges calls by their own time, not by the start of their UTC hour", () => {
+    // Asia/Kolkata is UTC+5:30: 02:45Z is 08:15 local (working), 02:15Z is 07:45 local (not).
+    const kolkata = { timeZone: "Asia/Kolkata", startHour: 8, endHour: 20 };
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 2, 45), kolkata)).toBe(true);
+    expect(isWorkingHour(Date.UTC(2025, 0, 15, 2, 15), kolkata)).toBe(false);
+  });
+});
+
+describe("failed-authentication bursts from per-minute groups", () => {
+  it("adds up grouped counts", () => {
+    const groups = [
+      { at: T0, keyId: 7, keyName: "prod", count: 6 },
+      { at: T0 + 60_000, keyId: 7, keyName: "prod", count: 4 },
+    ];
+    expect(failedAuthBursts(groups)).toHaveLength(1);
+    expect(failedAuthBursts(groups)[0].message).toMatch(/^10 failed/);
+    expect(failedAuthBursts([{ ...groups[0], count: 9 }])).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { formatDateTime } from "@/lib/format/dates";
 import { listAllKeys } from "@/lib/keys/keys";
-import { usageSummary } from "@/lib/usage/summary";
+import { usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { usageLogQuerySchema } from "@/lib/validation/schemas";
 
@@ -35,12 +35,11 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
   const settings = account;
-  const hoursSetting = { timeZone: settings.timeZone, startHour: settings.workStartHour, endHour: settings.workEndHour };
   // The same function GET /api/api-usage-logs/summary serves.
   const [{ items, total }, keys, summary] = await Promise.all([
     listUsageLogs(account.id, query),
     listAllKeys(account.id),
-    usageSummary(account.id, chart, hoursSetting, now),
+    usageSummaryForAccount(account, chart, now),
   ]);
   const filters = { key: one(raw.key), status: one(raw.status), range, chart };
   const chartHref = (value: string) => `/usage?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), chart: value })}`;

@@ -3,15 +3,14 @@ import { unauthenticated } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { readQuery } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { usageSummary } from "@/lib/usage/summary";
+import { usageSummaryForAccount } from "@/lib/usage/summary";
 import { summaryQuerySchema } from "@/lib/validation/schemas";
 
 export const GET = withBearer(async (request, { userId }) => {
   const { range } = await readQuery(request, summaryQuerySchema);
   const account = await getAccount(userId);
   if (!account) throw unauthenticated();
-  const hours = { timeZone: account.timeZone, startHour: account.workStartHour, endHour: account.workEndHour };
-  return json(await usageSummary(userId, range, hours));
+  return json(await usageSummaryForAccount(account, range));
 });
 
 const notAllowed = methodNotAllowed("GET");

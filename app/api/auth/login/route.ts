@@ -1,17 +1,21 @@
 import { issueTokenPair } from "@/lib/auth/refresh-tokens";
-import { verifyCredentials } from "@/lib/auth/users";
-import { unauthenticated } from "@/lib/http/errors";
+import { LOGIN_WINDOW_MS, signInWithPassword } from "@/lib/auth/sign-in";
+import { getConfig } from "@/lib/config/env";
+import { ApiError, unauthenticated } from "@/lib/http/errors";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/request";
+import { clientIp, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { loginSchema } from "@/lib/validation/schemas";
 
 export const POST = apiHandler(async (request) => {
   const { email, password } = await readJson(request, loginSchema);
   // Unknown email and wrong password: same message, same bcrypt cost.
-  const user = await verifyCredentials(email, password);
-  if (!user) throw unauthenticated();
-  return json(await issueTokenPair(user.id));
+  const result = await signInWithPassword(email, password, clientIp(request.headers, getConfig().trustProxy));
+  if (result.ok) return json(await issueTokenPair(result.user.id));
+  if (result.throttled) {
+    throw new ApiError(429, "Too many failed sign-in attempts; try again later", { "Retry-After": String(LOGIN_WINDOW_MS / 1000) });
+  }
+  throw unauthenticated();
 });
 
 const notAllowed = methodNotAllowed("POST");
