@@ -39,31 +39,25 @@ export type KeyResponse = ReturnType<typeof toKeyResponse>;
 
 /**
  * Creates a key; the returned secret exists nowhere else and must be shown exactly once.
- * The plan's key limit is checked in the same transaction as the insert, so concurrent
- * requests cannot overshoot it (403 naming the limit and the plan).
+ * The plan's key limit is checked by the insert itself (INSERT … SELECT … WHERE count < limit),
+ * one statement SQLite runs atomically, so concurrent requests cannot overshoot it. An
+ * interactive transaction would not do here: the app shares one SQLite connection, so other
+ * requests' statements would run inside it and a rollback would take them along.
  */
 export async function createKey(ownerId: number, input: GenerateKeyInput): Promise<{ key: KeyRecord; secret: string }> {
+  const owner = await db().user.findUniqueOrThrow({ where: { id: ownerId }, select: { plan: true } });
+  const limit = maxKeysFor(owner.plan);
   const secret = generateKeySecret();
-  const result = await db().$transaction(async (tx) => {
-    const owner = await tx.user.findUniqueOrThrow({ where: { id: ownerId }, select: { plan: true } });
-    const limit = maxKeysFor(owner.plan);
-    if (limit !== null && (await tx.apiKey.count({ where: { ownerId } })) >= limit) return { key: null, refusedPlan: owner.plan };
-    const key = await tx.apiKey.create({
-      data: {
-        ownerId,
-        name: input.api_key_name,
-        user: input.user,
-        digest: digestSecret(secret, getConfig().keyPepper),
-        hint: keyHint(secret),
-      },
-      select: keyFields,
-    });
-    return { key, refusedPlan: null };
-  });
-  // Refused by returning, not throwing: SQLite shares one connection, and a rollback would also
-  // undo writes that other requests made while this transaction was open.
-  if (!result.key) throw forbidden(keyLimitMessage(result.refusedPlan ?? ""));
-  return { key: result.key, secret };
+  const digest = digestSecret(secret, getConfig().keyPepper);
+  const data = { ownerId, name: input.api_key_name, user: input.user, digest, hint: keyHint(secret) };
+  if (limit === null) return { key: await db().apiKey.create({ data, select: keyFields }), secret };
+
+  const inserted = await db().$executeRaw`
+    INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at)
+    SELECT ${ownerId}, ${data.name}, ${data.user}, ${digest}, ${data.hint}, 'active', ${new Date()}
+    WHERE (SELECT COUNT(*) FROM api_keys WHERE owner_id = ${ownerId}) < ${limit}`;
+  if (inserted === 0) throw forbidden(keyLimitMessage(owner.plan));
+  return { key: await db().apiKey.findUniqueOrThrow({ where: { digest }, select: keyFields }), secret };
 }
 
 /**
@@ -125,14 +119,13 @@ export async function setKeyStatus(ownerId: number, id: number, status: KeyStatu
 export async function deleteKey(ownerId: number, id: number): Promise<boolean> {
   const key = await db().apiKey.findFirst({ where: { id, ownerId }, select: { digest: true, name: true } });
   if (!key) return false;
-  const [, deleted] = await db().$transaction([
-    db().revokedKey.upsert({
-      where: { digest: key.digest },
-      create: { digest: key.digest, ownerId, keyId: id, keyName: key.name },
-      update: {},
-    }),
-    db().apiKey.deleteMany({ where: { id, ownerId } }),
-  ]);
+  // Tombstone first: should the delete fail, a tombstone beside a live key changes nothing.
+  await db().revokedKey.upsert({
+    where: { digest: key.digest },
+    create: { digest: key.digest, ownerId, keyId: id, keyName: key.name },
+    update: {},
+  });
+  const deleted = await db().apiKey.deleteMany({ where: { id, ownerId } });
   return deleted.count > 0;
 }
 

@@ -1,4 +1,4 @@
-import { db, Prisma } from "../db/client";
+import { backgroundDb as db, Prisma } from "../db/client";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;

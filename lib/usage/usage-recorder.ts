@@ -1,4 +1,4 @@
-import { db, Prisma } from "../db/client";
+import { backgroundDb, Prisma } from "../db/client";
 import { redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
 
@@ -95,8 +95,8 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
     const seen = lastUse.get(entry.apiKeyId);
     if (!seen || seen.at <= entry.at) lastUse.set(entry.apiKeyId, { at: entry.at, ip: entry.ip });
   }
-  await db().$transaction([
-    db().usageLog.createMany({
+  await backgroundDb().$transaction([
+    backgroundDb().usageLog.createMany({
       data: batch.map((entry) => ({
         ownerId: entry.ownerId,
         apiKeyId: entry.apiKeyId,
@@ -112,7 +112,7 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
     }),
     // updateMany: the key may have been deleted since; and never move last-used backwards.
     ...[...lastUse].map(([id, use]) =>
-      db().apiKey.updateMany({
+      backgroundDb().apiKey.updateMany({
         where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] },
         data: { lastUsedAt: use.at, lastUsedIp: use.ip.slice(0, 64) },
       }),

@@ -8,7 +8,7 @@ vi.hoisted(() => {
 });
 
 import { POST as generate } from "@/app/api/api-keys/generate/route";
-import { db } from "@/lib/db/client";
+import { db, backgroundDb } from "@/lib/db/client";
 import { setPlan, setSubscription } from "@/lib/auth/users";
 import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-request";
 import { ANONYMOUS_HOURLY_LIMIT, PLAN_LIMITS } from "@/lib/limits/plans";
@@ -537,7 +537,7 @@ describe("usage logging loses nothing", () => {
     const { account, key } = await accountWithKey("free", "fails-once");
     const recorder = new UsageRecorder(100);
     const tag = "recorder-fails-once";
-    const client = db();
+    const client = backgroundDb(); // the usage writer's own connection
     const transaction = vi.spyOn(client, "$transaction").mockRejectedValueOnce(new Error("SQLITE_BUSY: database is locked (simulated)"));
     for (let i = 0; i < 9; i += 1) recorder.record(entry(account.id, key.id, tag));
     await recorder.flush();
@@ -552,7 +552,7 @@ describe("usage logging loses nothing", () => {
     const recorder = new UsageRecorder(100);
     const tag = "recorder-fails-for-a-while";
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const client = db();
+    const client = backgroundDb(); // the usage writer's own connection
     const transaction = vi.spyOn(client, "$transaction").mockRejectedValue(new Error("SQLITE_BUSY: database is locked (simulated)"));
     for (let i = 0; i < 9; i += 1) recorder.record(entry(account.id, key.id, tag));
     await recorder.flush();
