@@ -22,6 +22,19 @@ export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T
   }
 }
 
+/** Runs `fn` with validated input; invalid input comes back with a message per field. */
+export async function validatedAction<S extends z.ZodType, T>(
+  schema: S,
+  input: unknown,
+  fn: (data: z.output<S>) => Promise<T>,
+): Promise<ActionResult<T>> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, message: formatZodError(parsed.error), fieldErrors: fieldErrors(parsed.error) };
+  }
+  return runAction(() => fn(parsed.data));
+}
+
 /** Runs `fn` for the signed-in account with validated input. */
 export async function accountAction<S extends z.ZodType, T>(
   schema: S,
@@ -30,9 +43,5 @@ export async function accountAction<S extends z.ZodType, T>(
 ): Promise<ActionResult<T>> {
   const userId = await sessionUserId();
   if (!userId) return { ok: false, message: "Your session has ended. Sign in again." };
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, message: formatZodError(parsed.error), fieldErrors: fieldErrors(parsed.error) };
-  }
-  return runAction(() => fn(userId, parsed.data));
+  return validatedAction(schema, input, (data) => fn(userId, data));
 }

@@ -46,6 +46,11 @@ export function readQuery<S extends z.ZodType>(request: Request, schema: S): Pro
   return parseInput(schema, query);
 }
 
+/** A page's searchParams value as one string: the first when repeated, undefined when empty. */
+export function firstParam(value: string | string[] | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value) || undefined;
+}
+
 export async function parseInput<S extends z.ZodType>(schema: S, value: unknown): Promise<z.output<S>> {
   const result = await schema.safeParseAsync(value);
   if (!result.success) throw badRequest(formatZodError(result.error));

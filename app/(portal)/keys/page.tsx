@@ -7,6 +7,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { formatDateTime } from "@/lib/format/dates";
+import { firstParam } from "@/lib/http/request";
 import { countKeys, listKeys, toKeyResponse } from "@/lib/keys/keys";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
 import { listKeysQuerySchema } from "@/lib/validation/schemas";
@@ -18,9 +19,8 @@ const PER_PAGE = 10;
 export default async function KeysPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const account = await requireAccount();
   const raw = await searchParams;
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
   // Bad query values fall back to defaults instead of erroring: this is a page, not an API.
-  const parsed = listKeysQuerySchema.safeParse({ page: one(raw.page), q: one(raw.q), status: one(raw.status), per_page: PER_PAGE });
+  const parsed = listKeysQuerySchema.safeParse({ page: firstParam(raw.page), q: firstParam(raw.q), status: firstParam(raw.status), per_page: PER_PAGE });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
   const [{ items, total }, used] = await Promise.all([listKeys(account.id, query), countKeys(account.id)]);
   const keys = items.map(toKeyResponse);

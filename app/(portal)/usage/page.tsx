@@ -5,6 +5,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { formatDateTime } from "@/lib/format/dates";
+import { firstParam } from "@/lib/http/request";
 import { listAllKeys } from "@/lib/keys/keys";
 import { usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
@@ -20,17 +21,16 @@ const ALERT_LABELS = { new_ip: "New IP", off_hours: "Off-hours", spike: "Spike",
 export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const account = await requireAccount();
   const raw = await searchParams;
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
-  const requested = one(raw.range);
+  const requested = firstParam(raw.range);
   const range: Range = requested && Object.hasOwn(RANGES, requested) ? (requested as Range) : "7d";
-  const chart: "24h" | "7d" = one(raw.chart) === "24h" ? "24h" : "7d";
+  const chart: "24h" | "7d" = firstParam(raw.chart) === "24h" ? "24h" : "7d";
   const hours = RANGES[range];
   const now = new Date();
   const parsed = usageLogQuerySchema.safeParse({
-    page: one(raw.page),
+    page: firstParam(raw.page),
     per_page: PER_PAGE,
-    api_key_id: one(raw.key),
-    status: one(raw.status),
+    api_key_id: firstParam(raw.key),
+    status: firstParam(raw.status),
     ...(hours ? { from: new Date(now.getTime() - hours * 3_600_000).toISOString() } : {}),
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
@@ -41,7 +41,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     listAllKeys(account.id),
     usageSummaryForAccount(account, chart, now),
   ]);
-  const filters = { key: one(raw.key), status: one(raw.status), range, chart };
+  const filters = { key: firstParam(raw.key), status: firstParam(raw.status), range, chart };
   const chartHref = (value: string) => `/usage?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), chart: value })}`;
 
   return (
