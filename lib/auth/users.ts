@@ -39,10 +39,6 @@ export async function verifyCredentials(email: string, password: string): Promis
   return rest;
 }
 
-export function getUser(id: number): Promise<PublicUser | null> {
-  return db().user.findUnique({ where: { id }, select: publicUser });
-}
-
 export async function accountExists(id: number): Promise<boolean> {
   return (await db().user.count({ where: { id } })) > 0;
 }
