@@ -4,7 +4,6 @@ import { formatZodError } from "../validation/format-zod-error";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** Reads a JSON body and validates it; every failure is a 400 that says what is wrong. */
 /** The body as text, refusing (without buffering it) anything over MAX_BODY_BYTES. */
 async function readBodyText(request: Request): Promise<string> {
   const tooLarge = () => badRequest(`Request body is too large (limit ${MAX_BODY_BYTES / 1024} KB)`);
@@ -26,6 +25,7 @@ async function readBodyText(request: Request): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** Reads a JSON body and validates it; every failure is a 400 that says what is wrong. */
 export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
   const text = await readBodyText(request);
   if (!text.trim()) throw badRequest("Request body must be a JSON object");

@@ -1,4 +1,4 @@
-import { backgroundDb as db, Prisma } from "../db/client";
+import { backgroundDb, Prisma } from "../db/client";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;
@@ -12,9 +12,9 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function deleteInBatches(where: Prisma.UsageLogWhereInput): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const ids = (await db().usageLog.findMany({ where, select: { id: true }, take: RETENTION_BATCH })).map((r) => r.id);
+    const ids = (await backgroundDb().usageLog.findMany({ where, select: { id: true }, take: RETENTION_BATCH })).map((r) => r.id);
     if (!ids.length) return deleted;
-    deleted += (await db().usageLog.deleteMany({ where: { id: { in: ids } } })).count;
+    deleted += (await backgroundDb().usageLog.deleteMany({ where: { id: { in: ids } } })).count;
     if (ids.length < RETENTION_BATCH) return deleted;
     await breathe();
   }
@@ -37,7 +37,7 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
 
 /** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
 export async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
-  const { count } = await db().refreshToken.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } } });
+  const { count } = await backgroundDb().refreshToken.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } } });
   return count;
 }
 
