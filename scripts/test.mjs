@@ -1,5 +1,7 @@
-// `npm test`: unit + integration tests (Vitest), then the browser tests (Playwright in Debian's
-// Chromium, against the production server that `npm start` runs). Ends with one summary line.
+// `npm test`: the static checks (typecheck, lint, format, unused code), then unit + integration
+// tests (Vitest), then the browser tests (Playwright in Debian's Chromium, against the production
+// server that `npm start` runs). Ends with one summary line. A failed check stops the run before
+// the tests and names itself; `--checks-only` (npm run check) runs just the checks.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -37,6 +39,24 @@ function readJson(file) {
     return null;
   }
 }
+
+// Each check runs even when an earlier one failed, so one run lists every kind of problem.
+const CHECKS = [
+  ["typecheck", "node_modules/typescript/bin/tsc", ["--noEmit"]],
+  ["lint", "node_modules/eslint/bin/eslint.js", [".", "--max-warnings=0"]],
+  ["format", "node_modules/prettier/bin/prettier.cjs", ["--check", "--log-level=warn", "."]],
+  ["knip", "node_modules/knip/bin/knip.js", []],
+];
+const failedChecks = CHECKS.filter(([, script, args]) => run(process.execPath, [script, ...args]) !== 0).map(([name]) => name);
+if (failedChecks.length) {
+  fs.rmSync(reports, { recursive: true, force: true });
+  console.log(`
+checks FAILED: ${failedChecks.join(", ")} (fix them, then run npm test again; no tests were run)`);
+  process.exit(1);
+}
+console.log(`
+checks: ${CHECKS.map(([name]) => name).join(", ")} ok`);
+if (process.argv.includes("--checks-only")) process.exit(0);
 
 const vitestReport = path.join(reports, "vitest.json");
 const vitestStatus = run(process.execPath, [

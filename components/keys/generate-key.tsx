@@ -12,6 +12,8 @@ type Step = { kind: "closed" } | { kind: "form" } | { kind: "created"; name: str
 /** "Generate New API Key": the form dialog, then the copy-once modal for the new secret. */
 export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; disabledReason?: string }) {
   const [step, setStep] = useState<Step>({ kind: "closed" });
+  // Each opening mounts a fresh form dialog, so errors from an earlier attempt are gone.
+  const [formRound, setFormRound] = useState(0);
   return (
     <>
       <button
@@ -19,7 +21,10 @@ export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; d
         className={button.primary}
         disabled={disabled}
         aria-describedby={disabled ? "generate-disabled-reason" : undefined}
-        onClick={() => setStep({ kind: "form" })}
+        onClick={() => {
+          setFormRound((round) => round + 1);
+          setStep({ kind: "form" });
+        }}
       >
         Generate New API Key
       </button>
@@ -29,6 +34,7 @@ export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; d
         </p>
       )}
       <GenerateKeyDialog
+        key={formRound}
         open={step.kind === "form"}
         onClose={() => setStep({ kind: "closed" })}
         onCreated={(name, secret) => setStep({ kind: "created", name, secret })}
@@ -52,13 +58,6 @@ function GenerateKeyDialog({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-
-  useEffect(() => {
-    if (open) {
-      setErrors({});
-      setFormError(null);
-    }
-  }, [open]);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();

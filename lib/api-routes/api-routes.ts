@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 
 /** The sample data every fresh install serves; id 123 is open to every plan, as in the reference. */
-export const SAMPLE_ROUTES = [
+const SAMPLE_ROUTES = [
   {
     id: 123,
     name: "Sample route",
@@ -37,7 +37,7 @@ export interface ApiRouteData {
 }
 
 /** Routes are looked up on every data-API call and change rarely: kept in memory for 10 s. */
-export const ROUTE_CACHE_MS = 10_000;
+const ROUTE_CACHE_MS = 10_000;
 const cache = new Map<number, { route: ApiRouteData | null; until: number }>();
 
 export async function findApiRoute(id: number, now = Date.now()): Promise<ApiRouteData | null> {

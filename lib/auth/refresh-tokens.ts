@@ -4,7 +4,7 @@ import { getConfig } from "../config/env";
 import { digestSecret } from "../keys/secret";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./access-token";
 
-export const REFRESH_TOKEN_TTL_DAYS = 30;
+const REFRESH_TOKEN_TTL_DAYS = 30;
 
 function refreshDigest(token: string): string {
   // Domain-separated from API-key digests although both use the pepper.

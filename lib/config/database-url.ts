@@ -1,5 +1,5 @@
 // Kept free of imports beyond node: so prisma.config.ts, scripts and the app share one default.
-export const DEFAULT_DATABASE_URL = "file:./data/portal.db";
+const DEFAULT_DATABASE_URL = "file:./data/portal.db";
 
 export function resolveDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.DATABASE_URL?.trim();

@@ -34,7 +34,7 @@ interface SecretsFile {
  * Secrets that are not set in the environment are generated once into DATA_DIR/secrets.json
  * (mode 0600, git-ignored), so a restart keeps sessions and keys valid without any setup.
  */
-export function loadOrCreateSecrets(dataDir: string): SecretsFile {
+function loadOrCreateSecrets(dataDir: string): SecretsFile {
   const file = path.join(dataDir, "secrets.json");
   try {
     return JSON.parse(fs.readFileSync(file, "utf8")) as SecretsFile;

@@ -33,5 +33,4 @@ export async function disconnectDb(): Promise<void> {
 }
 
 export type { PrismaClient };
-export type { ApiKey, User, UsageLog, ApiRoute, RefreshToken } from "./generated/client";
 export { Prisma } from "./generated/client";

@@ -22,7 +22,7 @@ export function apiHandler<P = unknown>(
 }
 
 /** The account id behind `Authorization: Bearer <token>`; 401 for anything missing or invalid. */
-export function bearerUserId(request: Request): number {
+function bearerUserId(request: Request): number {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const userId = match ? verifyAccessToken(match[1]) : null;

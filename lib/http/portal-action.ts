@@ -12,7 +12,7 @@ export type ActionResult<T> =
   | { ok: true; data: T }
   | { ok: false; message: string; fieldErrors?: Record<string, string> };
 
-export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
+async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
     return { ok: true, data: await fn() };
   } catch (error) {

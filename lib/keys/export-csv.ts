@@ -3,13 +3,13 @@ import { listAllKeys, type KeyRecord } from "./keys";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export const EXPORT_COLUMNS = ["id", "api_key_name", "user", "status", "created_at", "last_used_at"] as const;
+const EXPORT_COLUMNS = ["id", "api_key_name", "user", "status", "created_at", "last_used_at"] as const;
 
 /**
  * OWASP CSV injection: a cell starting with = + - @, tab or CR is run as a formula by
  * spreadsheets. papaparse's escapeFormulae prefixes such cells with ' and quotes them.
  */
-export function keysToCsv(keys: KeyRecord[]): string {
+function keysToCsv(keys: KeyRecord[]): string {
   const rows = keys.map((key) => [
     key.id,
     key.name,

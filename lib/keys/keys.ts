@@ -35,7 +35,6 @@ export function toKeyResponse(key: KeyRecord) {
     key_hint: key.hint,
   };
 }
-export type KeyResponse = ReturnType<typeof toKeyResponse>;
 
 /**
  * Creates a key; the returned secret exists nowhere else and must be shown exactly once.

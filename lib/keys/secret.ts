@@ -7,14 +7,14 @@ import zlib from "node:zlib";
  * made-up key before any database read, and lets secret scanners verify a candidate offline.
  */
 export const KEY_PREFIX = "sk_live_";
-export const KEY_BODY_LENGTH = 32;
-export const KEY_CHECKSUM_LENGTH = 6;
+const KEY_BODY_LENGTH = 32;
+const KEY_CHECKSUM_LENGTH = 6;
 export const KEY_LENGTH = KEY_PREFIX.length + KEY_BODY_LENGTH + KEY_CHECKSUM_LENGTH;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const KEY_PATTERN = new RegExp(`^${KEY_PREFIX}[0-9A-Za-z]{${KEY_BODY_LENGTH + KEY_CHECKSUM_LENGTH}}$`);
 /** Anything that looks like one of our keys, for scrubbing text before it is stored or logged. */
-export const KEY_LIKE_PATTERN = /sk_live_[0-9A-Za-z]{4,}/g;
+const KEY_LIKE_PATTERN = /sk_live_[0-9A-Za-z]{4,}/g;
 
 function randomBase62(length: number): string {
   let out = "";

@@ -1,7 +1,7 @@
 import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 
 // One store per process (kept on globalThis so Next's module reloading in dev keeps counts).
 const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore };
@@ -11,18 +11,13 @@ export function rateLimitStore(): RateLimitStore {
   return holder.__rateLimitStore;
 }
 
-/** For tests and for running several instances: swap in another store. */
-export function setRateLimitStore(store: RateLimitStore): void {
-  holder.__rateLimitStore = store;
-}
-
 /** Per account, so all its keys share one budget: more keys do not buy more quota. */
 export function consumeAccountQuota(ownerId: number, limit: number, now: number): Promise<RateLimitDecision> {
   return rateLimitStore().consume(`account:${ownerId}`, limit, HOUR_MS, now);
 }
 
 /** Requests counted against the account in the sliding hour, without counting one more. */
-export function accountRequestsThisHour(ownerId: number, now: number): Promise<number> {
+export function accountRequestsThisHour(ownerId: number, now = Date.now()): Promise<number> {
   return rateLimitStore().peek(`account:${ownerId}`, HOUR_MS, now);
 }
 

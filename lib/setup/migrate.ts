@@ -20,7 +20,7 @@ function committedMigrations(): string[] {
 }
 
 /** Read-only check, so the admin CLI can run beside a live server without taking a write lock. */
-export function pendingMigrations(file = sqliteFile()): string[] {
+function pendingMigrations(file = sqliteFile()): string[] {
   const all = committedMigrations();
   if (!fs.existsSync(file)) return all;
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });

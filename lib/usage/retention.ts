@@ -2,9 +2,10 @@ import { backgroundDb, Prisma } from "../db/client";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;
-// Under SQLite's 999 bound parameters per statement (the ids go into one IN list).
+// Rows per DELETE: each batch holds the database's write lock only briefly, so usage writes and
+// key changes are not kept waiting behind a large purge.
 export const RETENTION_BATCH = 500;
-export const RETENTION_INTERVAL_MS = 3_600_000;
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 /** Yields to the event loop between batches, so requests are served while a purge runs. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -36,7 +37,7 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
 }
 
 /** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
-export async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
+async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
   const { count } = await backgroundDb().refreshToken.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } } });
   return count;
 }
@@ -51,6 +52,6 @@ export function startRetentionJob(): void {
       .then(() => purgeExpiredRefreshTokens())
       .catch((error) => console.error("[retention] purge failed:", error));
   void run();
-  holder.__retentionTimer = setInterval(run, RETENTION_INTERVAL_MS);
+  holder.__retentionTimer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
   holder.__retentionTimer.unref?.();
 }

@@ -8,17 +8,17 @@ import { flushUsage } from "./usage-recorder";
  * summary reads hundreds of rows, not millions.
  */
 
-export const SUMMARY_RANGES = { "24h": 24, "7d": 24 * 7 } as const;
+const SUMMARY_RANGES = { "24h": 24, "7d": 24 * 7 } as const;
 export type SummaryRange = keyof typeof SUMMARY_RANGES;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-export const NEW_IP_LOOKBACK_MS = 7 * DAY_MS;
-export const SPIKE_FACTOR = 3;
+const NEW_IP_LOOKBACK_MS = 7 * DAY_MS;
+const SPIKE_FACTOR = 3;
 export const SPIKE_MIN_CALLS = 20;
 export const FAILED_AUTH_BURST = { count: 10, windowMs: 10 * 60_000 };
 
-export type AlertType = "new_ip" | "off_hours" | "spike" | "failed_auth_burst";
+type AlertType = "new_ip" | "off_hours" | "spike" | "failed_auth_burst";
 
 export interface Alert {
   type: AlertType;
@@ -200,7 +200,7 @@ async function newIpAlerts(ownerId: number, from: Date, to: Date): Promise<Alert
   return alerts;
 }
 
-export async function usageSummary(ownerId: number, range: SummaryRange, hours: WorkingHours, now = new Date()) {
+async function usageSummary(ownerId: number, range: SummaryRange, hours: WorkingHours, now = new Date()) {
   await flushUsage();
   const toHour = hourStart(now.getTime());
   const fromHour = toHour - (SUMMARY_RANGES[range] - 1) * HOUR_MS;
@@ -272,7 +272,6 @@ export async function usageSummary(ownerId: number, range: SummaryRange, hours: 
     alerts,
   };
 }
-export type UsageSummary = Awaited<ReturnType<typeof usageSummary>>;
 
 /** The summary with the account's own working hours: what the endpoint and the usage page show. */
 export function usageSummaryForAccount(

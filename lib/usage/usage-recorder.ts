@@ -20,7 +20,7 @@ export interface UsageEntry {
 export const FLUSH_INTERVAL_MS = flushIntervalFromEnv(process.env.USAGE_FLUSH_INTERVAL_MS);
 
 /** 1 s unless set to a whole number of milliseconds from 10 ms to 1 hour. */
-export function flushIntervalFromEnv(value: string | undefined): number {
+function flushIntervalFromEnv(value: string | undefined): number {
   const ms = Number(value);
   if (value === undefined || value === "") return 1000;
   if (!Number.isInteger(ms) || ms < 10 || ms > 3_600_000) {

@@ -25,8 +25,8 @@ export const emailSchema = z
   .max(254, "must be at most 254 characters")
   .pipe(z.email({ error: "must be a valid email address" }));
 
-export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
-export const usernameSchema = text({ min: 1, max: 64 }).regex(
+const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
+const usernameSchema = text({ min: 1, max: 64 }).regex(
   USERNAME_PATTERN,
   "may contain only letters, digits, '.', '_', '@' and '-'",
 );
@@ -65,7 +65,7 @@ export const generateKeySchema = body({
 });
 export type GenerateKeyInput = z.infer<typeof generateKeySchema>;
 
-export const KEY_STATUSES = ["active", "inactive"] as const;
+const KEY_STATUSES = ["active", "inactive"] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 const keyStatus = z.enum(KEY_STATUSES, {
   error: (issue) => (issue.input === undefined ? "is required" : "must be \"active\" or \"inactive\""),

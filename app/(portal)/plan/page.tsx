@@ -11,7 +11,7 @@ const n = (value: number) => value.toLocaleString("en-US");
 
 export default async function PlanPage() {
   const account = await requireAccount();
-  const [keysUsed, requests] = await Promise.all([countKeys(account.id), accountRequestsThisHour(account.id, Date.now())]);
+  const [keysUsed, requests] = await Promise.all([countKeys(account.id), accountRequestsThisHour(account.id)]);
   const maxKeys = maxKeysFor(account.plan);
   const hourly = hourlyLimitFor(account.plan, account.rateLimitPerHour);
   const retention = retentionDaysFor(account.plan);

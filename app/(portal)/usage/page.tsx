@@ -34,7 +34,6 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     ...(hours ? { from: new Date(now.getTime() - hours * 3_600_000).toISOString() } : {}),
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
-  const settings = account;
   // The same function GET /api/api-usage-logs/summary serves.
   const [{ items, total }, keys, summary] = await Promise.all([
     listUsageLogs(account.id, query),
@@ -82,8 +81,8 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
         {summary.alerts.length === 0 ? (
           <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
             Nothing unusual in the {chart === "24h" ? "last 24 hours" : "last 7 days"}: no new IP addresses, off-hours use
-            (outside {String(settings.workStartHour).padStart(2, "0")}:00–{String(settings.workEndHour).padStart(2, "0")}:00{" "}
-            {settings.timeZone}), spikes or bursts of failed authentication.
+            (outside {String(account.workStartHour).padStart(2, "0")}:00–{String(account.workEndHour).padStart(2, "0")}:00{" "}
+            {account.timeZone}), spikes or bursts of failed authentication.
           </p>
         ) : (
           <ul className="mt-2 space-y-2">

@@ -1,0 +1,42 @@
+// ESLint flat config: Next's core-web-vitals rules (which bring React, React Hooks, jsx-a11y and
+// import), typescript-eslint's recommended set, and a few type-aware rules where a mistake here
+// costs data: an un-awaited database write fails silently or lands after the response.
+import { defineConfig, globalIgnores } from "eslint/config";
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+import reactHooks from "eslint-plugin-react-hooks";
+import tseslint from "typescript-eslint";
+
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  reactHooks.configs.flat["recommended-latest"],
+  {
+    files: ["**/*.ts", "**/*.tsx", "**/*.mts"],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ["vitest.config.mts"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/require-await": "off",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Tests read JSON response bodies whose shape is exactly what they assert; typing each
+    // one would restate the assertion.
+    files: ["tests/**", "e2e/**"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // Plain JavaScript (scripts/*.mjs, configs) is outside the TypeScript project.
+    files: ["**/*.mjs", "**/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  globalIgnores([".next/**", "out/**", "build/**", "next-env.d.ts", "lib/db/generated/**", "data/**", "test-results/**", "playwright-report/**", "coverage/**"]),
+]);
