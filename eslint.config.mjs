@@ -38,5 +38,15 @@ export default defineConfig([
     files: ["**/*.mjs", "**/*.js"],
     extends: [tseslint.configs.disableTypeChecked],
   },
-  globalIgnores([".next/**", "out/**", "build/**", "next-env.d.ts", "lib/db/generated/**", "data/**", "test-results/**", "playwright-report/**", "coverage/**"]),
+  globalIgnores([
+    ".next/**",
+    "out/**",
+    "build/**",
+    "next-env.d.ts",
+    "lib/db/generated/**",
+    "data/**",
+    "test-results/**",
+    "playwright-report/**",
+    "coverage/**",
+  ]),
 ]);

@@ -15,7 +15,9 @@ export function PortalNav({ email, plan }: { email: string; plan: string }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-1 gap-y-2 px-4 py-3">
-      <Link href="/keys" className="mr-3 font-semibold">Key Portal</Link>
+      <Link href="/keys" className="mr-3 font-semibold">
+        Key Portal
+      </Link>
       {LINKS.map((link) => {
         const current = pathname === link.href || pathname.startsWith(`${link.href}/`);
         return (

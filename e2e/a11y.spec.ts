@@ -10,7 +10,14 @@ async function audit(page: Page, testInfo: TestInfo, name: string) {
   testInfo.annotations.push({ type: "axe", description: `${name}: ${summary}` });
   console.log(`axe ${name}: ${summary}`);
   await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
-  expect(blocking, `${name}: ${JSON.stringify(blocking.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target) })), null, 1)}`).toEqual([]);
+  expect(
+    blocking,
+    `${name}: ${JSON.stringify(
+      blocking.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target) })),
+      null,
+      1,
+    )}`,
+  ).toEqual([]);
 }
 
 for (const scheme of ["light", "dark"] as const) {
@@ -31,7 +38,10 @@ for (const scheme of ["light", "dark"] as const) {
       await audit(page, testInfo, `keys-empty${suffix}`);
 
       await page.getByRole("button", { name: "Generate New API Key" }).click();
-      await page.getByRole("dialog", { name: "Generate New API Key" }).getByRole("button", { name: "Generate", exact: true }).click();
+      await page
+        .getByRole("dialog", { name: "Generate New API Key" })
+        .getByRole("button", { name: "Generate", exact: true })
+        .click();
       await expect(page.getByText("API Key Name must not be empty")).toBeVisible();
       await audit(page, testInfo, `generate-dialog${suffix}`);
       await page.keyboard.press("Escape");

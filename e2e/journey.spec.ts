@@ -10,7 +10,10 @@ function serverAction(page: Page) {
   return page.waitForResponse((response) => response.request().method() === "POST" && response.url().includes("/keys"));
 }
 
-test("the whole journey: register, generate, call, toggle, export, delete, usage, sign out", async ({ page, request }, testInfo) => {
+test("the whole journey: register, generate, call, toggle, export, delete, usage, sign out", async ({
+  page,
+  request,
+}, testInfo) => {
   const email = `journey-${Date.now()}@example.com`;
   const password = "journey-password-1";
 
@@ -65,7 +68,9 @@ test("the whole journey: register, generate, call, toggle, export, delete, usage
   expect(csv).not.toContain(secret);
   expect(csv).not.toContain(secret.slice(8, 20));
   const rows = Papa.parse<Record<string, string>>(csv.trim(), { header: true }).data;
-  expect(rows.map((r) => [r.api_key_name, r.user, r.status])).toEqual([["journey-server-2025-01", "journey_user", "active"]]);
+  expect(rows.map((r) => [r.api_key_name, r.user, r.status])).toEqual([
+    ["journey-server-2025-01", "journey_user", "active"],
+  ]);
 
   // Delete behind the confirmation dialog; access ends at once.
   await page.getByRole("button", { name: "Delete journey-server-2025-01" }).click();
@@ -81,8 +86,12 @@ test("the whole journey: register, generate, call, toggle, export, delete, usage
   await expect(page).toHaveURL(/\/usage/);
   const table = page.getByRole("table", { name: "Usage log, newest first" });
   await expect(table.getByRole("row").filter({ hasText: "journey-server-2025-01" })).toHaveCount(4);
-  await expect(table.getByRole("row").filter({ has: page.getByRole("cell", { name: "401", exact: true }) })).toHaveCount(2);
-  await expect(table.getByRole("row").filter({ has: page.getByRole("cell", { name: "200", exact: true }) })).toHaveCount(2);
+  await expect(
+    table.getByRole("row").filter({ has: page.getByRole("cell", { name: "401", exact: true }) }),
+  ).toHaveCount(2);
+  await expect(
+    table.getByRole("row").filter({ has: page.getByRole("cell", { name: "200", exact: true }) }),
+  ).toHaveCount(2);
   await page.getByLabel("Status").selectOption("failed");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(table.getByRole("row").filter({ hasText: "journey-server-2025-01" })).toHaveCount(2);

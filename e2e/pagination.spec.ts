@@ -7,15 +7,22 @@ import { registerAccount, signIn } from "./support";
 test("the keys table pages and searches once there is more than a page", async ({ page, request }) => {
   const account = await registerAccount(request);
   // Professional allows 10 keys... Enterprise is needed for 12: set it the way an operator would.
-  const admin = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", "set-plan", account.email, "enterprise"], {
-    env: { ...process.env, DATABASE_URL: `file:${path.join(E2E_DATA_DIR, "e2e.db")}` },
-    encoding: "utf8",
-  });
+  const admin = spawnSync(
+    process.execPath,
+    ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", "set-plan", account.email, "enterprise"],
+    {
+      env: { ...process.env, DATABASE_URL: `file:${path.join(E2E_DATA_DIR, "e2e.db")}` },
+      encoding: "utf8",
+    },
+  );
   expect(admin.status, admin.stderr).toBe(0);
   const { token } = await (await request.post("/api/auth/login", { data: account })).json();
   for (let i = 1; i <= 12; i++) {
     const name = `page-key-${String(i).padStart(2, "0")}`;
-    const created = await request.post("/api/api-keys/generate", { data: { api_key_name: name, user: "pager" }, headers: { authorization: `Bearer ${token}` } });
+    const created = await request.post("/api/api-keys/generate", {
+      data: { api_key_name: name, user: "pager" },
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(created.status()).toBe(201);
   }
 

@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { callDataApi, closeNewKeyModal, generateKey, registerAccount, signIn } from "./support";
 
-test("the plan page shows the plan, keys used, requests this hour and retention", async ({ page, request }, testInfo) => {
+test("the plan page shows the plan, keys used, requests this hour and retention", async ({
+  page,
+  request,
+}, testInfo) => {
   await signIn(page, await registerAccount(request));
   const secret = await generateKey(page, "plan-key", "plan_user");
   await closeNewKeyModal(page);
@@ -40,6 +43,8 @@ test("the usage page shows alerts: a burst of failed authentication", async ({ p
   await expect(alerts.getByRole("listitem").filter({ hasText: "Failed auth" })).toHaveText(
     /Failed auth\s*10 failed authentication attempts within 10 minutes .* with key "burst-key"/,
   );
-  await expect(page.getByText("Failed authentication", { exact: true }).locator("xpath=following-sibling::dd[1]")).toHaveText("10");
+  await expect(
+    page.getByText("Failed authentication", { exact: true }).locator("xpath=following-sibling::dd[1]"),
+  ).toHaveText("10");
   await page.screenshot({ path: testInfo.outputPath("usage-alerts.png"), fullPage: true });
 });

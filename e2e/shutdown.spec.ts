@@ -44,7 +44,9 @@ test("SIGTERM writes every buffered usage row before the server exits", async ()
     const calls = 30;
     const statuses = await Promise.all(
       Array.from({ length: calls }, () =>
-        fetch(`${base}/api/api-routes-data?id=123`, { headers: { "X-API-Key": key.api_key, "X-Username": "svc" } }).then((r) => r.status),
+        fetch(`${base}/api/api-routes-data?id=123`, {
+          headers: { "X-API-Key": key.api_key, "X-Username": "svc" },
+        }).then((r) => r.status),
       ),
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(calls);
@@ -56,7 +58,9 @@ test("SIGTERM writes every buffered usage row before the server exits", async ()
     server.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(count()).toBe(calls);
-    const row = db.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").get(key.id) as { last_used_at: string | null };
+    const row = db.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").get(key.id) as {
+      last_used_at: string | null;
+    };
     expect(row.last_used_at).not.toBeNull();
     db.close();
     expect(output).toContain("SIGTERM received");

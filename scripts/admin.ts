@@ -1,6 +1,14 @@
 // Admin CLI: `npm run admin -- <command> ...`. Honours DATABASE_URL (default: the SQLite file in ./data).
 import { z } from "zod";
-import { createUser, PLANS, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
+import {
+  createUser,
+  PLANS,
+  setPlan,
+  setRateLimit,
+  setSubscription,
+  SUBSCRIPTIONS,
+  type PublicUser,
+} from "../lib/auth/users";
 import { ENTERPRISE_DEFAULT_HOURLY_LIMIT } from "../lib/limits/plans";
 import { disconnectDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/setup/migrate";
@@ -38,7 +46,10 @@ async function run(argv: string[]): Promise<string> {
     }
     case "set-plan": {
       if (args.length !== 2) throw new UsageError("set-plan takes <email> <plan>");
-      const { email, plan } = parse(z.object({ email: emailSchema, plan: z.enum(PLANS, { error: `must be one of ${PLANS.join(", ")}` }) }), { email: args[0], plan: args[1] });
+      const { email, plan } = parse(
+        z.object({ email: emailSchema, plan: z.enum(PLANS, { error: `must be one of ${PLANS.join(", ")}` }) }),
+        { email: args[0], plan: args[1] },
+      );
       const user = await setPlan(email, plan);
       if (!user) throw new Error(`No account with email ${email}`);
       return `Updated ${show(user)}`;
@@ -46,7 +57,10 @@ async function run(argv: string[]): Promise<string> {
     case "set-subscription": {
       if (args.length !== 2) throw new UsageError("set-subscription takes <email> <active|inactive>");
       const { email, subscription } = parse(
-        z.object({ email: emailSchema, subscription: z.enum(SUBSCRIPTIONS, { error: `must be one of ${SUBSCRIPTIONS.join(", ")}` }) }),
+        z.object({
+          email: emailSchema,
+          subscription: z.enum(SUBSCRIPTIONS, { error: `must be one of ${SUBSCRIPTIONS.join(", ")}` }),
+        }),
         { email: args[0], subscription: args[1] },
       );
       const user = await setSubscription(email, subscription);
@@ -58,9 +72,19 @@ async function run(argv: string[]): Promise<string> {
       const { email, limit } = parse(
         z.object({
           email: emailSchema,
-          limit: z.union([z.literal("default").transform(() => null), z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000_000, "must be at most 1,000,000,000")], {
-            error: 'must be a whole number of requests per hour or "default"',
-          }),
+          limit: z.union(
+            [
+              z.literal("default").transform(() => null),
+              z.coerce
+                .number()
+                .int("must be a whole number")
+                .min(1, "must be at least 1")
+                .max(1_000_000_000, "must be at most 1,000,000,000"),
+            ],
+            {
+              error: 'must be a whole number of requests per hour or "default"',
+            },
+          ),
         }),
         { email: args[0], limit: args[1] },
       );

@@ -12,11 +12,21 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const base = `http://127.0.0.1:${port}`;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-bench-"));
-const env = { ...process.env, PORT: String(port), DATA_DIR: dir, DATABASE_URL: `file:${path.join(dir, "bench.db")}`, DEMO_ACCOUNT: "off" };
+const env = {
+  ...process.env,
+  PORT: String(port),
+  DATA_DIR: dir,
+  DATABASE_URL: `file:${path.join(dir, "bench.db")}`,
+  DEMO_ACCOUNT: "off",
+};
 
 // The account exists before the server starts: the admin CLI applies migrations itself.
 const account = { email: "bench@example.com", password: "bench-password" };
-const admin = (...args) => spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", ...args], { env, stdio: "inherit" });
+const admin = (...args) =>
+  spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", ...args], {
+    env,
+    stdio: "inherit",
+  });
 admin("create-user", account.email, account.password);
 admin("set-plan", account.email, "enterprise");
 
@@ -43,8 +53,9 @@ const key = await post("/api/api-keys/generate", { api_key_name: "bench", user: 
 
 function run(title, headers) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `${base}/api/api-routes-data?id=123`, connections, duration: seconds, headers }, (error, result) =>
-      error ? reject(error) : resolve({ title, result }),
+    autocannon(
+      { url: `${base}/api/api-routes-data?id=123`, connections, duration: seconds, headers },
+      (error, result) => (error ? reject(error) : resolve({ title, result })),
     );
   });
 }
@@ -59,23 +70,43 @@ const rssMb = () => {
   }
 };
 
-console.log(`\nBenchmark: GET /api/api-routes-data?id=123, ${connections} connections, ${seconds}s each, production server`);
+console.log(
+  `\nBenchmark: GET /api/api-routes-data?id=123, ${connections} connections, ${seconds}s each, production server`,
+);
 const rows = [];
 for (const [title, headers] of [
   ["valid key (200)", { "X-API-Key": key.api_key, "X-Username": "bench" }],
   ["mistyped key (401, no DB read)", { "X-API-Key": key.api_key.slice(0, -1) + "0", "X-Username": "bench" }],
 ]) {
   const { result } = await run(title, headers);
-  const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}:${s.count}`).join(" ");
-  rows.push({ title, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, codes, rss: rssMb() });
+  const codes = Object.entries(result.statusCodeStats ?? {})
+    .map(([code, s]) => `${code}:${s.count}`)
+    .join(" ");
+  rows.push({
+    title,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    codes,
+    rss: rssMb(),
+  });
 }
 for (const r of rows) {
-  console.log(`${r.title.padEnd(32)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server RSS ${r.rss} MB  [${r.codes}]`);
+  console.log(
+    `${r.title.padEnd(32)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server RSS ${r.rss} MB  [${r.codes}]`,
+  );
 }
 stop();
 await new Promise((r) => server.on("exit", r));
 const db = path.join(dir, "bench.db");
-const logged = spawnSync("node", ["-e", `const D=require("better-sqlite3");console.log(new D(${JSON.stringify(db)}).prepare("select count(*) n from usage_logs").get().n)`], { encoding: "utf8" }).stdout.trim();
+const logged = spawnSync(
+  "node",
+  [
+    "-e",
+    `const D=require("better-sqlite3");console.log(new D(${JSON.stringify(db)}).prepare("select count(*) n from usage_logs").get().n)`,
+  ],
+  { encoding: "utf8" },
+).stdout.trim();
 const sent = rows.reduce((sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0), 0);
 console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -15,14 +15,26 @@ function run(command, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const BUILD_INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "proxy.ts", "instrumentation.ts",
-  "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const BUILD_INPUTS = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "prisma/schema.prisma",
+  "proxy.ts",
+  "instrumentation.ts",
+  "next.config.mjs",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+];
 
 function listFiles(entry) {
   const full = path.join(root, entry);
   if (!fs.existsSync(full)) return [];
   if (!fs.statSync(full).isDirectory()) return [entry];
-  return fs.readdirSync(full, { withFileTypes: true })
+  return fs
+    .readdirSync(full, { withFileTypes: true })
     .filter((d) => d.name !== "generated" && d.name !== "node_modules")
     .flatMap((d) => listFiles(path.join(entry, d.name)));
 }
@@ -31,15 +43,21 @@ function listFiles(entry) {
 function sourceFingerprint() {
   const hash = crypto.createHash("sha256");
   for (const file of BUILD_INPUTS.flatMap(listFiles).sort()) {
-    hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file))).update("\0");
+    hash
+      .update(file)
+      .update("\0")
+      .update(fs.readFileSync(path.join(root, file)))
+      .update("\0");
   }
   return hash.digest("hex");
 }
 
 const stamp = path.join(root, ".next", "source-fingerprint");
 const fingerprint = sourceFingerprint();
-const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stamp)
-  && fs.readFileSync(stamp, "utf8") === fingerprint;
+const built =
+  fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
+  fs.existsSync(stamp) &&
+  fs.readFileSync(stamp, "utf8") === fingerprint;
 // A changed schema needs a regenerated client before anything touches the database.
 if (!built) run("npm", ["run", "--silent", "prisma:generate"]);
 

@@ -21,7 +21,10 @@ function ensureChromium() {
   if (process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get")) {
     console.log("Chromium is missing: installing Debian's package (apt-get install chromium)…");
     const apt = { DEBIAN_FRONTEND: "noninteractive" };
-    if (run("apt-get", ["update", "-qq"], apt) === 0 && run("apt-get", ["install", "-y", "-qq", "chromium"], apt) === 0) {
+    if (
+      run("apt-get", ["update", "-qq"], apt) === 0 &&
+      run("apt-get", ["install", "-y", "-qq", "chromium"], apt) === 0
+    ) {
       return fs.existsSync(CHROMIUM);
     }
   }
@@ -47,7 +50,9 @@ const CHECKS = [
   ["format", "node_modules/prettier/bin/prettier.cjs", ["--check", "--log-level=warn", "."]],
   ["knip", "node_modules/knip/bin/knip.js", []],
 ];
-const failedChecks = CHECKS.filter(([, script, args]) => run(process.execPath, [script, ...args]) !== 0).map(([name]) => name);
+const failedChecks = CHECKS.filter(([, script, args]) => run(process.execPath, [script, ...args]) !== 0).map(
+  ([name]) => name,
+);
 if (failedChecks.length) {
   fs.rmSync(reports, { recursive: true, force: true });
   console.log(`
@@ -60,7 +65,11 @@ if (process.argv.includes("--checks-only")) process.exit(0);
 
 const vitestReport = path.join(reports, "vitest.json");
 const vitestStatus = run(process.execPath, [
-  "node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`,
+  "node_modules/vitest/vitest.mjs",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${vitestReport}`,
 ]);
 
 let e2eStatus = 1;

@@ -3,7 +3,11 @@ import { seedSampleRoutes } from "@/lib/api-routes/api-routes";
 /** Route handlers take (Request, { params: Promise }): these build both like Next does. */
 const BASE = "http://localhost:3000";
 
-export function request(method: string, path: string, options: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {}): Request {
+export function request(
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {},
+): Request {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined = options.rawBody;

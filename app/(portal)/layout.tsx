@@ -8,13 +8,18 @@ export default async function PortalLayout({ children }: { children: React.React
   const account = await requireAccount();
   return (
     <div className="min-h-screen">
-      <a href="#content" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-indigo-600 focus:px-3 focus:py-2 focus:text-white">
+      <a
+        href="#content"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-indigo-600 focus:px-3 focus:py-2 focus:text-white"
+      >
         Skip to content
       </a>
       <header className="border-b border-slate-200 dark:border-slate-800">
         <PortalNav email={account.email} plan={planLabel(account.plan)} />
       </header>
-      <main id="content" className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+      <main id="content" className="mx-auto max-w-5xl px-4 py-8">
+        {children}
+      </main>
     </div>
   );
 }

@@ -52,7 +52,13 @@ export function LoginForm() {
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <TextField id="email" label="Email" type="email" autoComplete="email" error={errors.email} />
-      <TextField id="password" label="Password" type="password" autoComplete="current-password" error={errors.password} />
+      <TextField
+        id="password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.password}
+      />
       {error && <p className={alertError}>{error}</p>}
       <button type="submit" disabled={pending} className={`${button.primary} w-full`}>
         {pending ? "Signing in…" : "Sign in"}

@@ -35,7 +35,11 @@ export function RegisterForm() {
       setError(result?.message ?? "Could not reach the server. Try again.");
       return;
     }
-    const signedIn = await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirect: false });
+    const signedIn = await signIn("credentials", {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      redirect: false,
+    });
     setPending(false);
     if (!signedIn || signedIn.error) {
       router.replace("/login");

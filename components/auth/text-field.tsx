@@ -11,10 +11,27 @@ export function TextField({
   const describedBy = [hint && `${id}-help`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
   return (
     <div>
-      <label htmlFor={id} className={label}>{text}</label>
-      <input id={id} name={id} className={`${field} w-full`} aria-invalid={Boolean(error)} aria-describedby={describedBy} {...input} />
-      {hint && <p id={`${id}-help`} className={help}>{hint}</p>}
-      {error && <p id={`${id}-error`} className={fieldError}>{text} {error}</p>}
+      <label htmlFor={id} className={label}>
+        {text}
+      </label>
+      <input
+        id={id}
+        name={id}
+        className={`${field} w-full`}
+        aria-invalid={Boolean(error)}
+        aria-describedby={describedBy}
+        {...input}
+      />
+      {hint && (
+        <p id={`${id}-help`} className={help}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className={fieldError}>
+          {text} {error}
+        </p>
+      )}
     </div>
   );
 }

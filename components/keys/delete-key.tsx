@@ -40,8 +40,8 @@ export function DeleteKey({ id, name }: { id: number; name: string }) {
           Delete <strong className="font-semibold break-all">{name}</strong>?
         </p>
         <p className="mt-2 text-sm">
-          Deletion is permanent and will immediately revoke access for applications using this key.
-          A deleted key cannot be recovered.
+          Deletion is permanent and will immediately revoke access for applications using this key. A deleted key cannot
+          be recovered.
         </p>
         {error && <p className={`mt-3 ${alertError}`}>{error}</p>}
         <div className="mt-6 flex justify-end gap-2">

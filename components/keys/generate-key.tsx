@@ -86,7 +86,9 @@ function GenerateKeyDialog({
     <Dialog open={open} title="Generate New API Key" onCancel={onClose}>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
         <div>
-          <label htmlFor="api_key_name" className={label}>API Key Name</label>
+          <label htmlFor="api_key_name" className={label}>
+            API Key Name
+          </label>
           <input
             id="api_key_name"
             name="api_key_name"
@@ -98,14 +100,19 @@ function GenerateKeyDialog({
             aria-describedby="api_key_name-help api_key_name-error"
           />
           <p id="api_key_name-help" className={help}>
-            Name it for where it runs: environment, application, purpose and date, e.g. staging-integration-test-2025-01.
+            Name it for where it runs: environment, application, purpose and date, e.g.
+            staging-integration-test-2025-01.
           </p>
           {errors.api_key_name && (
-            <p id="api_key_name-error" className={fieldError}>API Key Name {errors.api_key_name}</p>
+            <p id="api_key_name-error" className={fieldError}>
+              API Key Name {errors.api_key_name}
+            </p>
           )}
         </div>
         <div>
-          <label htmlFor="user" className={label}>Username</label>
+          <label htmlFor="user" className={label}>
+            Username
+          </label>
           <input
             id="user"
             name="user"
@@ -119,11 +126,17 @@ function GenerateKeyDialog({
           <p id="user-help" className={help}>
             Sent as X-Username with the key. Letters, digits and . _ @ - (up to 64).
           </p>
-          {errors.user && <p id="user-error" className={fieldError}>Username {errors.user}</p>}
+          {errors.user && (
+            <p id="user-error" className={fieldError}>
+              Username {errors.user}
+            </p>
+          )}
         </div>
         {formError && !Object.keys(errors).length && <p className={alertError}>{formError}</p>}
         <div className="flex justify-end gap-2">
-          <button type="button" className={button.secondary} onClick={onClose}>Cancel</button>
+          <button type="button" className={button.secondary} onClick={onClose}>
+            Cancel
+          </button>
           <button type="submit" className={button.primary} disabled={pending}>
             {pending ? "Generating…" : "Generate"}
           </button>
@@ -162,10 +175,12 @@ function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; 
         Key <strong className="font-semibold">{name}</strong> is ready.
       </p>
       <p className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-        Copy it now and store it somewhere safe, such as an environment variable or a secret manager.
-        It will not be shown again: we keep only a fingerprint of it.
+        Copy it now and store it somewhere safe, such as an environment variable or a secret manager. It will not be
+        shown again: we keep only a fingerprint of it.
       </p>
-      <label htmlFor="new-api-key" className={label}>API key</label>
+      <label htmlFor="new-api-key" className={label}>
+        API key
+      </label>
       <div className="flex gap-2">
         <input
           id="new-api-key"
@@ -174,15 +189,25 @@ function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; 
           onFocus={(event) => event.currentTarget.select()}
           className={`${field} min-w-0 flex-1 font-mono text-sm`}
         />
-        <button type="button" className={button.primary} onClick={copy}>Copy</button>
+        <button type="button" className={button.primary} onClick={copy}>
+          Copy
+        </button>
       </div>
       <p aria-live="polite" className="mt-2 min-h-5 text-sm">
         {copied === "yes" && "Copied to the clipboard."}
         {copied === "failed" && "Could not copy: select the key and copy it by hand."}
       </p>
       <div className="mt-4 flex items-center gap-2">
-        <input id="saved-confirm" type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} className="h-4 w-4" />
-        <label htmlFor="saved-confirm" className="text-sm">I have saved this key</label>
+        <input
+          id="saved-confirm"
+          type="checkbox"
+          checked={saved}
+          onChange={(e) => setSaved(e.target.checked)}
+          className="h-4 w-4"
+        />
+        <label htmlFor="saved-confirm" className="text-sm">
+          I have saved this key
+        </label>
       </div>
       <div className="mt-4 flex justify-end">
         <button type="button" className={button.primary} disabled={!saved} onClick={onClose}>

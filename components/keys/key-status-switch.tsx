@@ -37,7 +37,9 @@ export function KeyStatusSwitch({ id, name, status }: { id: number; name: string
           aria-hidden
           className={`relative inline-flex h-5 w-9 shrink-0 rounded-full transition-colors group-focus-visible:outline group-focus-visible:outline-2 group-focus-visible:outline-offset-2 group-focus-visible:outline-indigo-500 ${active ? "bg-emerald-600" : "bg-slate-400 dark:bg-slate-600"}`}
         >
-          <span className={`absolute top-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform ${active ? "translate-x-4" : "translate-x-0.5"}`} />
+          <span
+            className={`absolute top-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform ${active ? "translate-x-4" : "translate-x-0.5"}`}
+          />
         </span>
         <span>{active ? "Active" : "Inactive"}</span>
       </button>

@@ -42,12 +42,38 @@ export function WorkingHoursForm({ timeZone, start, end }: { timeZone: string; s
 
   return (
     <form onSubmit={onSubmit} noValidate className="mt-3 grid max-w-xl gap-4 sm:grid-cols-3">
-      <TextField id="time_zone" label="Time zone" defaultValue={timeZone} hint="IANA name, e.g. Europe/Paris" error={errors.time_zone} />
-      <TextField id="work_start_hour" label="Start hour" type="number" min={0} max={23} defaultValue={start} error={errors.work_start_hour} />
-      <TextField id="work_end_hour" label="End hour" type="number" min={0} max={24} defaultValue={end} error={errors.work_end_hour} />
+      <TextField
+        id="time_zone"
+        label="Time zone"
+        defaultValue={timeZone}
+        hint="IANA name, e.g. Europe/Paris"
+        error={errors.time_zone}
+      />
+      <TextField
+        id="work_start_hour"
+        label="Start hour"
+        type="number"
+        min={0}
+        max={23}
+        defaultValue={start}
+        error={errors.work_start_hour}
+      />
+      <TextField
+        id="work_end_hour"
+        label="End hour"
+        type="number"
+        min={0}
+        max={24}
+        defaultValue={end}
+        error={errors.work_end_hour}
+      />
       <div className="flex items-center gap-3 sm:col-span-3">
-        <button type="submit" className={button.secondary}>Save working hours</button>
-        <p aria-live="polite" className={status && !status.ok ? alertError : "text-sm"}>{status?.text}</p>
+        <button type="submit" className={button.secondary}>
+          Save working hours
+        </button>
+        <p aria-live="polite" className={status && !status.ok ? alertError : "text-sm"}>
+          {status?.text}
+        </p>
       </div>
     </form>
   );

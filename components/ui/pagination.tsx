@@ -22,14 +22,27 @@ export function Pagination({
     query.set("page", String(p));
     return `${basePath}?${query}`;
   };
-  const link = "rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-600 dark:hover:bg-slate-800";
+  const link =
+    "rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-600 dark:hover:bg-slate-800";
   return (
     <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-2 text-sm">
-      {page > 1 ? <Link className={link} href={href(page - 1)}>Previous</Link> : <span />}
+      {page > 1 ? (
+        <Link className={link} href={href(page - 1)}>
+          Previous
+        </Link>
+      ) : (
+        <span />
+      )}
       <span>
         Page {page} of {pages}
       </span>
-      {page < pages ? <Link className={link} href={href(page + 1)}>Next</Link> : <span />}
+      {page < pages ? (
+        <Link className={link} href={href(page + 1)}>
+          Next
+        </Link>
+      ) : (
+        <span />
+      )}
     </nav>
   );
 }

@@ -22,7 +22,9 @@ export function authOptions(): NextAuthOptions {
           const headers = (request?.headers ?? {}) as Record<string, string | undefined>;
           const ip = clientIp({ get: (name) => headers[name] ?? null }, getConfig().trustProxy);
           const result = await signInWithPassword(parsed.data.email, parsed.data.password, ip);
-          return result.ok ? { id: String(result.user.id), email: result.user.email, name: result.user.username } : null;
+          return result.ok
+            ? { id: String(result.user.id), email: result.user.email, name: result.user.username }
+            : null;
         },
       }),
     ],

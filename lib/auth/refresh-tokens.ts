@@ -53,7 +53,10 @@ export async function rotateRefreshToken(token: string): Promise<TokenPair | nul
     data: { usedAt: new Date() },
   });
   if (claimed.count === 0) {
-    await db().refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await db().refreshToken.updateMany({
+      where: { familyId: row.familyId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     return null;
   }
   return issueTokenPair(row.userId, row.familyId);

@@ -12,9 +12,15 @@ export type SignInResult = { ok: true; user: PublicUser } | { ok: false; throttl
  * LOGIN_FAILURES_ALLOWED per window for each email from each IP; only failures count, so a
  * user who types the password right is never held back by earlier successes.
  */
-export async function signInWithPassword(email: string, password: string, ip: string, now = Date.now()): Promise<SignInResult> {
+export async function signInWithPassword(
+  email: string,
+  password: string,
+  ip: string,
+  now = Date.now(),
+): Promise<SignInResult> {
   const key = `login:${email}|${ip}`;
-  if ((await rateLimitStore().peek(key, LOGIN_WINDOW_MS, now)) >= LOGIN_FAILURES_ALLOWED) return { ok: false, throttled: true };
+  if ((await rateLimitStore().peek(key, LOGIN_WINDOW_MS, now)) >= LOGIN_FAILURES_ALLOWED)
+    return { ok: false, throttled: true };
   const user = await verifyCredentials(email, password);
   if (user) return { ok: true, user };
   await rateLimitStore().consume(key, LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, now);

@@ -17,7 +17,13 @@ export async function createUser(input: { email: string; password: string; usern
       data: {
         email: input.email,
         // Default username: the email's local part, trimmed to what X-Username allows.
-        username: input.username ?? (input.email.split("@")[0].replace(/[^A-Za-z0-9._@-]/g, "").slice(0, 64) || "user"),
+        username:
+          input.username ??
+          (input.email
+            .split("@")[0]
+            .replace(/[^A-Za-z0-9._@-]/g, "")
+            .slice(0, 64) ||
+            "user"),
         passwordHash,
       },
       select: publicUser,
@@ -57,7 +63,13 @@ export async function setSubscription(email: string, subscription: Subscription)
   return count ? db().user.findUnique({ where: { email }, select: publicUser }) : null;
 }
 
-const accountFields = { ...publicUser, rateLimitPerHour: true, timeZone: true, workStartHour: true, workEndHour: true } as const;
+const accountFields = {
+  ...publicUser,
+  rateLimitPerHour: true,
+  timeZone: true,
+  workStartHour: true,
+  workEndHour: true,
+} as const;
 export type Account = Prisma.UserGetPayload<{ select: typeof accountFields }>;
 
 /** The account with its limits and monitoring settings (plan page, usage summary). */
@@ -71,7 +83,11 @@ export async function updateWorkingHours(
 ): Promise<Account | null> {
   const { count } = await db().user.updateMany({
     where: { id },
-    data: { timeZone: settings.time_zone, workStartHour: settings.work_start_hour, workEndHour: settings.work_end_hour },
+    data: {
+      timeZone: settings.time_zone,
+      workStartHour: settings.work_start_hour,
+      workEndHour: settings.work_end_hour,
+    },
   });
   return count ? getAccount(id) : null;
 }
@@ -83,5 +99,11 @@ export async function setRateLimit(email: string, perHour: number | null): Promi
 }
 
 export function toUserResponse(user: PublicUser) {
-  return { id: user.id, email: user.email, username: user.username, plan: user.plan, created_at: user.createdAt.toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    plan: user.plan,
+    created_at: user.createdAt.toISOString(),
+  };
 }

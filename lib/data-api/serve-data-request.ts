@@ -45,7 +45,10 @@ interface Owner {
   rateLimitPerHour: number | null;
 }
 
-async function authenticate(headers: DataRequest["headers"], now: Date): Promise<{ caller: Caller | null; owner: Owner | null }> {
+async function authenticate(
+  headers: DataRequest["headers"],
+  now: Date,
+): Promise<{ caller: Caller | null; owner: Owner | null }> {
   const key = headers.get("x-api-key")?.trim();
   const username = headers.get("x-username")?.trim();
   // A mistyped or made-up key fails its checksum here, before any database read.
@@ -55,7 +58,12 @@ async function authenticate(headers: DataRequest["headers"], now: Date): Promise
   if (!record) {
     // Only refused calls pay for this second lookup; it tells an owner their deleted key is still in use.
     const revoked = await findRevokedKey(digest);
-    const caller = revoked && { ownerId: revoked.ownerId, keyId: revoked.keyId, keyName: revoked.keyName, deleted: true };
+    const caller = revoked && {
+      ownerId: revoked.ownerId,
+      keyId: revoked.keyId,
+      keyName: revoked.keyName,
+      deleted: true,
+    };
     return { caller, owner: null };
   }
   const caller: Caller = { ownerId: record.ownerId, keyId: record.id, keyName: record.name };
@@ -95,7 +103,13 @@ export async function serveDataRequest(request: DataRequest, now = new Date()): 
   return response;
 }
 
-async function decide(url: URL, caller: Caller | null, owner: Owner | null, ip: string, now: number): Promise<DataResponse> {
+async function decide(
+  url: URL,
+  caller: Caller | null,
+  owner: Owner | null,
+  ip: string,
+  now: number,
+): Promise<DataResponse> {
   if (!caller || !owner) {
     // Unauthenticated callers share a per-IP budget, so failures cannot flood the log unchecked.
     const limit = await consumeAnonymousQuota(ip, now);

@@ -6,9 +6,7 @@ import { errorResponse, json, errorBody } from "./respond";
 type RouteContext<P> = { params: Promise<P> };
 
 /** Every /api handler goes through this: an ApiError becomes its envelope, anything else a bare 500. */
-export function apiHandler<P = unknown>(
-  fn: (request: Request, context: RouteContext<P>) => Promise<Response>,
-) {
+export function apiHandler<P = unknown>(fn: (request: Request, context: RouteContext<P>) => Promise<Response>) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     try {
       return await fn(request, context);

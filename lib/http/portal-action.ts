@@ -9,8 +9,7 @@ import { fieldErrors, formatZodError } from "../validation/format-zod-error";
  * the host, so cookie-authenticated writes cannot come from another site.
  */
 export type ActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; message: string; fieldErrors?: Record<string, string> };
+  { ok: true; data: T } | { ok: false; message: string; fieldErrors?: Record<string, string> };
 
 async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {

@@ -66,7 +66,10 @@ export async function parseInput<S extends z.ZodType>(schema: S, value: unknown)
 export function clientIp(headers: { get(name: string): string | null }, trustProxy: boolean): string {
   const forwarded = headers.get("x-forwarded-for");
   if (forwarded) {
-    const hops = forwarded.split(",").map((hop) => hop.trim()).filter(Boolean);
+    const hops = forwarded
+      .split(",")
+      .map((hop) => hop.trim())
+      .filter(Boolean);
     const ip = trustProxy && hops.length >= 2 ? hops[hops.length - 2] : hops[hops.length - 1];
     if (ip) return ip.slice(0, 64);
   }

@@ -1,7 +1,10 @@
 import type { Plan } from "../auth/users";
 
 /** The reference's "API Key Limits" table, in one place. null = unlimited. */
-export const PLAN_LIMITS: Record<Plan, { label: string; rank: number; maxKeys: number | null; requestsPerHour: number | null; retentionDays: number | null }> = {
+export const PLAN_LIMITS: Record<
+  Plan,
+  { label: string; rank: number; maxKeys: number | null; requestsPerHour: number | null; retentionDays: number | null }
+> = {
   free: { label: "Free", rank: 0, maxKeys: 2, requestsPerHour: 60, retentionDays: 30 },
   professional: { label: "Professional", rank: 1, maxKeys: 10, requestsPerHour: 5_000, retentionDays: 90 },
   // Enterprise's hourly limit is set per account (default 100,000).
@@ -9,7 +12,9 @@ export const PLAN_LIMITS: Record<Plan, { label: string; rank: number; maxKeys: n
 };
 
 /** Plans whose usage logs expire (Enterprise keeps them forever). */
-export const PLANS_WITH_RETENTION = (Object.keys(PLAN_LIMITS) as Plan[]).filter((plan) => PLAN_LIMITS[plan].retentionDays !== null);
+export const PLANS_WITH_RETENTION = (Object.keys(PLAN_LIMITS) as Plan[]).filter(
+  (plan) => PLAN_LIMITS[plan].retentionDays !== null,
+);
 
 /** Enterprise accounts without a custom limit get this many requests per hour. */
 export const ENTERPRISE_DEFAULT_HOURLY_LIMIT = 100_000;

@@ -26,9 +26,13 @@ function pendingMigrations(file = sqliteFile()): string[] {
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const applied = new Set(
-      (sqlite
-        .prepare("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL")
-        .all() as Array<{ migration_name: string }>).map((row) => row.migration_name),
+      (
+        sqlite
+          .prepare(
+            "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+          )
+          .all() as Array<{ migration_name: string }>
+      ).map((row) => row.migration_name),
     );
     return all.filter((name) => !applied.has(name));
   } catch {

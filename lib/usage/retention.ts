@@ -13,7 +13,9 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function deleteInBatches(where: Prisma.UsageLogWhereInput): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const ids = (await backgroundDb().usageLog.findMany({ where, select: { id: true }, take: RETENTION_BATCH })).map((r) => r.id);
+    const ids = (await backgroundDb().usageLog.findMany({ where, select: { id: true }, take: RETENTION_BATCH })).map(
+      (r) => r.id,
+    );
     if (!ids.length) return deleted;
     deleted += (await backgroundDb().usageLog.deleteMany({ where: { id: { in: ids } } })).count;
     if (ids.length < RETENTION_BATCH) return deleted;
@@ -38,7 +40,9 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
 
 /** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
 async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
-  const { count } = await backgroundDb().refreshToken.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } } });
+  const { count } = await backgroundDb().refreshToken.deleteMany({
+    where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } },
+  });
   return count;
 }
 

@@ -57,7 +57,17 @@ const iso = (t: number) => new Date(t).toISOString();
 const hourLabel = (t: number) => `${iso(t).slice(0, 13).replace("T", " ")}:00 UTC`;
 
 async function hourlyByKey(ownerId: number, from: Date, to: Date): Promise<HourKeyRow[]> {
-  const rows = await db().$queryRaw<Array<{ hour: string; key_id: bigint | number | null; key_name: string | null; ok: bigint | number; total: bigint | number; first: string | Date; last: string | Date }>>`
+  const rows = await db().$queryRaw<
+    Array<{
+      hour: string;
+      key_id: bigint | number | null;
+      key_name: string | null;
+      ok: bigint | number;
+      total: bigint | number;
+      first: string | Date;
+      last: string | Date;
+    }>
+  >`
     SELECT substr(created_at, 1, 13) AS hour, api_key_id AS key_id, MAX(api_key_name) AS key_name,
            SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END) AS ok, COUNT(*) AS total,
            MIN(created_at) AS first, MAX(created_at) AS last
@@ -77,7 +87,15 @@ async function hourlyByKey(ownerId: number, from: Date, to: Date): Promise<HourK
 
 /** 401s per minute and key: a flood of failures costs the summary a few rows per minute, not one per call. */
 async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
-  const rows = await db().$queryRaw<Array<{ minute: string; key_id: bigint | number | null; key_name: string | null; n: bigint | number; first: string | Date }>>`
+  const rows = await db().$queryRaw<
+    Array<{
+      minute: string;
+      key_id: bigint | number | null;
+      key_name: string | null;
+      n: bigint | number;
+      first: string | Date;
+    }>
+  >`
     SELECT substr(created_at, 1, 16) AS minute, api_key_id AS key_id, MAX(api_key_name) AS key_name, COUNT(*) AS n, MIN(created_at) AS first
     FROM usage_logs
     WHERE owner_id = ${ownerId} AND status_code = 401 AND created_at >= ${from} AND created_at < ${to}
@@ -145,7 +163,8 @@ export function failedAuthBursts(failures: FailureGroup[]): Alert[] {
   while (i < sorted.length) {
     let j = i;
     let count = 0;
-    while (j < sorted.length && sorted[j].at - sorted[i].at < FAILED_AUTH_BURST.windowMs) count += sorted[j++].count ?? 1;
+    while (j < sorted.length && sorted[j].at - sorted[i].at < FAILED_AUTH_BURST.windowMs)
+      count += sorted[j++].count ?? 1;
     if (count >= FAILED_AUTH_BURST.count) {
       const keys = new Set(sorted.slice(i, j).map((f) => f.keyId));
       const single = keys.size === 1 ? sorted[i] : null;
@@ -174,7 +193,11 @@ async function newIpAlerts(ownerId: number, from: Date, to: Date): Promise<Alert
     }),
     db().usageLog.groupBy({
       by: ["apiKeyId", "ip"],
-      where: { ownerId, apiKeyId: { not: null }, createdAt: { gte: new Date(from.getTime() - NEW_IP_LOOKBACK_MS), lt: from } },
+      where: {
+        ownerId,
+        apiKeyId: { not: null },
+        createdAt: { gte: new Date(from.getTime() - NEW_IP_LOOKBACK_MS), lt: from },
+      },
       _max: { createdAt: true },
     }),
   ]);
@@ -279,5 +302,10 @@ export function usageSummaryForAccount(
   range: SummaryRange,
   now = new Date(),
 ) {
-  return usageSummary(account.id, range, { timeZone: account.timeZone, startHour: account.workStartHour, endHour: account.workEndHour }, now);
+  return usageSummary(
+    account.id,
+    range,
+    { timeZone: account.timeZone, startHour: account.workStartHour, endHour: account.workEndHour },
+    now,
+  );
 }

@@ -68,7 +68,7 @@ export type GenerateKeyInput = z.infer<typeof generateKeySchema>;
 const KEY_STATUSES = ["active", "inactive"] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 const keyStatus = z.enum(KEY_STATUSES, {
-  error: (issue) => (issue.input === undefined ? "is required" : "must be \"active\" or \"inactive\""),
+  error: (issue) => (issue.input === undefined ? "is required" : 'must be "active" or "inactive"'),
 });
 
 export const keyStatusSchema = body({ status: keyStatus });
@@ -151,7 +151,10 @@ export const workingHoursSchema = body({
     .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris or UTC"),
   work_start_hour: hourOfDay(23),
   work_end_hour: hourOfDay(24),
-}).refine((v) => v.work_start_hour !== v.work_end_hour, { message: "must differ from work_start_hour", path: ["work_end_hour"] });
+}).refine((v) => v.work_start_hour !== v.work_end_hour, {
+  message: "must differ from work_start_hour",
+  path: ["work_end_hour"],
+});
 
 export const summaryQuerySchema = z.object({
   range: z.enum(["24h", "7d"], { error: 'must be "24h" or "7d"' }).default("24h"),

@@ -26,7 +26,10 @@ function postGenerate(token: string, body: unknown) {
   return generate(request("POST", "/api/api-keys/generate", { token, body }), noParams);
 }
 function postGenerateRaw(token: string, rawBody: string | undefined) {
-  return generate(request("POST", "/api/api-keys/generate", { token, rawBody, headers: { "content-type": "application/json" } }), noParams);
+  return generate(
+    request("POST", "/api/api-keys/generate", { token, rawBody, headers: { "content-type": "application/json" } }),
+    noParams,
+  );
 }
 async function list(token: string, query = "") {
   const response = await listKeys(request("GET", `/api/api-keys${query}`, { token }), noParams);
@@ -321,7 +324,14 @@ describe("GET, PUT status and DELETE /api/api-keys/{id}", () => {
     const text = await response.text();
     const body = JSON.parse(text);
     expectKeyShape(body);
-    expect(body).toMatchObject({ id: key.id, api_key_name: "Owned key", user: "svc_owned", status: "active", created_at: key.created_at, last_used_at: null });
+    expect(body).toMatchObject({
+      id: key.id,
+      api_key_name: "Owned key",
+      user: "svc_owned",
+      status: "active",
+      created_at: key.created_at,
+      last_used_at: null,
+    });
     expect(text).not.toContain(key.api_key);
     expect(text).not.toMatch(/digest/i);
   });
@@ -353,11 +363,14 @@ describe("GET, PUT status and DELETE /api/api-keys/{id}", () => {
     expect(after.status).toBe("active");
   });
 
-  it.each(["abc", "0", "-1", "1.5", "12abc", "1e3"])("answers 400 naming id for the bad id %j on GET, PUT and DELETE", async (id) => {
-    await expectError(await get(owner.token, id), 400, /\bid\b/);
-    await expectError(await setStatus(owner.token, id as unknown as number, "inactive"), 400, /\bid\b/);
-    await expectError(await remove(owner.token, id), 400, /\bid\b/);
-  });
+  it.each(["abc", "0", "-1", "1.5", "12abc", "1e3"])(
+    "answers 400 naming id for the bad id %j on GET, PUT and DELETE",
+    async (id) => {
+      await expectError(await get(owner.token, id), 400, /\bid\b/);
+      await expectError(await setStatus(owner.token, id as unknown as number, "inactive"), 400, /\bid\b/);
+      await expectError(await remove(owner.token, id), 400, /\bid\b/);
+    },
+  );
 
   it.each([
     ["an unknown status", { status: "disabled" }],
@@ -365,7 +378,10 @@ describe("GET, PUT status and DELETE /api/api-keys/{id}", () => {
     ["a status of the wrong type", { status: true }],
     ["an upper-case status", { status: "INACTIVE" }],
   ])("PUT status answers 400 naming status for %s", async (_label, body) => {
-    const response = await putStatus(request("PUT", `/api/api-keys/${key.id}/status`, { token: owner.token, body }), ctx({ id: String(key.id) }));
+    const response = await putStatus(
+      request("PUT", `/api/api-keys/${key.id}/status`, { token: owner.token, body }),
+      ctx({ id: String(key.id) }),
+    );
     await expectError(response, 400, /\bstatus\b/);
   });
 

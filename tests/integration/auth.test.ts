@@ -3,13 +3,26 @@ import { POST as register } from "@/app/api/auth/register/route";
 import { POST as login } from "@/app/api/auth/login/route";
 import { POST as refresh } from "@/app/api/auth/refresh/route";
 import { GET as listKeys } from "@/app/api/api-keys/route";
-import { AUTH_ERROR, ISO_8601, createAccount, expectError, expectUnauthenticated, noParams, readBody, request, uniqueEmail } from "./support";
+import {
+  AUTH_ERROR,
+  ISO_8601,
+  createAccount,
+  expectError,
+  expectUnauthenticated,
+  noParams,
+  readBody,
+  request,
+  uniqueEmail,
+} from "./support";
 
 function postRegister(body: unknown) {
   return register(request("POST", "/api/auth/register", { body }), noParams);
 }
 function postRegisterRaw(rawBody: string | undefined) {
-  return register(request("POST", "/api/auth/register", { rawBody, headers: { "content-type": "application/json" } }), noParams);
+  return register(
+    request("POST", "/api/auth/register", { rawBody, headers: { "content-type": "application/json" } }),
+    noParams,
+  );
 }
 function postLogin(body: unknown) {
   return login(request("POST", "/api/auth/login", { body }), noParams);
@@ -101,7 +114,11 @@ describe("POST /api/auth/register", () => {
     ["a missing password", { email: "nopass@example.com" }, /\bpassword\b/],
     ["an email of the wrong type", { email: 12345, password: "12345678" }, /\bemail\b/],
     ["a password of the wrong type", { email: "num@example.com", password: 12345678 }, /\bpassword\b/],
-    ["a username with spaces", { email: "spaces@example.com", password: "12345678", username: "has space" }, /\busername\b/],
+    [
+      "a username with spaces",
+      { email: "spaces@example.com", password: "12345678", username: "has space" },
+      /\busername\b/,
+    ],
   ])("answers 400 naming the field for %s", async (_label, body, field) => {
     await expectError(await postRegister(body), 400, field);
   });

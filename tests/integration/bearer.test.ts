@@ -7,7 +7,16 @@ import { GET as exportKeys } from "@/app/api/api-keys/export/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { signAccessToken } from "@/lib/auth/access-token";
 import { db } from "@/lib/db/client";
-import { createAccount, ctx, expectUnauthenticated, generateKey, noParams, readBody, request, type Account } from "./support";
+import {
+  createAccount,
+  ctx,
+  expectUnauthenticated,
+  generateKey,
+  noParams,
+  readBody,
+  request,
+  type Account,
+} from "./support";
 
 /**
  * Every route behind `Authorization: Bearer`: a missing, malformed, tampered or expired token
@@ -28,14 +37,28 @@ const routes: Array<[string, Call]> = [
   ["GET /api/api-keys", (headers) => listKeys(request("GET", "/api/api-keys", { headers }), noParams)],
   [
     "POST /api/api-keys/generate",
-    (headers) => generate(request("POST", "/api/api-keys/generate", { headers, body: { api_key_name: "x", user: "y" } }), noParams),
+    (headers) =>
+      generate(
+        request("POST", "/api/api-keys/generate", { headers, body: { api_key_name: "x", user: "y" } }),
+        noParams,
+      ),
   ],
-  ["GET /api/api-keys/{id}", (headers) => getKey(request("GET", `/api/api-keys/${keyId}`, { headers }), ctx({ id: String(keyId) }))],
+  [
+    "GET /api/api-keys/{id}",
+    (headers) => getKey(request("GET", `/api/api-keys/${keyId}`, { headers }), ctx({ id: String(keyId) })),
+  ],
   [
     "PUT /api/api-keys/{id}/status",
-    (headers) => putStatus(request("PUT", `/api/api-keys/${keyId}/status`, { headers, body: { status: "inactive" } }), ctx({ id: String(keyId) })),
+    (headers) =>
+      putStatus(
+        request("PUT", `/api/api-keys/${keyId}/status`, { headers, body: { status: "inactive" } }),
+        ctx({ id: String(keyId) }),
+      ),
   ],
-  ["DELETE /api/api-keys/{id}", (headers) => deleteKey(request("DELETE", `/api/api-keys/${keyId}`, { headers }), ctx({ id: String(keyId) }))],
+  [
+    "DELETE /api/api-keys/{id}",
+    (headers) => deleteKey(request("DELETE", `/api/api-keys/${keyId}`, { headers }), ctx({ id: String(keyId) })),
+  ],
   ["GET /api/api-keys/export", (headers) => exportKeys(request("GET", "/api/api-keys/export", { headers }), noParams)],
   ["GET /api/api-usage-logs", (headers) => usageLogs(request("GET", "/api/api-usage-logs", { headers }), noParams)],
 ];
@@ -66,13 +89,19 @@ const badAuthorizations: Array<[string, () => Record<string, string>]> = [
   ["the Bearer scheme without a token", () => ({ authorization: "Bearer" })],
   ["the Bearer scheme and a blank token", () => ({ authorization: "Bearer    " })],
   ["a token without the Bearer scheme", () => ({ authorization: account.token })],
-  ["the Basic scheme", () => ({ authorization: `Basic ${Buffer.from(`${account.email}:${account.password}`).toString("base64")}` })],
+  [
+    "the Basic scheme",
+    () => ({ authorization: `Basic ${Buffer.from(`${account.email}:${account.password}`).toString("base64")}` }),
+  ],
   ["a malformed token", () => ({ authorization: "Bearer not.a.jwt" })],
   ["a token with two parts", () => ({ authorization: `Bearer ${account.token.split(".").slice(0, 2).join(".")}` })],
   ["a tampered signature", () => ({ authorization: `Bearer ${tamperSignature(account.token)}` })],
   ["a tampered payload", () => ({ authorization: `Bearer ${tamperPayload(account.token, String(account.id + 1))}` })],
   ["an unsigned alg:none token", () => ({ authorization: `Bearer ${algNone(account.token)}` })],
-  ["an expired token", () => ({ authorization: `Bearer ${signAccessToken(account.id, Date.now() - 2 * 86_400 * 1000).token}` })],
+  [
+    "an expired token",
+    () => ({ authorization: `Bearer ${signAccessToken(account.id, Date.now() - 2 * 86_400 * 1000).token}` }),
+  ],
   ["a refresh token used as a Bearer token", () => ({ authorization: `Bearer ${account.refreshToken}` })],
   ["an API key used as a Bearer token", () => ({ authorization: "Bearer sk_live_" + "a".repeat(38) })],
 ];
@@ -99,25 +128,42 @@ describe("rejected Bearer calls change nothing", () => {
   it("leaves the key in place after unauthenticated PUT and DELETE", async () => {
     const target = await generateKey(account.token, "Untouchable", "bearer_user");
     const params = ctx({ id: String(target.id) });
-    await expectUnauthenticated(await putStatus(request("PUT", `/api/api-keys/${target.id}/status`, { body: { status: "inactive" } }), params));
-    await expectUnauthenticated(await deleteKey(request("DELETE", `/api/api-keys/${target.id}`, { token: tamperSignature(account.token) }), params));
+    await expectUnauthenticated(
+      await putStatus(request("PUT", `/api/api-keys/${target.id}/status`, { body: { status: "inactive" } }), params),
+    );
+    await expectUnauthenticated(
+      await deleteKey(
+        request("DELETE", `/api/api-keys/${target.id}`, { token: tamperSignature(account.token) }),
+        params,
+      ),
+    );
     const row = await db().apiKey.findUnique({ where: { id: target.id } });
     expect(row?.status).toBe("active");
   });
 
   it("creates no key for an unauthenticated generate", async () => {
     const before = await db().apiKey.count();
-    await expectUnauthenticated(await generate(request("POST", "/api/api-keys/generate", { body: { api_key_name: "x", user: "y" } }), noParams));
+    await expectUnauthenticated(
+      await generate(request("POST", "/api/api-keys/generate", { body: { api_key_name: "x", user: "y" } }), noParams),
+    );
     expect(await db().apiKey.count()).toBe(before);
   });
 
   it("answers 401 (not a 500) for a validly signed token whose account does not exist", async () => {
     const ghost = signAccessToken(987_654).token;
-    await expectUnauthenticated(await generate(request("POST", "/api/api-keys/generate", { token: ghost, body: { api_key_name: "x", user: "y" } }), noParams));
+    await expectUnauthenticated(
+      await generate(
+        request("POST", "/api/api-keys/generate", { token: ghost, body: { api_key_name: "x", user: "y" } }),
+        noParams,
+      ),
+    );
   });
 
   it("accepts the scheme name in any letter case", async () => {
-    const response = await listKeys(request("GET", "/api/api-keys", { headers: { authorization: `bearer ${account.token}` } }), noParams);
+    const response = await listKeys(
+      request("GET", "/api/api-keys", { headers: { authorization: `bearer ${account.token}` } }),
+      noParams,
+    );
     expect(response.status).toBe(200);
   });
 });

@@ -140,7 +140,10 @@ describe("GET /api/api-routes-data with X-API-Key and X-Username", () => {
     it("for a deleted key", async () => {
       const deleted = await generateKey(account.token, "Deleted key", "deleted_user");
       expect((await callData({ key: deleted.api_key, username: deleted.user })).status).toBe(200);
-      const response = await deleteKey(request("DELETE", `/api/api-keys/${deleted.id}`, { token: account.token }), ctx({ id: String(deleted.id) }));
+      const response = await deleteKey(
+        request("DELETE", `/api/api-keys/${deleted.id}`, { token: account.token }),
+        ctx({ id: String(deleted.id) }),
+      );
       expect(response.status).toBe(200);
       await expect401(await callData({ key: deleted.api_key, username: deleted.user }));
     });
@@ -212,7 +215,10 @@ describe("usage logging on the data route", () => {
     const inactive = await generateKey(account.token, "Logged inactive", "logged_inactive");
     await setStatus(account.token, inactive.id, "inactive");
     const deleted = await generateKey(account.token, "Logged deleted", "logged_deleted");
-    await deleteKey(request("DELETE", `/api/api-keys/${deleted.id}`, { token: account.token }), ctx({ id: String(deleted.id) }));
+    await deleteKey(
+      request("DELETE", `/api/api-keys/${deleted.id}`, { token: account.token }),
+      ctx({ id: String(deleted.id) }),
+    );
 
     const scenarios: Array<[string, () => Promise<Response>, number]> = [
       ["success", () => callData({ key: key.api_key, username: key.user }), 200],
@@ -240,10 +246,17 @@ describe("usage logging on the data route", () => {
 
   it("attributes a call to its key, visible in GET /api/api-usage-logs", async () => {
     const logged = await generateKey(account.token, "Attributed key", "attributed_user");
-    const response = await callData({ key: logged.api_key, username: logged.user, headers: { "user-agent": "integration-test/1.0" } });
+    const response = await callData({
+      key: logged.api_key,
+      username: logged.user,
+      headers: { "user-agent": "integration-test/1.0" },
+    });
     expect(response.status).toBe(200);
     const logs = await readBody(
-      await usageLogs(request("GET", `/api/api-usage-logs?api_key_id=${logged.id}`, { token: account.token }), noParams),
+      await usageLogs(
+        request("GET", `/api/api-usage-logs?api_key_id=${logged.id}`, { token: account.token }),
+        noParams,
+      ),
     );
     expect(logs.pagination.total).toBe(1);
     expect(logs.data[0]).toMatchObject({
@@ -260,21 +273,30 @@ describe("usage logging on the data route", () => {
     const logged = await generateKey(account.token, "Failed attempts key", "failed_user");
     expect((await callData({ key: logged.api_key, username: "intruder" })).status).toBe(401);
     const logs = await readBody(
-      await usageLogs(request("GET", `/api/api-usage-logs?api_key_id=${logged.id}`, { token: account.token }), noParams),
+      await usageLogs(
+        request("GET", `/api/api-usage-logs?api_key_id=${logged.id}`, { token: account.token }),
+        noParams,
+      ),
     );
     expect(logs.data.map((l: any) => l.status_code)).toEqual([401]);
   });
 
   it("logs a call made with a deleted key for its former owner, and still refuses it", async () => {
     const gone = await generateKey(account.token, "Deleted but still used", "gone_user");
-    await deleteKey(request("DELETE", `/api/api-keys/${gone.id}`, { token: account.token }), ctx({ id: String(gone.id) }));
+    await deleteKey(
+      request("DELETE", `/api/api-keys/${gone.id}`, { token: account.token }),
+      ctx({ id: String(gone.id) }),
+    );
     await expect401(await callData({ key: gone.api_key, username: gone.user }));
     const logs = await readBody(
       await usageLogs(request("GET", `/api/api-usage-logs?api_key_id=${gone.id}`, { token: account.token }), noParams),
     );
     expect(logs.data.map((l: any) => [l.api_key_name, l.status_code])).toEqual([["Deleted but still used", 401]]);
     // The tombstone holds a digest only: deleting the key again is still a 404.
-    const again = await deleteKey(request("DELETE", `/api/api-keys/${gone.id}`, { token: account.token }), ctx({ id: String(gone.id) }));
+    const again = await deleteKey(
+      request("DELETE", `/api/api-keys/${gone.id}`, { token: account.token }),
+      ctx({ id: String(gone.id) }),
+    );
     expect(again.status).toBe(404);
   });
 
@@ -282,7 +304,15 @@ describe("usage logging on the data route", () => {
     const fresh = await generateKey(account.token, "Last used key", "last_used_user");
     const read = async () =>
       // last_used_at follows the batched usage write: flush it, as the flush interval would.
-      (await flushUsage(), readBody(await getKey(request("GET", `/api/api-keys/${fresh.id}`, { token: account.token }), ctx({ id: String(fresh.id) }))));
+      (
+        await flushUsage(),
+        readBody(
+          await getKey(
+            request("GET", `/api/api-keys/${fresh.id}`, { token: account.token }),
+            ctx({ id: String(fresh.id) }),
+          ),
+        )
+      );
     expect((await read()).last_used_at).toBeNull();
     const before = Date.now();
     expect((await callData({ key: fresh.api_key, username: fresh.user })).status).toBe(200);
@@ -307,7 +337,11 @@ describe("usage logging on the data route", () => {
     ];
     for (const call of calls) await call;
     expect(await logCount()).toBe(before + calls.length);
-    const rows = await db().usageLog.findMany({ where: { id: { gt: 0 } }, orderBy: { id: "desc" }, take: calls.length });
+    const rows = await db().usageLog.findMany({
+      where: { id: { gt: 0 } },
+      orderBy: { id: "desc" },
+      take: calls.length,
+    });
     for (const row of rows) {
       for (const cell of [row.path, row.userAgent, row.apiKeyName ?? "", row.ip]) {
         expect(cell).not.toContain(secret);
@@ -315,7 +349,10 @@ describe("usage logging on the data route", () => {
         expect(cell).not.toContain(secretBody.slice(0, 16));
       }
     }
-    const listed = await usageLogs(request("GET", "/api/api-usage-logs?per_page=100", { token: account.token }), noParams);
+    const listed = await usageLogs(
+      request("GET", "/api/api-usage-logs?per_page=100", { token: account.token }),
+      noParams,
+    );
     const text = await listed.text();
     expect(text).not.toContain(secret);
     expect(text).not.toContain(secretBody);

@@ -57,7 +57,10 @@ describe("wrong methods answer the 405 envelope with an Allow header", () => {
   ];
 
   it("POST /api/api-keys (the reference's list is GET only) answers 405 with Allow: GET", async () => {
-    const response = await keysRoute.POST(request("POST", "/api/api-keys", { token: account.token, body: {} }), noParams);
+    const response = await keysRoute.POST(
+      request("POST", "/api/api-keys", { token: account.token, body: {} }),
+      noParams,
+    );
     expect(response.headers.get("allow")).toBe("GET");
     await expectError(response, 405);
   });
@@ -67,7 +70,10 @@ describe("wrong methods answer the 405 envelope with an Allow header", () => {
       const handler = module[method] as Handler | undefined;
       expect(typeof handler).toBe("function");
       const response = await handler!(request(method, path, { token: account.token }), ctx({ id: "1" }));
-      const allow = (response.headers.get("allow") ?? "").split(",").map((m) => m.trim()).filter(Boolean);
+      const allow = (response.headers.get("allow") ?? "")
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean);
       expect(allow.sort()).toEqual([...allowed].sort());
       await expectError(response, 405);
     });
@@ -77,7 +83,11 @@ describe("wrong methods answer the 405 envelope with an Allow header", () => {
 describe("every error is the JSON envelope", () => {
   it("a 400 from a handler carries the envelope and Cache-Control: no-store", async () => {
     const response = await generateRoute.POST(
-      request("POST", "/api/api-keys/generate", { token: account.token, rawBody: "nope", headers: { "content-type": "application/json" } }),
+      request("POST", "/api/api-keys/generate", {
+        token: account.token,
+        rawBody: "nope",
+        headers: { "content-type": "application/json" },
+      }),
       noParams,
     );
     expect(response.headers.get("cache-control") ?? "").toContain("no-store");
@@ -87,7 +97,11 @@ describe("every error is the JSON envelope", () => {
   it("a body over the size limit is a 400 envelope, not a crash", async () => {
     const huge = JSON.stringify({ api_key_name: "x".repeat(200_000), user: "svc" });
     const response = await generateRoute.POST(
-      request("POST", "/api/api-keys/generate", { token: account.token, rawBody: huge, headers: { "content-type": "application/json" } }),
+      request("POST", "/api/api-keys/generate", {
+        token: account.token,
+        rawBody: huge,
+        headers: { "content-type": "application/json" },
+      }),
       noParams,
     );
     expect(response.status).toBeGreaterThanOrEqual(400);

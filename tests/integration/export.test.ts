@@ -2,7 +2,16 @@ import Papa from "papaparse";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as exportKeys } from "@/app/api/api-keys/export/route";
 import { db } from "@/lib/db/client";
-import { ISO_8601, callData, createAccount, generateKey, noParams, request, type Account, type GeneratedKey } from "./support";
+import {
+  ISO_8601,
+  callData,
+  createAccount,
+  generateKey,
+  noParams,
+  request,
+  type Account,
+  type GeneratedKey,
+} from "./support";
 import { seedSampleRoutes } from "../helpers";
 import { flushUsage } from "@/lib/usage/usage-recorder";
 
@@ -56,10 +65,19 @@ describe("GET /api/api-keys/export", () => {
   it("has one row per key, with the key's fields", async () => {
     const { rows } = await exportCsv(account.token);
     expect(rows).toHaveLength(keys.length);
-    expect(rows.map((row) => Number(row[0])).sort((a, b) => a - b)).toEqual(keys.map((k) => k.id).sort((a, b) => a - b));
+    expect(rows.map((row) => Number(row[0])).sort((a, b) => a - b)).toEqual(
+      keys.map((k) => k.id).sort((a, b) => a - b),
+    );
     for (const row of rows) expect(row).toHaveLength(6);
     const production = rows.find((row) => Number(row[0]) === keys[0].id)!;
-    expect(production).toEqual([String(keys[0].id), "Production API Key", "api_user_prod", "active", keys[0].created_at, ""]);
+    expect(production).toEqual([
+      String(keys[0].id),
+      "Production API Key",
+      "api_user_prod",
+      "active",
+      keys[0].created_at,
+      "",
+    ]);
   });
 
   it("round-trips commas and quotes in a name", async () => {
@@ -98,7 +116,7 @@ describe("GET /api/api-keys/export", () => {
     expect(text).toContain(`,${quoted(`'${user}`)},`);
   });
 
-  it("never lets a name submitted as \"\\tx\" start its cell with a tab", async () => {
+  it('never lets a name submitted as "\\tx" start its cell with a tab', async () => {
     const { rows } = await exportCsv(account.token);
     const key = keys.find((k) => k.user === "svc_tab")!;
     const cell = rows.find((r) => Number(r[0]) === key.id)![1];
@@ -113,7 +131,13 @@ describe("GET /api/api-keys/export", () => {
   ])("neutralizes a stored name with %s", async (_label, name) => {
     // The API trims names, so this row is written directly, as a migration or older version might have.
     const row = await db().apiKey.create({
-      data: { ownerId: account.id, name, user: "svc_direct", digest: `test-digest-${Math.random()}`, hint: "sk_live_xxxx…xxxx" },
+      data: {
+        ownerId: account.id,
+        name,
+        user: "svc_direct",
+        digest: `test-digest-${Math.random()}`,
+        hint: "sk_live_xxxx…xxxx",
+      },
     });
     try {
       const { text, rows } = await exportCsv(account.token);

@@ -14,7 +14,13 @@ import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-re
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
 import { purgeExpiredUsageLogs, RETENTION_BATCH } from "@/lib/usage/retention";
 import { runShutdownHooks } from "@/lib/setup/shutdown";
-import { FLUSH_INTERVAL_MS, UsageRecorder, flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
+import {
+  FLUSH_INTERVAL_MS,
+  UsageRecorder,
+  flushUsage,
+  usageRecorder,
+  type UsageEntry,
+} from "@/lib/usage/usage-recorder";
 import {
   AUTH_ERROR,
   FORBIDDEN_ERROR,
@@ -64,7 +70,13 @@ function concurrentCalls(key: GeneratedKey, count: number, query = "?id=123") {
 }
 
 function generateRequest(token: string, name: string) {
-  return generate(request("POST", "/api/api-keys/generate", { token, body: { api_key_name: name, user: `user_${name.replace(/\W/g, "_")}` } }), noParams);
+  return generate(
+    request("POST", "/api/api-keys/generate", {
+      token,
+      body: { api_key_name: name, user: `user_${name.replace(/\W/g, "_")}` },
+    }),
+    noParams,
+  );
 }
 
 function countBy<T>(items: T[], key: (item: T) => string | number) {
@@ -90,7 +102,10 @@ function rateHeaders(response: Response) {
  * in the future and at most `maxAheadSeconds` away), the draft's RateLimit-Policy and RateLimit
  * (r = remaining, t = seconds until reset), and Retry-After only on 429.
  */
-function expectRateHeaders(response: Response, expected: { limit: number; remaining?: number; calledAt: number; maxAheadSeconds?: number }) {
+function expectRateHeaders(
+  response: Response,
+  expected: { limit: number; remaining?: number; calledAt: number; maxAheadSeconds?: number },
+) {
   const h = rateHeaders(response);
   const nowSeconds = expected.calledAt / 1000;
   expect(h.limit).toBe(String(expected.limit));
@@ -122,11 +137,15 @@ describe("max API keys per plan, checked by the insert itself", () => {
   async function generateConcurrently(plan: "free" | "professional" | "enterprise", attempts: number) {
     const account = await createAccount({ prefix: `maxkeys-${plan}`, plan });
     expect(await db().apiKey.count({ where: { ownerId: account.id } })).toBe(0);
-    const responses = await Promise.all(Array.from({ length: attempts }, (_, i) => generateRequest(account.token, `${plan} concurrent ${i}`)));
+    const responses = await Promise.all(
+      Array.from({ length: attempts }, (_, i) => generateRequest(account.token, `${plan} concurrent ${i}`)),
+    );
     const statuses = responses.map((r) => r.status);
     const created = statuses.filter((s) => s === 201).length;
     const rows = await db().apiKey.count({ where: { ownerId: account.id } });
-    console.log(`[limits] ${plan}: keys created of ${attempts} concurrent generate requests: ${created} (rows in api_keys: ${rows})`);
+    console.log(
+      `[limits] ${plan}: keys created of ${attempts} concurrent generate requests: ${created} (rows in api_keys: ${rows})`,
+    );
     return { account, responses, statuses, created, rows };
   }
 
@@ -197,7 +216,10 @@ describe("hourly rate limit per account", () => {
     const account = await createAccount({ prefix: "shared" });
     const first = await generateKey(account.token, "First shared", "shared_one");
     const second = await generateKey(account.token, "Second shared", "shared_two");
-    const responses = await Promise.all([...Array.from({ length: 45 }, () => call(first)), ...Array.from({ length: 45 }, () => call(second))]);
+    const responses = await Promise.all([
+      ...Array.from({ length: 45 }, () => call(first)),
+      ...Array.from({ length: 45 }, () => call(second)),
+    ]);
     const statuses = countBy(responses, (r) => r.status);
     console.log(`[limits] Free, two keys: calls admitted of 90 concurrent: ${statuses[200] ?? 0}`);
     expect(statuses).toEqual({ 200: 60, 429: 30 });
@@ -332,7 +354,9 @@ describe("rate-limit headers", () => {
     expect(refused.status).toBe(429);
     expectRateHeaders(refused, { limit: ANONYMOUS_HOURLY_LIMIT, remaining: 0, calledAt, maxAheadSeconds: 3_600 + 60 });
     await expectError(refused, 429);
-    expect((await Promise.all(Array.from({ length: 4 }, anonymous))).map((r) => r.status)).toEqual([429, 429, 429, 429]);
+    expect((await Promise.all(Array.from({ length: 4 }, anonymous))).map((r) => r.status)).toEqual([
+      429, 429, 429, 429,
+    ]);
     // Another address still has its own budget.
     expect((await callData({ headers: { "x-forwarded-for": "192.0.2.78" } })).status).toBe(401);
     await flushUsage();
@@ -362,7 +386,9 @@ describe("a 429 consumes no quota", () => {
     }
 
     async function serveMany(key: GeneratedKey, count: number, at: number) {
-      const responses = await Promise.all(Array.from({ length: count }, () => serveDataRequest(dataRequest(key), new Date(at))));
+      const responses = await Promise.all(
+        Array.from({ length: count }, () => serveDataRequest(dataRequest(key), new Date(at))),
+      );
       return countBy(responses, (r) => r.status);
     }
 
@@ -373,7 +399,9 @@ describe("a 429 consumes no quota", () => {
       // Half-way through the next hour the previous 60 weigh 30: exactly 30 more fit. Had the
       // 100 refusals counted, the previous hour would weigh 80 and nothing would be admitted.
       const next = await serveMany(key, 50, T0 + HOUR_MS + HOUR_MS / 2);
-      console.log(`[limits] Free, fake clock: admitted half-way into the hour after 60 calls + 100 refusals: ${next[200] ?? 0} of 50`);
+      console.log(
+        `[limits] Free, fake clock: admitted half-way into the hour after 60 calls + 100 refusals: ${next[200] ?? 0} of 50`,
+      );
       expect(next).toEqual({ 200: 30, 429: 20 });
     });
 
@@ -453,7 +481,18 @@ describe("usage logging loses nothing", () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function entry(ownerId: number | null, apiKeyId: number | null, tag: string, at = new Date()): UsageEntry {
-    return { ownerId, apiKeyId, apiKeyName: "recorder test", touchKey: apiKeyId !== null, method: "GET", path: "/api/api-routes-data?id=123", statusCode: 200, ip: "198.51.100.20", userAgent: tag, at };
+    return {
+      ownerId,
+      apiKeyId,
+      apiKeyName: "recorder test",
+      touchKey: apiKeyId !== null,
+      method: "GET",
+      path: "/api/api-routes-data?id=123",
+      statusCode: 200,
+      ip: "198.51.100.20",
+      userAgent: tag,
+      at,
+    };
   }
 
   const rowsTagged = (tag: string) => db().usageLog.count({ where: { userAgent: tag } });
@@ -519,7 +558,9 @@ describe("usage logging loses nothing", () => {
     const deadline = Date.now() + 3_000;
     while ((await rowsTagged(tag)) < 5 && Date.now() < deadline) await sleep(50);
     expect(await rowsTagged(tag)).toBe(5);
-    expect((await db().apiKey.findUnique({ where: { id: key.id }, select: { lastUsedAt: true } }))?.lastUsedAt).toBeInstanceOf(Date);
+    expect(
+      (await db().apiKey.findUnique({ where: { id: key.id }, select: { lastUsedAt: true } }))?.lastUsedAt,
+    ).toBeInstanceOf(Date);
   });
 
   it("a full batch (500 rows) is written without waiting for the interval", async () => {
@@ -537,7 +578,9 @@ describe("usage logging loses nothing", () => {
     const recorder = new UsageRecorder(100);
     const tag = "recorder-fails-once";
     const client = backgroundDb(); // the usage writer's own connection
-    const transaction = vi.spyOn(client, "$transaction").mockRejectedValueOnce(new Error("SQLITE_BUSY: database is locked (simulated)"));
+    const transaction = vi
+      .spyOn(client, "$transaction")
+      .mockRejectedValueOnce(new Error("SQLITE_BUSY: database is locked (simulated)"));
     for (let i = 0; i < 9; i += 1) recorder.record(entry(account.id, key.id, tag));
     await recorder.flush();
     expect(transaction).toHaveBeenCalled();
@@ -552,7 +595,9 @@ describe("usage logging loses nothing", () => {
     const tag = "recorder-fails-for-a-while";
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const client = backgroundDb(); // the usage writer's own connection
-    const transaction = vi.spyOn(client, "$transaction").mockRejectedValue(new Error("SQLITE_BUSY: database is locked (simulated)"));
+    const transaction = vi
+      .spyOn(client, "$transaction")
+      .mockRejectedValue(new Error("SQLITE_BUSY: database is locked (simulated)"));
     for (let i = 0; i < 9; i += 1) recorder.record(entry(account.id, key.id, tag));
     await recorder.flush();
     expect(errors).toHaveBeenCalled();
@@ -581,7 +626,9 @@ describe("usage logging loses nothing", () => {
     for (let attempt = 0; attempt < 3 && recorder.pending > 0; attempt += 1) await recorder.flush();
     const goodRows = await db().usageLog.count({ where: { userAgent: tag, ownerId: account.id } });
     const badRows = await db().usageLog.count({ where: { userAgent: tag, ownerId: 999_999 } });
-    console.log(`[limits] recorder with one row of a missing owner: good rows written ${goodRows} of 6, bad rows ${badRows}, still pending ${recorder.pending}, write errors logged ${errors.mock.calls.length}`);
+    console.log(
+      `[limits] recorder with one row of a missing owner: good rows written ${goodRows} of 6, bad rows ${badRows}, still pending ${recorder.pending}, write errors logged ${errors.mock.calls.length}`,
+    );
     // The six good rows are logged; the queue is not stuck on the bad one.
     expect(goodRows).toBe(6);
     expect(recorder.pending).toBe(0);
@@ -593,14 +640,29 @@ describe("usage logging loses nothing", () => {
 });
 
 describe("retention: purgeExpiredUsageLogs(now)", () => {
-  const baseRow = { apiKeyId: null, apiKeyName: null, method: "GET", path: "/api/api-routes-data?id=123", statusCode: 200, ip: "198.51.100.30" };
+  const baseRow = {
+    apiKeyId: null,
+    apiKeyName: null,
+    method: "GET",
+    path: "/api/api-routes-data?id=123",
+    statusCode: 200,
+    ip: "198.51.100.30",
+  };
 
   function rows(ownerId: number | null, ages: number[], tag: string, now: number) {
-    return ages.map((days) => ({ ...baseRow, ownerId, userAgent: `${tag} ${days}d`, createdAt: new Date(now - days * DAY_MS) }));
+    return ages.map((days) => ({
+      ...baseRow,
+      ownerId,
+      userAgent: `${tag} ${days}d`,
+      createdAt: new Date(now - days * DAY_MS),
+    }));
   }
 
   async function agesLeft(ownerId: number | null, tag: string) {
-    const left = await db().usageLog.findMany({ where: { ownerId, userAgent: { startsWith: `${tag} ` } }, select: { userAgent: true } });
+    const left = await db().usageLog.findMany({
+      where: { ownerId, userAgent: { startsWith: `${tag} ` } },
+      select: { userAgent: true },
+    });
     return left.map((r) => Number(/ (\d+)d$/.exec(r.userAgent)![1])).sort((a, b) => a - b);
   }
 
@@ -658,14 +720,28 @@ describe("retention: purgeExpiredUsageLogs(now)", () => {
     await purgeExpiredUsageLogs(new Date(now));
     const tag = "retention-batch";
     const many = (ownerId: number | null, count: number, days: number) =>
-      Array.from({ length: count }, () => ({ ...baseRow, ownerId, userAgent: `${tag} ${days}d`, createdAt: new Date(now - days * DAY_MS) }));
+      Array.from({ length: count }, () => ({
+        ...baseRow,
+        ownerId,
+        userAgent: `${tag} ${days}d`,
+        createdAt: new Date(now - days * DAY_MS),
+      }));
     // 2,345 expired Free rows (several batches), 1,200 expired Professional rows, exactly one
     // batch of expired rows without an owner; plus rows inside each window that must stay.
-    const data = [...many(free.id, 2_345, 45), ...many(free.id, 10, 5), ...many(pro.id, 1_200, 120), ...many(pro.id, 10, 60), ...many(null, RETENTION_BATCH, 31), ...many(null, 10, 2)];
+    const data = [
+      ...many(free.id, 2_345, 45),
+      ...many(free.id, 10, 5),
+      ...many(pro.id, 1_200, 120),
+      ...many(pro.id, 10, 60),
+      ...many(null, RETENTION_BATCH, 31),
+      ...many(null, 10, 2),
+    ];
     for (let i = 0; i < data.length; i += 500) await db().usageLog.createMany({ data: data.slice(i, i + 500) });
 
     const deleted = await purgeExpiredUsageLogs(new Date(now));
-    console.log(`[limits] retention: deleted ${deleted} of ${2_345 + 1_200 + RETENTION_BATCH} expired rows in one purge`);
+    console.log(
+      `[limits] retention: deleted ${deleted} of ${2_345 + 1_200 + RETENTION_BATCH} expired rows in one purge`,
+    );
     expect(deleted).toBe(2_345 + 1_200 + RETENTION_BATCH);
     expect(await db().usageLog.count({ where: { ownerId: free.id, userAgent: { startsWith: tag } } })).toBe(10);
     expect(await db().usageLog.count({ where: { ownerId: pro.id, userAgent: { startsWith: tag } } })).toBe(10);
@@ -676,7 +752,12 @@ describe("retention: purgeExpiredUsageLogs(now)", () => {
     const now = Date.now();
     const { account, key } = await accountWithKey("free", "ret-live");
     const tag = "retention-live";
-    const data = Array.from({ length: 3_000 }, () => ({ ...baseRow, ownerId: account.id, userAgent: `${tag} 40d`, createdAt: new Date(now - 40 * DAY_MS) }));
+    const data = Array.from({ length: 3_000 }, () => ({
+      ...baseRow,
+      ownerId: account.id,
+      userAgent: `${tag} 40d`,
+      createdAt: new Date(now - 40 * DAY_MS),
+    }));
     for (let i = 0; i < data.length; i += 500) await db().usageLog.createMany({ data: data.slice(i, i + 500) });
     const purge = purgeExpiredUsageLogs(new Date(now));
     const response = await call(key);

@@ -5,7 +5,19 @@ import { GET as listKeys } from "@/app/api/api-keys/route";
 import { GET as exportKeys } from "@/app/api/api-keys/export/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { db } from "@/lib/db/client";
-import { callData, createAccount, expectError, generateKey, mistype, noParams, readBody, request, setStatus, type Account, type GeneratedKey } from "./support";
+import {
+  callData,
+  createAccount,
+  expectError,
+  generateKey,
+  mistype,
+  noParams,
+  readBody,
+  request,
+  setStatus,
+  type Account,
+  type GeneratedKey,
+} from "./support";
 import { seedSampleRoutes } from "../helpers";
 import { flushUsage } from "@/lib/usage/usage-recorder";
 
@@ -24,7 +36,9 @@ type Row = Record<string, unknown>;
 
 async function readEveryTable(): Promise<Map<string, Row[]>> {
   await flushUsage(); // batched usage rows must be on disk before the search
-  const tables = await db().$queryRawUnsafe<Array<{ name: string }>>("SELECT name FROM sqlite_master WHERE type='table'");
+  const tables = await db().$queryRawUnsafe<Array<{ name: string }>>(
+    "SELECT name FROM sqlite_master WHERE type='table'",
+  );
   const contents = new Map<string, Row[]>();
   for (const { name } of tables) {
     contents.set(name, await db().$queryRawUnsafe<Row[]>(`SELECT * FROM "${name.replace(/"/g, '""')}"`));
@@ -46,12 +60,19 @@ beforeAll(async () => {
     accounts.push(account);
     refreshTokens.push(account.refreshToken);
     // A second login and a refresh: more refresh tokens, some used, some live.
-    const second = await readBody(await login(request("POST", "/api/auth/login", { body: { email: account.email, password } }), noParams));
+    const second = await readBody(
+      await login(request("POST", "/api/auth/login", { body: { email: account.email, password } }), noParams),
+    );
     refreshTokens.push(second.refresh_token);
-    const rotated = await readBody(await refresh(request("POST", "/api/auth/refresh", { body: { refresh_token: second.refresh_token } }), noParams));
+    const rotated = await readBody(
+      await refresh(request("POST", "/api/auth/refresh", { body: { refresh_token: second.refresh_token } }), noParams),
+    );
     refreshTokens.push(rotated.refresh_token);
     // A failed login with a wrong password that must not be stored either.
-    await login(request("POST", "/api/auth/login", { body: { email: account.email, password: `${password}-wrong` } }), noParams);
+    await login(
+      request("POST", "/api/auth/login", { body: { email: account.email, password: `${password}-wrong` } }),
+      noParams,
+    );
 
     for (let k = 0; k < 3; k++) keys.push(await generateKey(account.token, `Key ${i}-${k}`, `svc_${i}_${k}`));
   }
@@ -59,7 +80,12 @@ beforeAll(async () => {
   for (const key of keys) {
     expect((await callData({ key: key.api_key, username: key.user })).status).toBe(200);
     // Callers who leak their key into other places: none of it may reach the database.
-    await callData({ key: key.api_key, username: key.user, query: `?id=123&api_key=${key.api_key}`, headers: { "user-agent": `script ${key.api_key}` } });
+    await callData({
+      key: key.api_key,
+      username: key.user,
+      query: `?id=123&api_key=${key.api_key}`,
+      headers: { "user-agent": `script ${key.api_key}` },
+    });
     await callData({ key: key.api_key, username: key.user, query: `?id=${key.api_key}` });
     await callData({ key: key.api_key, username: "wrong_user" });
     await callData({ key: mistype(key.api_key), username: key.user, headers: { "user-agent": key.api_key } });

@@ -24,14 +24,25 @@ beforeAll(async () => {
 describe("request bodies are capped at 64 KB", () => {
   it("refuses a declared large body before reading it, and a streamed one while reading", async () => {
     const big = JSON.stringify({ email: "a@b.co", password: "x".repeat(70_000) });
-    await expectError(await register(request("POST", "/api/auth/register", { rawBody: big, headers: { "content-type": "application/json" } }), noParams), 400, /too large/);
+    await expectError(
+      await register(
+        request("POST", "/api/auth/register", { rawBody: big, headers: { "content-type": "application/json" } }),
+        noParams,
+      ),
+      400,
+      /too large/,
+    );
     const stream = new ReadableStream({
       start(controller) {
         for (let i = 0; i < 100; i++) controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
         controller.close();
       },
     });
-    const streamed = new Request("http://localhost:3000/api/auth/register", { method: "POST", body: stream, duplex: "half" } as RequestInit);
+    const streamed = new Request("http://localhost:3000/api/auth/register", {
+      method: "POST",
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     await expectError(await register(streamed, noParams), 400, /too large/);
   });
 });
@@ -40,7 +51,13 @@ describe("password guessing is throttled per email and IP", () => {
   it(`allows ${LOGIN_FAILURES_ALLOWED} failures, then answers 429 even to the right password; another IP is unaffected`, async () => {
     const victim = await createAccount({ prefix: "throttle" });
     const attempt = (password: string, ip: string) =>
-      login(request("POST", "/api/auth/login", { body: { email: victim.email, password }, headers: { "x-forwarded-for": ip } }), noParams);
+      login(
+        request("POST", "/api/auth/login", {
+          body: { email: victim.email, password },
+          headers: { "x-forwarded-for": ip },
+        }),
+        noParams,
+      );
     for (let i = 0; i < LOGIN_FAILURES_ALLOWED; i++) {
       const wrong = await attempt(`wrong-${i}`, "198.51.100.1");
       expect(wrong.status).toBe(401);
@@ -62,7 +79,10 @@ describe("working hours take JSON numbers only", () => {
     [{ time_zone: "UTC", work_start_hour: "9", work_end_hour: 20 }, "work_start_hour"],
     [{ time_zone: "UTC", work_start_hour: 8.5, work_end_hour: 20 }, "work_start_hour"],
   ])("%j → 400 naming %s", async (body, field) => {
-    const response = await putWorkingHours(request("PUT", "/api/account/working-hours", { token: account.token, body }), noParams);
+    const response = await putWorkingHours(
+      request("PUT", "/api/account/working-hours", { token: account.token, body }),
+      noParams,
+    );
     await expectError(response, 400, new RegExp(`^${field} must be a whole hour`));
   });
 });
@@ -70,8 +90,16 @@ describe("working hours take JSON numbers only", () => {
 describe("every /api error is the envelope", () => {
   // (That next-auth still serves its own actions needs Next's request scope: the Playwright sign-in tests prove it.)
   it("an /api/auth path next-auth does not serve is a 404 envelope", async () => {
-    await expectError(await nextAuthPost(request("POST", "/api/auth/logout"), ctx({ nextauth: ["logout"] })), 404, "Not found");
-    await expectError(await nextAuthGet(request("GET", "/api/auth/whatever"), ctx({ nextauth: ["whatever"] })), 404, "Not found");
+    await expectError(
+      await nextAuthPost(request("POST", "/api/auth/logout"), ctx({ nextauth: ["logout"] })),
+      404,
+      "Not found",
+    );
+    await expectError(
+      await nextAuthGet(request("GET", "/api/auth/whatever"), ctx({ nextauth: ["whatever"] })),
+      404,
+      "Not found",
+    );
   });
 
   it("/api itself is a 404 envelope", async () => {
@@ -83,13 +111,30 @@ describe("usage log date filters", () => {
   it("a date-only 'to' includes that whole day", async () => {
     const key = await generateKey(account.token, "dated", "dated_user");
     const at = (iso: string) => ({
-      ownerId: account.id, apiKeyId: key.id, apiKeyName: "dated", method: "GET", path: "/api/api-routes-data?id=123",
-      statusCode: 200, ip: "10.1.1.1", userAgent: "dated", createdAt: new Date(iso),
+      ownerId: account.id,
+      apiKeyId: key.id,
+      apiKeyName: "dated",
+      method: "GET",
+      path: "/api/api-routes-data?id=123",
+      statusCode: 200,
+      ip: "10.1.1.1",
+      userAgent: "dated",
+      createdAt: new Date(iso),
     });
-    await db().usageLog.createMany({ data: [at("2025-01-15T00:00:00Z"), at("2025-01-15T23:59:59Z"), at("2025-01-16T00:00:00Z")] });
-    const response = await usageLogs(request("GET", `/api/api-usage-logs?api_key_id=${key.id}&from=2025-01-15&to=2025-01-15`, { token: account.token }), noParams);
+    await db().usageLog.createMany({
+      data: [at("2025-01-15T00:00:00Z"), at("2025-01-15T23:59:59Z"), at("2025-01-16T00:00:00Z")],
+    });
+    const response = await usageLogs(
+      request("GET", `/api/api-usage-logs?api_key_id=${key.id}&from=2025-01-15&to=2025-01-15`, {
+        token: account.token,
+      }),
+      noParams,
+    );
     const body = await readBody(response);
-    expect(body.data.map((log: any) => log.created_at)).toEqual(["2025-01-15T23:59:59.000Z", "2025-01-15T00:00:00.000Z"]);
+    expect(body.data.map((log: any) => log.created_at)).toEqual([
+      "2025-01-15T23:59:59.000Z",
+      "2025-01-15T00:00:00.000Z",
+    ]);
   });
 });
 
@@ -109,7 +154,9 @@ describe("a flood of failures past the per-IP budget", () => {
     expect(over.status).toBe(429);
     expect(Number(over.headers["Retry-After"])).toBeGreaterThan(0);
     await flushUsage();
-    expect(await db().usageLog.count({ where: { ip, apiKeyId: key.id, statusCode: 401 } })).toBe(ANONYMOUS_HOURLY_LIMIT);
+    expect(await db().usageLog.count({ where: { ip, apiKeyId: key.id, statusCode: 401 } })).toBe(
+      ANONYMOUS_HOURLY_LIMIT,
+    );
     expect(await db().usageLog.count({ where: { ip, statusCode: 429, ownerId: null, apiKeyId: null } })).toBe(1);
   });
 });

@@ -2,7 +2,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as summaryRoute, POST as summaryPost } from "@/app/api/api-usage-logs/summary/route";
 import { PUT as putWorkingHours } from "@/app/api/account/working-hours/route";
 import { db } from "@/lib/db/client";
-import { createAccount, expectError, expectUnauthenticated, generateKey, noParams, readBody, request, type Account, type GeneratedKey } from "./support";
+import {
+  createAccount,
+  expectError,
+  expectUnauthenticated,
+  generateKey,
+  noParams,
+  readBody,
+  request,
+  type Account,
+  type GeneratedKey,
+} from "./support";
 
 const HOUR = 3_600_000;
 const now = Date.now();
@@ -13,11 +23,19 @@ let prod: GeneratedKey;
 let fresh: GeneratedKey;
 
 async function summary(range?: string, token = account.token) {
-  const response = await summaryRoute(request("GET", `/api/api-usage-logs/summary${range ? `?range=${range}` : ""}`, { token }), noParams);
+  const response = await summaryRoute(
+    request("GET", `/api/api-usage-logs/summary${range ? `?range=${range}` : ""}`, { token }),
+    noParams,
+  );
   return { response, body: await readBody(response) };
 }
 
-function rows(key: GeneratedKey | null, at: number, count: number, options: { ip?: string; status?: number; spacingMs?: number } = {}) {
+function rows(
+  key: GeneratedKey | null,
+  at: number,
+  count: number,
+  options: { ip?: string; status?: number; spacingMs?: number } = {},
+) {
   return Array.from({ length: count }, (_, i) => ({
     ownerId: account.id,
     apiKeyId: key?.id ?? null,
@@ -88,13 +106,24 @@ describe("GET /api/api-usage-logs/summary", () => {
       expect(Object.keys(alert).sort()).toEqual(["api_key_id", "api_key_name", "at", "message", "type"]);
     }
     // 10.0.0.9 and 203.0.113.7 are new for prod; fresh's first caller and prod's usual IP are not.
-    expect(byType("new_ip").map((a: any) => [a.api_key_id, a.message.match(/from (\S+),/)?.[1]]).sort()).toEqual(
-      [[prod.id, "10.0.0.9"], [prod.id, "203.0.113.7"]].sort(),
+    expect(
+      byType("new_ip")
+        .map((a: any) => [a.api_key_id, a.message.match(/from (\S+),/)?.[1]])
+        .sort(),
+    ).toEqual(
+      [
+        [prod.id, "10.0.0.9"],
+        [prod.id, "203.0.113.7"],
+      ].sort(),
     );
     expect(byType("spike").map((a: any) => a.at)).toEqual([new Date(hourStart(twoHoursAgo)).toISOString()]);
     const bursts = byType("failed_auth_burst");
     expect(bursts).toHaveLength(1);
-    expect(bursts[0]).toMatchObject({ api_key_id: prod.id, api_key_name: "prod-server", at: new Date(threeHoursAgo + 60_000).toISOString() });
+    expect(bursts[0]).toMatchObject({
+      api_key_id: prod.id,
+      api_key_name: "prod-server",
+      at: new Date(threeHoursAgo + 60_000).toISOString(),
+    });
   });
 
   it("raises off-hours alerts outside the account's working hours, and none when every hour is working time", async () => {
@@ -103,7 +132,7 @@ describe("GET /api/api-usage-logs/summary", () => {
     const set = await putWorkingHours(
       request("PUT", "/api/account/working-hours", {
         token: account.token,
-        body: { time_zone: "UTC", work_start_hour: (offHour + 1) % 24, work_end_hour: ((offHour + 2) % 24) || 24 },
+        body: { time_zone: "UTC", work_start_hour: (offHour + 1) % 24, work_end_hour: (offHour + 2) % 24 || 24 },
       }),
       noParams,
     );
@@ -116,7 +145,10 @@ describe("GET /api/api-usage-logs/summary", () => {
     expect(off[0].message).toMatch(/25 calls/);
 
     await putWorkingHours(
-      request("PUT", "/api/account/working-hours", { token: account.token, body: { time_zone: "UTC", work_start_hour: 0, work_end_hour: 24 } }),
+      request("PUT", "/api/account/working-hours", {
+        token: account.token,
+        body: { time_zone: "UTC", work_start_hour: 0, work_end_hour: 24 },
+      }),
       noParams,
     );
     ({ body } = await summary("24h"));
@@ -138,7 +170,10 @@ describe("GET /api/api-usage-logs/summary", () => {
     expect(bad.response.status).toBe(400);
     expect(bad.body).toEqual({ success: false, message: 'range must be "24h" or "7d"' });
     await expectUnauthenticated(await summaryRoute(request("GET", "/api/api-usage-logs/summary"), noParams));
-    await expectError(await summaryPost(request("POST", "/api/api-usage-logs/summary", { token: account.token }), noParams), 405);
+    await expectError(
+      await summaryPost(request("POST", "/api/api-usage-logs/summary", { token: account.token }), noParams),
+      405,
+    );
   });
 });
 
@@ -146,9 +181,21 @@ describe("PUT /api/account/working-hours", () => {
   it("validates the time zone and hours", async () => {
     const put = (body: unknown) =>
       putWorkingHours(request("PUT", "/api/account/working-hours", { token: account.token, body }), noParams);
-    await expectError(await put({ time_zone: "Mars/Olympus", work_start_hour: 8, work_end_hour: 20 }), 400, /^time_zone must be an IANA time zone/);
-    await expectError(await put({ time_zone: "UTC", work_start_hour: 24, work_end_hour: 20 }), 400, "work_start_hour must be a whole hour from 0 to 23");
-    await expectError(await put({ time_zone: "UTC", work_start_hour: 9, work_end_hour: 9 }), 400, "work_end_hour must differ from work_start_hour");
+    await expectError(
+      await put({ time_zone: "Mars/Olympus", work_start_hour: 8, work_end_hour: 20 }),
+      400,
+      /^time_zone must be an IANA time zone/,
+    );
+    await expectError(
+      await put({ time_zone: "UTC", work_start_hour: 24, work_end_hour: 20 }),
+      400,
+      "work_start_hour must be a whole hour from 0 to 23",
+    );
+    await expectError(
+      await put({ time_zone: "UTC", work_start_hour: 9, work_end_hour: 9 }),
+      400,
+      "work_end_hour must differ from work_start_hour",
+    );
     await expectError(await put({ time_zone: "UTC", work_start_hour: 9 }), 400, /^work_end_hour/);
     const ok = await put({ time_zone: "Europe/Paris", work_start_hour: 9, work_end_hour: 18 });
     expect(await readBody(ok)).toEqual({ time_zone: "Europe/Paris", work_start_hour: 9, work_end_hour: 18 });

@@ -25,7 +25,11 @@ export function uniqueEmail(prefix = "user"): string {
 }
 
 /** Asserts the error envelope: exact status, JSON content type, body exactly {success:false, message}. */
-export async function expectError(response: Response, status: number, message?: string | RegExp): Promise<{ success: false; message: string }> {
+export async function expectError(
+  response: Response,
+  status: number,
+  message?: string | RegExp,
+): Promise<{ success: false; message: string }> {
   const body = await readBody(response);
   expect({ status: response.status, body }).toMatchObject({ status });
   expect(response.headers.get("content-type") ?? "").toMatch(/^application\/json/);
@@ -55,11 +59,21 @@ export interface Account {
 }
 
 /** Registers and logs in a fresh account; `plan` lifts key-count limits for tests that make many keys. */
-export async function createAccount(options: { prefix?: string; password?: string; username?: string; plan?: "free" | "professional" | "enterprise" } = {}): Promise<Account> {
+export async function createAccount(
+  options: {
+    prefix?: string;
+    password?: string;
+    username?: string;
+    plan?: "free" | "professional" | "enterprise";
+  } = {},
+): Promise<Account> {
   const email = uniqueEmail(options.prefix);
   const password = options.password ?? `pw-${Math.random().toString(36).slice(2)}-Secret!`;
   const username = options.username ?? `u${counter}`;
-  const registered = await register(request("POST", "/api/auth/register", { body: { email, password, username } }), noParams);
+  const registered = await register(
+    request("POST", "/api/auth/register", { body: { email, password, username } }),
+    noParams,
+  );
   expect(registered.status).toBe(201);
   const user = await readBody(registered);
   if (options.plan && options.plan !== "free") await setPlan(email, options.plan);
@@ -80,7 +94,10 @@ export interface GeneratedKey {
 }
 
 export async function generateKey(token: string, api_key_name: string, user: string): Promise<GeneratedKey> {
-  const response = await generate(request("POST", "/api/api-keys/generate", { token, body: { api_key_name, user } }), noParams);
+  const response = await generate(
+    request("POST", "/api/api-keys/generate", { token, body: { api_key_name, user } }),
+    noParams,
+  );
   const body = await readBody(response);
   expect({ status: response.status, body }).toMatchObject({ status: 201 });
   return body;
@@ -91,7 +108,9 @@ export async function setStatus(token: string, id: number, status: string): Prom
 }
 
 /** Calls the data route the way the reference's examples do. Undefined headers are left out. */
-export function callData(options: { key?: string; username?: string; query?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+export function callData(
+  options: { key?: string; username?: string; query?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key !== undefined) headers["x-api-key"] = options.key;
   if (options.username !== undefined) headers["x-username"] = options.username;

@@ -1,10 +1,31 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { generateKeySecret } from "@/lib/keys/secret";
-import { ISO_8601, callData, createAccount, expectError, generateKey, noParams, readBody, request, type Account, type GeneratedKey } from "./support";
+import {
+  ISO_8601,
+  callData,
+  createAccount,
+  expectError,
+  generateKey,
+  noParams,
+  readBody,
+  request,
+  type Account,
+  type GeneratedKey,
+} from "./support";
 import { seedSampleRoutes } from "../helpers";
 
-const LOG_FIELDS = ["api_key_id", "api_key_name", "created_at", "id", "ip", "method", "path", "status_code", "user_agent"];
+const LOG_FIELDS = [
+  "api_key_id",
+  "api_key_name",
+  "created_at",
+  "id",
+  "ip",
+  "method",
+  "path",
+  "status_code",
+  "user_agent",
+];
 
 async function logs(token: string, query = "") {
   const response = await usageLogs(request("GET", `/api/api-usage-logs${query}`, { token }), noParams);
@@ -32,14 +53,24 @@ beforeAll(async () => {
   startedAt = new Date(Date.now() - 5);
   // Batch one: three calls of the first key (200, 400, 401 for a wrong username).
   await callData({ key: first.api_key, username: first.user, headers: { "user-agent": "batch-one/1.0" } });
-  await callData({ key: first.api_key, username: first.user, query: "?id=abc", headers: { "user-agent": "batch-one/1.0" } });
+  await callData({
+    key: first.api_key,
+    username: first.user,
+    query: "?id=abc",
+    headers: { "user-agent": "batch-one/1.0" },
+  });
   await callData({ key: first.api_key, username: "wrong_user", headers: { "user-agent": "batch-one/1.0" } });
   await sleep(30);
   midpoint = new Date();
   await sleep(30);
   // Batch two: two calls of the second key (200, 404).
   await callData({ key: second.api_key, username: second.user, headers: { "user-agent": "batch-two/1.0" } });
-  await callData({ key: second.api_key, username: second.user, query: "?id=777777", headers: { "user-agent": "batch-two/1.0" } });
+  await callData({
+    key: second.api_key,
+    username: second.user,
+    query: "?id=777777",
+    headers: { "user-agent": "batch-two/1.0" },
+  });
   // A call no account can be tied to: no one sees it.
   await callData({ key: generateKeySecret(), username: first.user });
   endedAt = new Date(Date.now() + 5);
@@ -113,7 +144,10 @@ describe("GET /api/api-usage-logs", () => {
   it("filters by from and to together, and with api_key_id", async () => {
     const all = await logs(account.token, `?from=${startedAt.toISOString()}&to=${endedAt.toISOString()}`);
     expect(all.body.pagination.total).toBe(5);
-    const none = await logs(account.token, `?from=${endedAt.toISOString()}&to=${new Date(endedAt.getTime() + 60_000).toISOString()}`);
+    const none = await logs(
+      account.token,
+      `?from=${endedAt.toISOString()}&to=${new Date(endedAt.getTime() + 60_000).toISOString()}`,
+    );
     expect(none.body.pagination.total).toBe(0);
     const combined = await logs(account.token, `?api_key_id=${first.id}&from=${midpoint.toISOString()}`);
     expect(combined.body.pagination.total).toBe(0);
@@ -137,7 +171,9 @@ describe("GET /api/api-usage-logs", () => {
     const ids = [...pageOne.body.data, ...pageTwo.body.data, ...pageThree.body.data].map((l: any) => l.id);
     expect(ids).toHaveLength(5);
     expect(new Set(ids).size).toBe(5);
-    const times = [...pageOne.body.data, ...pageTwo.body.data, ...pageThree.body.data].map((l: any) => Date.parse(l.created_at));
+    const times = [...pageOne.body.data, ...pageTwo.body.data, ...pageThree.body.data].map((l: any) =>
+      Date.parse(l.created_at),
+    );
     expect([...times].sort((a, b) => b - a)).toEqual(times);
   });
 
@@ -155,7 +191,10 @@ describe("GET /api/api-usage-logs", () => {
   });
 
   it("contains no key material", async () => {
-    const response = await usageLogs(request("GET", "/api/api-usage-logs?per_page=100", { token: account.token }), noParams);
+    const response = await usageLogs(
+      request("GET", "/api/api-usage-logs?per_page=100", { token: account.token }),
+      noParams,
+    );
     const text = await response.text();
     for (const key of [first, second]) {
       expect(text).not.toContain(key.api_key);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { failedAuthBursts, isWorkingHour, localHour, spikeAlerts, FAILED_AUTH_BURST, SPIKE_MIN_CALLS } from "@/lib/usage/summary";
+import {
+  failedAuthBursts,
+  isWorkingHour,
+  localHour,
+  spikeAlerts,
+  FAILED_AUTH_BURST,
+  SPIKE_MIN_CALLS,
+} from "@/lib/usage/summary";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2025, 0, 15, 0, 0, 0);
@@ -40,7 +47,10 @@ describe("spike rule", () => {
   });
 
   it("needs at least 20 calls even after a quiet day", () => {
-    const totals = hours([[24, SPIKE_MIN_CALLS - 1], [25, SPIKE_MIN_CALLS]]);
+    const totals = hours([
+      [24, SPIKE_MIN_CALLS - 1],
+      [25, SPIKE_MIN_CALLS],
+    ]);
     const alerts = spikeAlerts(totals, T0 + 24 * HOUR, T0 + 25 * HOUR);
     expect(alerts.map((a) => a.at)).toEqual([new Date(T0 + 25 * HOUR).toISOString()]);
   });
@@ -52,13 +62,22 @@ describe("spike rule", () => {
 });
 
 describe("failed-authentication bursts", () => {
-  const failure = (minute: number, keyId: number | null = 7) => ({ at: T0 + minute * 60_000, keyId, keyName: keyId ? "prod" : null });
+  const failure = (minute: number, keyId: number | null = 7) => ({
+    at: T0 + minute * 60_000,
+    keyId,
+    keyName: keyId ? "prod" : null,
+  });
 
   it("flags 10 failures within 10 minutes, once per burst", () => {
     const burst = Array.from({ length: 12 }, (_, i) => failure(i * 0.5)); // 12 in 6 minutes
     const alerts = failedAuthBursts(burst);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ type: "failed_auth_burst", api_key_id: 7, api_key_name: "prod", at: new Date(T0).toISOString() });
+    expect(alerts[0]).toMatchObject({
+      type: "failed_auth_burst",
+      api_key_id: 7,
+      api_key_name: "prod",
+      at: new Date(T0).toISOString(),
+    });
     expect(alerts[0].message).toMatch(/^12 failed authentication attempts within 10 minutes/);
   });
 

@@ -20,12 +20,28 @@ import { PLANS } from "@/lib/auth/users";
  *   Professional  10 keys     5,000/hour  90 days
  *   Enterprise    Unlimited   Custom      Unlimited   (custom default 100,000/hour, per issue 4)
  */
-const UNKNOWN_PLANS = ["", "gold", "Free", "FREE", " free", "free ", "pro", "Enterprise", "constructor", "__proto__", "toString", "hasOwnProperty"];
+const UNKNOWN_PLANS = [
+  "",
+  "gold",
+  "Free",
+  "FREE",
+  " free",
+  "free ",
+  "pro",
+  "Enterprise",
+  "constructor",
+  "__proto__",
+  "toString",
+  "hasOwnProperty",
+];
 
 describe("PLAN_LIMITS", () => {
   it("is exactly the reference's table", () => {
     const table = Object.fromEntries(
-      Object.entries(PLAN_LIMITS).map(([plan, l]) => [plan, { label: l.label, maxKeys: l.maxKeys, requestsPerHour: l.requestsPerHour, retentionDays: l.retentionDays }]),
+      Object.entries(PLAN_LIMITS).map(([plan, l]) => [
+        plan,
+        { label: l.label, maxKeys: l.maxKeys, requestsPerHour: l.requestsPerHour, retentionDays: l.retentionDays },
+      ]),
     );
     expect(table).toEqual({
       free: { label: "Free", maxKeys: 2, requestsPerHour: 60, retentionDays: 30 },
@@ -139,6 +155,10 @@ describe("isPlan / planLabel", () => {
   });
 
   it("labels plans as the reference names them", () => {
-    expect([planLabel("free"), planLabel("professional"), planLabel("enterprise")]).toEqual(["Free", "Professional", "Enterprise"]);
+    expect([planLabel("free"), planLabel("professional"), planLabel("enterprise")]).toEqual([
+      "Free",
+      "Professional",
+      "Enterprise",
+    ]);
   });
 });

@@ -11,7 +11,14 @@ const HOUR = 3_600_000;
 const T0 = 1_000 * HOUR;
 
 /** Calls `consume` `count` times at `now` (sequentially) and returns how many were admitted. */
-async function admitted(store: MemoryRateLimitStore, key: string, limit: number, windowMs: number, now: number, count: number) {
+async function admitted(
+  store: MemoryRateLimitStore,
+  key: string,
+  limit: number,
+  windowMs: number,
+  now: number,
+  count: number,
+) {
   let allowed = 0;
   for (let i = 0; i < count; i += 1) {
     if ((await store.consume(key, limit, windowMs, now)).allowed) allowed += 1;
@@ -136,17 +143,36 @@ describe("previous-window weighting", () => {
     const decision = slidingWindow({ windowStart: T0, previous: 60, current: 10 }, 60, HOUR, T0 + HOUR / 4);
     expect(decision).toMatchObject({ allowed: true, remaining: 4, resetAt: T0 + HOUR, retryAfterMs: 0 });
     // previous 60 at 25% + current 14 = 59: the last call that fits.
-    expect(slidingWindow({ windowStart: T0, previous: 60, current: 14 }, 60, HOUR, T0 + HOUR / 4)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(slidingWindow({ windowStart: T0, previous: 60, current: 14 }, 60, HOUR, T0 + HOUR / 4)).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
     // previous 60 at 25% + current 15 = 60: full.
     expect(slidingWindow({ windowStart: T0, previous: 60, current: 15 }, 60, HOUR, T0 + HOUR / 4).allowed).toBe(false);
   });
 
   it("a window two or more windows old is forgotten (previous counts as 0)", async () => {
-    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + 2 * HOUR)).toEqual({ windowStart: T0 + 2 * HOUR, current: 0, previous: 0 });
-    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + 2 * HOUR + HOUR / 4)).toEqual({ windowStart: T0 + 2 * HOUR, current: 0, previous: 0 });
-    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + 7 * HOUR)).toEqual({ windowStart: T0 + 7 * HOUR, current: 0, previous: 0 });
+    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + 2 * HOUR)).toEqual({
+      windowStart: T0 + 2 * HOUR,
+      current: 0,
+      previous: 0,
+    });
+    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + 2 * HOUR + HOUR / 4)).toEqual({
+      windowStart: T0 + 2 * HOUR,
+      current: 0,
+      previous: 0,
+    });
+    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + 7 * HOUR)).toEqual({
+      windowStart: T0 + 7 * HOUR,
+      current: 0,
+      previous: 0,
+    });
     // One window later, the current count moves to previous and the older previous is dropped.
-    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + HOUR)).toEqual({ windowStart: T0 + HOUR, current: 0, previous: 60 });
+    expect(advance({ windowStart: T0, current: 60, previous: 10 }, HOUR, T0 + HOUR)).toEqual({
+      windowStart: T0 + HOUR,
+      current: 0,
+      previous: 60,
+    });
 
     const store = new MemoryRateLimitStore();
     expect(await admitted(store, "k", 60, HOUR, T0, 60)).toBe(60);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { formatZodError } from "@/lib/validation/format-zod-error";
-import { generateKeySchema, listKeysQuerySchema, registerSchema, usageLogQuerySchema, keyIdParamsSchema } from "@/lib/validation/schemas";
+import {
+  generateKeySchema,
+  listKeysQuerySchema,
+  registerSchema,
+  usageLogQuerySchema,
+  keyIdParamsSchema,
+} from "@/lib/validation/schemas";
 
 function message(schema: { safeParse(v: unknown): any }, value: unknown): string {
   const result = schema.safeParse(value);
@@ -21,9 +27,13 @@ describe("generate key input", () => {
     expect(message(generateKeySchema, { api_key_name: "x" })).toBe("user is required");
     expect(message(generateKeySchema, { api_key_name: 7, user: "u" })).toBe("api_key_name must be a string");
     expect(message(generateKeySchema, { api_key_name: "  ", user: "u" })).toBe("api_key_name must not be empty");
-    expect(message(generateKeySchema, { api_key_name: "a".repeat(101), user: "u" })).toBe("api_key_name must be 1–100 characters");
+    expect(message(generateKeySchema, { api_key_name: "a".repeat(101), user: "u" })).toBe(
+      "api_key_name must be 1–100 characters",
+    );
     expect(message(generateKeySchema, { api_key_name: "n", user: "has space" })).toMatch(/^user may contain only/);
-    expect(message(generateKeySchema, { api_key_name: "n", user: "u".repeat(65) })).toBe("user must be 1–64 characters");
+    expect(message(generateKeySchema, { api_key_name: "n", user: "u".repeat(65) })).toBe(
+      "user must be 1–64 characters",
+    );
     expect(message(generateKeySchema, null)).toBe("Request body must be a JSON object");
     expect(message(generateKeySchema, [1])).toBe("Request body must be a JSON object");
   });
@@ -37,8 +47,12 @@ describe("generate key input", () => {
 describe("register input", () => {
   it("normalises email and enforces password length", () => {
     expect(registerSchema.parse({ email: " A@Example.COM ", password: "12345678" }).email).toBe("a@example.com");
-    expect(message(registerSchema, { email: "nope", password: "12345678" })).toBe("email must be a valid email address");
-    expect(message(registerSchema, { email: "a@b.co", password: "1234567" })).toBe("password must be at least 8 characters");
+    expect(message(registerSchema, { email: "nope", password: "12345678" })).toBe(
+      "email must be a valid email address",
+    );
+    expect(message(registerSchema, { email: "a@b.co", password: "1234567" })).toBe(
+      "password must be at least 8 characters",
+    );
     expect(message(registerSchema, { email: "a@b.co" })).toBe("password is required");
   });
 });

@@ -17,7 +17,10 @@ export default async function LoginPage() {
         <LoginForm />
       </Suspense>
       <p className="mt-6 text-sm">
-        New here? <Link href="/register" className="font-medium underline">Create an account</Link>
+        New here?{" "}
+        <Link href="/register" className="font-medium underline">
+          Create an account
+        </Link>
       </p>
     </main>
   );

@@ -14,7 +14,10 @@ export default async function RegisterPage() {
       <h1 className="mb-6 text-2xl font-semibold">Create your Key Portal account</h1>
       <RegisterForm />
       <p className="mt-6 text-sm">
-        Already have an account? <Link href="/login" className="font-medium underline">Sign in</Link>
+        Already have an account?{" "}
+        <Link href="/login" className="font-medium underline">
+          Sign in
+        </Link>
       </p>
     </main>
   );

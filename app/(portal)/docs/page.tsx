@@ -10,7 +10,10 @@ function CodeBlock({ title, code }: { title: string; code: string }) {
   return (
     <div className="mt-4">
       <h3 className="text-sm font-semibold">{title}</h3>
-      <pre tabIndex={0} className="mt-1 overflow-x-auto rounded-md bg-slate-900 p-4 text-xs text-slate-100 dark:bg-slate-800">
+      <pre
+        tabIndex={0}
+        className="mt-1 overflow-x-auto rounded-md bg-slate-900 p-4 text-xs text-slate-100 dark:bg-slate-800"
+      >
         <code>{code}</code>
       </pre>
     </div>
@@ -21,7 +24,8 @@ export default async function DocsPage() {
   const account = await requireAccount();
   const h = await headers();
   const host = h.get("host") ?? "localhost:3000";
-  const proto = h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
+  const proto =
+    h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
   const base = `${proto}://${host}`;
   // Filled with what is safe to show: the server's address and a username from your keys — never a key.
   const username = (await listAllKeys(account.id))[0]?.user ?? "your_username";
@@ -48,7 +52,9 @@ export default async function DocsPage() {
 
   return (
     <article aria-labelledby="docs-heading" className="max-w-3xl">
-      <h1 id="docs-heading" className="text-2xl font-semibold">Calling the API</h1>
+      <h1 id="docs-heading" className="text-2xl font-semibold">
+        Calling the API
+      </h1>
       <p className="mt-2 text-sm">
         Send your API key in <code className="font-mono">X-API-Key</code> and the key&apos;s username in{" "}
         <code className="font-mono">X-Username</code>. Keep keys in environment variables or a secret manager, never in
@@ -68,8 +74,12 @@ export default async function DocsPage() {
         <table className="w-full text-left text-sm">
           <thead className="border-b border-slate-200 dark:border-slate-800">
             <tr>
-              <th scope="col" className="py-2 pr-3">Status</th>
-              <th scope="col" className="pr-3">Body</th>
+              <th scope="col" className="py-2 pr-3">
+                Status
+              </th>
+              <th scope="col" className="pr-3">
+                Body
+              </th>
               <th scope="col">What to check</th>
             </tr>
           </thead>
@@ -77,7 +87,10 @@ export default async function DocsPage() {
             <tr className="border-b border-slate-100 dark:border-slate-900">
               <td className="py-2 pr-3 font-mono">401</td>
               <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Invalid or missing authentication"}`}</td>
-              <td>The key is complete and correct (no leading or trailing spaces), active and not deleted; both headers are sent; X-Username is the username the key was generated with.</td>
+              <td>
+                The key is complete and correct (no leading or trailing spaces), active and not deleted; both headers
+                are sent; X-Username is the username the key was generated with.
+              </td>
             </tr>
             <tr className="border-b border-slate-100 dark:border-slate-900">
               <td className="py-2 pr-3 font-mono">403</td>
@@ -88,9 +101,9 @@ export default async function DocsPage() {
               <td className="py-2 pr-3 font-mono">429</td>
               <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Rate limit exceeded ..."}`}</td>
               <td>
-                Your account made more calls this hour than its plan allows (Free {PLAN_LIMITS.free.requestsPerHour}/hour,
-                Professional {PLAN_LIMITS.professional.requestsPerHour?.toLocaleString("en-US")}/hour, all keys together). Wait for the time in
-                the Retry-After header.
+                Your account made more calls this hour than its plan allows (Free {PLAN_LIMITS.free.requestsPerHour}
+                /hour, Professional {PLAN_LIMITS.professional.requestsPerHour?.toLocaleString("en-US")}/hour, all keys
+                together). Wait for the time in the Retry-After header.
               </td>
             </tr>
           </tbody>

@@ -16,11 +16,20 @@ export const metadata: Metadata = { title: "API Keys" };
 
 const PER_PAGE = 10;
 
-export default async function KeysPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function KeysPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const account = await requireAccount();
   const raw = await searchParams;
   // Bad query values fall back to defaults instead of erroring: this is a page, not an API.
-  const parsed = listKeysQuerySchema.safeParse({ page: firstParam(raw.page), q: firstParam(raw.q), status: firstParam(raw.status), per_page: PER_PAGE });
+  const parsed = listKeysQuerySchema.safeParse({
+    page: firstParam(raw.page),
+    q: firstParam(raw.q),
+    status: firstParam(raw.status),
+    per_page: PER_PAGE,
+  });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
   const [{ items, total }, used] = await Promise.all([listKeys(account.id, query), countKeys(account.id)]);
   const keys = items.map(toKeyResponse);
@@ -32,7 +41,9 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
     <section aria-labelledby="keys-heading">
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
-          <h1 id="keys-heading" className="text-2xl font-semibold">API Keys</h1>
+          <h1 id="keys-heading" className="text-2xl font-semibold">
+            API Keys
+          </h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
             {limit === null
               ? `${used} keys on ${planLabel(account.plan)} (no limit)`
@@ -46,7 +57,11 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
             </a>
             <GenerateKey
               disabled={atLimit}
-              disabledReason={atLimit ? `Your ${planLabel(account.plan)} plan allows ${limit} keys. Delete one to generate another.` : undefined}
+              disabledReason={
+                atLimit
+                  ? `Your ${planLabel(account.plan)} plan allows ${limit} keys. Delete one to generate another.`
+                  : undefined
+              }
             />
           </div>
         </div>
@@ -54,16 +69,32 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
 
       {used > 0 && (
         <form role="search" className="mt-6 flex flex-wrap gap-2" action="/keys">
-          <label htmlFor="key-search" className="sr-only">Search keys by name or username</label>
-          <input id="key-search" name="q" defaultValue={query.q ?? ""} placeholder="Search by name or username" className={`${field} w-full max-w-xs`} />
-          <label htmlFor="key-status" className="sr-only">Status</label>
+          <label htmlFor="key-search" className="sr-only">
+            Search keys by name or username
+          </label>
+          <input
+            id="key-search"
+            name="q"
+            defaultValue={query.q ?? ""}
+            placeholder="Search by name or username"
+            className={`${field} w-full max-w-xs`}
+          />
+          <label htmlFor="key-status" className="sr-only">
+            Status
+          </label>
           <select id="key-status" name="status" defaultValue={query.status ?? ""} className={field}>
             <option value="">All statuses</option>
             <option value="active">Active</option>
             <option value="inactive">Inactive</option>
           </select>
-          <button type="submit" className={button.secondary}>Search</button>
-          {filtered && <Link href="/keys" className="self-center text-sm underline">Clear</Link>}
+          <button type="submit" className={button.secondary}>
+            Search
+          </button>
+          {filtered && (
+            <Link href="/keys" className="self-center text-sm underline">
+              Clear
+            </Link>
+          )}
         </form>
       )}
 
@@ -85,26 +116,40 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
             <caption className="sr-only">Your API keys</caption>
             <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
               <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">Name</th>
-                <th scope="col" className="pr-3 font-medium">Username</th>
-                <th scope="col" className="pr-3 font-medium">Key</th>
-                <th scope="col" className="pr-3 font-medium">Status</th>
-                <th scope="col" className="pr-3 font-medium">Created</th>
-                <th scope="col" className="pr-3 font-medium">Last used</th>
-                <th scope="col" className="font-medium"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Username
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Key
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Created
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Last used
+                </th>
+                <th scope="col" className="font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {keys.map((key) => (
                 <tr key={key.id} className="border-b border-slate-100 align-middle dark:border-slate-900">
-                  <td className="max-w-[14rem] break-words py-2 pr-3 font-medium">{key.api_key_name}</td>
+                  <td className="max-w-[14rem] py-2 pr-3 font-medium break-words">{key.api_key_name}</td>
                   <td className="pr-3">{key.user}</td>
                   <td className="pr-3 font-mono text-xs">{key.key_hint}</td>
                   <td className="pr-3">
                     <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
                   </td>
-                  <td className="whitespace-nowrap pr-3">{formatDateTime(key.created_at)}</td>
-                  <td className="whitespace-nowrap pr-3">{formatDateTime(key.last_used_at)}</td>
+                  <td className="pr-3 whitespace-nowrap">{formatDateTime(key.created_at)}</td>
+                  <td className="pr-3 whitespace-nowrap">{formatDateTime(key.last_used_at)}</td>
                   <td className="text-right">
                     <DeleteKey id={key.id} name={key.api_key_name} />
                   </td>
@@ -114,7 +159,13 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
           </table>
         </div>
       )}
-      <Pagination page={query.page} perPage={PER_PAGE} total={total} basePath="/keys" params={{ q: query.q, status: query.status }} />
+      <Pagination
+        page={query.page}
+        perPage={PER_PAGE}
+        total={total}
+        basePath="/keys"
+        params={{ q: query.q, status: query.status }}
+      />
     </section>
   );
 }

@@ -16,9 +16,18 @@ export const metadata: Metadata = { title: "Usage" };
 const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, all: null } as const;
 type Range = keyof typeof RANGES;
 const PER_PAGE = 25;
-const ALERT_LABELS = { new_ip: "New IP", off_hours: "Off-hours", spike: "Spike", failed_auth_burst: "Failed auth" } as const;
+const ALERT_LABELS = {
+  new_ip: "New IP",
+  off_hours: "Off-hours",
+  spike: "Spike",
+  failed_auth_burst: "Failed auth",
+} as const;
 
-export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function UsagePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const account = await requireAccount();
   const raw = await searchParams;
   const requested = firstParam(raw.range);
@@ -41,11 +50,14 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     usageSummaryForAccount(account, chart, now),
   ]);
   const filters = { key: firstParam(raw.key), status: firstParam(raw.status), range, chart };
-  const chartHref = (value: string) => `/usage?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), chart: value })}`;
+  const chartHref = (value: string) =>
+    `/usage?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), chart: value })}`;
 
   return (
     <section aria-labelledby="usage-heading">
-      <h1 id="usage-heading" className="text-2xl font-semibold">Usage</h1>
+      <h1 id="usage-heading" className="text-2xl font-semibold">
+        Usage
+      </h1>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
         Every call to the data API made with your keys, good or bad. Watch for failed authentication, unexpected IP
         addresses, off-hours use and spikes.
@@ -69,26 +81,46 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
         </div>
         <UsageChart buckets={summary.calls_per_hour} label={chart === "24h" ? "last 24 hours" : "last 7 days"} />
         <dl className="mt-4 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
-          <div><dt className="text-slate-600 dark:text-slate-400">Calls</dt><dd className="text-lg font-semibold">{summary.totals.calls}</dd></div>
-          <div><dt className="text-slate-600 dark:text-slate-400">Failed</dt><dd className="text-lg font-semibold">{summary.totals.failed}</dd></div>
-          <div><dt className="text-slate-600 dark:text-slate-400">Failed authentication</dt><dd className="text-lg font-semibold">{summary.failed_auth_attempts}</dd></div>
-          <div><dt className="text-slate-600 dark:text-slate-400">Distinct IPs</dt><dd className="text-lg font-semibold">{summary.distinct_ips}</dd></div>
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Calls</dt>
+            <dd className="text-lg font-semibold">{summary.totals.calls}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Failed</dt>
+            <dd className="text-lg font-semibold">{summary.totals.failed}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Failed authentication</dt>
+            <dd className="text-lg font-semibold">{summary.failed_auth_attempts}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Distinct IPs</dt>
+            <dd className="text-lg font-semibold">{summary.distinct_ips}</dd>
+          </div>
         </dl>
       </div>
 
       <section aria-labelledby="alerts-heading" className="mt-6">
-        <h2 id="alerts-heading" className="font-semibold">Alerts ({summary.alerts.length})</h2>
+        <h2 id="alerts-heading" className="font-semibold">
+          Alerts ({summary.alerts.length})
+        </h2>
         {summary.alerts.length === 0 ? (
           <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
-            Nothing unusual in the {chart === "24h" ? "last 24 hours" : "last 7 days"}: no new IP addresses, off-hours use
-            (outside {String(account.workStartHour).padStart(2, "0")}:00–{String(account.workEndHour).padStart(2, "0")}:00{" "}
-            {account.timeZone}), spikes or bursts of failed authentication.
+            Nothing unusual in the {chart === "24h" ? "last 24 hours" : "last 7 days"}: no new IP addresses, off-hours
+            use (outside {String(account.workStartHour).padStart(2, "0")}:00–
+            {String(account.workEndHour).padStart(2, "0")}:00 {account.timeZone}), spikes or bursts of failed
+            authentication.
           </p>
         ) : (
           <ul className="mt-2 space-y-2">
             {summary.alerts.slice(0, 50).map((alert, i) => (
-              <li key={`${alert.type}-${alert.at}-${i}`} className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-                <span className="mr-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-medium uppercase text-amber-950 dark:bg-amber-800 dark:text-amber-50">{ALERT_LABELS[alert.type]}</span>
+              <li
+                key={`${alert.type}-${alert.at}-${i}`}
+                className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+              >
+                <span className="mr-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-medium text-amber-950 uppercase dark:bg-amber-800 dark:text-amber-50">
+                  {ALERT_LABELS[alert.type]}
+                </span>
                 {alert.message}
               </li>
             ))}
@@ -99,16 +131,22 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
       <form className="mt-6 flex flex-wrap items-end gap-3" action="/usage">
         <input type="hidden" name="chart" value={chart} />
         <div>
-          <label htmlFor="filter-key" className="mb-1 block text-sm font-medium">Key</label>
+          <label htmlFor="filter-key" className="mb-1 block text-sm font-medium">
+            Key
+          </label>
           <select id="filter-key" name="key" defaultValue={filters.key ?? ""} className={field}>
             <option value="">All keys</option>
             {keys.map((key) => (
-              <option key={key.id} value={key.id}>{key.name}</option>
+              <option key={key.id} value={key.id}>
+                {key.name}
+              </option>
             ))}
           </select>
         </div>
         <div>
-          <label htmlFor="filter-status" className="mb-1 block text-sm font-medium">Status</label>
+          <label htmlFor="filter-status" className="mb-1 block text-sm font-medium">
+            Status
+          </label>
           <select id="filter-status" name="status" defaultValue={filters.status ?? ""} className={field}>
             <option value="">All</option>
             <option value="success">Successful (2xx)</option>
@@ -116,7 +154,9 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
           </select>
         </div>
         <div>
-          <label htmlFor="filter-range" className="mb-1 block text-sm font-medium">Time range</label>
+          <label htmlFor="filter-range" className="mb-1 block text-sm font-medium">
+            Time range
+          </label>
           <select id="filter-range" name="range" defaultValue={range} className={field}>
             <option value="24h">Last 24 hours</option>
             <option value="7d">Last 7 days</option>
@@ -124,7 +164,9 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
             <option value="all">All retained</option>
           </select>
         </div>
-        <button type="submit" className={button.secondary}>Apply</button>
+        <button type="submit" className={button.secondary}>
+          Apply
+        </button>
       </form>
 
       {items.length === 0 ? (
@@ -137,22 +179,36 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
             <caption className="sr-only">Usage log, newest first</caption>
             <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
               <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">Time</th>
-                <th scope="col" className="pr-3 font-medium">Key</th>
-                <th scope="col" className="pr-3 font-medium">Method</th>
-                <th scope="col" className="pr-3 font-medium">Path</th>
-                <th scope="col" className="pr-3 font-medium">Status</th>
-                <th scope="col" className="font-medium">IP</th>
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  Time
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Key
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Method
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Path
+                </th>
+                <th scope="col" className="pr-3 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="font-medium">
+                  IP
+                </th>
               </tr>
             </thead>
             <tbody>
               {items.map((log) => (
                 <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
-                  <td className="whitespace-nowrap py-2 pr-3">{formatDateTime(log.created_at)}</td>
+                  <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at)}</td>
                   <td className="max-w-[12rem] truncate pr-3">{log.api_key_name ?? "—"}</td>
                   <td className="pr-3 font-mono text-xs">{log.method}</td>
                   <td className="max-w-[16rem] truncate pr-3 font-mono text-xs">{log.path}</td>
-                  <td className={`pr-3 font-mono ${log.status_code >= 200 && log.status_code < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}>
+                  <td
+                    className={`pr-3 font-mono ${log.status_code >= 200 && log.status_code < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}
+                  >
                     {log.status_code}
                   </td>
                   <td className="font-mono text-xs">{log.ip}</td>

@@ -10,7 +10,11 @@ export const PUT = withBearer(async (request, { userId }) => {
   const input = await readJson(request, workingHoursSchema);
   const account = await updateWorkingHours(userId, input);
   if (!account) throw unauthenticated();
-  return json({ time_zone: account.timeZone, work_start_hour: account.workStartHour, work_end_hour: account.workEndHour });
+  return json({
+    time_zone: account.timeZone,
+    work_start_hour: account.workStartHour,
+    work_end_hour: account.workEndHour,
+  });
 });
 
 const notAllowed = methodNotAllowed("PUT");

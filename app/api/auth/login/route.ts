@@ -13,7 +13,9 @@ export const POST = apiHandler(async (request) => {
   const result = await signInWithPassword(email, password, clientIp(request.headers, getConfig().trustProxy));
   if (result.ok) return json(await issueTokenPair(result.user.id));
   if (result.throttled) {
-    throw new ApiError(429, "Too many failed sign-in attempts; try again later", { "Retry-After": String(LOGIN_WINDOW_MS / 1000) });
+    throw new ApiError(429, "Too many failed sign-in attempts; try again later", {
+      "Retry-After": String(LOGIN_WINDOW_MS / 1000),
+    });
   }
   throw unauthenticated();
 });
