@@ -10,6 +10,7 @@ import {
   type PublicUser,
 } from "../lib/auth/users";
 import { ENTERPRISE_DEFAULT_HOURLY_LIMIT } from "../lib/limits/plans";
+import { getConfig } from "../lib/config/env";
 import { disconnectDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/setup/migrate";
 import { formatZodError } from "../lib/validation/format-zod-error";
@@ -22,7 +23,7 @@ const USAGE = `Usage: npm run admin -- <command>
   set-subscription <email> <${SUBSCRIPTIONS.join("|")}>
   set-rate-limit <email> <requests-per-hour|default>   Enterprise's custom hourly limit
 
-Environment: DATABASE_URL (default file:./data/portal.db)`;
+Environment: DATABASE_URL (default file:./data/portal.db; postgres://… for PostgreSQL)`;
 
 class UsageError extends Error {}
 
@@ -105,7 +106,10 @@ async function run(argv: string[]): Promise<string> {
 async function main() {
   try {
     const argv = process.argv.slice(2);
-    if (argv[0] && !["help", "--help"].includes(argv[0])) migrateDatabase();
+    if (argv[0] && !["help", "--help"].includes(argv[0])) {
+      // Validates the environment first (one line naming a bad variable), then migrates if needed.
+      await migrateDatabase(getConfig().databaseUrl);
+    }
     console.log(await run(argv));
   } catch (error) {
     if (error instanceof UsageError) {

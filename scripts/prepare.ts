@@ -2,21 +2,28 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { databaseProvider } from "../lib/config/database-url";
 import { getConfig } from "../lib/config/env";
 import { disconnectDb } from "../lib/db/client";
 import { migrateDatabase, sqliteFile } from "../lib/setup/migrate";
 import { seedDatabase } from "../lib/setup/seed";
 
 async function main() {
-  const config = getConfig(); // generates DATA_DIR/secrets.json on first start
-  const file = sqliteFile(config.databaseUrl);
-  const count = migrateDatabase();
-  console.log(`Database ${path.relative(process.cwd(), file)} is migrated (${count} migrations).`);
-
-  // WAL lets readers proceed while a request writes; the setting is stored in the file itself.
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.close();
+  // Validates every variable; on SQLite generates DATA_DIR/secrets.json on first start.
+  const config = getConfig();
+  const count = await migrateDatabase(config.databaseUrl);
+  if (databaseProvider(config.databaseUrl) === "sqlite") {
+    const file = sqliteFile(config.databaseUrl);
+    console.log(`Database ${path.relative(process.cwd(), file)} is migrated (${count} migrations).`);
+    // WAL lets readers proceed while a request writes; the setting is stored in the file itself.
+    const sqlite = new Database(file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.close();
+  } else {
+    console.log(
+      `PostgreSQL database ${new URL(config.databaseUrl).pathname.slice(1)} is migrated (${count} migrations).`,
+    );
+  }
 
   const result = await seedDatabase();
   if (result.routesCreated) console.log(`Seeded ${result.routesCreated} sample API routes.`);
@@ -35,6 +42,7 @@ async function main() {
 }
 
 main().catch((error) => {
+  // A configuration problem (ConfigError) is one line naming the variable.
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

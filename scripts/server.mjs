@@ -2,10 +2,20 @@
 // app sees comes from the socket, not from a header the client can set.
 import http from "node:http";
 import next from "next";
+import { tsImport } from "tsx/esm/api";
 
-const port = Number(process.env.PORT || 3000);
-const hostname = process.env.HOST || "0.0.0.0";
-const trustProxy = ["true", "1"].includes(process.env.TRUST_PROXY ?? "");
+// The app's one validated environment schema (lib/config/env.ts), loaded through tsx for this
+// import only, so PORT, HOST and TRUST_PROXY follow exactly the app's rules.
+const { readEnv, ConfigError } = await tsImport("../lib/config/env.ts", import.meta.url);
+let env;
+try {
+  env = readEnv();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const { PORT: port, HOST: hostname, TRUST_PROXY: trustProxy } = env;
 
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 await app.prepare();

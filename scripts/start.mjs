@@ -20,7 +20,7 @@ const BUILD_INPUTS = [
   "components",
   "lib",
   "public",
-  "prisma/schema.prisma",
+  "prisma",
   "proxy.ts",
   "instrumentation.ts",
   "next.config.mjs",

@@ -1,3 +1,4 @@
+import { onInvalidation, publishInvalidation } from "../cache/invalidation";
 import { db } from "../db/client";
 
 /** The sample data every fresh install serves; id 123 is open to every plan, as in the reference. */
@@ -20,13 +21,13 @@ const SAMPLE_ROUTES = [
 
 export async function seedSampleRoutes(): Promise<number> {
   let created = 0;
-  cache.clear();
   for (const route of SAMPLE_ROUTES) {
     const existing = await db().apiRoute.findUnique({ where: { id: route.id }, select: { id: true } });
     if (existing) continue;
     await db().apiRoute.create({ data: { ...route, payload: JSON.stringify(route.payload) } });
     created += 1;
   }
+  if (created) await publishInvalidation({ kind: "routes" });
   return created;
 }
 
@@ -36,9 +37,15 @@ export interface ApiRouteData {
   data: Record<string, unknown>;
 }
 
-/** Routes are looked up on every data-API call and change rarely: kept in memory for 10 s. */
+/**
+ * Routes are looked up on every data-API call and change rarely: kept in memory for 10 s, and
+ * dropped at once on every instance when a route is written.
+ */
 const ROUTE_CACHE_MS = 10_000;
 const cache = new Map<number, { route: ApiRouteData | null; until: number }>();
+onInvalidation((message) => {
+  if (message.kind === "routes") cache.clear();
+});
 
 export async function findApiRoute(id: number, now = Date.now()): Promise<ApiRouteData | null> {
   const hit = cache.get(id);

@@ -1,7 +1,18 @@
 // Kept free of imports beyond node: so prisma.config.ts, scripts and the app share one default.
 const DEFAULT_DATABASE_URL = "file:./data/portal.db";
 
-export function resolveDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+export function resolveDatabaseUrl(env: { DATABASE_URL?: string } = process.env as { DATABASE_URL?: string }): string {
   const url = env.DATABASE_URL?.trim();
   return url ? url : DEFAULT_DATABASE_URL;
+}
+
+/** The provider a DATABASE_URL names, by its scheme: file: → SQLite, postgres(ql):// → PostgreSQL. */
+export function databaseProvider(url: string): DatabaseProvider {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new Error(
+    `DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`,
+  );
 }

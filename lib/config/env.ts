@@ -2,17 +2,88 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { resolveDatabaseUrl } from "./database-url";
+import { databaseProvider, resolveDatabaseUrl } from "./database-url";
 
+const flag = (name: string, truthy: string[], falsy: string[], fallback: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default(fallback)
+    .refine((v) => truthy.includes(v) || falsy.includes(v), {
+      message: `${name} must be one of ${[...truthy, ...falsy].join(", ")}`,
+    })
+    .transform((v) => truthy.includes(v));
+
+const integer = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, {
+      message: `${name} must be a whole number from ${min} to ${max}`,
+    })
+    .transform(Number);
+
+const secret = (name: string) =>
+  z
+    .string()
+    .min(32, `${name} must be at least 32 characters`)
+    .optional()
+    .or(z.literal("").transform(() => undefined));
+
+/**
+ * Every environment variable the portal reads, validated in one place: the app, the production
+ * server (scripts/server.mjs), the start script and the admin CLI all call readEnv(). Empty
+ * strings count as unset, like a shell's `FOO= npm start`.
+ */
 const envSchema = z.object({
+  PORT: integer("PORT", 1, 65_535, 3000),
+  HOST: z.string().trim().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => resolveDatabaseUrl({ DATABASE_URL: v }))
+    .superRefine((url, ctx) => {
+      try {
+        databaseProvider(url);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   DATA_DIR: z.string().trim().min(1).default("./data"),
-  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
-  API_KEY_PEPPER: z.string().min(32, "API_KEY_PEPPER must be at least 32 characters").optional(),
-  TRUST_PROXY: z
-    .enum(["true", "false", "1", "0"])
-    .default("false")
-    .transform((v) => v === "true" || v === "1"),
+  NEXTAUTH_SECRET: secret("NEXTAUTH_SECRET"),
+  API_KEY_PEPPER: secret("API_KEY_PEPPER"),
+  NEXTAUTH_URL: z.url({ message: "NEXTAUTH_URL must be a URL such as https://keys.example.com" }).optional(),
+  TRUST_PROXY: flag("TRUST_PROXY", ["true", "1"], ["false", "0"], "false"),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || /^rediss?:\/\/.+/.test(v), { message: "REDIS_URL must start with redis:// or rediss://" })
+    .transform((v) => v || undefined),
+  DEMO_ACCOUNT: flag("DEMO_ACCOUNT", ["on", "true", "1", "yes"], ["off", "false", "0", "no"], "on"),
+  DEMO_EMAIL: z.email({ message: "DEMO_EMAIL must be an email address" }).default("demo@example.com"),
+  DEMO_PASSWORD: z.string().min(8, "DEMO_PASSWORD must be at least 8 characters").optional(),
+  USAGE_FLUSH_INTERVAL_MS: integer("USAGE_FLUSH_INTERVAL_MS", 10, 3_600_000, 1000),
+  CHROMIUM_PATH: z.string().trim().min(1).default("/usr/bin/chromium"),
+  E2E_PORT: integer("E2E_PORT", 1, 65_535, 3100),
 });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** One line naming the variable, for a start that must stop: "Invalid environment: PORT must …". */
+export class ConfigError extends Error {}
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const blanksUnset = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const parsed = envSchema.safeParse(blanksUnset);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) =>
+    issue.message.includes(String(issue.path[0])) ? issue.message : `${String(issue.path[0])}: ${issue.message}`,
+  );
+  throw new ConfigError(`Invalid environment: ${problems.join("; ")}`);
+}
 
 export interface AppConfig {
   databaseUrl: string;
@@ -21,8 +92,14 @@ export interface AppConfig {
   sessionSecret: string;
   /** HMAC key for API-key and refresh-token digests; lives outside the database. */
   keyPepper: string;
-  /** Take the client IP from X-Forwarded-For's first entry (only behind a proxy you run). */
+  /**
+   * Trust one reverse proxy: the client IP is the X-Forwarded-For entry that proxy appended
+   * (second to last; our server appends the socket address last).
+   */
   trustProxy: boolean;
+  /** Shared counters and invalidations between instances; unset: everything in this process. */
+  redisUrl: string | undefined;
+  usageFlushIntervalMs: number;
 }
 
 interface SecretsFile {
@@ -31,8 +108,9 @@ interface SecretsFile {
 }
 
 /**
- * Secrets that are not set in the environment are generated once into DATA_DIR/secrets.json
- * (mode 0600, git-ignored), so a restart keeps sessions and keys valid without any setup.
+ * SQLite only: secrets that are not set in the environment are generated once into
+ * DATA_DIR/secrets.json (mode 0600, git-ignored), so a restart keeps sessions and keys valid
+ * without any setup.
  */
 function loadOrCreateSecrets(dataDir: string): SecretsFile {
   const file = path.join(dataDir, "secrets.json");
@@ -56,24 +134,37 @@ function loadOrCreateSecrets(dataDir: string): SecretsFile {
   }
 }
 
+/**
+ * With PostgreSQL, several instances share one database: every one must sign and hash with the
+ * same secrets, so they come from the environment. Generating them per instance would make
+ * each instance refuse the others' tokens and keys; storing them in the database would put the
+ * pepper beside the digests it protects.
+ */
+function requireSharedSecrets(env: Env): void {
+  const missing = (["NEXTAUTH_SECRET", "API_KEY_PEPPER"] as const).filter((name) => !env[name]);
+  if (missing.length) {
+    throw new ConfigError(
+      `Invalid environment: ${missing.join(" and ")} must be set (≥ 32 characters, the same on every instance) when DATABASE_URL is PostgreSQL`,
+    );
+  }
+}
+
 let cached: AppConfig | undefined;
 
 export function getConfig(): AppConfig {
   if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
-  }
-  const env = parsed.data;
+  const env = readEnv();
+  if (databaseProvider(env.DATABASE_URL) === "postgresql") requireSharedSecrets(env);
   const dataDir = path.resolve(env.DATA_DIR);
-  const needsFile = !env.NEXTAUTH_SECRET || !env.API_KEY_PEPPER;
-  const stored = needsFile ? loadOrCreateSecrets(dataDir) : undefined;
+  const stored = !env.NEXTAUTH_SECRET || !env.API_KEY_PEPPER ? loadOrCreateSecrets(dataDir) : undefined;
   cached = {
-    databaseUrl: resolveDatabaseUrl(),
+    databaseUrl: env.DATABASE_URL,
     dataDir,
     sessionSecret: env.NEXTAUTH_SECRET ?? stored!.sessionSecret,
     keyPepper: env.API_KEY_PEPPER ?? stored!.keyPepper,
     trustProxy: env.TRUST_PROXY,
+    redisUrl: env.REDIS_URL,
+    usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
   };
   return cached;
 }

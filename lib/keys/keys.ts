@@ -1,4 +1,5 @@
-import { db, Prisma } from "../db/client";
+import { publishInvalidation } from "../cache/invalidation";
+import { db, dialect, Prisma, type PrismaClient } from "../db/client";
 import { getConfig } from "../config/env";
 import { forbidden } from "../http/errors";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
@@ -7,7 +8,8 @@ import type { GenerateKeyInput, KeyStatus, ListKeysQuery } from "../validation/s
 import { digestSecret, generateKeySecret, keyHint } from "./secret";
 
 /**
- * API-key queries and mutations. Each takes the owner and puts it in the `where`, so there is
+ * API-key queries and mutations. Each takes the owner and puts it in the `where` (the
+ * verification lookups by digest excepted), so there is
  * no way to read or change another account's key by forgetting a filter; for the caller,
  * "not yours" and "does not exist" are the same null.
  */
@@ -39,9 +41,13 @@ export function toKeyResponse(key: KeyRecord) {
 /**
  * Creates a key; the returned secret exists nowhere else and must be shown exactly once.
  * The plan's key limit is checked by the insert itself (INSERT … SELECT … WHERE count < limit),
- * one statement SQLite runs atomically, so concurrent requests cannot overshoot it. An
- * interactive transaction would not do here: the app shares one SQLite connection, so other
- * requests' statements would run inside it and a rollback would take them along.
+ * so concurrent requests cannot overshoot it:
+ * - SQLite runs that one statement atomically. An interactive transaction would not do there:
+ *   request handlers share one SQLite connection, so other requests' statements would run
+ *   inside it and a rollback would take them along.
+ * - PostgreSQL runs statements concurrently (read committed), so two inserts could both count
+ *   one key; the owner's row is locked first, in a transaction of its own, which queues
+ *   concurrent generates for that owner (on every instance) behind each other.
  */
 export async function createKey(ownerId: number, input: GenerateKeyInput): Promise<{ key: KeyRecord; secret: string }> {
   const owner = await db().user.findUniqueOrThrow({ where: { id: ownerId }, select: { plan: true } });
@@ -51,23 +57,38 @@ export async function createKey(ownerId: number, input: GenerateKeyInput): Promi
   const data = { ownerId, name: input.api_key_name, user: input.user, digest, hint: keyHint(secret) };
   if (limit === null) return { key: await db().apiKey.create({ data, select: keyFields }), secret };
 
-  const inserted = await db().$executeRaw`
+  const insertUnderLimit = (client: Pick<PrismaClient, "$executeRaw">) => client.$executeRaw`
     INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at)
     SELECT ${ownerId}, ${data.name}, ${data.user}, ${digest}, ${data.hint}, 'active', ${new Date()}
     WHERE (SELECT COUNT(*) FROM api_keys WHERE owner_id = ${ownerId}) < ${limit}`;
+  const inserted =
+    dialect() === "sqlite"
+      ? await insertUnderLimit(db())
+      : await db().$transaction(
+          async (tx) => {
+            await tx.$queryRaw`SELECT id FROM users WHERE id = ${ownerId} FOR UPDATE`;
+            return insertUnderLimit(tx);
+          },
+          { maxWait: 5_000, timeout: 10_000 },
+        );
   if (inserted === 0) throw forbidden(keyLimitMessage(owner.plan));
   return { key: await db().apiKey.findUniqueOrThrow({ where: { digest }, select: keyFields }), secret };
 }
 
 /**
  * Ids of the owner's keys whose name or username contains `q`, case-insensitively. Prisma's
- * `contains` becomes LIKE on SQLite, where % and _ in the search text would act as wildcards;
- * instr() matches the text literally.
+ * `contains` becomes LIKE, where % and _ in the search text would act as wildcards; instr()
+ * (SQLite) and strpos() (PostgreSQL) match the text literally.
  */
 async function idsMatching(ownerId: number, q: string): Promise<number[]> {
-  const rows = await db().$queryRaw<{ id: number | bigint }[]>`
-    SELECT id FROM api_keys
-    WHERE owner_id = ${ownerId} AND (instr(lower(name), lower(${q})) > 0 OR instr(lower("user"), lower(${q})) > 0)`;
+  const rows =
+    dialect() === "sqlite"
+      ? await db().$queryRaw<{ id: number | bigint }[]>`
+          SELECT id FROM api_keys
+          WHERE owner_id = ${ownerId} AND (instr(lower(name), lower(${q})) > 0 OR instr(lower("user"), lower(${q})) > 0)`
+      : await db().$queryRaw<{ id: number | bigint }[]>`
+          SELECT id FROM api_keys
+          WHERE owner_id = ${ownerId} AND (strpos(lower(name), lower(${q})) > 0 OR strpos(lower("user"), lower(${q})) > 0)`;
   return rows.map((row) => Number(row.id));
 }
 
@@ -108,11 +129,14 @@ export async function getKey(ownerId: number, id: number): Promise<KeyRecord | n
 
 export async function setKeyStatus(ownerId: number, id: number, status: KeyStatus): Promise<KeyRecord | null> {
   const { count } = await db().apiKey.updateMany({ where: { id, ownerId }, data: { status } });
-  return count ? getKey(ownerId, id) : null;
+  if (!count) return null;
+  await publishInvalidation({ kind: "key", keyId: id });
+  return getKey(ownerId, id);
 }
 
 /**
- * Permanent, and effective on the very next request: verification reads the row every time.
+ * Permanent, and effective on the very next request: verification reads the row every time
+ * (and any cache of it is dropped on every instance by the invalidation).
  * The digest is kept as a tombstone so later attempts with the key reach the owner's usage log.
  */
 export async function deleteKey(ownerId: number, id: number): Promise<boolean> {
@@ -125,6 +149,7 @@ export async function deleteKey(ownerId: number, id: number): Promise<boolean> {
     update: {},
   });
   const deleted = await db().apiKey.deleteMany({ where: { id, ownerId } });
+  if (deleted.count) await publishInvalidation({ kind: "key", keyId: id, digest: key.digest });
   return deleted.count > 0;
 }
 

@@ -1,8 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
-import { resolveDatabaseUrl } from "../config/database-url";
+import pg from "pg";
+import { databaseProvider, resolveDatabaseUrl, type DatabaseProvider } from "../config/database-url";
 
 /** The SQLite file a file: URL names, relative to the working directory like Prisma's. */
 export function sqliteFile(url = resolveDatabaseUrl()): string {
@@ -10,29 +11,30 @@ export function sqliteFile(url = resolveDatabaseUrl()): string {
   return path.resolve(url.slice("file:".length));
 }
 
-const MIGRATIONS_DIR = path.join("prisma", "migrations");
-
-function committedMigrations(): string[] {
-  return fs
-    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(MIGRATIONS_DIR, entry.name, "migration.sql")))
-    .map((entry) => entry.name);
+function migrationsDir(provider: DatabaseProvider): string {
+  return path.join("prisma", provider, "migrations");
 }
 
+function committedMigrations(provider: DatabaseProvider): string[] {
+  const dir = migrationsDir(provider);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, "migration.sql")))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+const APPLIED =
+  "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL";
+
 /** Read-only check, so the admin CLI can run beside a live server without taking a write lock. */
-function pendingMigrations(file = sqliteFile()): string[] {
-  const all = committedMigrations();
+function pendingSqliteMigrations(file: string): string[] {
+  const all = committedMigrations("sqlite");
   if (!fs.existsSync(file)) return all;
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const applied = new Set(
-      (
-        sqlite
-          .prepare(
-            "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
-          )
-          .all() as Array<{ migration_name: string }>
-      ).map((row) => row.migration_name),
+      (sqlite.prepare(APPLIED).all() as Array<{ migration_name: string }>).map((r) => r.migration_name),
     );
     return all.filter((name) => !applied.has(name));
   } catch {
@@ -42,27 +44,80 @@ function pendingMigrations(file = sqliteFile()): string[] {
   }
 }
 
-/**
- * Applies committed migrations with Prisma's CLI (its bundled wasm engine works offline).
- * Does nothing when none is pending. Returns how many migrations the folder holds; throws
- * with the CLI's output on failure.
- */
-export function migrateDatabase(): number {
-  fs.mkdirSync(path.dirname(sqliteFile()), { recursive: true });
-  if (pendingMigrations().length === 0) return committedMigrations().length;
-  const result = spawnSync(path.join("node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
-      PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
-      CHECKPOINT_DISABLE: "1",
-      PRISMA_HIDE_UPDATE_MESSAGE: "1",
-    },
+async function pendingPostgresMigrations(client: pg.Client): Promise<string[]> {
+  const all = committedMigrations("postgresql");
+  const exists = await client.query("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present");
+  if (!exists.rows[0].present) return all;
+  const applied = new Set((await client.query<{ migration_name: string }>(APPLIED)).rows.map((r) => r.migration_name));
+  return all.filter((name) => !applied.has(name));
+}
+
+const MIGRATE_TIMEOUT_MS = 120_000;
+
+/** Runs Prisma's CLI `migrate deploy` (its bundled wasm engine works offline through the adapter). */
+function prismaMigrateDeploy(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join("node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
+        PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
+        CHECKPOINT_DISABLE: "1",
+        PRISMA_HIDE_UPDATE_MESSAGE: "1",
+        DATABASE_URL: url,
+      },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), MIGRATE_TIMEOUT_MS);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`Database migration failed:\n${output}`));
+    });
   });
-  if (result.status !== 0) {
-    throw new Error(`Database migration failed:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
+}
+
+// Any constant shared by every instance, but not 72707369: `prisma migrate deploy` takes that
+// one itself, on its own connection, and would wait for ours until it timed out (P1002).
+const MIGRATION_LOCK_ID = 4_240_117;
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * PostgreSQL: instances starting at once must not both migrate. The first takes a session-level
+ * advisory lock and migrates; the others wait for the lock (bounded), then find nothing pending.
+ */
+async function migratePostgres(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while (!(await client.query("SELECT pg_try_advisory_lock($1) AS ok", [MIGRATION_LOCK_ID])).rows[0].ok) {
+      if (Date.now() > deadline) throw new Error("Timed out waiting for another instance to finish migrating");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    try {
+      if ((await pendingPostgresMigrations(client)).length) await prismaMigrateDeploy(url);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
+    }
+    return committedMigrations("postgresql").length;
+  } finally {
+    await client.end();
   }
-  return Number(/(\d+) migrations? found/.exec(result.stdout)?.[1] ?? 0);
+}
+
+/**
+ * Applies the committed migrations of the provider DATABASE_URL names. Does nothing when none
+ * is pending. Returns how many migrations the folder holds; throws with the CLI's output on failure.
+ */
+export async function migrateDatabase(url = resolveDatabaseUrl()): Promise<number> {
+  if (databaseProvider(url) === "postgresql") return migratePostgres(url);
+  const file = sqliteFile(url);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (pendingSqliteMigrations(file).length) await prismaMigrateDeploy(url);
+  return committedMigrations("sqlite").length;
 }

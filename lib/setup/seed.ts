@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { seedSampleRoutes } from "../api-routes/api-routes";
 import { countUsers, createUser } from "../auth/users";
-import { getConfig } from "../config/env";
+import { getConfig, readEnv } from "../config/env";
 
 export interface SeedResult {
   routesCreated: number;
@@ -14,12 +14,11 @@ export interface SeedResult {
  * First-start data: the sample routes and, while no user exists, a demo account. Its password
  * is DEMO_PASSWORD or random, printed by the caller and kept in DATA_DIR (mode 0600).
  */
-export async function seedDatabase(env: NodeJS.ProcessEnv = process.env): Promise<SeedResult> {
+export async function seedDatabase(env = readEnv()): Promise<SeedResult> {
   const routesCreated = await seedSampleRoutes();
-  const wantsDemo = !["off", "false", "0", "no"].includes((env.DEMO_ACCOUNT ?? "on").toLowerCase());
-  if (!wantsDemo || (await countUsers()) > 0) return { routesCreated, demo: null };
+  if (!env.DEMO_ACCOUNT || (await countUsers()) > 0) return { routesCreated, demo: null };
 
-  const email = (env.DEMO_EMAIL ?? "demo@example.com").trim().toLowerCase();
+  const email = env.DEMO_EMAIL.trim().toLowerCase();
   const password = env.DEMO_PASSWORD ?? crypto.randomBytes(12).toString("base64url");
   await createUser({ email, password, username: "demo" });
   const file = path.join(getConfig().dataDir, "demo-credentials.txt");

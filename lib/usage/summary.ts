@@ -1,4 +1,4 @@
-import { db } from "../db/client";
+import { db, dialect, Prisma } from "../db/client";
 import { flushUsage } from "./usage-recorder";
 
 /**
@@ -56,6 +56,15 @@ const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
 const iso = (t: number) => new Date(t).toISOString();
 const hourLabel = (t: number) => `${iso(t).slice(0, 13).replace("T", " ")}:00 UTC`;
 
+/**
+ * created_at cut to its UTC hour or minute as ISO text ("2026-11-29T21", "2026-11-29T21:05").
+ * SQLite keeps DateTime as ISO text, so a prefix is the cut; PostgreSQL keeps a UTC timestamp.
+ */
+function timeBucket(unit: "hour" | "minute"): Prisma.Sql {
+  if (dialect() === "sqlite") return Prisma.raw(`substr(created_at, 1, ${unit === "hour" ? 13 : 16})`);
+  return Prisma.raw(`to_char(created_at, '${unit === "hour" ? 'YYYY-MM-DD"T"HH24' : 'YYYY-MM-DD"T"HH24:MI'}')`);
+}
+
 async function hourlyByKey(ownerId: number, from: Date, to: Date): Promise<HourKeyRow[]> {
   const rows = await db().$queryRaw<
     Array<{
@@ -68,7 +77,7 @@ async function hourlyByKey(ownerId: number, from: Date, to: Date): Promise<HourK
       last: string | Date;
     }>
   >`
-    SELECT substr(created_at, 1, 13) AS hour, api_key_id AS key_id, MAX(api_key_name) AS key_name,
+    SELECT ${timeBucket("hour")} AS hour, api_key_id AS key_id, MAX(api_key_name) AS key_name,
            SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END) AS ok, COUNT(*) AS total,
            MIN(created_at) AS first, MAX(created_at) AS last
     FROM usage_logs
@@ -96,7 +105,7 @@ async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise
       first: string | Date;
     }>
   >`
-    SELECT substr(created_at, 1, 16) AS minute, api_key_id AS key_id, MAX(api_key_name) AS key_name, COUNT(*) AS n, MIN(created_at) AS first
+    SELECT ${timeBucket("minute")} AS minute, api_key_id AS key_id, MAX(api_key_name) AS key_name, COUNT(*) AS n, MIN(created_at) AS first
     FROM usage_logs
     WHERE owner_id = ${ownerId} AND status_code = 401 AND created_at >= ${from} AND created_at < ${to}
     GROUP BY minute, api_key_id`;

@@ -1,3 +1,4 @@
+import { readEnv } from "../config/env";
 import { backgroundDb, Prisma } from "../db/client";
 import { redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
@@ -16,25 +17,15 @@ export interface UsageEntry {
   at: Date;
 }
 
-/** The longest a usage row waits in memory before it is written: the flush interval. */
-export const FLUSH_INTERVAL_MS = flushIntervalFromEnv(process.env.USAGE_FLUSH_INTERVAL_MS);
-
-/** 1 s unless set to a whole number of milliseconds from 10 ms to 1 hour. */
-function flushIntervalFromEnv(value: string | undefined): number {
-  const ms = Number(value);
-  if (value === undefined || value === "") return 1000;
-  if (!Number.isInteger(ms) || ms < 10 || ms > 3_600_000) {
-    console.error(`[usage] ignoring USAGE_FLUSH_INTERVAL_MS=${value}: expected 10–3600000 ms; using 1000`);
-    return 1000;
-  }
-  return ms;
-}
+/** The longest a usage row waits in memory before it is written: USAGE_FLUSH_INTERVAL_MS. */
+export const FLUSH_INTERVAL_MS = readEnv().USAGE_FLUSH_INTERVAL_MS;
 const MAX_BATCH = 500;
 
 /**
- * Buffers usage rows and writes them in batches: one SQLite commit per batch instead of two
- * per request. Nothing is dropped: a failed write is put back and retried, every read of usage
- * flushes first, and the server flushes on SIGTERM/SIGINT before exiting.
+ * Buffers usage rows and writes them in batches: one commit per batch instead of two per
+ * request. No row is lost to a failing database: a failed write is put back and retried (only
+ * rows of an account deleted in the meantime are dropped), every read of usage flushes first,
+ * and the server flushes on SIGTERM/SIGINT before exiting.
  */
 export class UsageRecorder {
   private buffer: UsageEntry[] = [];

@@ -4,7 +4,7 @@ import { POST as login } from "@/app/api/auth/login/route";
 import { GET as listKeys } from "@/app/api/api-keys/route";
 import { GET as exportKeys } from "@/app/api/api-keys/export/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
-import { db } from "@/lib/db/client";
+import { db, dialect } from "@/lib/db/client";
 import {
   callData,
   createAccount,
@@ -37,7 +37,9 @@ type Row = Record<string, unknown>;
 async function readEveryTable(): Promise<Map<string, Row[]>> {
   await flushUsage(); // batched usage rows must be on disk before the search
   const tables = await db().$queryRawUnsafe<Array<{ name: string }>>(
-    "SELECT name FROM sqlite_master WHERE type='table'",
+    dialect() === "sqlite"
+      ? "SELECT name FROM sqlite_master WHERE type='table'"
+      : "SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public'",
   );
   const contents = new Map<string, Row[]>();
   for (const { name } of tables) {

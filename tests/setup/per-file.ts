@@ -1,15 +1,33 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, inject } from "vitest";
 import { resetConfigForTests } from "@/lib/config/env";
 import { disconnectDb } from "@/lib/db/client";
+import { postgresUrl, TEST_DATABASE } from "./test-database";
 
 // A private copy of the migrated template and a private data folder for each test file.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-file-"));
-const dbFile = path.join(dir, "test.db");
-fs.copyFileSync(inject("templateDb"), dbFile);
-process.env.DATABASE_URL = `file:${dbFile}`;
+let dropDatabase = async () => {};
+if (TEST_DATABASE === "postgresql") {
+  const name = `keyportal_file_${process.ppid}_${path.basename(dir).replace(/\W/g, "").toLowerCase()}`;
+  const admin = new pg.Client({ connectionString: postgresUrl("postgres") });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("templateDb")}"`);
+  await admin.end();
+  process.env.DATABASE_URL = postgresUrl(name);
+  dropDatabase = async () => {
+    const client = new pg.Client({ connectionString: postgresUrl("postgres") });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.end();
+  };
+} else {
+  const dbFile = path.join(dir, "test.db");
+  fs.copyFileSync(inject("templateDb"), dbFile);
+  process.env.DATABASE_URL = `file:${dbFile}`;
+}
 process.env.DATA_DIR = path.join(dir, "data");
 process.env.NEXTAUTH_SECRET = "test-session-secret-0123456789abcdefghijklmnop";
 process.env.API_KEY_PEPPER = "test-key-pepper-0123456789abcdefghijklmnopqrstu";
@@ -17,5 +35,6 @@ resetConfigForTests();
 
 afterAll(async () => {
   await disconnectDb();
+  await dropDatabase();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -1,0 +1,12 @@
+import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
+import { json } from "@/lib/http/respond";
+import { checkHealth } from "@/lib/health/health";
+
+// For load balancers: no authentication, no secrets, 503 naming the part that is down.
+export const GET = apiHandler(async () => {
+  const health = await checkHealth();
+  return json(health, health.status === "ok" ? 200 : 503);
+});
+
+const notAllowed = methodNotAllowed("GET");
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
