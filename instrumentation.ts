@@ -3,4 +3,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   const { startRetentionJob } = await import("./lib/usage/retention");
   startRetentionJob();
+  // With REDIS_URL: connect now and subscribe to invalidations, so the first requests find
+  // Redis ready instead of failing open while it connects.
+  const { sharedRedis, redisReady } = await import("./lib/redis/shared");
+  const redis = sharedRedis();
+  if (redis) await redisReady(redis, 3_000);
 }

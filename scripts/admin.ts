@@ -12,6 +12,7 @@ import {
 import { ENTERPRISE_DEFAULT_HOURLY_LIMIT } from "../lib/limits/plans";
 import { getConfig } from "../lib/config/env";
 import { disconnectDb } from "../lib/db/client";
+import { disconnectRedis } from "../lib/redis/shared";
 import { migrateDatabase } from "../lib/setup/migrate";
 import { formatZodError } from "../lib/validation/format-zod-error";
 import { emailSchema, registerSchema } from "../lib/validation/schemas";
@@ -120,7 +121,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
-    await disconnectDb();
+    await Promise.all([disconnectDb(), disconnectRedis()]);
   }
 }
 

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { databaseProvider } from "../lib/config/database-url";
 import { getConfig } from "../lib/config/env";
 import { disconnectDb } from "../lib/db/client";
+import { disconnectRedis } from "../lib/redis/shared";
 import { migrateDatabase, sqliteFile } from "../lib/setup/migrate";
 import { seedDatabase } from "../lib/setup/seed";
 
@@ -38,7 +39,7 @@ async function main() {
     const saved = path.join(config.dataDir, "demo-credentials.txt");
     if (fs.existsSync(saved)) console.log(`Demo account credentials: ${path.relative(process.cwd(), saved)}`);
   }
-  await disconnectDb();
+  await Promise.all([disconnectDb(), disconnectRedis()]);
 }
 
 main().catch((error) => {

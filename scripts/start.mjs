@@ -61,7 +61,9 @@ const built =
 // A changed schema needs a regenerated client before anything touches the database.
 if (!built) run("npm", ["run", "--silent", "prisma:generate"]);
 
-run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/prepare.ts"]);
+// --build-only: just the build (npm run test:scale builds once, then starts several instances).
+const buildOnly = process.argv.includes("--build-only");
+if (!buildOnly) run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/prepare.ts"]);
 
 if (!built) {
   console.log("Building the portal (first start or changed sources)…");
@@ -69,4 +71,4 @@ if (!built) {
   fs.writeFileSync(stamp, fingerprint);
 }
 
-await import("./server.mjs");
+if (!buildOnly) await import("./server.mjs");

@@ -1,5 +1,5 @@
 import { onInvalidation, publishInvalidation } from "../cache/invalidation";
-import { db } from "../db/client";
+import { db, Prisma } from "../db/client";
 
 /** The sample data every fresh install serves; id 123 is open to every plan, as in the reference. */
 const SAMPLE_ROUTES = [
@@ -24,8 +24,13 @@ export async function seedSampleRoutes(): Promise<number> {
   for (const route of SAMPLE_ROUTES) {
     const existing = await db().apiRoute.findUnique({ where: { id: route.id }, select: { id: true } });
     if (existing) continue;
-    await db().apiRoute.create({ data: { ...route, payload: JSON.stringify(route.payload) } });
-    created += 1;
+    try {
+      await db().apiRoute.create({ data: { ...route, payload: JSON.stringify(route.payload) } });
+      created += 1;
+    } catch (error) {
+      // Another instance starting at the same moment seeded it first.
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+    }
   }
   if (created) await publishInvalidation({ kind: "routes" });
   return created;

@@ -1,4 +1,4 @@
-import { redisSubscriber, sharedRedis } from "../redis/shared";
+import { redisReady, redisSubscriber, sharedRedis } from "../redis/shared";
 
 /**
  * What a write changed, so that per-instance caches drop it at once: on this instance
@@ -35,7 +35,9 @@ function subscribeOnce(): void {
       console.error("[cache] ignored a malformed invalidation message");
     }
   });
-  subscriber.subscribe(CHANNEL).catch((error: unknown) => console.error("[cache] subscribing to invalidations failed:", error));
+  subscriber
+    .subscribe(CHANNEL)
+    .catch((error: unknown) => console.error("[cache] subscribing to invalidations failed:", error));
 }
 
 /** Registers a cache's handler; returns the function that removes it. */
@@ -54,6 +56,7 @@ export async function publishInvalidation(message: Invalidation): Promise<void> 
   const redis = sharedRedis();
   if (!redis) return;
   try {
+    await redisReady(redis);
     await redis.publish(CHANNEL, JSON.stringify(message));
   } catch (error) {
     console.error("[cache] publishing an invalidation failed (Redis unavailable?):", (error as Error).message);

@@ -75,7 +75,7 @@ export type Env = z.infer<typeof envSchema>;
 /** One line naming the variable, for a start that must stop: "Invalid environment: PORT must …". */
 export class ConfigError extends Error {}
 
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   const blanksUnset = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const parsed = envSchema.safeParse(blanksUnset);
   if (parsed.success) return parsed.data;

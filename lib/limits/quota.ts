@@ -1,4 +1,6 @@
+import { sharedRedis } from "../redis/shared";
 import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
+import { RedisRateLimitStore } from "./redis-rate-limit-store";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 
 const HOUR_MS = 3_600_000;
@@ -6,8 +8,16 @@ const HOUR_MS = 3_600_000;
 // One store per process (kept on globalThis so Next's module reloading in dev keeps counts).
 const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore };
 
+/**
+ * Every counter (hourly quotas, the failed-auth budget per IP, the sign-in throttle) lives here:
+ * in Redis when REDIS_URL is set, so all instances share them and a restart keeps them; in this
+ * process otherwise (one instance on SQLite).
+ */
 export function rateLimitStore(): RateLimitStore {
-  holder.__rateLimitStore ??= new MemoryRateLimitStore();
+  if (!holder.__rateLimitStore) {
+    const redis = sharedRedis();
+    holder.__rateLimitStore = redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore();
+  }
   return holder.__rateLimitStore;
 }
 

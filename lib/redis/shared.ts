@@ -28,6 +28,24 @@ export function redisSubscriber(): Redis | null {
   return holder.__redisSubscriber;
 }
 
+/**
+ * Resolves once the command connection is usable, or after `ms`: a command sent before the
+ * first connect would fail at once (the client keeps no offline queue, so nothing waits on a
+ * down Redis), which at start-up is too early, not an outage.
+ */
+export async function redisReady(redis: Redis, ms = 1_000): Promise<void> {
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    }
+    redis.once("ready", done);
+  });
+}
+
 export async function disconnectRedis(): Promise<void> {
   holder.__redis?.disconnect();
   holder.__redisSubscriber?.disconnect();

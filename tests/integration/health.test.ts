@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import * as healthRoute from "@/app/api/health/route";
+import { resetConfigForTests } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import { disconnectRedis } from "@/lib/redis/shared";
+import { noParams, readBody, request } from "../helpers";
+
+const health = async () => {
+  const response = await healthRoute.GET(request("GET", "/api/health"), noParams);
+  return { status: response.status, body: await readBody(response), headers: response.headers };
+};
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  delete process.env.REDIS_URL;
+  await disconnectRedis();
+  resetConfigForTests();
+});
+
+describe("GET /api/health", () => {
+  it("answers 200 with the database ok and Redis disabled when REDIS_URL is unset, without authentication", async () => {
+    const { status, body, headers } = await health();
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: "ok", database: "ok", redis: "disabled" });
+    expect(headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("answers 503 naming the database when it cannot be reached, and says nothing else about it", async () => {
+    vi.spyOn(db(), "$queryRaw").mockRejectedValue(new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2"));
+    const { status, body } = await health();
+    expect(status).toBe(503);
+    expect(body).toEqual({ status: "unavailable", database: "unavailable", redis: "disabled" });
+  });
+
+  it("answers 503 naming Redis when REDIS_URL points at nothing, within its bound", async () => {
+    process.env.REDIS_URL = "redis://127.0.0.1:1"; // nothing listens on port 1
+    resetConfigForTests();
+    const started = Date.now();
+    const { status, body } = await health();
+    expect(status).toBe(503);
+    expect(body).toEqual({ status: "unavailable", database: "ok", redis: "unavailable" });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("refuses other methods with the JSON envelope", async () => {
+    const response = await healthRoute.POST(request("POST", "/api/health"), noParams);
+    expect(response.status).toBe(405);
+    expect(await readBody(response)).toMatchObject({ success: false });
+  });
+});
