@@ -1,22 +1,48 @@
 // `npm run bench`: throughput and latency of the data API's hot path on the production server.
 // Starts its own server on a scratch database, creates an Enterprise account (100,000/hour),
 // runs autocannon for BENCH_SECONDS (default 10) and prints figures. No pass/fail: figures only.
+// BENCH_POSTGRES_URL (a server URL) runs it on a fresh PostgreSQL database instead of SQLite;
+// BENCH_REDIS_URL adds Redis for the counters (its current database is flushed first).
 import { spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import pg from "pg";
 
 const port = Number(process.env.BENCH_PORT ?? 3300);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const base = `http://127.0.0.1:${port}`;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-bench-"));
+const postgres = process.env.BENCH_POSTGRES_URL;
+const redisUrl = process.env.BENCH_REDIS_URL;
+let databaseUrl = `file:${path.join(dir, "bench.db")}`;
+const database = `keyportal_bench_${Date.now()}`;
+if (postgres) {
+  const root = new pg.Client({ connectionString: postgres });
+  await root.connect();
+  await root.query(`CREATE DATABASE "${database}"`);
+  await root.end();
+  const url = new URL(postgres);
+  url.pathname = `/${database}`;
+  databaseUrl = url.toString();
+}
+if (redisUrl) {
+  const redis = new Redis(redisUrl);
+  await redis.flushdb(); // a fresh database reuses account ids: old counters would count against it
+  redis.disconnect();
+}
 const env = {
   ...process.env,
   PORT: String(port),
   DATA_DIR: dir,
-  DATABASE_URL: `file:${path.join(dir, "bench.db")}`,
+  DATABASE_URL: databaseUrl,
+  ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  NEXTAUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+  API_KEY_PEPPER: crypto.randomBytes(32).toString("base64url"),
   DEMO_ACCOUNT: "off",
 };
 
@@ -71,7 +97,7 @@ const rssMb = () => {
 };
 
 console.log(
-  `\nBenchmark: GET /api/api-routes-data?id=123, ${connections} connections, ${seconds}s each, production server`,
+  `\nBenchmark: GET /api/api-routes-data?id=123, ${connections} connections, ${seconds}s each, production server, ${postgres ? "PostgreSQL" : "SQLite"}${redisUrl ? " + Redis" : ""}`,
 );
 const rows = [];
 for (const [title, headers] of [
@@ -98,15 +124,27 @@ for (const r of rows) {
 }
 stop();
 await new Promise((r) => server.on("exit", r));
-const db = path.join(dir, "bench.db");
-const logged = spawnSync(
-  "node",
-  [
-    "-e",
-    `const D=require("better-sqlite3");console.log(new D(${JSON.stringify(db)}).prepare("select count(*) n from usage_logs").get().n)`,
-  ],
-  { encoding: "utf8" },
-).stdout.trim();
+let logged;
+if (postgres) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  logged = (await client.query("SELECT count(*)::int AS n FROM usage_logs")).rows[0].n;
+  await client.end();
+  const root = new pg.Client({ connectionString: postgres });
+  await root.connect();
+  await root.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await root.end();
+} else {
+  const db = path.join(dir, "bench.db");
+  logged = spawnSync(
+    "node",
+    [
+      "-e",
+      `const D=require("better-sqlite3");console.log(new D(${JSON.stringify(db)}).prepare("select count(*) n from usage_logs").get().n)`,
+    ],
+    { encoding: "utf8" },
+  ).stdout.trim();
+}
 const sent = rows.reduce((sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0), 0);
 console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 fs.rmSync(dir, { recursive: true, force: true });
