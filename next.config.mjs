@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
-  // Native and engine packages stay outside the bundle.
+  // Native packages (better-sqlite3, its Prisma adapter) and bcryptjs stay outside the bundle.
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "bcryptjs"],
   async headers() {
     return [

@@ -68,7 +68,7 @@ test("generate, copy and close with the keyboard alone", async ({ page, context 
   const modal = page.getByRole("dialog", { name: "Your new API key" });
   await expect(modal).toBeVisible();
   const secret = await modal.getByLabel("API key").inputValue();
-  // Tab to Copy and press it.
+  // Focus Copy and press Enter.
   await modal.getByRole("button", { name: "Copy" }).focus();
   await page.keyboard.press("Enter");
   await expect(modal.getByText("Copied to the clipboard.")).toBeVisible();
@@ -114,7 +114,7 @@ test("a failed status change reverts the switch with a message", async ({ page }
   await generateKey(page, "revert-key", "revert_user");
   await closeNewKeyModal(page);
   const toggle = page.getByRole("switch", { name: "Active: revert-key" });
-  // The server refuses the next server action.
+  // The next server action's request fails (aborted in the browser).
   await page.route("**/keys", (route) => (route.request().method() === "POST" ? route.abort() : route.continue()));
   await toggle.click();
   await expect(page.getByText("Could not reach the server; the status was not changed.")).toBeVisible();

@@ -1,6 +1,6 @@
 // `npm test`: the static checks (typecheck, lint, format, unused code), then unit + integration
 // tests (Vitest), then the browser tests (Playwright in Debian's Chromium, against the production
-// server that `npm start` runs). Ends with one summary line. A failed check stops the run before
+// server that `npm start` runs). Ends with a two-line summary. A failed check stops the run before
 // the tests and names itself; `--checks-only` (npm run check) runs just the checks.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";

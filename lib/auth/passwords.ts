@@ -1,7 +1,7 @@
 import bcrypt from "bcryptjs";
 
 const COST = 10;
-// Compared against when the email is unknown, so both failures take the same ~50 ms.
+// Compared against when the email is unknown, so both failures take the same time (tens of milliseconds).
 const DUMMY_HASH = bcrypt.hashSync("timing-equalizer-not-a-password", COST);
 
 export function hashPassword(password: string): Promise<string> {

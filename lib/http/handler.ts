@@ -5,7 +5,10 @@ import { errorResponse, json, errorBody } from "./respond";
 
 type RouteContext<P> = { params: Promise<P> };
 
-/** Every /api handler goes through this: an ApiError becomes its envelope, anything else a bare 500. */
+/**
+ * Every /api handler except next-auth's own actions goes through this: an ApiError becomes its
+ * envelope, anything else a bare 500.
+ */
 export function apiHandler<P = unknown>(fn: (request: Request, context: RouteContext<P>) => Promise<Response>) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     try {
@@ -39,7 +42,7 @@ export function withBearer<P = unknown>(
   });
 }
 
-/** For paths and methods nothing serves: the same envelope as every other error. */
+/** For /api paths nothing serves: the same envelope as every other error. */
 export const notFoundHandler = apiHandler(async () => {
   throw new ApiError(404, "Not found");
 });

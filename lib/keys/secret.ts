@@ -55,7 +55,7 @@ export function hasValidKeyFormat(candidate: string): boolean {
 
 /**
  * HMAC-SHA256 with a pepper kept outside the database. A 190-bit random key needs no slow
- * hash (OWASP): this costs microseconds per request where bcrypt would cost ~50 ms.
+ * hash (OWASP): this costs microseconds per request where bcrypt would cost tens of milliseconds.
  */
 export function digestSecret(secret: string, pepper: string): string {
   return crypto.createHmac("sha256", pepper).update(secret).digest("hex");

@@ -11,13 +11,13 @@ export interface RateLimitDecision {
   limit: number;
   /** Calls still allowed now (0 when rejected). */
   remaining: number;
-  /** Epoch ms when the current fixed window ends and its count starts to weigh less. */
+  /** Epoch ms: when allowed, the end of the current fixed window; when rejected, the moment one more call would be admitted. */
   resetAt: number;
   /** When rejected: ms until one more call would be admitted. */
   retryAfterMs: number;
 }
 
-/** Where counters live: in process now; a shared store (Redis) when several instances serve one database. */
+/** Where counters live: this process (MemoryRateLimitStore) or Redis shared by every instance (RedisRateLimitStore). */
 export interface RateLimitStore {
   /** Atomically: estimate the window's count, and count this call only if it is under `limit`. */
   consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision>;

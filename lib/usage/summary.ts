@@ -24,7 +24,10 @@ export interface Alert {
   type: AlertType;
   api_key_id: number | null;
   api_key_name: string | null;
-  /** When it happened (the first call of it), ISO 8601. */
+  /**
+   * When it happened, ISO 8601: the first failed or new-IP call, the off-hours call found at
+   * either end of its hour, or the start of a spike's hour.
+   */
   at: string;
   message: string;
 }

@@ -19,7 +19,7 @@ import {
 } from "./support";
 
 /**
- * Every route behind `Authorization: Bearer`: a missing, malformed, tampered or expired token
+ * The key and usage-log routes behind `Authorization: Bearer`: a missing, malformed, tampered or expired token
  * gets the reference's 401 body, and nothing changes.
  */
 

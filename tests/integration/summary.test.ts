@@ -138,7 +138,7 @@ describe("GET /api/api-usage-logs/summary", () => {
     );
     expect(set.status).toBe(200);
     let { body } = await summary("24h");
-    // "at" is the first call outside working hours, not the start of its hour.
+    // "at" is a call outside working hours (here the hour's first), not the start of its hour.
     const off = body.alerts.filter((a: any) => a.type === "off_hours" && a.at === new Date(twoHoursAgo).toISOString());
     expect(off).toHaveLength(1);
     expect(off[0]).toMatchObject({ api_key_id: prod.id, api_key_name: "prod-server" });
