@@ -367,6 +367,19 @@ async function main() {
       applied === committed,
       `each of the ${committed} migrations applied once (${applied} rows in _prisma_migrations)`,
     );
+    const status = spawnSync("node_modules/.bin/prisma", ["migrate", "status"], {
+      env: {
+        ...env,
+        DATABASE_URL: databaseUrl(database),
+        PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
+        PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
+      },
+      encoding: "utf8",
+    });
+    check(
+      status.status === 0 && status.stdout.includes("Database schema is up to date"),
+      "prisma migrate status agrees: the database schema is up to date",
+    );
 
     const state = await scenarios(database, instances);
     instances[1] = await restartKeepsCounters(database, instances, state);

@@ -21,6 +21,11 @@ export function rateLimitStore(): RateLimitStore {
   return holder.__rateLimitStore;
 }
 
+/** Tests switch REDIS_URL between files' cases: the next call picks the store again. */
+export function resetRateLimitStoreForTests(): void {
+  holder.__rateLimitStore = undefined;
+}
+
 /** Per account, so all its keys share one budget: more keys do not buy more quota. */
 export function consumeAccountQuota(ownerId: number, limit: number, now: number): Promise<RateLimitDecision> {
   return rateLimitStore().consume(`account:${ownerId}`, limit, HOUR_MS, now);

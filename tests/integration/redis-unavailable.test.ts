@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { POST as login } from "@/app/api/auth/login/route";
+import * as statusRoute from "@/app/api/api-keys/[id]/status/route";
+import { resetConfigForTests } from "@/lib/config/env";
+import { resetRateLimitStoreForTests } from "@/lib/limits/quota";
+import { disconnectRedis } from "@/lib/redis/shared";
+import { seedSampleRoutes } from "../helpers";
+import {
+  callData,
+  createAccount,
+  ctx,
+  generateKey,
+  mistype,
+  noParams,
+  readBody,
+  request,
+  type Account,
+} from "./support";
+
+/**
+ * REDIS_URL set, Redis gone (nothing listens on port 1): authentication still fails closed,
+ * rate limiting fails open with one warning, and no call waits long for Redis.
+ */
+let account: Account;
+let key: Awaited<ReturnType<typeof generateKey>>;
+const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+const logError = vi.spyOn(console, "error").mockImplementation(() => {});
+
+beforeAll(async () => {
+  await seedSampleRoutes();
+  account = await createAccount({ prefix: "redis-down" });
+  key = await generateKey(account.token, "redis-down", "redis_down_user");
+  process.env.REDIS_URL = "redis://127.0.0.1:1";
+  resetConfigForTests();
+  resetRateLimitStoreForTests();
+});
+
+afterAll(async () => {
+  delete process.env.REDIS_URL;
+  resetConfigForTests();
+  resetRateLimitStoreForTests();
+  await disconnectRedis();
+  warn.mockRestore();
+  logError.mockRestore();
+});
+
+describe("the data API with Redis unreachable", () => {
+  it("still refuses a mistyped, an unknown-user and a deactivated key with the 401", async () => {
+    expect((await callData({ key: mistype(key.api_key), username: key.user })).status).toBe(401);
+    expect((await callData({ key: key.api_key, username: "someone_else" })).status).toBe(401);
+    const off = await statusRoute.PUT(
+      request("PUT", `/api/api-keys/${key.id}/status`, { token: account.token, body: { status: "inactive" } }),
+      ctx({ id: String(key.id) }),
+    );
+    expect(off.status).toBe(200);
+    expect((await callData({ key: key.api_key, username: key.user })).status).toBe(401);
+    await statusRoute.PUT(
+      request("PUT", `/api/api-keys/${key.id}/status`, { token: account.token, body: { status: "active" } }),
+      ctx({ id: String(key.id) }),
+    );
+  });
+
+  it("admits a valid key past the Free plan's 60/hour (fails open), one warning in all (a minute's worth), each call answered quickly", async () => {
+    const statuses: number[] = [];
+    let slowest = 0;
+    for (let i = 0; i < 70; i++) {
+      const started = Date.now();
+      const response = await callData({ key: key.api_key, username: key.user });
+      slowest = Math.max(slowest, Date.now() - started);
+      statuses.push(response.status);
+    }
+    expect(
+      statuses.filter((s) => s === 200),
+      JSON.stringify(statuses.slice(0, 5)),
+    ).toHaveLength(70);
+    const warnings = warn.mock.calls.filter(([message]) => String(message).includes("failing open"));
+    expect(warnings).toHaveLength(1);
+    expect(slowest).toBeLessThan(2_000);
+  });
+
+  it("keeps answering sign-ins: the right password works, the wrong one is refused", async () => {
+    const ok = await login(
+      request("POST", "/api/auth/login", { body: { email: account.email, password: account.password } }),
+      noParams,
+    );
+    expect(ok.status).toBe(200);
+    const wrong = await login(
+      request("POST", "/api/auth/login", { body: { email: account.email, password: "wrong-password-1" } }),
+      noParams,
+    );
+    expect(wrong.status).toBe(401);
+    expect(await readBody(wrong)).toMatchObject({ success: false });
+  });
+});
