@@ -3,8 +3,10 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   const { startRetentionJob } = await import("./lib/usage/retention");
   startRetentionJob();
-  // With REDIS_URL: connect now and subscribe to invalidations, so the first requests find
-  // Redis ready instead of failing open while it connects.
+  // With REDIS_URL: subscribe to other instances' invalidations, and connect now so the first
+  // requests find Redis ready instead of failing open while it connects.
+  const { startInvalidationListener } = await import("./lib/cache/invalidation");
+  startInvalidationListener();
   const { sharedRedis, redisReady } = await import("./lib/redis/shared");
   const redis = sharedRedis();
   if (redis) await redisReady(redis, 3_000);

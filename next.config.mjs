@@ -1,8 +1,16 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
-  // Native packages (better-sqlite3, its Prisma adapter) and bcryptjs stay outside the bundle.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "bcryptjs"],
+  // Database drivers and their Prisma adapters (native or not), Redis and bcryptjs stay outside
+  // the bundle: loaded from node_modules once, as Node would.
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@prisma/adapter-better-sqlite3",
+    "pg",
+    "@prisma/adapter-pg",
+    "ioredis",
+    "bcryptjs",
+  ],
   async headers() {
     return [
       {

@@ -57,6 +57,8 @@ export default defineConfig({
       DEMO_EMAIL: DEMO.email,
       DEMO_PASSWORD: DEMO.password,
       NEXT_TELEMETRY_DISABLED: "1",
+      // One instance on SQLite, whatever the shell exports.
+      REDIS_URL: "",
     },
   },
 });

@@ -2,7 +2,7 @@
 // Starts its own server on a scratch database, creates an Enterprise account (100,000/hour),
 // runs autocannon for BENCH_SECONDS (default 10) and prints figures. No pass/fail: figures only.
 // BENCH_POSTGRES_URL (a server URL) runs it on a fresh PostgreSQL database instead of SQLite;
-// BENCH_REDIS_URL adds Redis for the counters (its current database is flushed first).
+// BENCH_REDIS_URL adds Redis for the counters (the portal's keyportal:* keys are deleted first).
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -11,6 +11,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { deletePortalKeys } from "./support/redis-keys.mjs";
 
 const port = Number(process.env.BENCH_PORT ?? 3300);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -32,7 +33,7 @@ if (postgres) {
 }
 if (redisUrl) {
   const redis = new Redis(redisUrl);
-  await redis.flushdb(); // a fresh database reuses account ids: old counters would count against it
+  await deletePortalKeys(redis);
   redis.disconnect();
 }
 const env = {

@@ -6,10 +6,11 @@ import { tsImport } from "tsx/esm/api";
 
 // The app's one validated environment schema (lib/config/env.ts), loaded through tsx for this
 // import only, so PORT, HOST and TRUST_PROXY follow exactly the app's rules.
-const { readEnv, ConfigError } = await tsImport("../lib/config/env.ts", import.meta.url);
+const { readEnv, getConfig, ConfigError } = await tsImport("../lib/config/env.ts", import.meta.url);
 let env;
 try {
   env = readEnv();
+  getConfig(); // and the rules between variables, e.g. PostgreSQL needs the shared secrets
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

@@ -4,11 +4,23 @@ import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { tsImport } from "tsx/esm/api";
 
 const root = process.cwd();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
-process.env.PORT ||= "3000";
-process.env.NEXTAUTH_URL ||= `http://localhost:${process.env.PORT}`;
+
+// The environment first, by the app's own schema (lib/config/env.ts): a bad value stops here
+// with one line naming it, before anything is generated, migrated or built.
+const { readEnv, getConfig, ConfigError } = await tsImport("../lib/config/env.ts", import.meta.url);
+try {
+  const { PORT } = readEnv();
+  getConfig(); // the rules between variables too (PostgreSQL needs the shared secrets)
+  process.env.NEXTAUTH_URL ||= `http://localhost:${PORT}`;
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 
 function run(command, args) {
   const result = spawnSync(command, args, { stdio: "inherit", env: process.env });

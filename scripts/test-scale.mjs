@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { deletePortalKeys } from "./support/redis-keys.mjs";
 
 const POSTGRES = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -55,6 +56,33 @@ async function servicesReachable() {
   return missing;
 }
 
+/** `prisma migrate diff` from a provider's migrations to its schema: empty, or they drifted apart. */
+function migrationsMatchSchema(provider, url) {
+  const result = spawnSync(
+    "node_modules/.bin/prisma",
+    [
+      "migrate",
+      "diff",
+      "--from-migrations",
+      `prisma/${provider}/migrations`,
+      "--to-schema-datamodel",
+      `prisma/${provider}/schema.prisma`,
+      "--exit-code",
+    ],
+    {
+      env: {
+        ...env,
+        DATABASE_URL: url,
+        PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
+        PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
+      },
+      encoding: "utf8",
+    },
+  );
+  // --exit-code: 0 no difference, 2 a difference, 1 an error.
+  return { same: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Instances
 
@@ -78,9 +106,11 @@ const sharedSecrets = {
 };
 
 function startInstance(port, database) {
+  // Its own process group: stopping it stops what start.mjs runs too (prepare.ts).
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     env: instanceEnv(port, database),
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
@@ -105,9 +135,16 @@ function startInstance(port, database) {
 async function stopInstance(instance) {
   if (instance.child.exitCode !== null) return;
   const exited = new Promise((resolve) => instance.child.once("exit", resolve));
-  instance.child.kill("SIGTERM");
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-instance.child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  signalGroup("SIGTERM");
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (instance.child.exitCode === null) instance.child.kill("SIGKILL");
+  signalGroup("SIGKILL");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,6 +376,16 @@ async function main() {
     process.exit(1);
   }
 
+  console.log("Migrations against schemas (prisma migrate diff, on a shadow database)");
+  const sqliteShadow = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-diff-")), "shadow.db");
+  for (const [provider, url] of [
+    ["sqlite", `file:${sqliteShadow}`],
+    ["postgresql", POSTGRES],
+  ]) {
+    const { same, output } = migrationsMatchSchema(provider, url);
+    check(same, `prisma/${provider}: the migrations produce exactly the schema${same ? "" : `\n${output}`}`);
+  }
+
   console.log("Building once…");
   const build = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { stdio: "inherit", env });
   if (build.status !== 0) process.exit(build.status ?? 1);
@@ -348,7 +395,7 @@ async function main() {
   await root.connect();
   await root.query(`CREATE DATABASE "${database}"`);
   const redis = new Redis(REDIS);
-  await redis.flushdb(); // counters of earlier runs must not count against this one
+  await deletePortalKeys(redis); // counters of earlier runs must not count against this one
 
   // Both at once, against an empty database: one migrates, the other waits for its lock.
   const instances = PORTS.map((port) => startInstance(port, database));

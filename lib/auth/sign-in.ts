@@ -1,4 +1,5 @@
-import { rateLimitStore } from "../limits/quota";
+import crypto from "node:crypto";
+import { throttleStore } from "../limits/quota";
 import { verifyCredentials, type PublicUser } from "./users";
 
 /** Failed password attempts allowed per (email, IP) in a sliding 15 minutes. */
@@ -18,11 +19,12 @@ export async function signInWithPassword(
   ip: string,
   now = Date.now(),
 ): Promise<SignInResult> {
-  const key = `login:${email}|${ip}`;
-  if ((await rateLimitStore().peek(key, LOGIN_WINDOW_MS, now)) >= LOGIN_FAILURES_ALLOWED)
+  // Hashed: the key may be stored in a shared Redis, which has no business holding emails.
+  const key = `login:${crypto.createHash("sha256").update(`${email}|${ip}`).digest("base64url")}`;
+  if ((await throttleStore().peek(key, LOGIN_WINDOW_MS, now)) >= LOGIN_FAILURES_ALLOWED)
     return { ok: false, throttled: true };
   const user = await verifyCredentials(email, password);
   if (user) return { ok: true, user };
-  await rateLimitStore().consume(key, LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, now);
+  await throttleStore().consume(key, LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, now);
   return { ok: false, throttled: false };
 }

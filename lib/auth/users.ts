@@ -1,3 +1,4 @@
+import { publishInvalidation } from "../cache/invalidation";
 import { db, Prisma } from "../db/client";
 import { conflict } from "../http/errors";
 import { hashPassword, verifyPassword } from "./passwords";
@@ -53,14 +54,23 @@ export function countUsers(): Promise<number> {
   return db().user.count();
 }
 
+/** Cached key records carry the owner's plan, subscription and limit: drop them everywhere. */
+async function ownerChanged(user: { id: number } | null): Promise<void> {
+  if (user) await publishInvalidation({ kind: "owner", ownerId: user.id });
+}
+
 export async function setPlan(email: string, plan: Plan): Promise<PublicUser | null> {
   const { count } = await db().user.updateMany({ where: { email }, data: { plan } });
-  return count ? db().user.findUnique({ where: { email }, select: publicUser }) : null;
+  const user = count ? await db().user.findUnique({ where: { email }, select: publicUser }) : null;
+  await ownerChanged(user);
+  return user;
 }
 
 export async function setSubscription(email: string, subscription: Subscription): Promise<PublicUser | null> {
   const { count } = await db().user.updateMany({ where: { email }, data: { subscription } });
-  return count ? db().user.findUnique({ where: { email }, select: publicUser }) : null;
+  const user = count ? await db().user.findUnique({ where: { email }, select: publicUser }) : null;
+  await ownerChanged(user);
+  return user;
 }
 
 const accountFields = {
@@ -95,7 +105,9 @@ export async function updateWorkingHours(
 /** Enterprise only: a custom hourly limit; null restores the default. */
 export async function setRateLimit(email: string, perHour: number | null): Promise<Account | null> {
   const { count } = await db().user.updateMany({ where: { email }, data: { rateLimitPerHour: perHour } });
-  return count ? db().user.findUnique({ where: { email }, select: accountFields }) : null;
+  const account = count ? await db().user.findUnique({ where: { email }, select: accountFields }) : null;
+  await ownerChanged(account);
+  return account;
 }
 
 export function toUserResponse(user: PublicUser) {

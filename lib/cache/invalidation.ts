@@ -1,10 +1,16 @@
+import { getConfig } from "../config/env";
 import { redisReady, redisSubscriber, sharedRedis } from "../redis/shared";
 
 /**
  * What a write changed, so that per-instance caches drop it at once: on this instance
  * directly, on every other one through Redis pub/sub (when REDIS_URL is set).
  */
-export type Invalidation = { kind: "key"; keyId: number; digest?: string } | { kind: "routes" };
+export type Invalidation =
+  | { kind: "key"; keyId: number; digest?: string }
+  /** The owner's plan, subscription or limit changed: every cached key of theirs is stale. */
+  | { kind: "owner"; ownerId: number }
+  | { kind: "all-keys" }
+  | { kind: "routes" };
 
 const CHANNEL = "keyportal:invalidate";
 type Handler = (message: Invalidation) => void;
@@ -22,7 +28,12 @@ function deliver(message: Invalidation): void {
   }
 }
 
-function subscribeOnce(): void {
+/**
+ * Listens for other instances' invalidations (with REDIS_URL; a no-op without). Called once at
+ * server start (instrumentation.ts), not at import, so a script that merely imports a cache
+ * neither opens a connection nor reads the configuration before it has validated it.
+ */
+export function startInvalidationListener(): void {
   if (holder.__invalidationSubscribed) return;
   const subscriber = redisSubscriber();
   if (!subscriber) return;
@@ -40,10 +51,20 @@ function subscribeOnce(): void {
     .catch((error: unknown) => console.error("[cache] subscribing to invalidations failed:", error));
 }
 
+/**
+ * Whether every invalidation that matters reaches this process now: always without Redis (one
+ * instance: its own writes invalidate directly), and with Redis only while the listener is
+ * subscribed. A cache that would otherwise miss another instance's revocation must not be
+ * trusted meanwhile.
+ */
+export function invalidationsReachUs(): boolean {
+  if (!getConfig().redisUrl) return true;
+  return Boolean(holder.__invalidationSubscribed) && redisSubscriber()?.status === "ready";
+}
+
 /** Registers a cache's handler; returns the function that removes it. */
 export function onInvalidation(handler: Handler): () => void {
   handlers.add(handler);
-  subscribeOnce();
   return () => handlers.delete(handler);
 }
 
@@ -55,8 +76,14 @@ export async function publishInvalidation(message: Invalidation): Promise<void> 
   deliver(message);
   const redis = sharedRedis();
   if (!redis) return;
+  // While the first connection is being made (a script that just started), wait for it briefly;
+  // during an outage, don't make the write wait at all.
+  if (["wait", "connecting", "connect"].includes(redis.status)) await redisReady(redis);
+  if (redis.status !== "ready") {
+    console.error("[cache] an invalidation was not published: Redis is unavailable");
+    return;
+  }
   try {
-    await redisReady(redis);
     await redis.publish(CHANNEL, JSON.stringify(message));
   } catch (error) {
     console.error("[cache] publishing an invalidation failed (Redis unavailable?):", (error as Error).message);

@@ -10,9 +10,9 @@ export function resolveDatabaseUrl(env: { DATABASE_URL?: string } = process.env 
 
 /** The provider a DATABASE_URL names, by its scheme: file: → SQLite, postgres(ql):// → PostgreSQL. */
 export function databaseProvider(url: string): DatabaseProvider {
-  if (url.startsWith("file:")) return "sqlite";
+  if (/^file:./.test(url)) return "sqlite";
   if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
   throw new Error(
-    `DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`,
+    `DATABASE_URL must be file:<path> (SQLite) or postgres:// / postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`,
   );
 }

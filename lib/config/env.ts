@@ -28,9 +28,8 @@ const integer = (name: string, min: number, max: number, fallback: number) =>
 const secret = (name: string) =>
   z
     .string()
-    .min(32, `${name} must be at least 32 characters`)
-    .optional()
-    .or(z.literal("").transform(() => undefined));
+    .refine((v) => v.trim().length >= 32, `${name} must be at least 32 characters (not counting spaces)`)
+    .optional();
 
 /**
  * Every environment variable the portal reads, validated in one place: the app, the production
@@ -54,7 +53,9 @@ const envSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default("./data"),
   NEXTAUTH_SECRET: secret("NEXTAUTH_SECRET"),
   API_KEY_PEPPER: secret("API_KEY_PEPPER"),
-  NEXTAUTH_URL: z.url({ message: "NEXTAUTH_URL must be a URL such as https://keys.example.com" }).optional(),
+  NEXTAUTH_URL: z
+    .url({ protocol: /^https?$/, message: "NEXTAUTH_URL must be an http(s) URL such as https://keys.example.com" })
+    .optional(),
   TRUST_PROXY: flag("TRUST_PROXY", ["true", "1"], ["false", "0"], "false"),
   REDIS_URL: z
     .string()

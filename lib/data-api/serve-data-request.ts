@@ -1,6 +1,7 @@
 import { getConfig } from "../config/env";
 import { findApiRoute } from "../api-routes/api-routes";
-import { findKeyByDigest, findRevokedKey } from "../keys/keys";
+import { findKeyForVerification } from "../keys/key-cache";
+import { findRevokedKey } from "../keys/keys";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from "../http/errors";
 import { errorBody } from "../http/respond";
@@ -12,9 +13,10 @@ import { idSchema } from "../validation/schemas";
 
 /**
  * The data API's hot path, free of any web framework: a request in, a status, headers and
- * body out, so it can be served outside Next's router later. Per call: one HMAC, one indexed
- * key lookup (with its owner), an in-memory rate-limit decision, one route lookup; the usage
- * row and last-used update are buffered and written in batches.
+ * body out, so it can be served outside Next's router. Per call: one HMAC, the key record from
+ * the in-process cache (one indexed lookup on a miss), a rate-limit decision (in memory, or one
+ * Redis round trip), the route from its cache; the usage row and last-used update are buffered
+ * and written in batches.
  */
 
 export interface DataRequest {
@@ -54,7 +56,7 @@ async function authenticate(
   // A mistyped or made-up key fails its checksum here, before any database read.
   if (!key || !username || !hasValidKeyFormat(key)) return { caller: null, owner: null };
   const digest = digestSecret(key, getConfig().keyPepper);
-  const record = await findKeyByDigest(digest);
+  const record = await findKeyForVerification(digest);
   if (!record) {
     // Only refused calls pay for this second lookup; it tells an owner their deleted key is still in use.
     const revoked = await findRevokedKey(digest);
@@ -129,7 +131,9 @@ async function decide(
 
   const id = idSchema.safeParse(url.searchParams.get("id") ?? undefined);
   if (!id.success) {
-    const message = url.searchParams.has("id") ? "id must be a positive integer" : "id is required";
+    const message = url.searchParams.has("id")
+      ? `id ${id.error.issues[0]?.message ?? "must be a positive integer"}`
+      : "id is required";
     return respond(400, errorBody(message), limit, now);
   }
   const route = await findApiRoute(id.data);

@@ -1,6 +1,8 @@
+import crypto from "node:crypto";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
+import pg from "pg";
 import { databaseProvider } from "../config/database-url";
 
 /**
@@ -13,19 +15,21 @@ export function migrationAdapter(url: string): SqlMigrationAwareDriverAdapterFac
 
 /**
  * `migrate diff --from-migrations` replays each migration file on the shadow database as one
- * parameterless executeRaw, which better-sqlite3 rejects (one statement per prepare). Route
- * those through executeScript, which runs multi-statement SQL.
+ * parameterless executeRaw, which both drivers reject as a prepared statement (better-sqlite3
+ * prepares one statement at a time; pg's extended protocol takes one command). Route those
+ * through executeScript, which runs multi-statement SQL.
  */
+function scriptsAsScripts<T extends SqlDriverAdapter>(shadow: T): T {
+  const executeRaw = shadow.executeRaw.bind(shadow);
+  shadow.executeRaw = async (query) =>
+    query.args.length === 0 ? (await shadow.executeScript(query.sql), 0) : executeRaw(query);
+  return shadow;
+}
+
 function sqliteForMigrations(url: string): SqlMigrationAwareDriverAdapterFactory {
   const factory = new PrismaBetterSQLite3({ url });
   const connectToShadowDb = factory.connectToShadowDb.bind(factory);
-  factory.connectToShadowDb = async () => {
-    const shadow = await connectToShadowDb();
-    const executeRaw = shadow.executeRaw.bind(shadow);
-    shadow.executeRaw = async (query) =>
-      query.args.length === 0 ? (await shadow.executeScript(query.sql), 0) : executeRaw(query);
-    return shadow;
-  };
+  factory.connectToShadowDb = async () => scriptsAsScripts(await connectToShadowDb());
   return factory;
 }
 
@@ -57,11 +61,50 @@ function patchAdapter<T extends SqlDriverAdapter>(adapter: T): T {
   return adapter;
 }
 
+/**
+ * Connection settings as separate fields, not a connection string: the adapter opens the
+ * shadow database as `{ ...config, database }`, and a connectionString would override that
+ * database name, so the shadow's migrations would run on the real database.
+ */
+function pgConfig(url: string) {
+  const parsed = new URL(url);
+  return {
+    host: decodeURIComponent(parsed.hostname),
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: decodeURIComponent(parsed.username) || undefined,
+    password: decodeURIComponent(parsed.password) || undefined,
+    database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
+    ssl: ["require", "verify-ca", "verify-full"].includes(parsed.searchParams.get("sslmode") ?? "") || undefined,
+  };
+}
+
+async function onServer(config: pg.ClientConfig, sql: string): Promise<void> {
+  const client = new pg.Client({ ...config, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 function postgresForMigrations(url: string): SqlMigrationAwareDriverAdapterFactory {
-  const factory = new PrismaPg({ connectionString: url });
+  const config = pgConfig(url);
+  const factory = new PrismaPg(config);
   const connect = factory.connect.bind(factory);
-  const connectToShadowDb = factory.connectToShadowDb.bind(factory);
   factory.connect = async () => patchAdapter(await connect());
-  factory.connectToShadowDb = async () => patchAdapter(await connectToShadowDb());
+  // The adapter's own shadow database is dropped while its pool still holds a connection, which
+  // PostgreSQL refuses ("being accessed by other users"): close the pool first, then drop.
+  factory.connectToShadowDb = async () => {
+    const database = `prisma_migrate_shadow_db_${crypto.randomUUID()}`;
+    await onServer(config, `CREATE DATABASE "${database}"`);
+    const shadow = await new PrismaPg({ ...config, database }).connect();
+    const dispose = shadow.dispose.bind(shadow);
+    shadow.dispose = async () => {
+      await dispose();
+      await onServer(config, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    };
+    return scriptsAsScripts(patchAdapter(shadow));
+  };
   return factory;
 }

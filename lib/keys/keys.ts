@@ -66,7 +66,8 @@ export async function createKey(ownerId: number, input: GenerateKeyInput): Promi
       ? await insertUnderLimit(db())
       : await db().$transaction(
           async (tx) => {
-            await tx.$queryRaw`SELECT id FROM users WHERE id = ${ownerId} FOR UPDATE`;
+            // NO KEY UPDATE: queues generates, but not usage rows, whose foreign key takes KEY SHARE.
+            await tx.$queryRaw`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`;
             return insertUnderLimit(tx);
           },
           { maxWait: 5_000, timeout: 10_000 },

@@ -5,15 +5,16 @@ import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 
 const HOUR_MS = 3_600_000;
 
-// One store per process (kept on globalThis so Next's module reloading in dev keeps counts).
-const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore };
+// One store of each kind per process (kept on globalThis so Next's module reloading in dev, and
+// the production server's separately bundled fast path, keep one set of counts).
+const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore; __throttleStore?: RateLimitStore };
 
 /**
- * Every counter (hourly quotas, the failed-auth budget per IP, the sign-in throttle) lives here:
- * in Redis when REDIS_URL is set, so all instances share them and a restart keeps them; in this
- * process otherwise (one instance on SQLite).
+ * The hourly quotas per account live here: in Redis when REDIS_URL is set, so all instances
+ * share them and a restart keeps them; in this process otherwise (one instance on SQLite).
+ * Redis down: calls are admitted uncounted (fail open, Unkey's choice), with a warning a minute.
  */
-export function rateLimitStore(): RateLimitStore {
+function rateLimitStore(): RateLimitStore {
   if (!holder.__rateLimitStore) {
     const redis = sharedRedis();
     holder.__rateLimitStore = redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore();
@@ -21,9 +22,24 @@ export function rateLimitStore(): RateLimitStore {
   return holder.__rateLimitStore;
 }
 
-/** Tests switch REDIS_URL between files' cases: the next call picks the store again. */
+/**
+ * The counters that guard authentication (sign-in throttle, failed-auth budget per IP): shared
+ * in Redis like the quotas, but while Redis is down they count in this process instead of
+ * admitting everything, so password guessing is never unlimited.
+ */
+export function throttleStore(): RateLimitStore {
+  if (!holder.__throttleStore) {
+    const redis = sharedRedis();
+    const local = new MemoryRateLimitStore();
+    holder.__throttleStore = redis ? new RedisRateLimitStore(redis, "keyportal:throttle:", local) : local;
+  }
+  return holder.__throttleStore;
+}
+
+/** Tests switch REDIS_URL between cases: the next call picks the stores again. */
 export function resetRateLimitStoreForTests(): void {
   holder.__rateLimitStore = undefined;
+  holder.__throttleStore = undefined;
 }
 
 /** Per account, so all its keys share one budget: more keys do not buy more quota. */
@@ -37,7 +53,7 @@ export function accountRequestsThisHour(ownerId: number, now = Date.now()): Prom
 }
 
 export function consumeAnonymousQuota(ip: string, now: number): Promise<RateLimitDecision> {
-  return rateLimitStore().consume(`anonymous:${ip}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
+  return throttleStore().consume(`anonymous:${ip}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
 }
 
 /** GitHub-style X-RateLimit-* and the IETF draft's RateLimit-Policy / RateLimit. */

@@ -56,7 +56,16 @@ export class RedisRateLimitStore implements RateLimitStore {
   private lastWarningAt = -Infinity;
   private failingOpen = false;
 
-  constructor(redis: Redis, prefix = "keyportal:rl:") {
+  /**
+   * `fallback`: for counters that guard authentication (the sign-in throttle, the failed-auth
+   * budget per IP), count in this process while Redis is away instead of admitting everything:
+   * per instance rather than shared, but never unlimited.
+   */
+  constructor(
+    redis: Redis,
+    prefix = "keyportal:rl:",
+    private readonly fallback?: RateLimitStore,
+  ) {
     this.redis = redis;
     this.prefix = prefix;
     // defineCommand sends EVALSHA and falls back to EVAL when Redis lost its script cache.
@@ -84,6 +93,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       return { ...slidingWindow({ windowStart, current, previous }, limit, windowMs, now), limit };
     } catch (error) {
       this.warnFailingOpen(error);
+      if (this.fallback) return this.fallback.consume(key, limit, windowMs, now);
       return {
         allowed: true,
         limit,
@@ -107,6 +117,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       return Math.ceil(Number(previous ?? 0) * previousWeight + Number(current ?? 0));
     } catch (error) {
       this.warnFailingOpen(error);
+      if (this.fallback) return this.fallback.peek(key, windowMs, now);
       return 0;
     }
   }
@@ -124,7 +135,9 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.lastWarningAt = wallClock;
     const reason = error instanceof Error ? error.message : String(error);
     console.warn(
-      `Rate limiting is failing open because Redis is unavailable (${reason}): calls are admitted without being counted.`,
+      this.fallback
+        ? `Sign-in and failed-auth throttles count in this process only because Redis is unavailable (${reason}).`
+        : `Rate limiting is failing open because Redis is unavailable (${reason}): calls are admitted without being counted.`,
     );
   }
 

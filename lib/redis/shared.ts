@@ -22,7 +22,12 @@ export function redisSubscriber(): Redis | null {
   const url = getConfig().redisUrl;
   if (!url) return null;
   if (!holder.__redisSubscriber) {
-    holder.__redisSubscriber = new Redis(url, { retryStrategy: (attempt) => Math.min(attempt * 100, 1_000) });
+    holder.__redisSubscriber = new Redis(url, {
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+      // Never give up on the queued SUBSCRIBE: ioredis re-subscribes after a reconnect only to
+      // channels Redis once confirmed, so a rejected first SUBSCRIBE would be lost for good.
+      maxRetriesPerRequest: null,
+    });
     holder.__redisSubscriber.on("error", () => {});
   }
   return holder.__redisSubscriber;

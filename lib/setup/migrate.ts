@@ -53,6 +53,8 @@ async function pendingPostgresMigrations(client: pg.Client): Promise<string[]> {
 }
 
 const MIGRATE_TIMEOUT_MS = 120_000;
+// Longer than one migration run may take, so a waiting instance outlasts the migrating one.
+const LOCK_WAIT_MS = MIGRATE_TIMEOUT_MS + 30_000;
 
 /** Runs Prisma's CLI `migrate deploy` (its bundled wasm engine works offline through the adapter). */
 function prismaMigrateDeploy(url: string): Promise<string> {
@@ -84,14 +86,17 @@ function prismaMigrateDeploy(url: string): Promise<string> {
 // Any constant shared by every instance, but not 72707369: `prisma migrate deploy` takes that
 // one itself, on its own connection, and would wait for ours until it timed out (P1002).
 const MIGRATION_LOCK_ID = 4_240_117;
-const LOCK_WAIT_MS = 120_000;
 
 /**
  * PostgreSQL: instances starting at once must not both migrate. The first takes a session-level
  * advisory lock and migrates; the others wait for the lock (bounded), then find nothing pending.
  */
 async function migratePostgres(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
+  // A connection dropped while Prisma's CLI migrates must fail this start with its message,
+  // not crash it with an unhandled 'error' event.
+  let dropped: Error | undefined;
+  client.on("error", (error) => (dropped = error));
   await client.connect();
   try {
     const deadline = Date.now() + LOCK_WAIT_MS;
@@ -102,11 +107,13 @@ async function migratePostgres(url: string): Promise<number> {
     try {
       if ((await pendingPostgresMigrations(client)).length) await prismaMigrateDeploy(url);
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
+      // Ending the session releases the lock too, should this fail.
+      if (!dropped) await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]).catch(() => {});
     }
+    if (dropped) throw new Error(`Lost the database connection while migrating: ${dropped.message}`);
     return committedMigrations("postgresql").length;
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
   }
 }
 

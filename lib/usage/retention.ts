@@ -2,8 +2,8 @@ import { backgroundDb, Prisma } from "../db/client";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;
-// Rows per DELETE: each batch holds the database's write lock only briefly, so usage writes and
-// key changes are not kept waiting behind a large purge.
+// Rows per DELETE: each batch is a short statement (on SQLite, a short hold of its one write
+// lock), so usage writes and key changes are not kept waiting behind a large purge.
 export const RETENTION_BATCH = 500;
 const RETENTION_INTERVAL_MS = 3_600_000;
 

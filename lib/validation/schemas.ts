@@ -5,6 +5,9 @@ import { z } from "zod";
  * after the field name ("api_key_name is required"), see formatZodError.
  */
 
+// PostgreSQL's text cannot hold NUL: refused here (a 400), not by the database (a 500).
+const NO_NUL = "must not contain NUL characters";
+
 function text(options: { min: number; max: number; what?: string }) {
   const length =
     options.min === options.max
@@ -14,7 +17,8 @@ function text(options: { min: number; max: number; what?: string }) {
     .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
     .trim()
     .min(options.min, options.min === 1 ? "must not be empty" : length)
-    .max(options.max, length);
+    .max(options.max, length)
+    .refine((value) => !value.includes("\0"), NO_NUL);
 }
 
 export const emailSchema = z
@@ -79,12 +83,19 @@ const positiveInt = z.coerce
   .min(1, "must be a positive integer")
   .max(Number.MAX_SAFE_INTEGER, "must be a positive integer");
 
-/** Path and query ids arrive as strings; "12abc" or "1.5" are rejected, not truncated. */
+/**
+ * Path and query ids arrive as strings; "12abc" or "1.5" are rejected, not truncated. Ids are
+ * 32-bit integer columns on PostgreSQL, so a larger one cannot name anything: a 400, not a
+ * database error.
+ */
+const MAX_ID = 2_147_483_647;
 export const idSchema = z
   .string({ error: "is required" })
   .regex(/^\d{1,15}$/, "must be a positive integer")
   .transform(Number)
-  .pipe(z.number().int().min(1, "must be a positive integer"));
+  .pipe(
+    z.number().int().min(1, "must be a positive integer").max(MAX_ID, `must be a positive integer up to ${MAX_ID}`),
+  );
 
 const pageQuery = {
   page: positiveInt.default(1),
@@ -94,7 +105,12 @@ const pageQuery = {
 export const listKeysQuerySchema = z.object({
   ...pageQuery,
   status: keyStatus.optional(),
-  q: z.string().trim().max(100, "must be at most 100 characters").optional(),
+  q: z
+    .string()
+    .trim()
+    .max(100, "must be at most 100 characters")
+    .refine((v) => !v.includes("\0"), NO_NUL)
+    .optional(),
 });
 export type ListKeysQuery = z.infer<typeof listKeysQuerySchema>;
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getKey, DELETE as deleteKey } from "@/app/api/api-keys/[id]/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
+import { publishInvalidation } from "@/lib/cache/invalidation";
 import { db } from "@/lib/db/client";
 import { flushUsage } from "@/lib/usage/usage-recorder";
 import { generateKeySecret, hasValidKeyFormat } from "@/lib/keys/secret";
@@ -158,6 +159,8 @@ describe("GET /api/api-routes-data with X-API-Key and X-Username", () => {
     await db().apiKey.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() + 60_000) } });
     expect((await callData({ key: expiring.api_key, username: expiring.user })).status).toBe(200);
     await db().apiKey.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    // Every write path publishes an invalidation for the key cache; this direct write does the same.
+    await publishInvalidation({ kind: "key", keyId: expiring.id });
     await expect401(await callData({ key: expiring.api_key, username: expiring.user }));
   });
 

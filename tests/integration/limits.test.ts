@@ -14,13 +14,7 @@ import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-re
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
 import { purgeExpiredUsageLogs, RETENTION_BATCH } from "@/lib/usage/retention";
 import { runShutdownHooks } from "@/lib/setup/shutdown";
-import {
-  FLUSH_INTERVAL_MS,
-  UsageRecorder,
-  flushUsage,
-  usageRecorder,
-  type UsageEntry,
-} from "@/lib/usage/usage-recorder";
+import { flushIntervalMs, UsageRecorder, flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
 import {
   AUTH_ERROR,
   FORBIDDEN_ERROR,
@@ -522,7 +516,7 @@ describe("usage logging loses nothing", () => {
 
   it("the shutdown hooks flush what the process-wide recorder still holds", async () => {
     // This file set the process-wide recorder's interval to an hour (see the top).
-    expect(FLUSH_INTERVAL_MS).toBe(3_600_000);
+    expect(flushIntervalMs()).toBe(3_600_000);
     const { account, key } = await accountWithKey("free", "shutdown");
     await flushUsage();
     const n = 7;

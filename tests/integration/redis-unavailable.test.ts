@@ -91,4 +91,12 @@ describe("the data API with Redis unreachable", () => {
     expect(wrong.status).toBe(401);
     expect(await readBody(wrong)).toMatchObject({ success: false });
   });
+
+  it("still throttles password guessing (counted in this process): the 11th attempt is 429, even with the right password", async () => {
+    const target = await createAccount({ prefix: "redis-down-guess" });
+    const attempt = (password: string) =>
+      login(request("POST", "/api/auth/login", { body: { email: target.email, password } }), noParams);
+    for (let i = 0; i < 10; i++) expect((await attempt(`wrong-guess-${i}`)).status).toBe(401);
+    expect((await attempt(target.password)).status).toBe(429);
+  });
 });

@@ -29,6 +29,9 @@ if (TEST_DATABASE === "postgresql") {
   process.env.DATABASE_URL = `file:${dbFile}`;
 }
 process.env.DATA_DIR = path.join(dir, "data");
+// Counters stay in each test process unless a test opts into Redis itself: an exported
+// REDIS_URL would make every file's account 1 share one Redis counter.
+delete process.env.REDIS_URL;
 process.env.NEXTAUTH_SECRET = "test-session-secret-0123456789abcdefghijklmnop";
 process.env.API_KEY_PEPPER = "test-key-pepper-0123456789abcdefghijklmnopqrstu";
 resetConfigForTests();

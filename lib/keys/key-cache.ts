@@ -1,0 +1,80 @@
+import { invalidationsReachUs, onInvalidation } from "../cache/invalidation";
+import { findKeyByDigest, type KeyForVerification } from "./keys";
+
+/**
+ * digest → the key record verification needs (with its owner's plan, subscription and limit),
+ * so a cache hit costs no database query. Every write that changes what verification decides
+ * publishes an invalidation (lib/cache/invalidation.ts) that drops the entry here at once and,
+ * with REDIS_URL, on every other instance.
+ *
+ * The lifetimes are a safety net, not the mechanism: a write made where no invalidation can
+ * reach this process (the admin CLI beside a server without Redis) is seen within
+ * POSITIVE_TTL_MS. Well-formed digests that match no key are remembered briefly too, so a
+ * flood of made-up keys costs one lookup per digest per NEGATIVE_TTL_MS, not one per call.
+ */
+const POSITIVE_TTL_MS = 30_000;
+const NEGATIVE_TTL_MS = 2_000;
+const MAX_ENTRIES = 100_000;
+
+interface Entry {
+  record: KeyForVerification | null;
+  until: number;
+}
+
+interface KeyCacheState {
+  byDigest: Map<string, Entry>;
+  /** Bumped by every invalidation: a lookup that started before one must not store its result. */
+  generation: number;
+  hits: number;
+  misses: number;
+}
+
+// One cache per process, shared by Next's handlers and the production server's fast path
+// (scripts/server.mjs), which are bundled separately: hence globalThis under a registry symbol.
+const STATE = Symbol.for("keyportal.keyCache");
+const registry = globalThis as unknown as { [STATE]?: KeyCacheState };
+const state = (registry[STATE] ??= { byDigest: new Map(), generation: 0, hits: 0, misses: 0 });
+
+function drop(predicate: (entry: Entry, digest: string) => boolean): void {
+  state.generation += 1;
+  for (const [digest, entry] of state.byDigest) if (predicate(entry, digest)) state.byDigest.delete(digest);
+}
+
+onInvalidation((message) => {
+  if (message.kind === "key") {
+    drop((entry, digest) => digest === message.digest || entry.record?.id === message.keyId);
+  } else if (message.kind === "owner") {
+    drop((entry) => entry.record?.ownerId === message.ownerId);
+  } else if (message.kind === "all-keys") {
+    drop(() => true);
+  }
+});
+
+/** The verification lookup through the cache; the same answer findKeyByDigest would give. */
+export async function findKeyForVerification(digest: string, now = Date.now()): Promise<KeyForVerification | null> {
+  // Redis configured but not delivering: another instance's revocation would not reach this
+  // cache, so read the database every time until it does again (fail closed, not stale).
+  if (!invalidationsReachUs()) {
+    state.byDigest.clear();
+    return findKeyByDigest(digest);
+  }
+  const hit = state.byDigest.get(digest);
+  if (hit && hit.until > now) {
+    state.hits += 1;
+    return hit.record;
+  }
+  state.misses += 1;
+  const generation = state.generation;
+  const record = await findKeyByDigest(digest);
+  // An invalidation arrived while the row was read: the row may predate the write, so don't keep it.
+  if (generation === state.generation) {
+    if (state.byDigest.size >= MAX_ENTRIES) state.byDigest.clear();
+    state.byDigest.set(digest, { record, until: now + (record ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) });
+  }
+  return record;
+}
+
+/** For tests: hit and miss counts since the process started. */
+export function keyCacheStats(): { hits: number; misses: number; size: number } {
+  return { hits: state.hits, misses: state.misses, size: state.byDigest.size };
+}
