@@ -11,11 +11,12 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { tsImport } from "tsx/esm/api";
 import { deletePortalKeys } from "./support/redis-keys.mjs";
 
 const port = Number(process.env.BENCH_PORT ?? 3300);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const base = `http://127.0.0.1:${port}`;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-bench-"));
 const postgres = process.env.BENCH_POSTGRES_URL;
@@ -56,6 +57,8 @@ const admin = (...args) =>
   });
 admin("create-user", account.email, account.password);
 admin("set-plan", account.email, "enterprise");
+const freeAccount = { email: "bench-free@example.com", password: "bench-password" };
+admin("create-user", freeAccount.email, freeAccount.password);
 
 const server = spawn(process.execPath, ["scripts/start.mjs"], { env, stdio: ["ignore", "pipe", "inherit"] });
 let output = "";
@@ -77,12 +80,34 @@ const post = (url, body, token) =>
   }).then((r) => r.json());
 const { token } = await post("/api/auth/login", account);
 const key = await post("/api/api-keys/generate", { api_key_name: "bench", user: "bench" }, token);
+// A Free account's key with its 60 calls an hour spent: every call below is a 429.
+const { token: freeToken } = await post("/api/auth/login", freeAccount);
+const spent = await post("/api/api-keys/generate", { api_key_name: "spent", user: "bench" }, freeToken);
+for (let i = 0; i < 60; i++) {
+  await fetch(`${base}/api/api-routes-data?id=123`, { headers: { "X-API-Key": spent.api_key, "X-Username": "bench" } });
+}
+const { generateKeySecret } = await tsImport("../lib/keys/secret.ts", import.meta.url);
 
-function run(title, headers) {
+// The raw floor (SQLite only: its definition is one indexed SQLite read), in its own process.
+let floor = null;
+if (!postgres) {
+  const floorPort = port + 1;
+  floor = spawn(
+    process.execPath,
+    ["scripts/support/raw-floor.mjs", String(floorPort), path.join(dir, "bench.db"), env.API_KEY_PEPPER],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  process.on("exit", () => floor.exitCode === null && floor.kill());
+  await new Promise((resolve) => floor.stdout.once("data", resolve));
+  floor.url = `http://127.0.0.1:${floorPort}/api/api-routes-data?id=123`;
+}
+
+function run(title, headers, url = `${base}/api/api-routes-data?id=123`) {
   return new Promise((resolve, reject) => {
-    autocannon(
-      { url: `${base}/api/api-routes-data?id=123`, connections, duration: seconds, headers },
-      (error, result) => (error ? reject(error) : resolve({ title, result })),
+    autocannon({ url, connections, duration: seconds, headers }, (error, result) =>
+      error ? reject(error) : resolve({ title, result }),
     );
   });
 }
@@ -101,11 +126,15 @@ console.log(
   `\nBenchmark: GET /api/api-routes-data?id=123, ${connections} connections, ${seconds}s each, production server, ${postgres ? "PostgreSQL" : "SQLite"}${redisUrl ? " + Redis" : ""}`,
 );
 const rows = [];
-for (const [title, headers] of [
-  ["valid key (200)", { "X-API-Key": key.api_key, "X-Username": "bench" }],
+const validHeaders = { "X-API-Key": key.api_key, "X-Username": "bench" };
+for (const [title, headers, url] of [
+  ...(floor ? [["raw node:http floor (HMAC + SQLite read)", validHeaders, floor.url]] : []),
+  ["valid key (200)", validHeaders],
   ["mistyped key (401, no DB read)", { "X-API-Key": key.api_key.slice(0, -1) + "0", "X-Username": "bench" }],
+  ["well-formed unknown key (401)", { "X-API-Key": generateKeySecret(), "X-Username": "bench" }],
+  ["over the hourly limit (429)", { "X-API-Key": spent.api_key, "X-Username": "bench" }],
 ]) {
-  const { result } = await run(title, headers);
+  const { result } = await run(title, headers, url);
   const codes = Object.entries(result.statusCodeStats ?? {})
     .map(([code, s]) => `${code}:${s.count}`)
     .join(" ");
@@ -118,11 +147,14 @@ for (const [title, headers] of [
     rss: rssMb(),
   });
 }
+const floorRow = floor ? rows[0] : null;
 for (const r of rows) {
+  const ratio = floorRow && r !== floorRow ? `  ${(r.rps / floorRow.rps).toFixed(2)}× floor` : "";
   console.log(
-    `${r.title.padEnd(32)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server RSS ${r.rss} MB  [${r.codes}]`,
+    `${r.title.padEnd(42)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${ratio}  ${r === floorRow ? "" : `server RSS ${r.rss} MB  `}[${r.codes}]`,
   );
 }
+floor?.kill();
 stop();
 await new Promise((r) => server.on("exit", r));
 let logged;
@@ -146,6 +178,9 @@ if (postgres) {
     { encoding: "utf8" },
   ).stdout.trim();
 }
-const sent = rows.reduce((sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0), 0);
+// Every answer of the portal's server is logged: the runs plus the 60 calls that spent the Free key.
+const sent = rows
+  .filter((r) => r !== floorRow)
+  .reduce((sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0), 60);
 console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,11 @@
 // Production server: Next's request handler behind our own http.Server, so the client IP the
-// app sees comes from the socket, not from a header the client can set.
+// app sees comes from the socket, not from a header the client can set. The data API
+// (GET /api/api-routes-data) is answered here directly by the fast path, compiled at build time
+// from the same lib/ code the App Router route runs; every other request goes to Next.
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import next from "next";
 import { tsImport } from "tsx/esm/api";
 
@@ -22,11 +27,18 @@ const app = next({ dev: false, dir: process.cwd(), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 
+// Loaded after Next has started the app (instrumentation: Redis, invalidations, retention).
+const bundle = path.join(process.cwd(), ".next", "keyportal", "fast-path.mjs");
+const fastPath = fs.existsSync(bundle) ? await import(pathToFileURL(bundle).href) : null;
+if (!fastPath)
+  console.warn(`No ${path.relative(process.cwd(), bundle)}: Next serves the data API (npm start builds it).`);
+
 const server = http.createServer((req, res) => {
   const socketIp = req.socket.remoteAddress ?? "unknown";
   const forwarded = req.headers["x-forwarded-for"];
   req.headers["x-forwarded-for"] = trustProxy && forwarded ? `${forwarded}, ${socketIp}` : socketIp;
-  handle(req, res);
+  if (fastPath?.isFastPathRequest(req)) void fastPath.serveFastPath(req, res);
+  else void handle(req, res);
 });
 
 server.listen(port, hostname, () => {

@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { tsImport } from "tsx/esm/api";
+import { buildFastPath } from "./build-fast-path.mjs";
 
 const root = process.cwd();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -80,6 +81,7 @@ if (!buildOnly) run(process.execPath, [path.join("node_modules", "tsx", "dist", 
 if (!built) {
   console.log("Building the portal (first start or changed sources)…");
   run(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "build"]);
+  await buildFastPath();
   fs.writeFileSync(stamp, fingerprint);
 }
 

@@ -47,7 +47,10 @@ export interface ApiRouteData {
  * dropped at once on every instance when a route is written.
  */
 const ROUTE_CACHE_MS = 10_000;
-const cache = new Map<number, { route: ApiRouteData | null; until: number }>();
+// On globalThis: Next's handlers and the production server's fast path share one cache.
+const CACHE = Symbol.for("keyportal.routeCache");
+const registry = globalThis as unknown as { [CACHE]?: Map<number, { route: ApiRouteData | null; until: number }> };
+const cache = (registry[CACHE] ??= new Map());
 onInvalidation((message) => {
   if (message.kind === "routes") cache.clear();
 });

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { getConfig } from "../config/env";
+import { clientIp } from "../http/request";
+import { errorBody } from "../http/respond";
+import securityHeaders from "../http/security-headers.json";
+import { serveDataRequest } from "./serve-data-request";
+
+/**
+ * The data API served by the production server itself (scripts/server.mjs), before Next's
+ * router: the same serveDataRequest the App Router route calls, so `next dev` behaves the
+ * same, without the framework's per-request cost. Compiled at build time to
+ * .next/keyportal/fast-path.mjs (scripts/build-fast-path.mjs).
+ *
+ * State (usage buffer, limiter, key and route caches, database and Redis clients) is not
+ * duplicated by this second bundle: every piece lives on globalThis under one name, so the
+ * fast path and Next's handlers in one process share it.
+ */
+export const FAST_PATH = "/api/api-routes-data";
+
+export function isFastPathRequest(req: IncomingMessage): boolean {
+  if (req.method !== "GET" || !req.url) return false;
+  const end = req.url.indexOf("?");
+  return (end === -1 ? req.url : req.url.slice(0, end)) === FAST_PATH;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    ...securityHeaders,
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Length": Buffer.byteLength(payload),
+    // Says which server path answered; it reveals nothing about keys or accounts.
+    "X-Data-Path": "fast",
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** Answers one data-API request; never throws (a failure is the 500 envelope, as apiHandler gives). */
+export async function serveFastPath(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers = {
+    get(name: string): string | null {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : (value ?? null);
+    },
+  };
+  try {
+    const result = await serveDataRequest({
+      method: "GET",
+      url: req.url ?? FAST_PATH,
+      headers,
+      ip: clientIp(headers, getConfig().trustProxy),
+    });
+    send(res, result.status, result.body, result.headers);
+  } catch (error) {
+    console.error(`[api] GET ${FAST_PATH} failed:`, error);
+    send(res, 500, errorBody("Internal server error"), {});
+  }
+}

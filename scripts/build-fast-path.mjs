@@ -1,0 +1,24 @@
+// Compiles the data API's fast path (lib/data-api/fast-path.ts and what it imports) into one
+// ES module that scripts/server.mjs loads: the server is plain Node, and the hot path should
+// not pay for a TypeScript loader. Packages stay external (loaded from node_modules once, like
+// Next's server bundle does), so both share one copy of pg, ioredis and Prisma's runtime.
+// Run by scripts/start.mjs right after `next build`.
+import { build } from "esbuild";
+
+export const FAST_PATH_BUNDLE = ".next/keyportal/fast-path.mjs";
+
+export async function buildFastPath() {
+  await build({
+    entryPoints: ["lib/data-api/fast-path.ts"],
+    outfile: FAST_PATH_BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    sourcemap: true,
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildFastPath();
