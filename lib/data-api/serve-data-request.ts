@@ -1,7 +1,6 @@
 import { getConfig } from "../config/env";
 import { findApiRoute } from "../api-routes/api-routes";
-import { findKeyForVerification } from "../keys/key-cache";
-import { findRevokedKey } from "../keys/keys";
+import { lookupKey } from "../keys/key-cache";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from "../http/errors";
 import { errorBody } from "../http/respond";
@@ -56,10 +55,8 @@ async function authenticate(
   // A mistyped or made-up key fails its checksum here, before any database read.
   if (!key || !username || !hasValidKeyFormat(key)) return { caller: null, owner: null };
   const digest = digestSecret(key, getConfig().keyPepper);
-  const record = await findKeyForVerification(digest);
+  const { record, revoked } = await lookupKey(digest);
   if (!record) {
-    // Only refused calls pay for this second lookup; it tells an owner their deleted key is still in use.
-    const revoked = await findRevokedKey(digest);
     const caller = revoked && {
       ownerId: revoked.ownerId,
       keyId: revoked.keyId,

@@ -1,5 +1,5 @@
 import { invalidationsReachUs, onInvalidation } from "../cache/invalidation";
-import { findKeyByDigest, type KeyForVerification } from "./keys";
+import { findKeyByDigest, findRevokedKey, type KeyForVerification } from "./keys";
 
 /**
  * digest → the key record verification needs (with its owner's plan, subscription and limit),
@@ -9,15 +9,23 @@ import { findKeyByDigest, type KeyForVerification } from "./keys";
  *
  * The lifetimes are a safety net, not the mechanism: a write made where no invalidation can
  * reach this process (the admin CLI beside a server without Redis) is seen within
- * POSITIVE_TTL_MS. Well-formed digests that match no key are remembered briefly too, so a
- * flood of made-up keys costs one lookup per digest per NEGATIVE_TTL_MS, not one per call.
+ * POSITIVE_TTL_MS. Well-formed digests that match no key are remembered briefly too (with the
+ * tombstone of a deleted key, if any), so a flood of made-up or deleted keys costs one lookup
+ * per digest per NEGATIVE_TTL_MS, not one per call.
  */
 const POSITIVE_TTL_MS = 30_000;
 const NEGATIVE_TTL_MS = 2_000;
 const MAX_ENTRIES = 100_000;
 
-interface Entry {
+type RevokedKey = Awaited<ReturnType<typeof findRevokedKey>>;
+
+/** What verification learns from a digest: its key, or else the tombstone of a deleted one. */
+export interface KeyLookup {
   record: KeyForVerification | null;
+  revoked: RevokedKey;
+}
+
+interface Entry extends KeyLookup {
   until: number;
 }
 
@@ -50,28 +58,34 @@ onInvalidation((message) => {
   }
 });
 
-/** The verification lookup through the cache; the same answer findKeyByDigest would give. */
-export async function findKeyForVerification(digest: string, now = Date.now()): Promise<KeyForVerification | null> {
+async function lookup(digest: string): Promise<KeyLookup> {
+  const record = await findKeyByDigest(digest);
+  // Only refused calls pay for this second lookup; it tells an owner their deleted key is still in use.
+  return { record, revoked: record ? null : await findRevokedKey(digest) };
+}
+
+/** The verification lookup through the cache; the same answer the database would give. */
+export async function lookupKey(digest: string, now = Date.now()): Promise<KeyLookup> {
   // Redis configured but not delivering: another instance's revocation would not reach this
   // cache, so read the database every time until it does again (fail closed, not stale).
   if (!invalidationsReachUs()) {
     state.byDigest.clear();
-    return findKeyByDigest(digest);
+    return lookup(digest);
   }
   const hit = state.byDigest.get(digest);
   if (hit && hit.until > now) {
     state.hits += 1;
-    return hit.record;
+    return hit;
   }
   state.misses += 1;
   const generation = state.generation;
-  const record = await findKeyByDigest(digest);
+  const found = await lookup(digest);
   // An invalidation arrived while the row was read: the row may predate the write, so don't keep it.
   if (generation === state.generation) {
     if (state.byDigest.size >= MAX_ENTRIES) state.byDigest.clear();
-    state.byDigest.set(digest, { record, until: now + (record ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) });
+    state.byDigest.set(digest, { ...found, until: now + (found.record ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) });
   }
-  return record;
+  return found;
 }
 
 /** For tests: hit and miss counts since the process started. */

@@ -3,6 +3,7 @@ import * as keyRoute from "@/app/api/api-keys/[id]/route";
 import { setPlan, setSubscription } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { keyCacheStats } from "@/lib/keys/key-cache";
+import { flushUsage } from "@/lib/usage/usage-recorder";
 import { generateKeySecret } from "@/lib/keys/secret";
 import { seedSampleRoutes } from "../helpers";
 import { callData, createAccount, ctx, generateKey, setStatus, request, type Account } from "./support";
@@ -74,12 +75,28 @@ describe("key cache", () => {
     expect(await pro()).toBe(200);
   });
 
-  it("remembers a well-formed unknown key briefly: a flood of it costs one key lookup", async () => {
+  it("remembers a well-formed unknown key briefly: a flood of it costs one key lookup and one tombstone lookup", async () => {
     const unknown = generateKeySecret();
+    const before = keyCacheStats();
     const lookups = await queriesDuring(async () => {
       for (let i = 0; i < 20; i++) expect((await callData({ key: unknown, username: "nobody" })).status).toBe(401);
     });
     expect(lookups).toBe(1);
+    expect(keyCacheStats().misses - before.misses).toBe(1); // the tombstone lookup rides on that one miss
+    expect(keyCacheStats().hits - before.hits).toBe(19);
+  });
+
+  it("remembers a deleted key's tombstone with it: later tries still reach the former owner's log", async () => {
+    const key = await generateKey(account.token, "tombstoned", "tombstoned_user");
+    const deleted = await keyRoute.DELETE(
+      request("DELETE", `/api/api-keys/${key.id}`, { token: account.token }),
+      ctx({ id: String(key.id) }),
+    );
+    expect(deleted.status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await callData({ key: key.api_key, username: key.user })).status).toBe(401);
+    await flushUsage();
+    const rows = await db().usageLog.findMany({ where: { apiKeyId: key.id, statusCode: 401 } });
+    expect(rows.map((row) => row.ownerId)).toEqual([account.id, account.id, account.id]);
   });
 
   it("does not keep a row read while an invalidation arrived (it may predate the write)", async () => {
