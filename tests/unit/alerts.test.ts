@@ -6,7 +6,7 @@ import {
   spikeAlerts,
   FAILED_AUTH_BURST,
   SPIKE_MIN_CALLS,
-} from "@/lib/usage/summary";
+} from "@/lib/usage/alerts";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2025, 0, 15, 0, 0, 0);
