@@ -119,6 +119,21 @@ export async function listAllKeys(ownerId: number): Promise<KeyRecord[]> {
   return db().apiKey.findMany({ where: { ownerId }, select: keyFields, orderBy: { id: "asc" } });
 }
 
+/**
+ * The owner's keys in id order after `afterId`, `take` at a time: a keyset page, as cheap for the
+ * last page of 100,000 keys as for the first (an OFFSET would read every row before it).
+ */
+export async function keysAfter(ownerId: number, afterId: number, take: number): Promise<KeyRecord[]> {
+  // last_used_at is written with the batched usage rows: read-your-writes within this process.
+  if (afterId === 0) await flushUsage();
+  return db().apiKey.findMany({
+    where: { ownerId, id: { gt: afterId } },
+    select: keyFields,
+    orderBy: { id: "asc" },
+    take,
+  });
+}
+
 export function countKeys(ownerId: number): Promise<number> {
   return db().apiKey.count({ where: { ownerId } });
 }

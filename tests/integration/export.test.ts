@@ -174,3 +174,30 @@ describe("GET /api/api-keys/export", () => {
     expect(text.trim()).toBe(HEADER);
   });
 });
+
+describe("GET /api/api-keys/export of many keys (streamed in pages of 1,000)", () => {
+  it("has every one of 2,345 keys exactly once, in id order, and the same bytes as one unparse", async () => {
+    const owner = await createAccount({ prefix: "export-many", plan: "enterprise" });
+    const count = 2_345;
+    const created = new Date("2026-01-02T03:04:05.000Z");
+    await db().apiKey.createMany({
+      data: Array.from({ length: count }, (_, i) => ({
+        ownerId: owner.id,
+        name: `bulk-${i}`,
+        user: "bulk_user",
+        digest: `bulk-digest-${owner.id}-${i}`,
+        hint: "sk_live_bulk…bulk",
+        createdAt: created,
+      })),
+    });
+    const { response, text, rows } = await exportCsv(owner.token);
+    expect(response.status).toBe(200);
+    expect(rows).toHaveLength(count);
+    const ids = rows.map((row) => Number(row[0]));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(count);
+    expect(rows.map((row) => row[1])).toEqual(Array.from({ length: count }, (_, i) => `bulk-${i}`));
+    const whole = Papa.unparse({ fields: HEADER.split(","), data: rows.map((row) => [...row]) }, { newline: "\r\n" });
+    expect(text).toBe(whole);
+  });
+});
