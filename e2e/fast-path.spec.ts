@@ -77,7 +77,12 @@ test("the fast path and the portal share one usage buffer and one key cache", as
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveURL(/\/keys$/);
     const toggle = page.getByRole("switch", { name: "Active: fast" });
+    // The switch flips at once (optimistic); the server action's answer is when the key changed.
+    const serverAction = () =>
+      page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/keys");
+    let answered = serverAction();
     await toggle.click();
+    expect((await answered).status()).toBe(200);
     await expect(toggle).toHaveAttribute("aria-checked", "false");
     const refused = await callData();
     expect(refused.status).toBe(401);
@@ -85,7 +90,9 @@ test("the fast path and the portal share one usage buffer and one key cache", as
     expect(await refused.json()).toEqual({ success: false, message: "Invalid or missing authentication" });
 
     // And re-activated: accepted again at the next call.
+    answered = serverAction();
     await toggle.click();
+    expect((await answered).status()).toBe(200);
     await expect(toggle).toHaveAttribute("aria-checked", "true");
     expect((await callData()).status).toBe(200);
   } finally {
