@@ -46,6 +46,7 @@ const env = {
   NEXTAUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
   API_KEY_PEPPER: crypto.randomBytes(32).toString("base64url"),
   DEMO_ACCOUNT: "off",
+  BENCH_ROUTES: "on",
 };
 
 // The account exists before the server starts: the admin CLI applies migrations itself.
@@ -129,6 +130,7 @@ const rows = [];
 const validHeaders = { "X-API-Key": key.api_key, "X-Username": "bench" };
 for (const [title, headers, url] of [
   ...(floor ? [["raw node:http floor (HMAC + SQLite read)", validHeaders, floor.url]] : []),
+  ["bare Next route handler (constant JSON)", {}, `${base}/api/bench/noop`],
   ["valid key (200)", validHeaders],
   ["mistyped key (401, no DB read)", { "X-API-Key": key.api_key.slice(0, -1) + "0", "X-Username": "bench" }],
   ["well-formed unknown key (401)", { "X-API-Key": generateKeySecret(), "X-Username": "bench" }],
@@ -178,9 +180,9 @@ if (postgres) {
     { encoding: "utf8" },
   ).stdout.trim();
 }
-// Every answer of the portal's server is logged: the runs plus the 60 calls that spent the Free key.
+// Every data-API answer is logged: the runs plus the 60 calls that spent the Free key.
 const sent = rows
-  .filter((r) => r !== floorRow)
+  .filter((r) => r !== floorRow && !r.title.startsWith("bare Next"))
   .reduce((sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0), 60);
 console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -67,6 +67,8 @@ const envSchema = z.object({
   DEMO_EMAIL: z.email({ message: "DEMO_EMAIL must be an email address" }).default("demo@example.com"),
   DEMO_PASSWORD: z.string().min(8, "DEMO_PASSWORD must be at least 8 characters").optional(),
   USAGE_FLUSH_INTERVAL_MS: integer("USAGE_FLUSH_INTERVAL_MS", 10, 3_600_000, 1000),
+  // npm run bench turns on GET /api/bench/noop (constant JSON) to measure Next's own floor.
+  BENCH_ROUTES: flag("BENCH_ROUTES", ["on", "true", "1"], ["off", "false", "0"], "off"),
   CHROMIUM_PATH: z.string().trim().min(1).default("/usr/bin/chromium"),
   E2E_PORT: integer("E2E_PORT", 1, 65_535, 3100),
 });
@@ -101,6 +103,8 @@ export interface AppConfig {
   /** Shared counters and invalidations between instances; unset: everything in this process. */
   redisUrl: string | undefined;
   usageFlushIntervalMs: number;
+  /** Bench-only routes are served (off unless BENCH_ROUTES is on). */
+  benchRoutes: boolean;
 }
 
 interface SecretsFile {
@@ -166,6 +170,7 @@ export function getConfig(): AppConfig {
     trustProxy: env.TRUST_PROXY,
     redisUrl: env.REDIS_URL,
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
+    benchRoutes: env.BENCH_ROUTES,
   };
   return cached;
 }
