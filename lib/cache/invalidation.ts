@@ -9,7 +9,6 @@ export type Invalidation =
   | { kind: "key"; keyId: number; digest?: string }
   /** The owner's plan, subscription or limit changed: every cached key of theirs is stale. */
   | { kind: "owner"; ownerId: number }
-  | { kind: "all-keys" }
   | { kind: "routes" };
 
 const CHANNEL = "keyportal:invalidate";

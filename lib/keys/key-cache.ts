@@ -53,8 +53,6 @@ onInvalidation((message) => {
     drop((entry, digest) => digest === message.digest || entry.record?.id === message.keyId);
   } else if (message.kind === "owner") {
     drop((entry) => entry.record?.ownerId === message.ownerId);
-  } else if (message.kind === "all-keys") {
-    drop(() => true);
   }
 });
 
