@@ -185,4 +185,34 @@ const sent = rows
   .filter((r) => r !== floorRow && !r.title.startsWith("bare Next"))
   .reduce((sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0), 60);
 console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
+
+// The latest run, kept in the repository: when, on what, and the same table.
+const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim() || "unknown";
+const cpus = os.cpus();
+const table = rows.map((r) => {
+  const ratio = floorRow && r !== floorRow ? `${(r.rps / floorRow.rps).toFixed(2)}×` : r === floorRow ? "1×" : "—";
+  return `| ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${ratio} | ${r === floorRow ? "—" : r.rss} | ${r.codes} |`;
+});
+fs.writeFileSync(
+  "BENCHMARKS.md",
+  [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench` (the latest run; figures only, no pass/fail). Compare figures only within one run:",
+    "machines differ from one session to the next.",
+    "",
+    `- date: ${new Date().toISOString()}`,
+    `- commit: ${commit}`,
+    `- machine: ${cpus.length} cores (${cpus[0]?.model ?? "unknown CPU"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    `- database: ${postgres ? "PostgreSQL" : "SQLite"}${redisUrl ? " + Redis" : ""}; GET /api/api-routes-data?id=123 on the production server; autocannon, ${connections} connections, ${seconds} s per row; the load generator shares the machine's cores`,
+    "",
+    "| call | req/s | p50 ms | p99 ms | ratio to the raw floor | server RSS MB | status codes |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...table,
+    "",
+    `Usage rows written after shutdown: ${logged} of ${sent} responses (requests in flight when a run stops are answered and logged too).`,
+    "",
+  ].join("\n"),
+);
+console.log("written to BENCHMARKS.md");
 fs.rmSync(dir, { recursive: true, force: true });
