@@ -1,8 +1,5 @@
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { startOwnServer } from "./support";
 
 // The production server answers the data API on its fast path (scripts/server.mjs), outside
 // Next, while the portal and the REST API run in Next. One process, one set of state: with a
@@ -11,26 +8,9 @@ import { expect, test } from "@playwright/test";
 // both use the same key cache.
 test("the fast path and the portal share one usage buffer and one key cache", async ({ page }) => {
   test.setTimeout(120_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-fast-path-"));
-  const port = 3198;
-  const base = `http://localhost:${port}`;
-  const server = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${path.join(dir, "db.sqlite")}`,
-      DEMO_ACCOUNT: "off",
-      REDIS_URL: "",
-      USAGE_FLUSH_INTERVAL_MS: "3600000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  server.stdout.on("data", (chunk) => (output += chunk));
-  server.stderr.on("data", (chunk) => (output += chunk));
+  const own = await startOwnServer(3198, { USAGE_FLUSH_INTERVAL_MS: "3600000" });
+  const base = own.base;
   try {
-    await expect.poll(() => output, { timeout: 90_000 }).toContain("Key Portal ready");
     const api = (
       url: string,
       init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
@@ -96,8 +76,6 @@ test("the fast path and the portal share one usage buffer and one key cache", as
     await expect(toggle).toHaveAttribute("aria-checked", "true");
     expect((await callData()).status).toBe(200);
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server.once("exit", resolve));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await own.stop();
   }
 });

@@ -1,35 +1,14 @@
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
+import { startOwnServer } from "./support";
 
 // A second production server with a one-minute usage flush interval: every row of the calls
 // below is still in memory when SIGTERM arrives, so only the shutdown flush can save them.
 test("SIGTERM writes every buffered usage row before the server exits", async () => {
   test.setTimeout(120_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-shutdown-"));
-  const port = 3199;
-  const base = `http://localhost:${port}`;
-  const server = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${path.join(dir, "db.sqlite")}`,
-      DEMO_ACCOUNT: "off",
-      USAGE_FLUSH_INTERVAL_MS: "60000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  server.stdout.on("data", (chunk) => (output += chunk));
-  server.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
+  const own = await startOwnServer(3199, { USAGE_FLUSH_INTERVAL_MS: "60000" });
+  const { base, server, exited } = own;
   try {
-    await expect.poll(() => output, { timeout: 90_000 }).toContain("Key Portal ready");
-
     const post = (url: string, body: unknown, token?: string) =>
       fetch(base + url, {
         method: "POST",
@@ -51,7 +30,7 @@ test("SIGTERM writes every buffered usage row before the server exits", async ()
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(calls);
 
-    const db = new Database(path.join(dir, "db.sqlite"), { readonly: true });
+    const db = new Database(own.dbFile, { readonly: true });
     const count = () => (db.prepare("SELECT COUNT(*) AS n FROM usage_logs").get() as { n: number }).n;
     expect(count()).toBe(0); // still buffered: the interval is a minute away
 
@@ -63,9 +42,9 @@ test("SIGTERM writes every buffered usage row before the server exits", async ()
     };
     expect(row.last_used_at).not.toBeNull();
     db.close();
-    expect(output).toContain("SIGTERM received");
+    expect(own.output()).toContain("SIGTERM received");
   } finally {
     if (server.exitCode === null) server.kill("SIGKILL");
-    fs.rmSync(dir, { recursive: true, force: true });
+    await own.stop();
   }
 });

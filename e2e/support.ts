@@ -1,4 +1,8 @@
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export interface Account {
@@ -45,4 +49,43 @@ export async function closeNewKeyModal(page: Page): Promise<void> {
 
 export function callDataApi(request: APIRequestContext, key: string, username: string, id = 123) {
   return request.get(`/api/api-routes-data?id=${id}`, { headers: { "X-API-Key": key, "X-Username": username } });
+}
+
+/**
+ * A second production server (`npm start`'s path) on its own port, data folder and SQLite file,
+ * for tests that need settings the shared one doesn't have. `stop()` sends SIGTERM and removes
+ * the folder once it has exited; `exited` resolves with its exit code.
+ */
+export async function startOwnServer(port: number, env: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `keyportal-own-${port}-`));
+  const dbFile = path.join(dir, "db.sqlite");
+  const server = spawn(process.execPath, ["scripts/start.mjs"], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dir,
+      DATABASE_URL: `file:${dbFile}`,
+      DEMO_ACCOUNT: "off",
+      REDIS_URL: "",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  server.stdout.on("data", (chunk) => (output += chunk));
+  server.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (server.exitCode === null) server.kill("SIGTERM");
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await expect.poll(() => output, { timeout: 90_000 }).toContain("Key Portal ready");
+  } catch (error) {
+    server.kill("SIGKILL");
+    await stop();
+    throw error;
+  }
+  return { base: `http://localhost:${port}`, dbFile, server, exited, output: () => output, stop };
 }

@@ -56,10 +56,22 @@ async function servicesReachable() {
   return missing;
 }
 
+/** Prisma's CLI against `url`, offline (the engine variables point at files that exist). */
+function prismaCli(args, url) {
+  return spawnSync("node_modules/.bin/prisma", args, {
+    env: {
+      ...env,
+      DATABASE_URL: url,
+      PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
+      PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
+    },
+    encoding: "utf8",
+  });
+}
+
 /** `prisma migrate diff` from a provider's migrations to its schema: empty, or they drifted apart. */
 function migrationsMatchSchema(provider, url) {
-  const result = spawnSync(
-    "node_modules/.bin/prisma",
+  const result = prismaCli(
     [
       "migrate",
       "diff",
@@ -69,15 +81,7 @@ function migrationsMatchSchema(provider, url) {
       `prisma/${provider}/schema.prisma`,
       "--exit-code",
     ],
-    {
-      env: {
-        ...env,
-        DATABASE_URL: url,
-        PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
-        PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
-      },
-      encoding: "utf8",
-    },
+    url,
   );
   // --exit-code: 0 no difference, 2 a difference, 1 an error.
   return { same: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };
@@ -414,15 +418,7 @@ async function main() {
       applied === committed,
       `each of the ${committed} migrations applied once (${applied} rows in _prisma_migrations)`,
     );
-    const status = spawnSync("node_modules/.bin/prisma", ["migrate", "status"], {
-      env: {
-        ...env,
-        DATABASE_URL: databaseUrl(database),
-        PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
-        PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
-      },
-      encoding: "utf8",
-    });
+    const status = prismaCli(["migrate", "status"], databaseUrl(database));
     check(
       status.status === 0 && status.stdout.includes("Database schema is up to date"),
       "prisma migrate status agrees: the database schema is up to date",

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,8 +14,8 @@ declare module "vitest" {
 }
 
 /**
- * Migrates one template database with the real CLI; every test file gets its own copy (a file
- * copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL). TEST_DATABASE=postgresql picks
+ * Migrates one template database with the real CLI (migrateDatabase, as npm start does); every
+ * test file gets its own copy (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL). TEST_DATABASE=postgresql picks
  * PostgreSQL (npm run test:scale does).
  */
 export default async function setup(project: TestProject) {
@@ -38,16 +37,7 @@ export default async function setup(project: TestProject) {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-test-"));
   const templateDb = path.join(dir, "template.db");
-  execFileSync(path.join("node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
-    stdio: "pipe",
-    env: {
-      ...process.env,
-      DATABASE_URL: `file:${templateDb}`,
-      PRISMA_QUERY_ENGINE_LIBRARY: "/bin/false",
-      PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false",
-      CHECKPOINT_DISABLE: "1",
-    },
-  });
+  await migrateDatabase(`file:${templateDb}`);
   project.provide("templateDb", templateDb);
   return () => fs.rmSync(dir, { recursive: true, force: true });
 }
