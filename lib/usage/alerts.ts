@@ -1,4 +1,4 @@
-import type { FailureGroup, HourKeyRow, keyIpPairs } from "./summary-queries";
+import type { FailureGroup, HourKeyRow, KeyCalls, NewIp } from "./summary-queries";
 
 /**
  * The reference's "monitor for" list as rules over the summary's aggregates: calls from a new
@@ -7,7 +7,6 @@ import type { FailureGroup, HourKeyRow, keyIpPairs } from "./summary-queries";
  */
 
 const HOUR_MS = 3_600_000;
-export const NEW_IP_LOOKBACK_MS = 7 * 24 * HOUR_MS;
 const SPIKE_FACTOR = 3;
 export const SPIKE_MIN_CALLS = 20;
 export const FAILED_AUTH_BURST = { count: 10, windowMs: 10 * 60_000 };
@@ -34,6 +33,7 @@ export interface WorkingHours {
 
 const iso = (t: number) => new Date(t).toISOString();
 const hourLabel = (t: number) => `${iso(t).slice(0, 13).replace("T", " ")}:00 UTC`;
+const minuteLabel = (t: number) => `${iso(t).slice(0, 16).replace("T", " ")} UTC`;
 
 /** The local hour (0–23) of an instant in a time zone; falls back to UTC for an unknown zone. */
 export function localHour(at: number, timeZone: string): number {
@@ -74,22 +74,55 @@ export function spikeAlerts(totalsByHour: Map<number, number>, fromHour: number,
   return alerts;
 }
 
+const QUARTER_MS = 15 * 60_000;
+
 /**
- * A row of one key's calls in one UTC hour made outside working hours, if any was. In zones
- * offset by 30 or 45 minutes a working-hours boundary falls inside a UTC hour, and the off-hours
- * part of that hour is at one end of it: checking the first and last call tells whether any
- * call in the hour was outside working hours.
+ * The UTC hours from `fromHour` to `toHour` wholly outside working hours, and those a
+ * working-hours boundary cuts in two. Every zone's offset is a multiple of 15 minutes, so a
+ * boundary (a local whole hour) falls on a quarter of a UTC hour: checking each quarter's start
+ * tells all there is.
  */
-export function offHoursAlert(row: HourKeyRow, hours: WorkingHours): Alert | null {
-  const offAt = [row.first, row.last].find((at) => !isWorkingHour(at, hours));
-  if (offAt === undefined) return null;
-  return {
-    type: "off_hours",
-    api_key_id: row.keyId,
-    api_key_name: row.keyName,
-    at: iso(offAt),
-    message: `Key "${row.keyName}" made ${row.total} calls in the hour from ${hourLabel(Date.parse(row.hour))}, outside working hours (${String(hours.startHour).padStart(2, "0")}:00–${String(hours.endHour).padStart(2, "0")}:00 ${hours.timeZone}).`,
+export function offHours(fromHour: number, toHour: number, hours: WorkingHours): { whole: number[]; cut: number[] } {
+  const whole: number[] = [];
+  const cut: number[] = [];
+  for (let t = fromHour; t <= toHour; t += HOUR_MS) {
+    const working = [0, 1, 2, 3].filter((q) => isWorkingHour(t + q * QUARTER_MS, hours)).length;
+    if (working === 0) whole.push(t);
+    else if (working < 4) cut.push(t);
+  }
+  return { whole, cut };
+}
+
+const clock = (hour: number) => `${String(hour).padStart(2, "0")}:00`;
+
+/**
+ * One alert per key called outside working hours: its calls in hours wholly outside them, and
+ * in hours cut by a boundary where the key's first or last call of the hour was outside (the
+ * off-hours part of such an hour is at one end of it).
+ */
+export function offHoursAlerts(inWholeHours: KeyCalls[], inCutHours: HourKeyRow[], hours: WorkingHours): Alert[] {
+  const perKey = new Map<number, KeyCalls>();
+  const add = (calls: KeyCalls) => {
+    const seen = perKey.get(calls.keyId);
+    if (!seen) perKey.set(calls.keyId, { ...calls });
+    else {
+      seen.calls += calls.calls;
+      seen.first = Math.min(seen.first, calls.first);
+    }
   };
+  inWholeHours.forEach(add);
+  for (const row of inCutHours) {
+    const offAt = [row.first, row.last].find((at) => !isWorkingHour(at, hours));
+    if (offAt !== undefined) add({ keyId: row.keyId, keyName: row.keyName, calls: row.total, first: offAt });
+  }
+  const window = `${clock(hours.startHour)}–${clock(hours.endHour)} ${hours.timeZone}`;
+  return [...perKey.values()].map((key) => ({
+    type: "off_hours",
+    api_key_id: key.keyId,
+    api_key_name: key.keyName,
+    at: iso(key.first),
+    message: `Key "${key.keyName}" made ${key.calls} ${key.calls === 1 ? "call" : "calls"} outside working hours (${window}), the first at ${minuteLabel(key.first)}.`,
+  }));
 }
 
 /** Non-overlapping windows holding FAILED_AUTH_BURST.count or more 401s. */
@@ -120,26 +153,13 @@ export function failedAuthBursts(failures: FailureGroup[]): Alert[] {
   return alerts;
 }
 
-/** A key used from an IP it had not used in the previous 7 days, once the key has history. */
-export function newIpAlerts([inRange, before]: Awaited<ReturnType<typeof keyIpPairs>>): Alert[] {
-  const lastBefore = new Map(before.map((g) => [`${g.apiKeyId}|${g.ip}`, g._max.createdAt!.getTime()]));
-  const alerts: Alert[] = [];
-  for (const pair of inRange) {
-    const first = pair._min.createdAt!.getTime();
-    const seen = lastBefore.get(`${pair.apiKeyId}|${pair.ip}`);
-    if (seen !== undefined && seen >= first - NEW_IP_LOOKBACK_MS) continue;
-    // A key's very first caller is not "unexpected": require that the key was used from elsewhere before.
-    const hadHistory =
-      before.some((g) => g.apiKeyId === pair.apiKeyId && g._max.createdAt!.getTime() >= first - NEW_IP_LOOKBACK_MS) ||
-      inRange.some((g) => g.apiKeyId === pair.apiKeyId && g.ip !== pair.ip && g._min.createdAt!.getTime() < first);
-    if (!hadHistory) continue;
-    alerts.push({
-      type: "new_ip",
-      api_key_id: pair.apiKeyId,
-      api_key_name: pair._max.apiKeyName ?? null,
-      at: iso(first),
-      message: `Key "${pair._max.apiKeyName}" was used from ${pair.ip}, an IP address it had not used in the previous 7 days.`,
-    });
-  }
-  return alerts;
+/** A key used from an IP it had not used in the previous 7 days, once the key has history (summary-queries' newIps). */
+export function newIpAlerts(pairs: NewIp[]): Alert[] {
+  return pairs.map((pair) => ({
+    type: "new_ip",
+    api_key_id: pair.keyId,
+    api_key_name: pair.keyName,
+    at: iso(pair.at),
+    message: `Key "${pair.keyName}" was used from ${pair.ip}, an IP address it had not used in the previous 7 days.`,
+  }));
 }

@@ -1,4 +1,4 @@
-import { backgroundDb, Prisma } from "../db/client";
+import { backgroundDb, dialect, Prisma } from "../db/client";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;
@@ -38,6 +38,43 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
   return deleted;
 }
 
+// Each rollup table with the column that says when its newest call was, and how long a row
+// spans: a row is purged once all of it is older than the cutoff.
+const ROLLUPS = [
+  { table: "usage_hourly", column: "hour", spanMs: 3_600_000 },
+  { table: "usage_auth_failures", column: "minute", spanMs: 60_000 },
+  { table: "usage_key_ips", column: "last_seen_at", spanMs: 0 },
+] as const;
+
+/** One DELETE of at most RETENTION_BATCH rows of a rollup whose time column is before `before` for a plan's accounts. */
+async function deleteRollupBatch(rollup: (typeof ROLLUPS)[number], plan: string, before: Date): Promise<number> {
+  // The tables' keys are composite; SQLite's rowid and PostgreSQL's ctid name one row each.
+  const rowId = Prisma.raw(dialect() === "sqlite" ? "rowid" : "ctid");
+  const table = Prisma.raw(rollup.table);
+  const select = Prisma.sql`SELECT r.${rowId} FROM ${table} r JOIN users u ON u.id = r.owner_id
+    WHERE u.plan = ${plan} AND r.${Prisma.raw(rollup.column)} < ${before} LIMIT ${RETENTION_BATCH}`;
+  return dialect() === "sqlite"
+    ? backgroundDb().$executeRaw`DELETE FROM ${table} WHERE rowid IN (${select})`
+    : backgroundDb().$executeRaw`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(${select}))`;
+}
+
+/** Deletes rollup rows (lib/usage/rollups.ts) once their calls are older than the plan keeps usage. */
+export async function purgeExpiredRollups(now = new Date()): Promise<number> {
+  let deleted = 0;
+  for (const plan of PLANS_WITH_RETENTION) {
+    const cutoff = now.getTime() - PLAN_LIMITS[plan].retentionDays! * DAY_MS;
+    for (const rollup of ROLLUPS) {
+      for (;;) {
+        const count = await deleteRollupBatch(rollup, plan, new Date(cutoff - rollup.spanMs));
+        deleted += count;
+        if (count < RETENTION_BATCH) break;
+        await breathe();
+      }
+    }
+  }
+  return deleted;
+}
+
 /** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
 async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
   const { count } = await backgroundDb().refreshToken.deleteMany({
@@ -53,6 +90,7 @@ export function startRetentionJob(): void {
   const run = () =>
     purgeExpiredUsageLogs()
       .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
+      .then(() => purgeExpiredRollups())
       .then(() => purgeExpiredRefreshTokens())
       .catch((error) => console.error("[retention] purge failed:", error));
   void run();

@@ -1,112 +1,162 @@
 import { db, dialect, Prisma } from "../db/client";
 
 /**
- * The summary's reads. Aggregation happens in SQL (per hour and key, per minute for 401s, per
- * key and IP), so the app receives a few rows per hour and key; the database still reads every
- * usage row of the owner in the range to make them, which is what a big account pays for.
+ * The summary's reads, all from the rollups (lib/usage/rollups.ts), never from usage_logs: an
+ * account's summary reads at most one row per key and hour (plus one per key and minute with
+ * 401s, and one per key and IP seen), however many calls those rows count.
  */
 
-export interface HourKeyRow {
-  hour: string;
-  keyId: number | null;
-  keyName: string | null;
+/** Calls in one UTC hour, by outcome. */
+export interface HourTotals {
+  hour: number;
   ok: number;
+  authFailed: number;
+  limited: number;
+  other: number;
+}
+
+/** One key's calls in one UTC hour, with its first and last call (the off-hours rule reads both). */
+export interface HourKeyRow {
+  hour: number;
+  keyId: number;
+  keyName: string | null;
   total: number;
-  /** First and last call in the hour: the off-hours rule checks both ends (offHoursAlert). */
   first: number;
   last: number;
+}
+
+/** One key's calls over several hours, with the first of them. */
+export interface KeyCalls {
+  keyId: number;
+  keyName: string | null;
+  calls: number;
+  first: number;
 }
 
 export interface FailureGroup {
   at: number;
   keyId: number | null;
   keyName: string | null;
-  /** Failures this entry stands for (the summary groups them per minute and key). */
+  /** Failures this entry stands for (the rollup holds them per minute and key). */
   count?: number;
 }
 
-/**
- * created_at cut to its UTC hour or minute as ISO text ("2026-11-29T21", "2026-11-29T21:05").
- * SQLite keeps DateTime as ISO text, so a prefix is the cut; PostgreSQL keeps a UTC timestamp.
- */
-function timeBucket(unit: "hour" | "minute"): Prisma.Sql {
-  if (dialect() === "sqlite") return Prisma.raw(`substr(created_at, 1, ${unit === "hour" ? 13 : 16})`);
-  return Prisma.raw(`to_char(created_at, '${unit === "hour" ? 'YYYY-MM-DD"T"HH24' : 'YYYY-MM-DD"T"HH24:MI'}')`);
+export interface NewIp {
+  keyId: number;
+  keyName: string | null;
+  ip: string;
+  at: number;
 }
 
-export async function hourlyByKey(ownerId: number, from: Date, to: Date): Promise<HourKeyRow[]> {
-  const rows = await db().$queryRaw<
-    Array<{
-      hour: string;
-      key_id: bigint | number | null;
-      key_name: string | null;
-      ok: bigint | number;
-      total: bigint | number;
-      first: string | Date;
-      last: string | Date;
-    }>
-  >`
-    SELECT ${timeBucket("hour")} AS hour, api_key_id AS key_id, MAX(api_key_name) AS key_name,
-           SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END) AS ok, COUNT(*) AS total,
-           MIN(created_at) AS first, MAX(created_at) AS last
-    FROM usage_logs
-    WHERE owner_id = ${ownerId} AND created_at >= ${from} AND created_at < ${to}
-    GROUP BY hour, api_key_id`;
+type Count = bigint | number;
+type Time = string | Date;
+const time = (value: Time) => new Date(value).getTime();
+const total = Prisma.raw("(ok + auth_failed + limited + other)");
+
+export async function hourlyTotals(ownerId: number, from: Date, to: Date): Promise<HourTotals[]> {
+  const rows = await db().$queryRaw<Array<{ hour: Time; ok: Count; auth_failed: Count; limited: Count; other: Count }>>`
+    SELECT hour, SUM(ok) AS ok, SUM(auth_failed) AS auth_failed, SUM(limited) AS limited, SUM(other) AS other
+    FROM usage_hourly
+    WHERE owner_id = ${ownerId} AND hour >= ${from} AND hour < ${to}
+    GROUP BY hour`;
   return rows.map((r) => ({
-    hour: `${r.hour}:00:00.000Z`,
-    keyId: r.key_id === null ? null : Number(r.key_id),
-    keyName: r.key_name,
+    hour: time(r.hour),
     ok: Number(r.ok),
-    total: Number(r.total),
-    first: new Date(r.first).getTime(),
-    last: new Date(r.last).getTime(),
+    authFailed: Number(r.auth_failed),
+    limited: Number(r.limited),
+    other: Number(r.other),
   }));
 }
 
-/** 401s per minute and key: a flood of failures costs the summary a few rows per minute, not one per call. */
-export async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
-  const rows = await db().$queryRaw<
-    Array<{
-      minute: string;
-      key_id: bigint | number | null;
-      key_name: string | null;
-      n: bigint | number;
-      first: string | Date;
-    }>
-  >`
-    SELECT ${timeBucket("minute")} AS minute, api_key_id AS key_id, MAX(api_key_name) AS key_name, COUNT(*) AS n, MIN(created_at) AS first
-    FROM usage_logs
-    WHERE owner_id = ${ownerId} AND status_code = 401 AND created_at >= ${from} AND created_at < ${to}
-    GROUP BY minute, api_key_id`;
+export async function topKeys(ownerId: number, from: Date, to: Date, limit: number): Promise<KeyCalls[]> {
+  return keyCalls(
+    Prisma.sql`owner_id = ${ownerId} AND api_key_id <> 0 AND hour >= ${from} AND hour < ${to}`,
+    Prisma.sql`calls DESC, api_key_id`,
+    limit,
+  );
+}
+
+/** Per key, the calls in the given hours (each wholly outside working hours), newest first. */
+export async function callsInHours(ownerId: number, hours: number[], limit: number): Promise<KeyCalls[]> {
+  if (!hours.length) return [];
+  return keyCalls(
+    Prisma.sql`owner_id = ${ownerId} AND api_key_id <> 0 AND hour IN (${Prisma.join(hours.map((h) => new Date(h)))})`,
+    Prisma.sql`first DESC, api_key_id`,
+    limit,
+  );
+}
+
+async function keyCalls(where: Prisma.Sql, orderBy: Prisma.Sql, limit: number): Promise<KeyCalls[]> {
+  const rows = await db().$queryRaw<Array<{ key_id: Count; key_name: string | null; calls: Count; first: Time }>>`
+    SELECT api_key_id AS key_id, MAX(api_key_name) AS key_name, SUM(${total}) AS calls, MIN(first_at) AS first
+    FROM usage_hourly WHERE ${where}
+    GROUP BY api_key_id ORDER BY ${orderBy} LIMIT ${limit}`;
   return rows.map((r) => ({
-    at: new Date(r.first).getTime(),
-    keyId: r.key_id === null ? null : Number(r.key_id),
+    keyId: Number(r.key_id),
     keyName: r.key_name,
-    count: Number(r.n),
+    calls: Number(r.calls),
+    first: time(r.first),
   }));
 }
 
-/** Each (key, IP) pair's first call in the range, and its last call in the look-back before it. */
-export async function keyIpPairs(ownerId: number, from: Date, to: Date, lookbackMs: number) {
-  return Promise.all([
-    db().usageLog.groupBy({
-      by: ["apiKeyId", "ip"],
-      where: { ownerId, apiKeyId: { not: null }, createdAt: { gte: from, lt: to } },
-      _min: { createdAt: true },
-      _max: { apiKeyName: true },
-    }),
-    db().usageLog.groupBy({
-      by: ["apiKeyId", "ip"],
-      where: {
-        ownerId,
-        apiKeyId: { not: null },
-        createdAt: { gte: new Date(from.getTime() - lookbackMs), lt: from },
-      },
-      _max: { createdAt: true },
-    }),
-  ]);
+/** Each key's row in the given hours (those a working-hours boundary cuts in two). */
+export async function keyRowsInHours(ownerId: number, hours: number[]): Promise<HourKeyRow[]> {
+  if (!hours.length) return [];
+  const rows = await db().$queryRaw<
+    Array<{ hour: Time; key_id: Count; key_name: string | null; total: Count; first: Time; last: Time }>
+  >`
+    SELECT hour, api_key_id AS key_id, api_key_name AS key_name, ${total} AS total, first_at AS first, last_at AS last
+    FROM usage_hourly
+    WHERE owner_id = ${ownerId} AND api_key_id <> 0 AND hour IN (${Prisma.join(hours.map((h) => new Date(h)))})`;
+  return rows.map((r) => ({
+    hour: time(r.hour),
+    keyId: Number(r.key_id),
+    keyName: r.key_name,
+    total: Number(r.total),
+    first: time(r.first),
+    last: time(r.last),
+  }));
 }
 
-export async function distinctIps(ownerId: number, from: Date, to: Date): Promise<number> {
-  return (await db().usageLog.groupBy({ by: ["ip"], where: { ownerId, createdAt: { gte: from, lt: to } } })).length;
+/** 401s per minute and key: a flood of failures is a few rows per minute, not one per call. */
+export async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
+  const rows = await db().$queryRaw<Array<{ key_id: Count; key_name: string | null; count: Count; first: Time }>>`
+    SELECT api_key_id AS key_id, api_key_name AS key_name, count, first_at AS first
+    FROM usage_auth_failures
+    WHERE owner_id = ${ownerId} AND minute >= ${from} AND minute < ${to}`;
+  return rows.map((r) => ({
+    at: time(r.first),
+    keyId: Number(r.key_id) || null,
+    keyName: r.key_name,
+    count: Number(r.count),
+  }));
+}
+
+/**
+ * (key, IP) pairs that appeared in the range (first call, or first after 7 days or more without
+ * one) while the key had been called from another IP in the 7 days before: a key's very first
+ * caller is not "unexpected". Newest first.
+ */
+export async function newIps(ownerId: number, from: Date, to: Date, limit: number): Promise<NewIp[]> {
+  const lookback =
+    dialect() === "sqlite"
+      ? Prisma.raw(`julianday(o.last_seen_at) >= julianday(p.appeared_at) - 7`)
+      : Prisma.raw(`o.last_seen_at >= p.appeared_at - interval '7 days'`);
+  const rows = await db().$queryRaw<Array<{ key_id: Count; key_name: string | null; ip: string; at: Time }>>`
+    SELECT p.api_key_id AS key_id, p.api_key_name AS key_name, p.ip, p.appeared_at AS at
+    FROM usage_key_ips p
+    WHERE p.owner_id = ${ownerId} AND p.api_key_id <> 0 AND p.appeared_at >= ${from} AND p.appeared_at < ${to}
+      AND EXISTS (
+        SELECT 1 FROM usage_key_ips o
+        WHERE o.owner_id = p.owner_id AND o.api_key_id = p.api_key_id AND o.ip <> p.ip
+          AND o.first_seen_at < p.appeared_at AND ${lookback})
+    ORDER BY p.appeared_at DESC LIMIT ${limit}`;
+  return rows.map((r) => ({ keyId: Number(r.key_id), keyName: r.key_name, ip: r.ip, at: time(r.at) }));
+}
+
+/** IPs that called one of the account's keys since `from`. */
+export async function distinctIps(ownerId: number, from: Date): Promise<number> {
+  const [row] = await db().$queryRaw<Array<{ n: Count }>>`
+    SELECT COUNT(DISTINCT ip) AS n FROM usage_key_ips WHERE owner_id = ${ownerId} AND last_seen_at >= ${from}`;
+  return Number(row.n);
 }

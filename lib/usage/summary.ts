@@ -1,30 +1,46 @@
 import {
   failedAuthBursts,
-  NEW_IP_LOOKBACK_MS,
   newIpAlerts,
-  offHoursAlert,
+  offHours,
+  offHoursAlerts,
   spikeAlerts,
   type Alert,
   type WorkingHours,
 } from "./alerts";
-import { distinctIps, failuresPerMinute, hourlyByKey, keyIpPairs } from "./summary-queries";
+import {
+  callsInHours,
+  distinctIps,
+  failuresPerMinute,
+  hourlyTotals,
+  keyRowsInHours,
+  newIps,
+  topKeys,
+} from "./summary-queries";
 import { flushUsage } from "./usage-recorder";
 
 /**
  * The monitoring summary behind GET /api/api-usage-logs/summary and the usage page: calls per
- * hour, failed authentication, distinct IPs, top keys, and alerts (lib/usage/alerts.ts) over
- * the aggregates of lib/usage/summary-queries.ts.
+ * hour by outcome, failed authentication, distinct IPs, top keys, and alerts (lib/usage/alerts.ts)
+ * over the rollups that lib/usage/summary-queries.ts reads.
  */
 
 const SUMMARY_RANGES = { "24h": 24, "7d": 24 * 7 } as const;
 export type SummaryRange = keyof typeof SUMMARY_RANGES;
 
 const HOUR_MS = 3_600_000;
+/** The alerts a summary lists, newest first: a busy account's week can hold thousands. */
+const MAX_ALERTS = 100;
 
 export interface HourBucket {
   hour: string;
   ok: number;
+  /** auth_failed + limited + other. */
   failed: number;
+  /** 401 and 403. */
+  auth_failed: number;
+  /** 429. */
+  limited: number;
+  other: number;
 }
 
 const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
@@ -36,44 +52,47 @@ async function usageSummary(ownerId: number, range: SummaryRange, hours: Working
   const fromHour = toHour - (SUMMARY_RANGES[range] - 1) * HOUR_MS;
   const from = new Date(fromHour);
   const to = new Date(now.getTime() + 1);
+  const off = offHours(fromHour, toHour, hours);
 
-  const [rows, ips, failures, pairs] = await Promise.all([
+  const [totals, top, inWholeHours, inCutHours, ips, failures, appeared] = await Promise.all([
     // 24 extra hours feed the spike rule's trailing mean for the first hours of the range.
-    hourlyByKey(ownerId, new Date(fromHour - 24 * HOUR_MS), to),
-    distinctIps(ownerId, from, to),
+    hourlyTotals(ownerId, new Date(fromHour - 24 * HOUR_MS), to),
+    topKeys(ownerId, from, to, 5),
+    callsInHours(ownerId, off.whole, MAX_ALERTS),
+    keyRowsInHours(ownerId, off.cut),
+    distinctIps(ownerId, from),
     failuresPerMinute(ownerId, from, to),
-    keyIpPairs(ownerId, from, to, NEW_IP_LOOKBACK_MS),
+    newIps(ownerId, from, to, MAX_ALERTS),
   ]);
 
   const totalsByHour = new Map<number, number>();
   const buckets = new Map<number, HourBucket>();
-  for (let t = fromHour; t <= toHour; t += HOUR_MS) buckets.set(t, { hour: iso(t), ok: 0, failed: 0 });
-  const perKey = new Map<number, { name: string | null; calls: number }>();
-  const offHours: Alert[] = [];
-  for (const row of rows) {
-    const t = Date.parse(row.hour);
-    totalsByHour.set(t, (totalsByHour.get(t) ?? 0) + row.total);
-    const bucket = buckets.get(t);
+  for (let t = fromHour; t <= toHour; t += HOUR_MS)
+    buckets.set(t, { hour: iso(t), ok: 0, failed: 0, auth_failed: 0, limited: 0, other: 0 });
+  for (const row of totals) {
+    totalsByHour.set(row.hour, row.ok + row.authFailed + row.limited + row.other);
+    const bucket = buckets.get(row.hour);
     if (!bucket) continue; // the spike rule's look-back only
-    bucket.ok += row.ok;
-    bucket.failed += row.total - row.ok;
-    if (row.keyId === null) continue;
-    const key = perKey.get(row.keyId) ?? { name: row.keyName, calls: 0 };
-    key.calls += row.total;
-    perKey.set(row.keyId, key);
-    const offHoursCall = offHoursAlert(row, hours);
-    if (offHoursCall) offHours.push(offHoursCall);
+    Object.assign(bucket, {
+      ok: row.ok,
+      failed: row.authFailed + row.limited + row.other,
+      auth_failed: row.authFailed,
+      limited: row.limited,
+      other: row.other,
+    });
   }
 
   const callsPerHour = [...buckets.values()];
   const ok = callsPerHour.reduce((sum, b) => sum + b.ok, 0);
   const failed = callsPerHour.reduce((sum, b) => sum + b.failed, 0);
-  const alerts = [
-    ...newIpAlerts(pairs),
-    ...offHours,
+  const alerts: Alert[] = [
+    ...newIpAlerts(appeared),
+    ...offHoursAlerts(inWholeHours, inCutHours, hours),
     ...spikeAlerts(totalsByHour, fromHour, toHour),
     ...failedAuthBursts(failures),
-  ].sort((a, b) => b.at.localeCompare(a.at));
+  ]
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .slice(0, MAX_ALERTS);
 
   return {
     range,
@@ -83,10 +102,7 @@ async function usageSummary(ownerId: number, range: SummaryRange, hours: Working
     totals: { calls: ok + failed, ok, failed },
     failed_auth_attempts: failures.reduce((sum, f) => sum + (f.count ?? 1), 0),
     distinct_ips: ips,
-    top_keys: [...perKey]
-      .map(([id, key]) => ({ api_key_id: id, api_key_name: key.name, calls: key.calls }))
-      .sort((a, b) => b.calls - a.calls || a.api_key_id - b.api_key_id)
-      .slice(0, 5),
+    top_keys: top.map((key) => ({ api_key_id: key.keyId, api_key_name: key.keyName, calls: key.calls })),
     working_hours: { time_zone: hours.timeZone, start_hour: hours.startHour, end_hour: hours.endHour },
     alerts,
   };

@@ -2,6 +2,7 @@ import { readEnv } from "../config/env";
 import { backgroundDb, Prisma } from "../db/client";
 import { redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
+import { rollupStatements } from "./rollups";
 
 export interface UsageEntry {
   ownerId: number | null;
@@ -25,7 +26,8 @@ const MAX_BATCH = 500;
 
 /**
  * Buffers usage rows and writes them in batches: one commit per batch instead of two per
- * request. No row is lost to a failing database: a failed write is put back and retried, every
+ * request, holding the rows, the rollups the summary reads (lib/usage/rollups.ts) and the keys'
+ * last use. No row is lost to a failing database: a failed write is put back and retried, every
  * read of usage flushes first, and the server flushes on SIGTERM/SIGINT before exiting. Only a
  * row the database refuses on its own while it answers otherwise (an account deleted in the
  * meantime, say) is logged and dropped, so it cannot hold back every row after it.
@@ -94,16 +96,21 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
   }
   // One multi-row INSERT: Prisma's createMany plans every row in JavaScript, which at 500 rows
   // held the event loop long enough to show in the data API's p99; the statement is the same.
-  const values = batch.map(
-    (entry) =>
-      Prisma.sql`(${entry.ownerId}, ${entry.apiKeyId}, ${entry.apiKeyName === null ? null : clean(entry.apiKeyName, 256)},
-        ${clean(entry.method, 16)}, ${clean(entry.path, 512)}, ${entry.statusCode}, ${clean(entry.ip, 64)},
-        ${clean(entry.userAgent, 512)}, ${entry.at})`,
+  const rows = batch.map((entry) => ({
+    ...entry,
+    apiKeyName: entry.apiKeyName === null ? null : clean(entry.apiKeyName, 256),
+    ip: clean(entry.ip, 64),
+  }));
+  const values = rows.map(
+    (row) =>
+      Prisma.sql`(${row.ownerId}, ${row.apiKeyId}, ${row.apiKeyName}, ${clean(row.method, 16)}, ${clean(row.path, 512)},
+        ${row.statusCode}, ${row.ip}, ${clean(row.userAgent, 512)}, ${row.at})`,
   );
   await backgroundDb().$transaction([
     backgroundDb().$executeRaw`
       INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at)
       VALUES ${Prisma.join(values)}`,
+    ...rollupStatements(rows),
     // updateMany: the key may have been deleted since; and never move last-used backwards.
     // In key order, so two instances' batches lock rows in the same order (no deadlock).
     ...[...lastUse]

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as summaryRoute, POST as summaryPost } from "@/app/api/api-usage-logs/summary/route";
 import { PUT as putWorkingHours } from "@/app/api/account/working-hours/route";
-import { db } from "@/lib/db/client";
+import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
 import {
   createAccount,
   expectError,
@@ -42,10 +42,11 @@ function rows(
     apiKeyName: key?.api_key_name ?? null,
     method: "GET",
     path: "/api/api-routes-data?id=123",
+    touchKey: false,
     statusCode: options.status ?? 200,
     ip: options.ip ?? "10.0.0.1",
     userAgent: "summary-test",
-    createdAt: new Date(at + i * (options.spacingMs ?? 1000)),
+    at: new Date(at + i * (options.spacingMs ?? 1000)),
   }));
 }
 
@@ -57,20 +58,21 @@ beforeAll(async () => {
   account = await createAccount({ prefix: "summary", plan: "professional" });
   prod = await generateKey(account.token, "prod-server", "svc_prod");
   fresh = await generateKey(account.token, "fresh-key", "svc_fresh");
-  await db().usageLog.createMany({
-    data: [
-      // prod: used from 10.0.0.1 for days, then 10.0.0.9 appears (new IP).
-      ...rows(prod, now - 3 * 24 * HOUR, 3, { ip: "10.0.0.1" }),
-      ...rows(prod, threeHoursAgo, 2, { ip: "10.0.0.1" }),
-      ...rows(prod, twoHoursAgo, 25, { ip: "10.0.0.9", spacingMs: 10_000 }), // also a spike: 25 calls after a quiet day
-      // fresh: its very first caller is not an alert.
-      ...rows(fresh, threeHoursAgo, 1, { ip: "10.0.0.50" }),
-      // A burst of failed authentication with prod, 12 in 2 minutes.
-      ...rows(prod, threeHoursAgo + 60_000, 12, { ip: "203.0.113.7", status: 401, spacingMs: 10_000 }),
-      // Old traffic outside the 7-day range.
-      ...rows(prod, now - 9 * 24 * HOUR, 4, { ip: "10.0.0.2" }),
-    ],
-  });
+  // Through the recorder, as calls are: it writes the rollups the summary reads.
+  for (const entry of [
+    // prod: used from 10.0.0.1 for days, then 10.0.0.9 appears (new IP).
+    ...rows(prod, now - 3 * 24 * HOUR, 3, { ip: "10.0.0.1" }),
+    ...rows(prod, threeHoursAgo, 2, { ip: "10.0.0.1" }),
+    ...rows(prod, twoHoursAgo, 25, { ip: "10.0.0.9", spacingMs: 10_000 }), // also a spike: 25 calls after a quiet day
+    // fresh: its very first caller is not an alert.
+    ...rows(fresh, threeHoursAgo, 1, { ip: "10.0.0.50" }),
+    // A burst of failed authentication with prod, 12 in 2 minutes.
+    ...rows(prod, threeHoursAgo + 60_000, 12, { ip: "203.0.113.7", status: 401, spacingMs: 10_000 }),
+    // Old traffic outside the 7-day range.
+    ...rows(prod, now - 9 * 24 * HOUR, 4, { ip: "10.0.0.2" }),
+  ])
+    usageRecorder().record(entry);
+  await flushUsage();
 });
 
 describe("GET /api/api-usage-logs/summary", () => {
@@ -81,9 +83,16 @@ describe("GET /api/api-usage-logs/summary", () => {
     expect(body.calls_per_hour).toHaveLength(24);
     expect(body.calls_per_hour.at(-1).hour).toBe(new Date(hourStart(now)).toISOString());
     const hour2 = body.calls_per_hour.find((b: any) => b.hour === new Date(hourStart(twoHoursAgo)).toISOString());
-    expect(hour2).toEqual({ hour: new Date(hourStart(twoHoursAgo)).toISOString(), ok: 25, failed: 0 });
+    expect(hour2).toEqual({
+      hour: new Date(hourStart(twoHoursAgo)).toISOString(),
+      ok: 25,
+      failed: 0,
+      auth_failed: 0,
+      limited: 0,
+      other: 0,
+    });
     const hour3 = body.calls_per_hour.find((b: any) => b.hour === new Date(hourStart(threeHoursAgo)).toISOString());
-    expect(hour3).toMatchObject({ ok: 3, failed: 12 });
+    expect(hour3).toEqual({ hour: hour3.hour, ok: 3, failed: 12, auth_failed: 12, limited: 0, other: 0 });
     expect(body.totals).toEqual({ calls: 40, ok: 28, failed: 12 });
     expect(body.failed_auth_attempts).toBe(12);
     expect(body.distinct_ips).toBe(4); // 10.0.0.1, 10.0.0.9, 10.0.0.50, 203.0.113.7
@@ -138,11 +147,17 @@ describe("GET /api/api-usage-logs/summary", () => {
     );
     expect(set.status).toBe(200);
     let { body } = await summary("24h");
-    // "at" is a call outside working hours (here the hour's first), not the start of its hour.
-    const off = body.alerts.filter((a: any) => a.type === "off_hours" && a.at === new Date(twoHoursAgo).toISOString());
-    expect(off).toHaveLength(1);
-    expect(off[0]).toMatchObject({ api_key_id: prod.id, api_key_name: "prod-server" });
-    expect(off[0].message).toMatch(/25 calls/);
+    // One alert per key; "at" is its first call outside working hours, not the start of an hour.
+    const off = body.alerts.filter((a: any) => a.type === "off_hours");
+    expect(off.map((a: any) => [a.api_key_id, a.api_key_name, a.at]).sort()).toEqual(
+      [
+        [prod.id, "prod-server", new Date(threeHoursAgo).toISOString()],
+        [fresh.id, "fresh-key", new Date(threeHoursAgo).toISOString()],
+      ].sort(),
+    );
+    // prod: 2 calls and 12 failures three hours ago, 25 calls two hours ago; fresh: 1 call.
+    expect(off.find((a: any) => a.api_key_id === prod.id).message).toMatch(/made 39 calls outside working hours/);
+    expect(off.find((a: any) => a.api_key_id === fresh.id).message).toMatch(/made 1 call outside working hours/);
 
     await putWorkingHours(
       request("PUT", "/api/account/working-hours", {

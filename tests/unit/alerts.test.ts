@@ -3,6 +3,8 @@ import {
   failedAuthBursts,
   isWorkingHour,
   localHour,
+  offHours,
+  offHoursAlerts,
   spikeAlerts,
   FAILED_AUTH_BURST,
   SPIKE_MIN_CALLS,
@@ -31,6 +33,49 @@ describe("off-hours rule", () => {
     expect(isWorkingHour(Date.UTC(2025, 0, 15, 12, 0), night)).toBe(false);
     const paris = { timeZone: "Europe/Paris", startHour: 8, endHour: 20 };
     expect(isWorkingHour(Date.UTC(2025, 0, 15, 7, 0), paris)).toBe(true); // 08:00 in Paris
+  });
+});
+
+describe("off-hours alerts", () => {
+  const day = (h: number) => T0 + h * HOUR;
+
+  it("splits a day's UTC hours into wholly off-hours and cut by a boundary", () => {
+    const utc = offHours(day(0), day(23), { timeZone: "UTC", startHour: 8, endHour: 20 });
+    expect(utc.whole).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 20, 21, 22, 23].map(day));
+    expect(utc.cut).toEqual([]);
+    // Kolkata is UTC+5:30: 09:00 there is 03:30 UTC, 17:00 is 11:30 UTC.
+    const kolkata = offHours(day(0), day(23), { timeZone: "Asia/Kolkata", startHour: 9, endHour: 17 });
+    expect(kolkata.cut).toEqual([day(3), day(11)]);
+    expect(kolkata.whole).toEqual([0, 1, 2, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23].map(day));
+    // Kathmandu is UTC+5:45: the boundaries fall at a quarter past.
+    expect(offHours(day(0), day(23), { timeZone: "Asia/Kathmandu", startHour: 9, endHour: 17 }).cut).toEqual([
+      day(3),
+      day(11),
+    ]);
+  });
+
+  it("raises one alert per key, from whole hours and from the off end of cut hours", () => {
+    const kolkata = { timeZone: "Asia/Kolkata", startHour: 9, endHour: 17 };
+    const alerts = offHoursAlerts(
+      [{ keyId: 7, keyName: "prod", calls: 40, first: day(1) + 5 * 60_000 }],
+      [
+        // 11:00–11:59 UTC is 16:30–17:29 in Kolkata: the last call, at 11:50, is after 17:00 there.
+        { hour: day(11), keyId: 7, keyName: "prod", total: 3, first: day(11) + 60_000, last: day(11) + 50 * 60_000 },
+        // Both calls in the working half (before 11:30 UTC): no alert.
+        { hour: day(11), keyId: 8, keyName: "ci", total: 2, first: day(11) + 60_000, last: day(11) + 20 * 60_000 },
+        // 03:00–03:59 UTC is 08:30–09:29 there: the first call, at 03:10, is before 09:00.
+        { hour: day(3), keyId: 9, keyName: "cron", total: 1, first: day(3) + 10 * 60_000, last: day(3) + 10 * 60_000 },
+      ],
+      kolkata,
+    );
+    expect(alerts.map((a) => [a.api_key_id, a.at])).toEqual([
+      [7, new Date(day(1) + 5 * 60_000).toISOString()],
+      [9, new Date(day(3) + 10 * 60_000).toISOString()],
+    ]);
+    expect(alerts[0].message).toBe(
+      'Key "prod" made 43 calls outside working hours (09:00–17:00 Asia/Kolkata), the first at 2025-01-15 01:05 UTC.',
+    );
+    expect(alerts[1].message).toMatch(/made 1 call outside/);
   });
 });
 

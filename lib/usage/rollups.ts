@@ -1,0 +1,179 @@
+import { backgroundDb, dialect, Prisma } from "../db/client";
+
+/**
+ * The rollups of usage_logs that the usage summary reads (usage_hourly, usage_auth_failures,
+ * usage_key_ips): a batch of calls is first summed here, in memory, to one row per (account,
+ * key, hour), per (account, key, minute) of 401s and per (account, key, IP), then upserted in
+ * the transaction that inserts the batch's usage rows, so a rollup never counts a row that was
+ * not written, nor misses one that was. Calls tied to no account are in no rollup.
+ */
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+/** What a rollup needs of one call (a UsageEntry's fields, cleaned). */
+export interface RollupCall {
+  ownerId: number | null;
+  apiKeyId: number | null;
+  apiKeyName: string | null;
+  statusCode: number;
+  ip: string;
+  at: Date;
+}
+
+interface Named {
+  ownerId: number;
+  apiKeyId: number;
+  /** The name at the latest call. */
+  apiKeyName: string | null;
+  first: number;
+  last: number;
+}
+
+interface HourRollup extends Named {
+  hour: number;
+  ok: number;
+  authFailed: number;
+  limited: number;
+  other: number;
+}
+
+interface AuthFailureRollup extends Named {
+  minute: number;
+  count: number;
+}
+
+interface KeyIpRollup extends Named {
+  ip: string;
+}
+
+/** The outcome column a status code counts in. */
+export function outcome(statusCode: number): "ok" | "authFailed" | "limited" | "other" {
+  if (statusCode >= 200 && statusCode < 300) return "ok";
+  if (statusCode === 401 || statusCode === 403) return "authFailed";
+  if (statusCode === 429) return "limited";
+  return "other";
+}
+
+function merge<T extends Named>(map: Map<string, T>, key: string, at: number, name: string | null, create: () => T): T {
+  let row = map.get(key);
+  if (!row) {
+    row = create();
+    map.set(key, row);
+  }
+  if (at >= row.last) {
+    row.last = at;
+    row.apiKeyName = name;
+  }
+  if (at < row.first) row.first = at;
+  return row;
+}
+
+/**
+ * Sums a batch into rollup rows, each list in primary-key order: two instances upserting the
+ * same rows then lock them in the same order, which keeps PostgreSQL from a deadlock.
+ */
+function rollUp(calls: RollupCall[]) {
+  const hours = new Map<string, HourRollup>();
+  const failures = new Map<string, AuthFailureRollup>();
+  const ips = new Map<string, KeyIpRollup>();
+  for (const call of calls) {
+    if (call.ownerId === null) continue;
+    const ownerId = call.ownerId;
+    const apiKeyId = call.apiKeyId ?? 0;
+    const at = call.at.getTime();
+    const base = { ownerId, apiKeyId, apiKeyName: call.apiKeyName, first: at, last: at };
+    const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
+    const row = merge(hours, `${ownerId}|${apiKeyId}|${hour}`, at, call.apiKeyName, () => ({
+      ...base,
+      hour,
+      ok: 0,
+      authFailed: 0,
+      limited: 0,
+      other: 0,
+    }));
+    row[outcome(call.statusCode)]++;
+    if (call.statusCode === 401) {
+      const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
+      merge(failures, `${ownerId}|${apiKeyId}|${minute}`, at, call.apiKeyName, () => ({ ...base, minute, count: 0 }))
+        .count++;
+    }
+    merge(ips, `${ownerId}|${apiKeyId}|${call.ip}`, at, call.apiKeyName, () => ({ ...base, ip: call.ip }));
+  }
+  const byKey =
+    <T extends Named>(extra: (row: T) => number | string) =>
+    (a: T, b: T) =>
+      a.ownerId - b.ownerId || a.apiKeyId - b.apiKeyId || (extra(a) < extra(b) ? -1 : extra(a) > extra(b) ? 1 : 0);
+  return {
+    hours: [...hours.values()].sort(byKey((r) => r.hour)),
+    failures: [...failures.values()].sort(byKey((r) => r.minute)),
+    ips: [...ips.values()].sort(byKey((r) => r.ip)),
+  };
+}
+
+// SQLite's MIN/MAX of two values are PostgreSQL's LEAST/GREATEST.
+const least = () => Prisma.raw(dialect() === "sqlite" ? "MIN" : "LEAST");
+const greatest = () => Prisma.raw(dialect() === "sqlite" ? "MAX" : "GREATEST");
+
+/** Seven days or more between a pair's last call and this batch's first: the IP "appears" again. */
+function returnsAfterAWeek(): Prisma.Sql {
+  return dialect() === "sqlite"
+    ? Prisma.raw(`julianday(excluded.first_seen_at) - julianday(usage_key_ips.last_seen_at) >= 7`)
+    : Prisma.raw(`excluded.first_seen_at - usage_key_ips.last_seen_at >= interval '7 days'`);
+}
+
+const date = (t: number) => new Date(t);
+
+/** The upserts for a batch's rollups, to run in the batch's transaction. */
+export function rollupStatements(calls: RollupCall[]) {
+  const { hours, failures, ips } = rollUp(calls);
+  const statements = [];
+  if (hours.length) {
+    statements.push(backgroundDb().$executeRaw`
+      INSERT INTO usage_hourly (owner_id, api_key_id, hour, api_key_name, ok, auth_failed, limited, other, first_at, last_at)
+      VALUES ${Prisma.join(
+        hours.map(
+          (r) =>
+            Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${date(r.hour)}, ${r.apiKeyName}, ${r.ok}, ${r.authFailed}, ${r.limited}, ${r.other}, ${date(r.first)}, ${date(r.last)})`,
+        ),
+      )}
+      ON CONFLICT (owner_id, api_key_id, hour) DO UPDATE SET
+        api_key_name = CASE WHEN excluded.last_at >= usage_hourly.last_at THEN excluded.api_key_name ELSE usage_hourly.api_key_name END,
+        ok = usage_hourly.ok + excluded.ok,
+        auth_failed = usage_hourly.auth_failed + excluded.auth_failed,
+        limited = usage_hourly.limited + excluded.limited,
+        other = usage_hourly.other + excluded.other,
+        first_at = ${least()}(usage_hourly.first_at, excluded.first_at),
+        last_at = ${greatest()}(usage_hourly.last_at, excluded.last_at)`);
+  }
+  if (failures.length) {
+    statements.push(backgroundDb().$executeRaw`
+      INSERT INTO usage_auth_failures (owner_id, api_key_id, minute, api_key_name, count, first_at)
+      VALUES ${Prisma.join(
+        failures.map(
+          (r) =>
+            Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${date(r.minute)}, ${r.apiKeyName}, ${r.count}, ${date(r.first)})`,
+        ),
+      )}
+      ON CONFLICT (owner_id, api_key_id, minute) DO UPDATE SET
+        api_key_name = excluded.api_key_name,
+        count = usage_auth_failures.count + excluded.count,
+        first_at = ${least()}(usage_auth_failures.first_at, excluded.first_at)`);
+  }
+  if (ips.length) {
+    statements.push(backgroundDb().$executeRaw`
+      INSERT INTO usage_key_ips (owner_id, api_key_id, ip, api_key_name, first_seen_at, last_seen_at, appeared_at)
+      VALUES ${Prisma.join(
+        ips.map(
+          (r) =>
+            Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${r.ip}, ${r.apiKeyName}, ${date(r.first)}, ${date(r.last)}, ${date(r.first)})`,
+        ),
+      )}
+      ON CONFLICT (owner_id, api_key_id, ip) DO UPDATE SET
+        api_key_name = CASE WHEN excluded.last_seen_at >= usage_key_ips.last_seen_at THEN excluded.api_key_name ELSE usage_key_ips.api_key_name END,
+        appeared_at = CASE WHEN ${returnsAfterAWeek()} THEN excluded.first_seen_at ELSE usage_key_ips.appeared_at END,
+        first_seen_at = ${least()}(usage_key_ips.first_seen_at, excluded.first_seen_at),
+        last_seen_at = ${greatest()}(usage_key_ips.last_seen_at, excluded.last_seen_at)`);
+  }
+  return statements;
+}

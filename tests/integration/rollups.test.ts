@@ -1,0 +1,300 @@
+import fs from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as summaryRoute } from "@/app/api/api-usage-logs/summary/route";
+import { db, dialect } from "@/lib/db/client";
+import { purgeExpiredRollups, RETENTION_BATCH } from "@/lib/usage/retention";
+import { outcome } from "@/lib/usage/rollups";
+import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
+import { createAccount, generateKey, noParams, readBody, request, type Account, type GeneratedKey } from "./support";
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const DAY = 24 * HOUR;
+const hourOf = (t: number) => Math.floor(t / HOUR) * HOUR;
+const minuteOf = (t: number) => Math.floor(t / MINUTE) * MINUTE;
+
+/** A small deterministic generator, so a failure can be replayed. */
+function random(seed: number) {
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+}
+
+function entry(owner: Account | null, key: GeneratedKey | null, at: number, statusCode = 200, ip = "10.9.0.1") {
+  return {
+    ownerId: owner?.id ?? null,
+    apiKeyId: key?.id ?? null,
+    apiKeyName: key?.api_key_name ?? null,
+    touchKey: false,
+    method: "GET",
+    path: "/api/api-routes-data?id=123",
+    statusCode,
+    ip,
+    userAgent: "rollup-test",
+    at: new Date(at),
+  } satisfies UsageEntry;
+}
+
+async function record(entries: UsageEntry[]) {
+  for (const e of entries) usageRecorder().record(e);
+  await flushUsage();
+}
+
+/** What each rollup must hold, computed the slow way from the calls themselves. */
+function expected(entries: UsageEntry[], ownerId: number) {
+  const mine = entries.filter((e) => e.ownerId === ownerId);
+  const hours = new Map<string, Record<string, unknown>>();
+  const failures = new Map<string, Record<string, unknown>>();
+  const ips = new Map<string, { first: number; last: number }>();
+  for (const e of mine) {
+    const at = e.at.getTime();
+    const hourKey = `${e.apiKeyId}|${hourOf(at)}`;
+    const h = (hours.get(hourKey) ?? {
+      apiKeyId: e.apiKeyId,
+      hour: new Date(hourOf(at)).toISOString(),
+      ok: 0,
+      authFailed: 0,
+      limited: 0,
+      other: 0,
+      firstAt: at,
+      lastAt: at,
+    }) as Record<string, number | string>;
+    (h[outcome(e.statusCode)] as number)++;
+    h.firstAt = Math.min(h.firstAt as number, at);
+    h.lastAt = Math.max(h.lastAt as number, at);
+    hours.set(hourKey, h);
+    if (e.statusCode === 401) {
+      const k = `${e.apiKeyId}|${minuteOf(at)}`;
+      const f = (failures.get(k) ?? {
+        apiKeyId: e.apiKeyId,
+        minute: new Date(minuteOf(at)).toISOString(),
+        count: 0,
+        firstAt: at,
+      }) as Record<string, number | string>;
+      (f.count as number)++;
+      f.firstAt = Math.min(f.firstAt as number, at);
+      failures.set(k, f);
+    }
+    const p = ips.get(`${e.apiKeyId}|${e.ip}`) ?? { first: at, last: at };
+    ips.set(`${e.apiKeyId}|${e.ip}`, { first: Math.min(p.first, at), last: Math.max(p.last, at) });
+  }
+  const iso = (row: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [k, k.endsWith("At") ? new Date(v as number).toISOString() : v]),
+    );
+  const sort = (rows: Record<string, unknown>[]) =>
+    rows.map(iso).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return {
+    hours: sort([...hours.values()]),
+    failures: sort([...failures.values()]),
+    ips: [...ips].map(([k, v]) => `${k}|${new Date(v.first).toISOString()}|${new Date(v.last).toISOString()}`).sort(),
+  };
+}
+
+async function stored(ownerId: number) {
+  const iso = (d: Date) => d.toISOString();
+  const sort = (rows: Record<string, unknown>[]) =>
+    rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const hours = await db().usageHourly.findMany({ where: { ownerId } });
+  const failures = await db().usageAuthFailure.findMany({ where: { ownerId } });
+  const ips = await db().usageKeyIp.findMany({ where: { ownerId } });
+  return {
+    hours: sort(
+      hours.map((r) => ({
+        apiKeyId: r.apiKeyId,
+        hour: iso(r.hour),
+        ok: r.ok,
+        authFailed: r.authFailed,
+        limited: r.limited,
+        other: r.other,
+        firstAt: iso(r.firstAt),
+        lastAt: iso(r.lastAt),
+      })),
+    ),
+    failures: sort(
+      failures.map((r) => ({ apiKeyId: r.apiKeyId, minute: iso(r.minute), count: r.count, firstAt: iso(r.firstAt) })),
+    ),
+    ips: ips.map((r) => `${r.apiKeyId}|${r.ip}|${iso(r.firstSeenAt)}|${iso(r.lastSeenAt)}`).sort(),
+  };
+}
+
+let alice: Account;
+let bob: Account;
+let aliceKeys: GeneratedKey[];
+let bobKey: GeneratedKey;
+
+beforeAll(async () => {
+  alice = await createAccount({ prefix: "rollup-alice", plan: "professional" });
+  bob = await createAccount({ prefix: "rollup-bob" });
+  aliceKeys = [await generateKey(alice.token, "a-one", "a_one"), await generateKey(alice.token, "a-two", "a_two")];
+  bobKey = await generateKey(bob.token, "b-one", "b_one");
+});
+
+describe("usage rollups written with each batch", () => {
+  it("hold exactly what the calls add up to, per key and hour, per minute of 401s, per key and IP", async () => {
+    const next = random(42);
+    const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
+    const start = hourOf(Date.now()) - 30 * HOUR;
+    const entries: UsageEntry[] = [];
+    for (let i = 0; i < 1_500; i++) {
+      const who = pick(["alice", "alice", "bob", "nobody"] as const);
+      const owner = who === "alice" ? alice : who === "bob" ? bob : null;
+      const key = who === "alice" ? pick(aliceKeys) : who === "bob" ? bobKey : null;
+      const at =
+        start + Math.floor(next() * 30) * HOUR + Math.floor(next() * 4) * 15 * MINUTE + Math.floor(next() * 120_000);
+      entries.push(
+        entry(
+          owner,
+          key,
+          at,
+          pick([200, 200, 201, 401, 401, 403, 429, 404, 500]),
+          pick(["10.9.0.1", "10.9.0.2", "2001:db8::7"]),
+        ),
+      );
+    }
+    // In several flushes, out of time order: later batches add to the rows earlier ones made.
+    for (let i = 0; i < entries.length; i += 333) await record(entries.slice(i, i + 333));
+    for (const account of [alice, bob]) expect(await stored(account.id)).toEqual(expected(entries, account.id));
+    const a = await stored(alice.id);
+    expect(a.hours.length).toBeGreaterThan(30);
+    expect(a.failures.length).toBeGreaterThan(10);
+  });
+
+  it("keep the name of each key's latest call, and move appeared_at only after 7 days without a call from that IP", async () => {
+    const owner = await createAccount({ prefix: "rollup-appear" });
+    const key = await generateKey(owner.token, "appear", "appear_user");
+    const t0 = hourOf(Date.now()) - 20 * DAY;
+    const at = (t: number, name: string) => ({ ...entry(owner, key, t, 200, "203.0.113.40"), apiKeyName: name });
+    const pair = () => db().usageKeyIp.findFirstOrThrow({ where: { ownerId: owner.id, apiKeyId: key.id } });
+
+    await record([at(t0, "first-name")]);
+    await record([at(t0 + 6 * DAY, "second-name")]); // under 7 days later
+    expect(await pair()).toMatchObject({
+      appearedAt: new Date(t0),
+      firstSeenAt: new Date(t0),
+      lastSeenAt: new Date(t0 + 6 * DAY),
+      apiKeyName: "second-name",
+    });
+    await record([at(t0 + 14 * DAY, "third-name")]); // 8 days after the last call
+    expect(await pair()).toMatchObject({ appearedAt: new Date(t0 + 14 * DAY), firstSeenAt: new Date(t0) });
+    // An older call arriving late (another instance's batch) changes neither the name nor the appearance.
+    await record([at(t0 + DAY, "late-name")]);
+    expect(await pair()).toMatchObject({ appearedAt: new Date(t0 + 14 * DAY), apiKeyName: "third-name" });
+    const hour = await db().usageHourly.findFirstOrThrow({
+      where: { ownerId: owner.id, apiKeyId: key.id, hour: new Date(t0) },
+    });
+    expect(hour).toMatchObject({ ok: 1, apiKeyName: "first-name" });
+  });
+
+  it("count no call whose row was not written: a deleted account's rows are dropped, the rest counted", async () => {
+    const doomed = await createAccount({ prefix: "rollup-doomed" });
+    const survivor = await createAccount({ prefix: "rollup-survivor" });
+    const doomedKey = await generateKey(doomed.token, "doomed", "doomed_user");
+    const survivorKey = await generateKey(survivor.token, "survivor", "survivor_user");
+    await db().user.delete({ where: { id: doomed.id } });
+    const t = hourOf(Date.now()) - 2 * HOUR + 5 * MINUTE;
+    const entries = [
+      entry(survivor, survivorKey, t),
+      entry(doomed, doomedKey, t + 1_000),
+      entry(survivor, survivorKey, t + 2_000, 429),
+    ];
+    await record(entries);
+    expect(await db().usageLog.count({ where: { ownerId: survivor.id } })).toBe(2);
+    expect(await stored(survivor.id)).toEqual(expected(entries, survivor.id));
+    expect(await db().usageHourly.count({ where: { ownerId: doomed.id } })).toBe(0);
+  });
+
+  it("are what the summary reads: removing the raw rows leaves the summary as it was", async () => {
+    const owner = await createAccount({ prefix: "rollup-summary" });
+    const key = await generateKey(owner.token, "sum", "sum_user");
+    const t = hourOf(Date.now()) - HOUR + 7 * MINUTE;
+    await record([
+      ...Array.from({ length: 5 }, (_, i) => entry(owner, key, t + i * 1_000)),
+      ...Array.from({ length: 3 }, (_, i) => entry(owner, key, t + i * 1_000, 401, "198.51.100.9")),
+      entry(owner, key, t + 9_000, 429),
+      entry(owner, key, t + 9_500, 404),
+    ]);
+    const read = async () =>
+      readBody(await summaryRoute(request("GET", "/api/api-usage-logs/summary", { token: owner.token }), noParams));
+    const before = await read();
+    expect(before.totals).toEqual({ calls: 10, ok: 5, failed: 5 });
+    expect(before.calls_per_hour.find((b: { hour: string }) => b.hour === new Date(hourOf(t)).toISOString())).toEqual({
+      hour: new Date(hourOf(t)).toISOString(),
+      ok: 5,
+      failed: 5,
+      auth_failed: 3,
+      limited: 1,
+      other: 1,
+    });
+    expect(before.failed_auth_attempts).toBe(3);
+    expect(before.distinct_ips).toBe(2);
+    await db().usageLog.deleteMany({ where: { ownerId: owner.id } });
+    const after = await read();
+    expect({ ...after, to: before.to }).toEqual(before);
+  });
+});
+
+describe("purgeExpiredRollups(now)", () => {
+  it("deletes rollup rows past the plan's retention, in batches, and keeps Enterprise's", async () => {
+    const now = Date.now();
+    await purgeExpiredRollups(new Date(now)); // anything already expired is not this test's
+    const free = await createAccount({ prefix: "rollup-ret-free" });
+    const ent = await createAccount({ prefix: "rollup-ret-ent", plan: "enterprise" });
+    const freeKey = await generateKey(free.token, "free", "free_user");
+    const entKey = await generateKey(ent.token, "ent", "ent_user");
+    // More expired hours than one batch deletes, with a 401 and an IP of their own each.
+    const old = Array.from({ length: RETENTION_BATCH + 100 }, (_, i) =>
+      entry(free, freeKey, now - 31 * DAY - i * HOUR, 401, `10.77.${Math.floor(i / 250)}.${i % 250}`),
+    );
+    const recent = [entry(free, freeKey, now - 29 * DAY, 401, "10.78.0.1"), entry(free, freeKey, now - HOUR)];
+    const ancient = [entry(ent, entKey, now - 400 * DAY, 401, "10.79.0.1")];
+    await record([...old, ...recent, ...ancient]);
+    expect(await db().usageHourly.count({ where: { ownerId: free.id } })).toBe(old.length + 2);
+
+    const deleted = await purgeExpiredRollups(new Date(now));
+    // Per expired call: its hour, its minute of 401s and its (key, IP) pair.
+    expect(deleted).toBe(3 * old.length);
+    expect((await stored(free.id)).hours.map((h) => h.hour).sort()).toEqual(
+      recent.map((e) => new Date(hourOf(e.at.getTime())).toISOString()).sort(),
+    );
+    expect(await db().usageAuthFailure.count({ where: { ownerId: free.id } })).toBe(1);
+    expect((await db().usageKeyIp.findMany({ where: { ownerId: free.id } })).map((r) => r.ip)).toEqual(
+      ["10.9.0.1", "10.78.0.1"].sort(),
+    );
+    expect(await stored(ent.id)).toEqual(expected(ancient, ent.id));
+    expect(await purgeExpiredRollups(new Date(now))).toBe(0);
+  });
+});
+
+describe("the migration that adds the rollups", () => {
+  it("backfills from usage_logs the same rows the recorder writes", async () => {
+    const owner = await createAccount({ prefix: "rollup-backfill" });
+    const key = await generateKey(owner.token, "backfill", "backfill_user");
+    const next = random(7);
+    const start = hourOf(Date.now()) - 48 * HOUR;
+    const entries = Array.from({ length: 400 }, () =>
+      entry(
+        owner,
+        key,
+        start + Math.floor(next() * 48 * HOUR),
+        [200, 401, 403, 429, 500][Math.floor(next() * 5)],
+        `10.5.0.${Math.floor(next() * 4)}`,
+      ),
+    );
+    await record(entries);
+    const written = await stored(owner.id);
+
+    const provider = dialect() === "sqlite" ? "sqlite" : "postgresql";
+    const sql = fs.readFileSync(`prisma/${provider}/migrations/20261130000000_usage_rollups/migration.sql`, "utf8");
+    const backfill = sql.slice(sql.indexOf("-- Backfill"));
+    await db().$executeRawUnsafe("DELETE FROM usage_hourly");
+    await db().$executeRawUnsafe("DELETE FROM usage_auth_failures");
+    await db().$executeRawUnsafe("DELETE FROM usage_key_ips");
+    for (const statement of backfill.split(";").filter((s) => s.includes("INSERT")))
+      await db().$executeRawUnsafe(statement);
+
+    expect(await stored(owner.id)).toEqual(written);
+    expect(written.hours.length).toBeGreaterThan(20);
+  });
+});
