@@ -1,6 +1,8 @@
-// `npm run bench`: throughput and latency of the data API's hot path on the production server.
-// Starts its own server on a scratch database, creates an Enterprise account (100,000/hour),
-// runs autocannon for BENCH_SECONDS (default 10) and prints figures. No pass/fail: figures only.
+// `npm run bench`: throughput and latency of the data API's hot path on the production server,
+// and how a big account's pages, lists, summary, export and retention hold up. Starts its own
+// server on a scratch database whose Enterprise account has BENCH_KEYS keys (default 100,000)
+// and BENCH_ROWS usage rows over 30 days (default 1,000,000), runs autocannon for BENCH_SECONDS
+// (default 10) per row and prints figures. No pass/fail: figures only.
 // BENCH_POSTGRES_URL (a server URL) runs it on a fresh PostgreSQL database instead of SQLite;
 // BENCH_REDIS_URL adds Redis for the counters (the portal's keyportal:* keys are deleted first).
 import { spawn, spawnSync } from "node:child_process";
@@ -12,11 +14,14 @@ import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { tsImport } from "tsx/esm/api";
+import { rawSummarySeconds, SEED_USER_AGENT, seedBigAccount, seedExpiredRows } from "./support/big-account.mjs";
 import { deletePortalKeys } from "./support/redis-keys.mjs";
 
 const port = Number(process.env.BENCH_PORT ?? 3300);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const bigKeys = Number(process.env.BENCH_KEYS ?? 100_000);
+const bigRows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const base = `http://127.0.0.1:${port}`;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-bench-"));
 const postgres = process.env.BENCH_POSTGRES_URL;
@@ -48,6 +53,8 @@ const env = {
   DEMO_ACCOUNT: "off",
   BENCH_ROUTES: "on",
 };
+// This process opens the same database too, for the retention figures (lib/usage/retention.ts).
+for (const name of ["DATABASE_URL", "DATA_DIR", "NEXTAUTH_SECRET", "API_KEY_PEPPER"]) process.env[name] = env[name];
 
 // The account exists before the server starts: the admin CLI applies migrations itself.
 const account = { email: "bench@example.com", password: "bench-password" };
@@ -58,8 +65,25 @@ const admin = (...args) =>
   });
 admin("create-user", account.email, account.password);
 admin("set-plan", account.email, "enterprise");
+// Every data-API run below stays under the account's hourly limit, so each measures what it says.
+admin("set-rate-limit", account.email, "100000000");
 const freeAccount = { email: "bench-free@example.com", password: "bench-password" };
 admin("create-user", freeAccount.email, freeAccount.password);
+
+// The big account (SQLite only: written straight into the file before the server opens it).
+const dbFile = path.join(dir, "bench.db");
+let big = null;
+if (!postgres) {
+  console.log(`seeding ${bigKeys} keys and ${bigRows} usage rows…`);
+  big = seedBigAccount(dbFile, account.email, { keys: bigKeys, rows: bigRows, days: 30 });
+  big.rawSummary = {
+    "24h": rawSummarySeconds(dbFile, account.email, 24),
+    "7d": rawSummarySeconds(dbFile, account.email, 168),
+  };
+  console.log(
+    `seeded in ${(big.rowsSeconds + big.rollupSeconds).toFixed(1)} s (${big.rollupRows} hourly rollup rows); the summary's SQL on raw rows: 24h ${Math.round(big.rawSummary["24h"] * 1000)} ms, 7d ${Math.round(big.rawSummary["7d"] * 1000)} ms`,
+  );
+}
 
 const server = spawn(process.execPath, ["scripts/start.mjs"], { env, stdio: ["ignore", "pipe", "inherit"] });
 let output = "";
@@ -156,6 +180,129 @@ for (const r of rows) {
     `${r.title.padEnd(42)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${ratio}  ${r === floorRow ? "" : `server RSS ${r.rss} MB  `}[${r.codes}]`,
   );
 }
+// Reads of the big account, one at a time: the time to the last byte, which on this loopback
+// connection is the server's time.
+async function portalCookie(email, password) {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = await csrf.json();
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const signIn = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  return [...cookies, ...signIn.headers.getSetCookie().map((c) => c.split(";")[0])].join("; ");
+}
+
+async function timed(url, headers, samples = 30) {
+  const times = [];
+  for (let i = 0; i < samples + 2; i++) {
+    const started = performance.now();
+    const response = await fetch(base + url, { headers, redirect: "manual" });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    if (i >= 2) times.push(performance.now() - started); // the first two warm caches up
+  }
+  times.sort((a, b) => a - b);
+  const at = (q) => Math.round(times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] * 10) / 10;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+const reads = [];
+let exportFigures = null;
+let underLoad = null;
+let retention = null;
+if (big) {
+  const bearer = { authorization: `Bearer ${token}` };
+  const cookie = { cookie: await portalCookie(account.email, account.password) };
+  const { pagination } = await (await fetch(`${base}/api/api-keys`, { headers: bearer })).json();
+  const lastPage = Math.ceil(pagination.total / pagination.per_page);
+  for (const [title, url, headers] of [
+    ["GET /api/api-keys (page 1)", "/api/api-keys", bearer],
+    [`GET /api/api-keys?page=${lastPage} (last page)`, `/api/api-keys?page=${lastPage}`, bearer],
+    ["GET /api/api-keys?q=key-0999 (search)", "/api/api-keys?q=key-0999", bearer],
+    ["GET /api/api-usage-logs (page 1)", "/api/api-usage-logs", bearer],
+    ["GET /api/api-usage-logs/summary?range=24h", "/api/api-usage-logs/summary?range=24h", bearer],
+    ["GET /api/api-usage-logs/summary?range=7d", "/api/api-usage-logs/summary?range=7d", bearer],
+    ["/keys (HTML)", "/keys", cookie],
+    ["/usage (HTML)", "/usage", cookie],
+  ]) {
+    reads.push({ title, ...(await timed(url, headers)) });
+  }
+  console.log(`\nBig account: ${bigKeys} keys, ${bigRows} usage rows over 30 days; sequential reads, 30 each`);
+  for (const r of reads) console.log(`${r.title.padEnd(48)} p50 ${r.p50} ms  p99 ${r.p99} ms`);
+
+  // The export, alone: its time and how far the server's resident memory rises above where it started.
+  const exportOnce = async () => {
+    const before = rssMb();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 10);
+    const started = performance.now();
+    const response = await fetch(`${base}/api/api-keys/export`, { headers: bearer });
+    const bytes = (await response.arrayBuffer()).byteLength;
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    return { seconds, bytes, rssGrowthMb: peak - before };
+  };
+  exportFigures = await exportOnce();
+  console.log(
+    `export of ${pagination.total} keys: ${exportFigures.seconds.toFixed(2)} s, ${(exportFigures.bytes / 1e6).toFixed(1)} MB, server RSS +${exportFigures.rssGrowthMb} MB`,
+  );
+
+  // Summaries and exports back to back while the data API is under load: the event loop's delay
+  // (every request of the process waits it out) and the data API's p99 meanwhile.
+  const eventLoop = (reset) => fetch(`${base}/api/bench/event-loop${reset ? "?reset=1" : ""}`).then((r) => r.json());
+  await eventLoop(true);
+  let heavy = 0;
+  let loading = true;
+  const load = run("valid key (200) during summaries and exports", validHeaders).then((r) => {
+    loading = false;
+    return r;
+  });
+  while (loading) {
+    for (const url of ["/api/api-usage-logs/summary?range=7d", "/api/api-usage-logs/summary?range=24h"]) {
+      await (await fetch(base + url, { headers: bearer })).arrayBuffer();
+      heavy++;
+    }
+    if (loading) {
+      await exportOnce();
+      heavy++;
+    }
+  }
+  const { result } = await load;
+  const { data: delay } = await eventLoop(false);
+  underLoad = {
+    rps: Math.round(result.requests.average),
+    p99: result.latency.p99,
+    heavy,
+    delay,
+    sent: Object.values(result.statusCodeStats ?? {}).reduce((sum, c) => sum + c.count, 0),
+  };
+  console.log(
+    `under load (${heavy} summaries and exports meanwhile): event-loop delay p99 ${delay.p99_ms} ms, max ${delay.max_ms} ms; data API ${underLoad.rps} req/s, p99 ${underLoad.p99} ms`,
+  );
+
+  // Retention: expired rows of a Free account, purged by the job's own functions from this process.
+  const expired = 100_000;
+  seedExpiredRows(dbFile, freeAccount.email, expired);
+  const { purgeExpiredUsageLogs, purgeExpiredRollups, RETENTION_BATCH } = await tsImport(
+    "../lib/usage/retention.ts",
+    import.meta.url,
+  );
+  let started = performance.now();
+  const deleted = await purgeExpiredUsageLogs();
+  const logSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  const rollupsDeleted = await purgeExpiredRollups();
+  const rollupSeconds = (performance.now() - started) / 1000;
+  retention = { deleted, logSeconds, rollupsDeleted, rollupSeconds, batch: RETENTION_BATCH };
+  retention.perBatchMs = (logSeconds * 1000) / Math.ceil(deleted / RETENTION_BATCH);
+  console.log(
+    `retention: ${deleted} expired usage rows in ${logSeconds.toFixed(2)} s (${retention.perBatchMs.toFixed(1)} ms per batch of ${RETENTION_BATCH}), ${rollupsDeleted} rollup rows in ${rollupSeconds.toFixed(2)} s`,
+  );
+}
+
 floor?.kill();
 stop();
 await new Promise((r) => server.on("exit", r));
@@ -175,7 +322,7 @@ if (postgres) {
     "node",
     [
       "-e",
-      `const D=require("better-sqlite3");console.log(new D(${JSON.stringify(db)}).prepare("select count(*) n from usage_logs").get().n)`,
+      `const D=require("better-sqlite3");console.log(new D(${JSON.stringify(db)}).prepare("select count(*) n from usage_logs where user_agent <> '${SEED_USER_AGENT}'").get().n)`,
     ],
     { encoding: "utf8" },
   ).stdout.trim();
@@ -183,7 +330,10 @@ if (postgres) {
 // Every data-API answer is logged: the runs plus the 60 calls that spent the Free key.
 const sent = rows
   .filter((r) => r !== floorRow && !r.title.startsWith("bare Next"))
-  .reduce((sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0), 60);
+  .reduce(
+    (sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0),
+    60 + (underLoad?.sent ?? 0),
+  );
 console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 
 // The latest run, kept in the repository: when, on what, and the same table.

@@ -114,9 +114,35 @@ export async function listKeys(ownerId: number, query: ListKeysQuery): Promise<{
   return { items, total };
 }
 
-export async function listAllKeys(ownerId: number): Promise<KeyRecord[]> {
-  await flushUsage();
-  return db().apiKey.findMany({ where: { ownerId }, select: keyFields, orderBy: { id: "asc" } });
+/**
+ * A key picker's options: every key of the account up to `limit`, else the `limit` newest (read
+ * from the (owner, created) index, so 100,000 keys cost what 200 do), with `selectedId` kept in.
+ */
+export async function keyChoices(
+  ownerId: number,
+  limit: number,
+  selectedId?: number,
+): Promise<{ keys: Array<{ id: number; name: string }>; truncated: boolean }> {
+  const select = { id: true, name: true } as const;
+  const newest = await db().apiKey.findMany({
+    where: { ownerId },
+    select,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+  });
+  const truncated = newest.length > limit;
+  const keys = newest.slice(0, limit);
+  if (selectedId !== undefined && !keys.some((k) => k.id === selectedId)) {
+    const selected = await db().apiKey.findFirst({ where: { id: selectedId, ownerId }, select });
+    if (selected) keys.unshift(selected);
+  }
+  return { keys: keys.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id), truncated };
+}
+
+/** The username of one of the account's keys (its first), for the docs' examples. */
+export async function someKeyUser(ownerId: number): Promise<string | null> {
+  const key = await db().apiKey.findFirst({ where: { ownerId }, select: { user: true }, orderBy: { id: "asc" } });
+  return key?.user ?? null;
 }
 
 /**

@@ -37,12 +37,23 @@ const minuteLabel = (t: number) => `${iso(t).slice(0, 16).replace("T", " ")} UTC
 
 /** The local hour (0–23) of an instant in a time zone; falls back to UTC for an unknown zone. */
 export function localHour(at: number, timeZone: string): number {
-  try {
-    const hour = new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", hourCycle: "h23" }).format(new Date(at));
-    return Number(hour) % 24;
-  } catch {
-    return new Date(at).getUTCHours();
+  const format = hourFormat(timeZone);
+  return format ? Number(format.format(new Date(at))) % 24 : new Date(at).getUTCHours();
+}
+
+// Building a formatter costs ~50 µs, and a 7-day summary asks for 672 local hours: one per zone.
+const hourFormats = new Map<string, Intl.DateTimeFormat | null>();
+function hourFormat(timeZone: string): Intl.DateTimeFormat | null {
+  let format = hourFormats.get(timeZone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", hourCycle: "h23" });
+    } catch {
+      format = null; // an unknown zone: UTC
+    }
+    if (hourFormats.size < 1_000) hourFormats.set(timeZone, format);
   }
+  return format;
 }
 
 export function isWorkingHour(at: number, hours: WorkingHours): boolean {

@@ -1,4 +1,4 @@
-import { backgroundDb, dialect, Prisma } from "../db/client";
+import { backgroundDb, Prisma } from "../db/client";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;
@@ -38,24 +38,25 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
   return deleted;
 }
 
-// Each rollup table with the column that says when its newest call was, and how long a row
-// spans: a row is purged once all of it is older than the cutoff.
+// Each rollup table with its primary key, the column that says when its newest call was, and
+// how long a row spans: a row is purged once all of it is older than the cutoff.
 const ROLLUPS = [
-  { table: "usage_hourly", column: "hour", spanMs: 3_600_000 },
-  { table: "usage_auth_failures", column: "minute", spanMs: 60_000 },
-  { table: "usage_key_ips", column: "last_seen_at", spanMs: 0 },
+  { table: "usage_hourly", key: "owner_id, hour, api_key_id", column: "hour", spanMs: 3_600_000 },
+  { table: "usage_hourly_totals", key: "owner_id, hour", column: "hour", spanMs: 3_600_000 },
+  { table: "usage_auth_failures", key: "owner_id, minute, api_key_id", column: "minute", spanMs: 60_000 },
+  { table: "usage_key_ips", key: "owner_id, api_key_id, ip", column: "last_seen_at", spanMs: 0 },
 ] as const;
 
 /** One DELETE of at most RETENTION_BATCH rows of a rollup whose time column is before `before` for a plan's accounts. */
 async function deleteRollupBatch(rollup: (typeof ROLLUPS)[number], plan: string, before: Date): Promise<number> {
-  // The tables' keys are composite; SQLite's rowid and PostgreSQL's ctid name one row each.
-  const rowId = Prisma.raw(dialect() === "sqlite" ? "rowid" : "ctid");
+  // By primary key (a row value): the SQLite tables are WITHOUT ROWID, so there is no rowid to name a row by.
   const table = Prisma.raw(rollup.table);
-  const select = Prisma.sql`SELECT r.${rowId} FROM ${table} r JOIN users u ON u.id = r.owner_id
-    WHERE u.plan = ${plan} AND r.${Prisma.raw(rollup.column)} < ${before} LIMIT ${RETENTION_BATCH}`;
-  return dialect() === "sqlite"
-    ? backgroundDb().$executeRaw`DELETE FROM ${table} WHERE rowid IN (${select})`
-    : backgroundDb().$executeRaw`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(${select}))`;
+  const key = Prisma.raw(rollup.key);
+  const selected = Prisma.raw(rollup.key.replace(/(\w+)/g, "r.$1"));
+  return backgroundDb().$executeRaw`
+    DELETE FROM ${table} WHERE (${key}) IN (
+      SELECT ${selected} FROM ${table} r JOIN users u ON u.id = r.owner_id
+      WHERE u.plan = ${plan} AND r.${Prisma.raw(rollup.column)} < ${before} LIMIT ${RETENTION_BATCH})`;
 }
 
 /** Deletes rollup rows (lib/usage/rollups.ts) once their calls are older than the plan keeps usage. */

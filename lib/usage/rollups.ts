@@ -1,9 +1,10 @@
 import { backgroundDb, dialect, Prisma } from "../db/client";
 
 /**
- * The rollups of usage_logs that the usage summary reads (usage_hourly, usage_auth_failures,
- * usage_key_ips): a batch of calls is first summed here, in memory, to one row per (account,
- * key, hour), per (account, key, minute) of 401s and per (account, key, IP), then upserted in
+ * The rollups of usage_logs that the usage summary reads (usage_hourly, usage_hourly_totals,
+ * usage_auth_failures, usage_key_ips): a batch of calls is first summed here, in memory, to one
+ * row per (account, key, hour), per (account, hour), per (account, key, minute) of 401s and per
+ * (account, key, IP), then upserted in
  * the transaction that inserts the batch's usage rows, so a rollup never counts a row that was
  * not written, nor misses one that was. Calls tied to no account are in no rollup.
  */
@@ -31,6 +32,15 @@ interface Named {
 }
 
 interface HourRollup extends Named {
+  hour: number;
+  ok: number;
+  authFailed: number;
+  limited: number;
+  other: number;
+}
+
+interface HourTotal {
+  ownerId: number;
   hour: number;
   ok: number;
   authFailed: number;
@@ -75,6 +85,7 @@ function merge<T extends Named>(map: Map<string, T>, key: string, at: number, na
  */
 function rollUp(calls: RollupCall[]) {
   const hours = new Map<string, HourRollup>();
+  const totals = new Map<string, HourTotal>();
   const failures = new Map<string, AuthFailureRollup>();
   const ips = new Map<string, KeyIpRollup>();
   for (const call of calls) {
@@ -93,6 +104,10 @@ function rollUp(calls: RollupCall[]) {
       other: 0,
     }));
     row[outcome(call.statusCode)]++;
+    const totalKey = `${ownerId}|${hour}`;
+    const total = totals.get(totalKey) ?? { ownerId, hour, ok: 0, authFailed: 0, limited: 0, other: 0 };
+    total[outcome(call.statusCode)]++;
+    totals.set(totalKey, total);
     if (call.statusCode === 401) {
       const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
       merge(failures, `${ownerId}|${apiKeyId}|${minute}`, at, call.apiKeyName, () => ({ ...base, minute, count: 0 }))
@@ -106,6 +121,7 @@ function rollUp(calls: RollupCall[]) {
       a.ownerId - b.ownerId || a.apiKeyId - b.apiKeyId || (extra(a) < extra(b) ? -1 : extra(a) > extra(b) ? 1 : 0);
   return {
     hours: [...hours.values()].sort(byKey((r) => r.hour)),
+    totals: [...totals.values()].sort((a, b) => a.ownerId - b.ownerId || a.hour - b.hour),
     failures: [...failures.values()].sort(byKey((r) => r.minute)),
     ips: [...ips.values()].sort(byKey((r) => r.ip)),
   };
@@ -126,7 +142,7 @@ const date = (t: number) => new Date(t);
 
 /** The upserts for a batch's rollups, to run in the batch's transaction. */
 export function rollupStatements(calls: RollupCall[]) {
-  const { hours, failures, ips } = rollUp(calls);
+  const { hours, totals, failures, ips } = rollUp(calls);
   const statements = [];
   if (hours.length) {
     statements.push(backgroundDb().$executeRaw`
@@ -137,7 +153,7 @@ export function rollupStatements(calls: RollupCall[]) {
             Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${date(r.hour)}, ${r.apiKeyName}, ${r.ok}, ${r.authFailed}, ${r.limited}, ${r.other}, ${date(r.first)}, ${date(r.last)})`,
         ),
       )}
-      ON CONFLICT (owner_id, api_key_id, hour) DO UPDATE SET
+      ON CONFLICT (owner_id, hour, api_key_id) DO UPDATE SET
         api_key_name = CASE WHEN excluded.last_at >= usage_hourly.last_at THEN excluded.api_key_name ELSE usage_hourly.api_key_name END,
         ok = usage_hourly.ok + excluded.ok,
         auth_failed = usage_hourly.auth_failed + excluded.auth_failed,
@@ -145,6 +161,20 @@ export function rollupStatements(calls: RollupCall[]) {
         other = usage_hourly.other + excluded.other,
         first_at = ${least()}(usage_hourly.first_at, excluded.first_at),
         last_at = ${greatest()}(usage_hourly.last_at, excluded.last_at)`);
+  }
+  if (totals.length) {
+    statements.push(backgroundDb().$executeRaw`
+      INSERT INTO usage_hourly_totals (owner_id, hour, ok, auth_failed, limited, other)
+      VALUES ${Prisma.join(
+        totals.map(
+          (r) => Prisma.sql`(${r.ownerId}, ${date(r.hour)}, ${r.ok}, ${r.authFailed}, ${r.limited}, ${r.other})`,
+        ),
+      )}
+      ON CONFLICT (owner_id, hour) DO UPDATE SET
+        ok = usage_hourly_totals.ok + excluded.ok,
+        auth_failed = usage_hourly_totals.auth_failed + excluded.auth_failed,
+        limited = usage_hourly_totals.limited + excluded.limited,
+        other = usage_hourly_totals.other + excluded.other`);
   }
   if (failures.length) {
     statements.push(backgroundDb().$executeRaw`
@@ -155,7 +185,7 @@ export function rollupStatements(calls: RollupCall[]) {
             Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${date(r.minute)}, ${r.apiKeyName}, ${r.count}, ${date(r.first)})`,
         ),
       )}
-      ON CONFLICT (owner_id, api_key_id, minute) DO UPDATE SET
+      ON CONFLICT (owner_id, minute, api_key_id) DO UPDATE SET
         api_key_name = excluded.api_key_name,
         count = usage_auth_failures.count + excluded.count,
         first_at = ${least()}(usage_auth_failures.first_at, excluded.first_at)`);

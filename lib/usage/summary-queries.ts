@@ -55,10 +55,9 @@ const total = Prisma.raw("(ok + auth_failed + limited + other)");
 
 export async function hourlyTotals(ownerId: number, from: Date, to: Date): Promise<HourTotals[]> {
   const rows = await db().$queryRaw<Array<{ hour: Time; ok: Count; auth_failed: Count; limited: Count; other: Count }>>`
-    SELECT hour, SUM(ok) AS ok, SUM(auth_failed) AS auth_failed, SUM(limited) AS limited, SUM(other) AS other
-    FROM usage_hourly
-    WHERE owner_id = ${ownerId} AND hour >= ${from} AND hour < ${to}
-    GROUP BY hour`;
+    SELECT hour, ok, auth_failed, limited, other
+    FROM usage_hourly_totals
+    WHERE owner_id = ${ownerId} AND hour >= ${from} AND hour < ${to}`;
   return rows.map((r) => ({
     hour: time(r.hour),
     ok: Number(r.ok),

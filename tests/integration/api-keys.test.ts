@@ -4,6 +4,7 @@ import { POST as generate } from "@/app/api/api-keys/generate/route";
 import { GET as getKey, DELETE as deleteKey } from "@/app/api/api-keys/[id]/route";
 import { PUT as putStatus } from "@/app/api/api-keys/[id]/status/route";
 import { db } from "@/lib/db/client";
+import { keyChoices } from "@/lib/keys/keys";
 import { hasValidKeyFormat } from "@/lib/keys/secret";
 import {
   ISO_8601,
@@ -436,5 +437,26 @@ describe("GET, PUT status and DELETE /api/api-keys/{id}", () => {
     const delete404 = await expectError(await remove(owner.token, missing), 404);
     expect(put404).toEqual(get404);
     expect(delete404).toEqual(get404);
+  });
+});
+
+describe("keyChoices (the usage page's key filter)", () => {
+  it("lists every key up to the limit, else the newest and the selected one, by name", async () => {
+    const owner = await createAccount({ prefix: "choices", plan: "professional" });
+    const made = [];
+    for (const name of ["delta", "alpha", "echo", "charlie", "bravo"])
+      made.push(await generateKey(owner.token, name, "u"));
+    const all = await keyChoices(owner.id, 10);
+    expect(all).toEqual({
+      truncated: false,
+      keys: made.map((k) => ({ id: k.id, name: k.api_key_name })).sort((a, b) => a.name.localeCompare(b.name)),
+    });
+    // The three newest are echo, charlie, bravo; delta (the oldest) stays in when it is the one selected.
+    const some = await keyChoices(owner.id, 3, made[0].id);
+    expect(some.truncated).toBe(true);
+    expect(some.keys.map((k) => k.name)).toEqual(["bravo", "charlie", "delta", "echo"]);
+    // Another account's key is never an option.
+    const other = await createAccount({ prefix: "choices-other" });
+    expect((await keyChoices(other.id, 3, made[0].id)).keys).toEqual([]);
   });
 });

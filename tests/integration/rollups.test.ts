@@ -15,9 +15,12 @@ const minuteOf = (t: number) => Math.floor(t / MINUTE) * MINUTE;
 
 /** A small deterministic generator, so a failure can be replayed. */
 function random(seed: number) {
+  // mulberry32: 32-bit integer arithmetic, so the sequence stays exact (a float LCG loses bits).
   return () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed / 2 ** 31;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 
@@ -44,7 +47,7 @@ async function record(entries: UsageEntry[]) {
 /** What each rollup must hold, computed the slow way from the calls themselves. */
 function expected(entries: UsageEntry[], ownerId: number) {
   const mine = entries.filter((e) => e.ownerId === ownerId);
-  const hours = new Map<string, Record<string, unknown>>();
+  const hours = new Map<string, Record<string, number | string>>();
   const failures = new Map<string, Record<string, unknown>>();
   const ips = new Map<string, { first: number; last: number }>();
   for (const e of mine) {
@@ -85,8 +88,15 @@ function expected(entries: UsageEntry[], ownerId: number) {
     );
   const sort = (rows: Record<string, unknown>[]) =>
     rows.map(iso).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const totals = new Map<string, Record<string, number | string>>();
+  for (const h of hours.values()) {
+    const t = totals.get(h.hour as string) ?? { hour: h.hour as string, ok: 0, authFailed: 0, limited: 0, other: 0 };
+    for (const column of ["ok", "authFailed", "limited", "other"]) (t[column] as number) += h[column] as number;
+    totals.set(h.hour as string, t);
+  }
   return {
     hours: sort([...hours.values()]),
+    totals: sort([...totals.values()]),
     failures: sort([...failures.values()]),
     ips: [...ips].map(([k, v]) => `${k}|${new Date(v.first).toISOString()}|${new Date(v.last).toISOString()}`).sort(),
   };
@@ -97,6 +107,7 @@ async function stored(ownerId: number) {
   const sort = (rows: Record<string, unknown>[]) =>
     rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   const hours = await db().usageHourly.findMany({ where: { ownerId } });
+  const totals = await db().usageHourlyTotal.findMany({ where: { ownerId } });
   const failures = await db().usageAuthFailure.findMany({ where: { ownerId } });
   const ips = await db().usageKeyIp.findMany({ where: { ownerId } });
   return {
@@ -110,6 +121,15 @@ async function stored(ownerId: number) {
         other: r.other,
         firstAt: iso(r.firstAt),
         lastAt: iso(r.lastAt),
+      })),
+    ),
+    totals: sort(
+      totals.map((r) => ({
+        hour: iso(r.hour),
+        ok: r.ok,
+        authFailed: r.authFailed,
+        limited: r.limited,
+        other: r.other,
       })),
     ),
     failures: sort(
@@ -253,8 +273,8 @@ describe("purgeExpiredRollups(now)", () => {
     expect(await db().usageHourly.count({ where: { ownerId: free.id } })).toBe(old.length + 2);
 
     const deleted = await purgeExpiredRollups(new Date(now));
-    // Per expired call: its hour, its minute of 401s and its (key, IP) pair.
-    expect(deleted).toBe(3 * old.length);
+    // Per expired call: its key's hour, the account's hour, its minute of 401s and its (key, IP) pair.
+    expect(deleted).toBe(4 * old.length);
     expect((await stored(free.id)).hours.map((h) => h.hour).sort()).toEqual(
       recent.map((e) => new Date(hourOf(e.at.getTime())).toISOString()).sort(),
     );
@@ -289,6 +309,7 @@ describe("the migration that adds the rollups", () => {
     const sql = fs.readFileSync(`prisma/${provider}/migrations/20261130000000_usage_rollups/migration.sql`, "utf8");
     const backfill = sql.slice(sql.indexOf("-- Backfill"));
     await db().$executeRawUnsafe("DELETE FROM usage_hourly");
+    await db().$executeRawUnsafe("DELETE FROM usage_hourly_totals");
     await db().$executeRawUnsafe("DELETE FROM usage_auth_failures");
     await db().$executeRawUnsafe("DELETE FROM usage_key_ips");
     for (const statement of backfill.split(";").filter((s) => s.includes("INSERT")))

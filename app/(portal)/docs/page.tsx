@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { requireAccount } from "@/lib/auth/portal-session";
-import { listAllKeys } from "@/lib/keys/keys";
+import { someKeyUser } from "@/lib/keys/keys";
 import { PLAN_LIMITS } from "@/lib/limits/plans";
 
 export const metadata: Metadata = { title: "Docs" };
@@ -28,7 +28,7 @@ export default async function DocsPage() {
     h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
   const base = `${proto}://${host}`;
   // Filled with what is safe to show: the server's address and a username from your keys — never a key.
-  const username = (await listAllKeys(account.id))[0]?.user ?? "your_username";
+  const username = (await someKeyUser(account.id)) ?? "your_username";
   const url = `${base}/api/api-routes-data?id=123`;
 
   const examples = [

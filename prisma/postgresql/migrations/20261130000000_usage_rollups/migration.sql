@@ -12,7 +12,19 @@ CREATE TABLE "usage_hourly" (
     "first_at" TIMESTAMP(3) NOT NULL,
     "last_at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "usage_hourly_pkey" PRIMARY KEY ("owner_id","api_key_id","hour")
+    CONSTRAINT "usage_hourly_pkey" PRIMARY KEY ("owner_id","hour","api_key_id")
+);
+
+-- CreateTable
+CREATE TABLE "usage_hourly_totals" (
+    "owner_id" INTEGER NOT NULL,
+    "hour" TIMESTAMP(3) NOT NULL,
+    "ok" INTEGER NOT NULL DEFAULT 0,
+    "auth_failed" INTEGER NOT NULL DEFAULT 0,
+    "limited" INTEGER NOT NULL DEFAULT 0,
+    "other" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "usage_hourly_totals_pkey" PRIMARY KEY ("owner_id","hour")
 );
 
 -- CreateTable
@@ -24,7 +36,7 @@ CREATE TABLE "usage_auth_failures" (
     "count" INTEGER NOT NULL,
     "first_at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "usage_auth_failures_pkey" PRIMARY KEY ("owner_id","api_key_id","minute")
+    CONSTRAINT "usage_auth_failures_pkey" PRIMARY KEY ("owner_id","minute","api_key_id")
 );
 
 -- CreateTable
@@ -41,13 +53,10 @@ CREATE TABLE "usage_key_ips" (
 );
 
 -- CreateIndex
-CREATE INDEX "usage_hourly_owner_id_hour_idx" ON "usage_hourly"("owner_id", "hour");
-
--- CreateIndex
 CREATE INDEX "usage_hourly_hour_idx" ON "usage_hourly"("hour");
 
 -- CreateIndex
-CREATE INDEX "usage_auth_failures_owner_id_minute_idx" ON "usage_auth_failures"("owner_id", "minute");
+CREATE INDEX "usage_hourly_totals_hour_idx" ON "usage_hourly_totals"("hour");
 
 -- CreateIndex
 CREATE INDEX "usage_auth_failures_minute_idx" ON "usage_auth_failures"("minute");
@@ -63,6 +72,9 @@ CREATE INDEX "usage_key_ips_last_seen_at_idx" ON "usage_key_ips"("last_seen_at")
 
 -- AddForeignKey
 ALTER TABLE "usage_hourly" ADD CONSTRAINT "usage_hourly_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "usage_hourly_totals" ADD CONSTRAINT "usage_hourly_totals_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "usage_auth_failures" ADD CONSTRAINT "usage_auth_failures_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -82,6 +94,15 @@ SELECT "owner_id", COALESCE("api_key_id", 0), date_trunc('hour', "created_at"), 
        MIN("created_at"), MAX("created_at")
 FROM "usage_logs" WHERE "owner_id" IS NOT NULL
 GROUP BY "owner_id", COALESCE("api_key_id", 0), date_trunc('hour', "created_at");
+
+INSERT INTO "usage_hourly_totals" ("owner_id", "hour", "ok", "auth_failed", "limited", "other")
+SELECT "owner_id", date_trunc('hour', "created_at"),
+       SUM(CASE WHEN "status_code" BETWEEN 200 AND 299 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN "status_code" IN (401, 403) THEN 1 ELSE 0 END),
+       SUM(CASE WHEN "status_code" = 429 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN "status_code" BETWEEN 200 AND 299 OR "status_code" IN (401, 403, 429) THEN 0 ELSE 1 END)
+FROM "usage_logs" WHERE "owner_id" IS NOT NULL
+GROUP BY "owner_id", date_trunc('hour', "created_at");
 
 INSERT INTO "usage_auth_failures" ("owner_id", "api_key_id", "minute", "api_key_name", "count", "first_at")
 SELECT "owner_id", COALESCE("api_key_id", 0), date_trunc('minute', "created_at"), MAX("api_key_name"), COUNT(*), MIN("created_at")

@@ -1,4 +1,6 @@
 -- Rollups of usage_logs that the usage summary reads (lib/usage/rollups.ts writes them with each batch).
+-- WITHOUT ROWID (hand-written; Prisma's schema cannot say it): each rollup table is stored in its
+-- primary key's order, which is the order the usage summary reads it in.
 -- CreateTable
 CREATE TABLE "usage_hourly" (
     "owner_id" INTEGER NOT NULL,
@@ -12,9 +14,22 @@ CREATE TABLE "usage_hourly" (
     "first_at" DATETIME NOT NULL,
     "last_at" DATETIME NOT NULL,
 
-    PRIMARY KEY ("owner_id", "api_key_id", "hour"),
+    PRIMARY KEY ("owner_id", "hour", "api_key_id"),
     CONSTRAINT "usage_hourly_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITHOUT ROWID;
+
+-- CreateTable
+CREATE TABLE "usage_hourly_totals" (
+    "owner_id" INTEGER NOT NULL,
+    "hour" DATETIME NOT NULL,
+    "ok" INTEGER NOT NULL DEFAULT 0,
+    "auth_failed" INTEGER NOT NULL DEFAULT 0,
+    "limited" INTEGER NOT NULL DEFAULT 0,
+    "other" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("owner_id", "hour"),
+    CONSTRAINT "usage_hourly_totals_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+) WITHOUT ROWID;
 
 -- CreateTable
 CREATE TABLE "usage_auth_failures" (
@@ -25,9 +40,9 @@ CREATE TABLE "usage_auth_failures" (
     "count" INTEGER NOT NULL,
     "first_at" DATETIME NOT NULL,
 
-    PRIMARY KEY ("owner_id", "api_key_id", "minute"),
+    PRIMARY KEY ("owner_id", "minute", "api_key_id"),
     CONSTRAINT "usage_auth_failures_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITHOUT ROWID;
 
 -- CreateTable
 CREATE TABLE "usage_key_ips" (
@@ -41,16 +56,13 @@ CREATE TABLE "usage_key_ips" (
 
     PRIMARY KEY ("owner_id", "api_key_id", "ip"),
     CONSTRAINT "usage_key_ips_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
-
--- CreateIndex
-CREATE INDEX "usage_hourly_owner_id_hour_idx" ON "usage_hourly"("owner_id", "hour");
+) WITHOUT ROWID;
 
 -- CreateIndex
 CREATE INDEX "usage_hourly_hour_idx" ON "usage_hourly"("hour");
 
 -- CreateIndex
-CREATE INDEX "usage_auth_failures_owner_id_minute_idx" ON "usage_auth_failures"("owner_id", "minute");
+CREATE INDEX "usage_hourly_totals_hour_idx" ON "usage_hourly_totals"("hour");
 
 -- CreateIndex
 CREATE INDEX "usage_auth_failures_minute_idx" ON "usage_auth_failures"("minute");
@@ -77,6 +89,15 @@ SELECT "owner_id", COALESCE("api_key_id", 0), substr("created_at", 1, 13) || ':0
        MIN("created_at"), MAX("created_at")
 FROM "usage_logs" WHERE "owner_id" IS NOT NULL
 GROUP BY "owner_id", COALESCE("api_key_id", 0), substr("created_at", 1, 13);
+
+INSERT INTO "usage_hourly_totals" ("owner_id", "hour", "ok", "auth_failed", "limited", "other")
+SELECT "owner_id", substr("created_at", 1, 13) || ':00:00.000+00:00',
+       SUM(CASE WHEN "status_code" BETWEEN 200 AND 299 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN "status_code" IN (401, 403) THEN 1 ELSE 0 END),
+       SUM(CASE WHEN "status_code" = 429 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN "status_code" BETWEEN 200 AND 299 OR "status_code" IN (401, 403, 429) THEN 0 ELSE 1 END)
+FROM "usage_logs" WHERE "owner_id" IS NOT NULL
+GROUP BY "owner_id", substr("created_at", 1, 13);
 
 INSERT INTO "usage_auth_failures" ("owner_id", "api_key_id", "minute", "api_key_name", "count", "first_at")
 SELECT "owner_id", COALESCE("api_key_id", 0), substr("created_at", 1, 16) || ':00.000+00:00', MAX("api_key_name"), COUNT(*), MIN("created_at")
