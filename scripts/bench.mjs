@@ -336,6 +336,27 @@ const sent = rows
   );
 console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 
+function bigAccountSection() {
+  const ms = (seconds) => Math.round(seconds * 1000);
+  return [
+    "## A big account",
+    "",
+    `One Enterprise account with ${bigKeys} keys and ${bigRows} usage rows over 30 days, written straight into the database before the server starts (${(big.rowsSeconds + big.rollupSeconds).toFixed(1)} s, ${big.rollupRows} per-key hourly rollup rows). 90% of calls come from 100 service keys, the rest from any key; 2% from an IP other than the key's usual one; 93% 200, 3% 401, 2% 429, 1% 403, 1% 404.`,
+    "",
+    "Reads one at a time, 30 of each after 2 warm-ups (time to the last byte over loopback):",
+    "",
+    "| read | p50 ms | p99 ms |",
+    "| --- | --- | --- |",
+    ...reads.map((r) => `| ${r.title} | ${r.p50} | ${r.p99} |`),
+    "",
+    `The usage summary's SQL as it ran on usage_logs before the rollups (the same file, run directly): 24h ${ms(big.rawSummary["24h"])} ms, 7d ${ms(big.rawSummary["7d"])} ms.`,
+    "",
+    `- Export: GET /api/api-keys/export of ${bigKeys + 1} keys: ${exportFigures.seconds.toFixed(2)} s, ${(exportFigures.bytes / 1e6).toFixed(1)} MB, server RSS +${exportFigures.rssGrowthMb} MB at its peak.`,
+    `- Under load: ${connections} connections on the data API (valid key) for ${seconds} s while summaries (7d, 24h) and exports ran back to back (${underLoad.heavy} of them): event-loop delay p50 ${underLoad.delay.p50_ms} ms, p99 ${underLoad.delay.p99_ms} ms, max ${underLoad.delay.max_ms} ms; the data API ${underLoad.rps} req/s, p99 ${underLoad.p99} ms.`,
+    `- Retention: ${retention.deleted} expired usage rows of a Free account deleted in ${retention.logSeconds.toFixed(2)} s, ${retention.perBatchMs.toFixed(1)} ms per batch of ${retention.batch}; their ${retention.rollupsDeleted} rollup rows in ${retention.rollupSeconds.toFixed(2)} s.`,
+  ];
+}
+
 // The latest run, kept in the repository: when, on what, and the same table.
 const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim() || "unknown";
 const cpus = os.cpus();
@@ -361,6 +382,10 @@ fs.writeFileSync(
     ...table,
     "",
     `Usage rows written after shutdown: ${logged} of ${sent} responses (requests in flight when a run stops are answered and logged too).`,
+    "",
+    ...(big
+      ? bigAccountSection()
+      : ["The big-account figures are measured on SQLite only (BENCH_POSTGRES_URL unset)."]),
     "",
   ].join("\n"),
 );
