@@ -33,7 +33,38 @@ const fastPath = fs.existsSync(bundle) ? await import(pathToFileURL(bundle).href
 if (!fastPath)
   console.warn(`No ${path.relative(process.cwd(), bundle)}: Next serves the data API (npm start builds it).`);
 
+// What Next itself would answer with a text/plain 500 and none of our headers: a verb no route
+// serves (TRACE, CONNECT, made-up ones) or a path whose percent-encoding does not decode.
+// Every /api answer is the JSON envelope, so these are refused here.
+const securityHeaders = JSON.parse(
+  fs.readFileSync(path.join(import.meta.dirname, "../lib/http/security-headers.json")),
+);
+const API_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+function apiRefusal(req) {
+  const url = req.url ?? "/";
+  if (!/^\/api(\/|\?|$)/.test(url)) return null;
+  if (!API_METHODS.has(req.method)) return [405, "Method not allowed"];
+  try {
+    decodeURIComponent(url.split("?")[0]);
+  } catch {
+    return [400, "Malformed URL: invalid percent-encoding in the path"];
+  }
+  return null;
+}
+
 const server = http.createServer((req, res) => {
+  const refusal = apiRefusal(req);
+  if (refusal) {
+    const body = JSON.stringify({ success: false, message: refusal[1] });
+    res.writeHead(refusal[0], {
+      ...securityHeaders,
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Content-Length": Buffer.byteLength(body),
+    });
+    res.end(body);
+    return;
+  }
   const socketIp = req.socket.remoteAddress ?? "unknown";
   const forwarded = req.headers["x-forwarded-for"];
   req.headers["x-forwarded-for"] = trustProxy && forwarded ? `${forwarded}, ${socketIp}` : socketIp;

@@ -1,4 +1,5 @@
 import { getConfig } from "../config/env";
+import { errorForLog } from "../keys/secret";
 import { redisReady, redisSubscriber, sharedRedis } from "../redis/shared";
 
 /**
@@ -22,7 +23,7 @@ function deliver(message: Invalidation): void {
     try {
       handler(message);
     } catch (error) {
-      console.error("[cache] an invalidation handler failed:", error);
+      console.error("[cache] an invalidation handler failed:", errorForLog(error));
     }
   }
 }

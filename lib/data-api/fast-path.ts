@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getConfig } from "../config/env";
 import { clientIp } from "../http/request";
+import { errorForLog } from "../keys/secret";
 import { errorBody } from "../http/respond";
 import securityHeaders from "../http/security-headers.json";
 import { serveDataRequest } from "./serve-data-request";
@@ -58,7 +59,7 @@ export async function serveFastPath(req: IncomingMessage, res: ServerResponse): 
     });
     send(res, result.status, result.body, result.headers);
   } catch (error) {
-    console.error(`[api] GET ${FAST_PATH} failed:`, error);
+    console.error(`[api] GET ${FAST_PATH} failed:`, errorForLog(error));
     send(res, 500, errorBody("Internal server error"), { "Cache-Control": "no-store" });
   }
 }

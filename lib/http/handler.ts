@@ -1,5 +1,6 @@
 import { verifyAccessToken } from "../auth/access-token";
 import { accountExists } from "../auth/users";
+import { errorForLog } from "../keys/secret";
 import { ApiError, unauthenticated } from "./errors";
 import { errorResponse, json, errorBody } from "./respond";
 
@@ -16,7 +17,7 @@ export function apiHandler<P = unknown>(fn: (request: Request, context: RouteCon
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       // Logged for the operator with its stack; the caller learns nothing about internals.
-      console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed:`, error);
+      console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed:`, errorForLog(error));
       return json(errorBody("Internal server error"), 500);
     }
   };

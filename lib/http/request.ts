@@ -1,12 +1,13 @@
 import type { z } from "zod";
-import { badRequest } from "./errors";
+import { ApiError, badRequest } from "./errors";
 import { formatZodError } from "../validation/format-zod-error";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** The body as text, refusing (without buffering it) anything over MAX_BODY_BYTES. */
 async function readBodyText(request: Request): Promise<string> {
-  const tooLarge = () => badRequest(`Request body is too large (limit ${MAX_BODY_BYTES / 1024} KB)`);
+  // 413 Content Too Large: the body's size is the problem, not its content.
+  const tooLarge = () => new ApiError(413, `Request body is too large (limit ${MAX_BODY_BYTES / 1024} KB)`);
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   if (!request.body) return "";
   const reader = request.body.getReader();

@@ -1,4 +1,5 @@
 import { backgroundDb, Prisma } from "../db/client";
+import { errorForLog } from "../keys/secret";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 
 const DAY_MS = 86_400_000;
@@ -93,7 +94,7 @@ export function startRetentionJob(): void {
       .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
       .then(() => purgeExpiredRollups())
       .then(() => purgeExpiredRefreshTokens())
-      .catch((error) => console.error("[retention] purge failed:", error));
+      .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
   void run();
   holder.__retentionTimer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
   holder.__retentionTimer.unref?.();

@@ -1,6 +1,6 @@
 import { readEnv } from "../config/env";
 import { backgroundDb, Prisma } from "../db/client";
-import { redactKeys } from "../keys/secret";
+import { errorForLog, redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
 import { rollupStatements } from "./rollups";
 
@@ -175,10 +175,10 @@ async function writeOneByOne(batch: UsageEntry[]): Promise<UsageEntry[]> {
       }
       if (rowRefused(error)) {
         // Retrying would be refused forever and hold back every row behind it.
-        console.error(`[usage] dropped a usage row the database refuses: ${(error as Error).message}`);
+        console.error(`[usage] dropped a usage row the database refuses: ${errorForLog(error)}`);
         continue;
       }
-      console.error("[usage] writing usage rows failed; will retry:", error);
+      console.error("[usage] writing usage rows failed; will retry:", errorForLog(error));
       return batch.slice(i);
     }
   }

@@ -7,6 +7,14 @@ import { z } from "zod";
 
 // PostgreSQL's text cannot hold NUL: refused here (a 400), not by the database (a 500).
 const NO_NUL = "must not contain NUL characters";
+// A lone UTF-16 surrogate ("\ud800" in JSON) is no character at all: databases and CSV refuse it.
+const WELL_FORMED = "must be well-formed Unicode text";
+// With the u flag a surrogate pair is one code point, so this matches only a lone surrogate.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+// C0/C1 controls (ESC starts terminal sequences) and bidirectional overrides (U+202E makes
+// "txt.exe" read "exe.txt") have no place in a name shown in pages, logs and CSV files.
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const NO_CONTROL = "must not contain control or bidirectional formatting characters";
 
 function text(options: { min: number; max: number; what?: string }) {
   const length =
@@ -18,7 +26,9 @@ function text(options: { min: number; max: number; what?: string }) {
     .trim()
     .min(options.min, options.min === 1 ? "must not be empty" : length)
     .max(options.max, length)
-    .refine((value) => !value.includes("\0"), NO_NUL);
+    .refine((value) => !value.includes("\0"), NO_NUL)
+    .refine((value) => !LONE_SURROGATE.test(value), WELL_FORMED)
+    .refine((value) => !CONTROL_OR_BIDI.test(value), NO_CONTROL);
 }
 
 export const emailSchema = z
@@ -77,11 +87,25 @@ const keyStatus = z.enum(KEY_STATUSES, {
 
 export const keyStatusSchema = body({ status: keyStatus });
 
-const positiveInt = z.coerce
-  .number({ error: "must be a positive integer" })
-  .int("must be a positive integer")
-  .min(1, "must be a positive integer")
-  .max(Number.MAX_SAFE_INTEGER, "must be a positive integer");
+/**
+ * Query integers are digits only: Number() would also take "1e2", "0x10", " 7" or "1.0", which
+ * no client means as a page number. Numbers (the portal passes its own) must be whole.
+ */
+const positiveInt = (max = Number.MAX_SAFE_INTEGER, tooLarge = "must be a positive integer") =>
+  z
+    .union(
+      [
+        z
+          .string()
+          .regex(/^\d{1,16}$/)
+          .transform(Number),
+        z.number().int(),
+      ],
+      {
+        error: "must be a positive integer",
+      },
+    )
+    .pipe(z.number().min(1, "must be a positive integer").max(max, tooLarge));
 
 /**
  * Path and query ids arrive as strings; "12abc" or "1.5" are rejected, not truncated. Ids are
@@ -98,8 +122,8 @@ export const idSchema = z
   );
 
 const pageQuery = {
-  page: positiveInt.default(1),
-  per_page: positiveInt.max(100, "must be between 1 and 100").default(20),
+  page: positiveInt().default(1),
+  per_page: positiveInt(100, "must be between 1 and 100").default(20),
 };
 
 export const listKeysQuerySchema = z.object({
@@ -110,18 +134,30 @@ export const listKeysQuerySchema = z.object({
     .trim()
     .max(100, "must be at most 100 characters")
     .refine((v) => !v.includes("\0"), NO_NUL)
+    .refine((v) => !LONE_SURROGATE.test(v), WELL_FORMED)
     .optional(),
 });
 export type ListKeysQuery = z.infer<typeof listKeysQuerySchema>;
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
+
+/** A day that exists and a time on the clock: Date.parse turns 2025-02-30 into March 2, or worse. */
+function isRealDateTime(value: string): boolean {
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  const [hour, minute, second] = [Number(m[5] ?? 0), Number(m[6] ?? 0), Number(m[8] ?? 0)];
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (m[11] !== undefined && (Number(m[11]) > 23 || Number(m[12]) > 59)) return false;
+  return !Number.isNaN(Date.parse(value));
+}
+
 const isoDateText = z
   .string()
   .trim()
-  .refine(
-    (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
-    "must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-15T10:30:00Z",
-  );
+  .refine(isRealDateTime, "must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-15T10:30:00Z");
 const isoDate = isoDateText.transform((value) => new Date(value));
 /** A date alone as the end of a range means the whole of that day (UTC). */
 const isoDateEnd = isoDateText.transform((value) =>

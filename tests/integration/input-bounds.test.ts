@@ -82,3 +82,98 @@ describe("NUL characters", () => {
     ]);
   });
 });
+
+describe("text that is not well-formed or carries control characters", () => {
+  const generateNamed = (api_key_name: string, user = "text_user") =>
+    generate(
+      request("POST", "/api/api-keys/generate", { token: account.token, body: { api_key_name, user } }),
+      noParams,
+    );
+
+  it("a lone UTF-16 surrogate in a key name: 400 naming the field, and nothing stored", async () => {
+    const before = await db().apiKey.count({ where: { ownerId: account.id } });
+    const response = await generateNamed("bad \ud800 name");
+    expect(response.status).toBe(400);
+    expect(await readBody(response)).toEqual({
+      success: false,
+      message: "api_key_name must be well-formed Unicode text",
+    });
+    expect(await db().apiKey.count({ where: { ownerId: account.id } })).toBe(before);
+  });
+
+  it.each([
+    ["ESC", "evil\u001b[31mred"],
+    ["RLO", "invoice\u202Etxt.exe"],
+    ["a C1 control", "next\u0085line"],
+    ["a line break", "two\nlines"],
+    ["an isolate", "a\u2066b"],
+  ])("%s in a key name: 400 naming the field", async (_what, name) => {
+    const response = await generateNamed(name);
+    expect(response.status).toBe(400);
+    expect((await readBody(response)).message).toBe(
+      "api_key_name must not contain control or bidirectional formatting characters",
+    );
+  });
+
+  it("a paired surrogate (an emoji) and non-Latin names are fine", async () => {
+    const pro = await createAccount({ prefix: "bounds-text", plan: "professional" });
+    const response = await generate(
+      request("POST", "/api/api-keys/generate", {
+        token: pro.token,
+        body: { api_key_name: "ключ 🔑 鍵", user: "text_user" },
+      }),
+      noParams,
+    );
+    expect(response.status).toBe(201);
+    expect((await readBody(response)).api_key_name).toBe("ключ 🔑 鍵");
+  });
+});
+
+describe("strict integers and real dates in queries", () => {
+  it.each(["1e2", "0x10", "1.0", "+5", " 7", "0", "-1", "10abc"])("per_page=%j: 400", async (value) => {
+    const response = await listKeys(
+      request("GET", `/api/api-keys?per_page=${encodeURIComponent(value)}`, { token: account.token }),
+      noParams,
+    );
+    expect(response.status).toBe(400);
+    expect((await readBody(response)).message).toMatch(/^per_page must be/);
+  });
+
+  it("page=2 and per_page=100 are fine", async () => {
+    const response = await listKeys(
+      request("GET", "/api/api-keys?page=2&per_page=100", { token: account.token }),
+      noParams,
+    );
+    expect(response.status).toBe(200);
+    expect((await readBody(response)).pagination).toMatchObject({ page: 2, per_page: 100 });
+  });
+
+  it.each([
+    "2025-02-30",
+    "2025-02-29",
+    "2025-13-01",
+    "2025-04-31T10:00:00Z",
+    "2025-01-15T24:00:00Z",
+    "2025-01-15T10:60:00Z",
+    "2025-01-15T10:00:61Z",
+    "2025-01-15T10:00:00+25:00",
+  ])("from=%s: 400, not a rolled-over date", async (value) => {
+    const response = await usageLogs(
+      request("GET", `/api/api-usage-logs?from=${encodeURIComponent(value)}`, { token: account.token }),
+      noParams,
+    );
+    expect(response.status).toBe(400);
+    expect((await readBody(response)).message).toMatch(/^from must be an ISO 8601 date/);
+  });
+
+  it.each(["2024-02-29", "2025-01-15T23:59:59.999Z", "2025-06-30T12:00:00+05:30"])(
+    "from=%s is accepted",
+    async (value) => {
+      const response = await usageLogs(
+        request("GET", `/api/api-usage-logs?from=${encodeURIComponent(value)}`, { token: account.token }),
+        noParams,
+      );
+      expect(response.status).toBe(200);
+    },
+  );
+});

@@ -29,7 +29,7 @@ describe("request bodies are capped at 64 KB", () => {
         request("POST", "/api/auth/register", { rawBody: big, headers: { "content-type": "application/json" } }),
         noParams,
       ),
-      400,
+      413,
       /too large/,
     );
     const stream = new ReadableStream({
@@ -43,7 +43,7 @@ describe("request bodies are capped at 64 KB", () => {
       body: stream,
       duplex: "half",
     } as RequestInit);
-    await expectError(await register(streamed, noParams), 400, /too large/);
+    await expectError(await register(streamed, noParams), 413, /too large/);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   KEY_PREFIX,
   digestSecret,
   encodeBase62,
+  errorForLog,
   generateKeySecret,
   hasValidKeyFormat,
   keyChecksum,
@@ -70,5 +71,26 @@ describe("digest and hint", () => {
   it("redacts key-shaped text", () => {
     const key = generateKeySecret();
     expect(redactKeys(`curl ${key} here`)).toBe("curl sk_live_[redacted] here");
+  });
+});
+
+describe("errorForLog", () => {
+  it("keeps the error's text and stack but no key and no digest", () => {
+    const secret = generateKeySecret();
+    const digest = "ab".repeat(32);
+    const error = Object.assign(new Error(`insert failed for ${secret} with digest ${digest.toUpperCase()}`), {
+      code: "SQLITE_CONSTRAINT",
+    });
+    const line = errorForLog(error);
+    expect(line).toContain("insert failed for sk_live_[redacted] with digest [digest]");
+    expect(line).toContain("at "); // the stack is kept
+    expect(line).toMatch(/\[SQLITE_CONSTRAINT\]$/);
+    expect(line).not.toContain(secret.slice(8));
+    expect(line.toLowerCase()).not.toContain(digest);
+  });
+
+  it("takes anything thrown", () => {
+    expect(errorForLog("plain text")).toBe("plain text");
+    expect(errorForLog(undefined)).toBe("undefined");
   });
 });
