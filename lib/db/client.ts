@@ -1,8 +1,9 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
 import { PrismaClient } from "./generated/sqlite/client";
 import { databaseProvider, resolveDatabaseUrl, type DatabaseProvider } from "../config/database-url";
+import { isBusy } from "./errors";
+import { sqliteAdapter } from "./sqlite-adapter";
 
 // Clients per process; Next's dev server re-evaluates modules, so keep them on globalThis.
 const holder = globalThis as unknown as { __prisma?: PrismaClient; __prismaBackground?: PrismaClient };
@@ -12,11 +13,42 @@ export function dialect(): DatabaseProvider {
   return databaseProvider(resolveDatabaseUrl());
 }
 
-function connect(): PrismaClient {
+/**
+ * How long a SQLite statement waits for another connection's write lock (busy_timeout). The wait
+ * is synchronous, the whole process stops for it, so it is short; request writes then retry
+ * asynchronously (retryingBusy) and the usage writer backs off.
+ */
+const BUSY_TIMEOUT_MS = 50;
+/** How long a request's statement keeps retrying a held lock before the request gets a 503. */
+const BUSY_RETRY_MS = 3_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every operation retried, with waits from 10 to 200 ms, while SQLite's lock is held, for up to BUSY_RETRY_MS. */
+function retryingBusy(client: PrismaClient): PrismaClient {
+  return client.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        const deadline = Date.now() + BUSY_RETRY_MS;
+        for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+          try {
+            return await query(args);
+          } catch (error) {
+            if (!isBusy(error) || Date.now() + wait > deadline) throw error;
+            await sleep(wait);
+          }
+        }
+      },
+    },
+  }) as unknown as PrismaClient; // the same models and methods, each operation wrapped
+}
+
+function connect(kind: "requests" | "background"): PrismaClient {
   const url = resolveDatabaseUrl();
   if (databaseProvider(url) === "sqlite") {
-    // timeout: how long a writer waits on SQLite's lock before failing (busy_timeout).
-    return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 10_000 }) });
+    const client = new PrismaClient({ adapter: sqliteAdapter(url, BUSY_TIMEOUT_MS) });
+    // The usage writer keeps its rows and retries on its own schedule (lib/usage/usage-recorder.ts).
+    return kind === "requests" ? retryingBusy(client) : client;
   }
   // Every wait has a bound: getting a connection from the pool, and each statement.
   const adapter = new PrismaPg({
@@ -34,7 +66,7 @@ function connect(): PrismaClient {
 
 /** The connection request handlers use. Created on first use so tests can pick the URL. */
 export function db(): PrismaClient {
-  holder.__prisma ??= connect();
+  holder.__prisma ??= connect("requests");
   return holder.__prisma;
 }
 
@@ -46,8 +78,18 @@ export function db(): PrismaClient {
  */
 export function backgroundDb(): PrismaClient {
   if (dialect() === "postgresql") return db();
-  holder.__prismaBackground ??= connect();
+  holder.__prismaBackground ??= connect("background");
   return holder.__prismaBackground;
+}
+
+/**
+ * Replaces the background connection (SQLite) after a write that did not finish in time: a
+ * connection stuck on a lock or a failed disk is closed, and the next write opens a fresh one.
+ */
+export function resetBackgroundDb(): void {
+  const stale = holder.__prismaBackground;
+  holder.__prismaBackground = undefined;
+  if (stale) void stale.$disconnect().catch(() => undefined);
 }
 
 export async function disconnectDb(): Promise<void> {

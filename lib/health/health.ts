@@ -1,11 +1,17 @@
 import { db } from "../db/client";
 import { sharedRedis } from "../redis/shared";
+import { usageWriterStatus } from "../usage/usage-recorder";
 
 type PartStatus = "ok" | "unavailable";
 export interface Health {
-  status: "ok" | "unavailable";
+  /** degraded: serving, but usage rows are waiting in memory for a database that refuses them. */
+  status: "ok" | "degraded" | "unavailable";
   database: PartStatus;
   redis: PartStatus | "disabled";
+  usage_writes: "ok" | "failing";
+  /** Usage rows in memory not yet written, and rows dropped since start because too many waited. */
+  usage_rows_waiting: number;
+  usage_rows_dropped: number;
 }
 
 // A load balancer polls this: a hung dependency must answer "unavailable", not hang the probe.
@@ -26,13 +32,23 @@ async function within(check: () => Promise<unknown>): Promise<PartStatus> {
   }
 }
 
-/** Whether this instance can reach its database and (when configured) Redis. Reveals nothing else. */
+/** Whether this instance can reach its database and (when configured) Redis, and writes its usage rows. Reveals nothing else. */
 export async function checkHealth(): Promise<Health> {
   const redis = sharedRedis();
   const [database, redisStatus] = await Promise.all([
     within(() => db().$queryRaw`SELECT 1`),
     redis ? within(() => redis.ping()) : Promise.resolve("disabled" as const),
   ]);
-  const status = database === "ok" && redisStatus !== "unavailable" ? "ok" : "unavailable";
-  return { status, database, redis: redisStatus };
+  const usage = usageWriterStatus();
+  const failing = usage.failingSince !== null;
+  const status =
+    database !== "ok" || redisStatus === "unavailable" ? "unavailable" : failing || usage.dropped ? "degraded" : "ok";
+  return {
+    status,
+    database,
+    redis: redisStatus,
+    usage_writes: failing ? "failing" : "ok",
+    usage_rows_waiting: usage.pending,
+    usage_rows_dropped: usage.dropped,
+  };
 }

@@ -1,4 +1,5 @@
 import { verifyAccessToken } from "../auth/access-token";
+import { isDatabaseUnavailable } from "../db/errors";
 import { accountExists } from "../auth/users";
 import { errorForLog } from "../keys/secret";
 import { ApiError, unauthenticated } from "./errors";
@@ -16,6 +17,13 @@ export function apiHandler<P = unknown>(fn: (request: Request, context: RouteCon
       return await fn(request, context);
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
+      if (isDatabaseUnavailable(error)) {
+        console.error(
+          `[api] ${request.method} ${new URL(request.url).pathname}: database unavailable:`,
+          errorForLog(error),
+        );
+        return json(errorBody("The database is busy or unavailable; retry shortly"), 503, { "Retry-After": "2" });
+      }
       // Logged for the operator with its stack; the caller learns nothing about internals.
       console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed:`, errorForLog(error));
       return json(errorBody("Internal server error"), 500);

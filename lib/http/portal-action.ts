@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { sessionUserId } from "../auth/next-auth";
+import { isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../keys/secret";
 import { ApiError } from "./errors";
 import { fieldErrors, formatZodError } from "../validation/format-zod-error";
@@ -17,6 +18,7 @@ async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
     return { ok: true, data: await fn() };
   } catch (error) {
     if (error instanceof ApiError) return { ok: false, message: error.message };
+    if (isDatabaseUnavailable(error)) return { ok: false, message: "The database is busy; please try again shortly." };
     console.error("[action] failed:", errorForLog(error));
     return { ok: false, message: "Something went wrong; please try again." };
   }

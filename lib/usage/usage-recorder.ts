@@ -1,5 +1,5 @@
 import { readEnv } from "../config/env";
-import { backgroundDb, Prisma } from "../db/client";
+import { backgroundDb, Prisma, resetBackgroundDb } from "../db/client";
 import { errorForLog, redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
 import { rollupStatements } from "./rollups";
@@ -23,62 +23,149 @@ export function flushIntervalMs(): number {
   return readEnv().USAGE_FLUSH_INTERVAL_MS;
 }
 const MAX_BATCH = 500;
+/** Rows kept in memory while the database cannot take them; past this, rows are counted and dropped. */
+export const MAX_BUFFERED = 100_000;
+/** A batch that has not committed by then is given up on (and its connection replaced). */
+const WRITE_TIMEOUT_MS = 25_000;
+/** Retries of a failing database: 250 ms, doubling, at most 10 s apart. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 10_000;
+/** How long a read of usage waits for buffered rows to be written before it answers from what is stored. */
+const READ_FLUSH_WAIT_MS = 2_000;
+
+/** The recorder's state, for the health endpoint. */
+export interface UsageWriterStatus {
+  /** Rows in memory, not yet written. */
+  pending: number;
+  /** Rows dropped because the buffer was full, since the process started. */
+  dropped: number;
+  /** When the current run of failed writes began (ms since epoch), or null while writes succeed. */
+  failingSince: number | null;
+}
+
+class WriteTimeout extends Error {}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WriteTimeout(`usage batch not written within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Buffers usage rows and writes them in batches: one commit per batch instead of two per
  * request, holding the rows, the rollups the summary reads (lib/usage/rollups.ts) and the keys'
- * last use. No row is lost to a failing database: a failed write is put back and retried, every
- * read of usage flushes first, and the server flushes on SIGTERM/SIGINT before exiting. Only a
- * row the database refuses on its own while it answers otherwise (an account deleted in the
- * meantime, say) is logged and dropped, so it cannot hold back every row after it.
+ * last use. While the database fails (locked, disk full), rows wait in memory, in order, and
+ * writes are retried with backoff; a write that hangs is abandoned after WRITE_TIMEOUT_MS on a
+ * connection that is then replaced. Memory is bounded: past MAX_BUFFERED waiting rows, new rows
+ * are counted and dropped, and the count is logged. Reads of usage wait at most
+ * READ_FLUSH_WAIT_MS for a flush, then answer from what is stored. The server flushes on
+ * SIGTERM/SIGINT before exiting. A row the database refuses on its own while it answers
+ * otherwise (an account deleted in the meantime, say) is logged and dropped, so it cannot hold
+ * back every row after it.
  */
 export class UsageRecorder {
   private buffer: UsageEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private failures = 0;
+  private failingSince: number | null = null;
+  private dropped = 0;
+  private droppedLoggedAt = 0;
+  private batchFlushQueued = false;
 
   constructor(private readonly intervalMs = flushIntervalMs()) {}
 
   record(entry: UsageEntry): void {
+    if (this.buffer.length >= MAX_BUFFERED) {
+      this.dropped++;
+      if (Date.now() - this.droppedLoggedAt > 10_000) {
+        this.droppedLoggedAt = Date.now();
+        console.error(
+          `[usage] ${this.dropped} usage rows dropped so far: ${MAX_BUFFERED} rows are waiting for the database`,
+        );
+      }
+      return;
+    }
     this.buffer.push(entry);
-    if (this.buffer.length >= MAX_BATCH) void this.flush();
-    else this.schedule();
+    // A full batch is written at once, by one flush (not one per call while it waits its turn);
+    // while the database fails, the retry timer decides when to write.
+    if (this.buffer.length >= MAX_BATCH && this.failingSince === null) {
+      if (!this.batchFlushQueued) {
+        this.batchFlushQueued = true;
+        void this.flush();
+      }
+    } else this.schedule(this.intervalMs);
   }
 
   get pending(): number {
     return this.buffer.length;
   }
 
-  /** Writes everything recorded so far; resolves when it is in the database. */
+  status(): UsageWriterStatus {
+    return { pending: this.buffer.length, dropped: this.dropped, failingSince: this.failingSince };
+  }
+
+  /** Writes everything recorded so far; resolves when it is in the database or the write failed. */
   flush(): Promise<void> {
     this.writing = this.writing.then(() => this.writeAll());
     return this.writing;
   }
 
-  private schedule(): void {
+  /**
+   * For reads of usage: the rows recorded so far written first (read-your-writes), unless the
+   * database is failing or the flush takes longer than `maxWaitMs`; then what is stored.
+   */
+  async flushForRead(maxWaitMs = READ_FLUSH_WAIT_MS): Promise<void> {
+    if (this.failingSince !== null) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    clearTimeout(timer);
+  }
+
+  private schedule(delayMs: number): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, this.intervalMs);
+    }, delayMs);
     this.timer.unref?.();
   }
 
   private async writeAll(): Promise<void> {
+    this.batchFlushQueued = false;
     while (this.buffer.length) {
       const batch = this.buffer.splice(0, MAX_BATCH);
+      let retry: UsageEntry[] = [];
       try {
-        await writeBatch(batch);
-      } catch {
-        // One bad row must not hold back the rest: write them one by one.
-        const retry = await writeOneByOne(batch);
-        if (retry.length) {
-          // The database itself is failing (locked, disk full): keep the rows, in order, for later.
-          this.buffer.unshift(...retry);
-          this.schedule();
-          return;
+        await within(writeBatch(batch), WRITE_TIMEOUT_MS);
+      } catch (error) {
+        // A write that hung: its connection is replaced, and its rows tried again on the new one.
+        if (error instanceof WriteTimeout) {
+          console.error(`[usage] ${error.message}; reconnecting`);
+          resetBackgroundDb();
+          retry = batch;
+        } else {
+          // One bad row must not hold back the rest: write them one by one.
+          retry = await writeOneByOne(batch, this.failingSince !== null);
         }
       }
+      if (retry.length) {
+        // The database itself is failing (locked, disk full): keep the rows, in order, for later.
+        this.buffer.unshift(...retry);
+        this.failures++;
+        this.failingSince ??= Date.now();
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+        this.schedule(Math.min(RETRY_MIN_MS * 2 ** (this.failures - 1), RETRY_MAX_MS));
+        return;
+      }
+      if (this.failingSince !== null) {
+        console.error(`[usage] writing usage rows works again after ${Date.now() - this.failingSince} ms`);
+      }
+      this.failures = 0;
+      this.failingSince = null;
     }
   }
 }
@@ -164,7 +251,7 @@ function rowRefused(error: unknown): boolean {
 }
 
 /** Returns the rows to retry later; rows the database can never accept are reported and dropped. */
-async function writeOneByOne(batch: UsageEntry[]): Promise<UsageEntry[]> {
+async function writeOneByOne(batch: UsageEntry[], failingNow: boolean): Promise<UsageEntry[]> {
   for (let i = 0; i < batch.length; i++) {
     try {
       await writeBatch([batch[i]]);
@@ -178,7 +265,8 @@ async function writeOneByOne(batch: UsageEntry[]): Promise<UsageEntry[]> {
         console.error(`[usage] dropped a usage row the database refuses: ${errorForLog(error)}`);
         continue;
       }
-      console.error("[usage] writing usage rows failed; will retry:", errorForLog(error));
+      // Once per run of failures, not at every retry.
+      if (!failingNow) console.error("[usage] writing usage rows failed; will retry with backoff:", errorForLog(error));
       return batch.slice(i);
     }
   }
@@ -199,7 +287,12 @@ export function usageRecorder(): UsageRecorder {
   return holder.__usageRecorder;
 }
 
-/** Read-your-writes for usage queries in this process. */
+/** Read-your-writes for usage queries in this process, with a bounded wait (UsageRecorder.flushForRead). */
 export function flushUsage(): Promise<void> {
-  return holder.__usageRecorder?.flush() ?? Promise.resolve();
+  return holder.__usageRecorder?.flushForRead() ?? Promise.resolve();
+}
+
+/** The recorder's state for the health endpoint (nothing recorded yet: all clear). */
+export function usageWriterStatus(): UsageWriterStatus {
+  return holder.__usageRecorder?.status() ?? { pending: 0, dropped: 0, failingSince: null };
 }

@@ -21,7 +21,14 @@ describe("GET /api/health", () => {
   it("answers 200 with the database ok and Redis disabled when REDIS_URL is unset, without authentication", async () => {
     const { status, body, headers } = await health();
     expect(status).toBe(200);
-    expect(body).toEqual({ status: "ok", database: "ok", redis: "disabled" });
+    expect(body).toEqual({
+      status: "ok",
+      database: "ok",
+      redis: "disabled",
+      usage_writes: "ok",
+      usage_rows_waiting: 0,
+      usage_rows_dropped: 0,
+    });
     expect(headers.get("cache-control")).toBe("no-store");
   });
 
@@ -29,7 +36,14 @@ describe("GET /api/health", () => {
     vi.spyOn(db(), "$queryRaw").mockRejectedValue(new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2"));
     const { status, body } = await health();
     expect(status).toBe(503);
-    expect(body).toEqual({ status: "unavailable", database: "unavailable", redis: "disabled" });
+    expect(body).toEqual({
+      status: "unavailable",
+      database: "unavailable",
+      redis: "disabled",
+      usage_writes: "ok",
+      usage_rows_waiting: 0,
+      usage_rows_dropped: 0,
+    });
   });
 
   it("answers 503 naming Redis when REDIS_URL points at nothing, within its bound", async () => {
@@ -38,7 +52,14 @@ describe("GET /api/health", () => {
     const started = Date.now();
     const { status, body } = await health();
     expect(status).toBe(503);
-    expect(body).toEqual({ status: "unavailable", database: "ok", redis: "unavailable" });
+    expect(body).toEqual({
+      status: "unavailable",
+      database: "ok",
+      redis: "unavailable",
+      usage_writes: "ok",
+      usage_rows_waiting: 0,
+      usage_rows_dropped: 0,
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
