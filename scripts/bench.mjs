@@ -73,7 +73,7 @@ admin("create-user", freeAccount.email, freeAccount.password);
 // The big account (SQLite only: written straight into the file before the server opens it).
 const dbFile = path.join(dir, "bench.db");
 let big = null;
-if (!postgres) {
+if (!postgres && bigKeys > 0) {
   console.log(`seeding ${bigKeys} keys and ${bigRows} usage rows…`);
   big = seedBigAccount(dbFile, account.email, { keys: bigKeys, rows: bigRows, days: 30 });
   big.rawSummary = {

@@ -1,5 +1,6 @@
 import { readEnv } from "../config/env";
-import { backgroundDb, Prisma, resetBackgroundDb } from "../db/client";
+import { backgroundDb, resetBackgroundDb } from "../db/client";
+import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog, redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
 import { rollupStatements } from "./rollups";
@@ -170,8 +171,15 @@ export class UsageRecorder {
   }
 }
 
-/** Free text bounded in size, scrubbed of anything key-shaped and of NUL (PostgreSQL's text refuses it). */
-const clean = (value: string, max: number) => redactKeys(value).replaceAll("\0", "").slice(0, max);
+/**
+ * Free text bounded in size, scrubbed of anything key-shaped, of NUL (PostgreSQL's text refuses
+ * it) and of lone UTF-16 surrogates (no character; PostgreSQL's JSON refuses them).
+ */
+const clean = (value: string, max: number) =>
+  redactKeys(value)
+    .replaceAll("\0", "")
+    .slice(0, max) // before the surrogates: a cut can split a pair
+    .replace(/[\ud800-\udfff]/gu, "\ufffd");
 
 async function writeBatch(batch: UsageEntry[]): Promise<void> {
   // The newest use of each key wins its last_used_at / last_used_ip.
@@ -181,22 +189,40 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
     const seen = lastUse.get(entry.apiKeyId);
     if (!seen || seen.at <= entry.at) lastUse.set(entry.apiKeyId, { at: entry.at, ip: entry.ip });
   }
-  // One multi-row INSERT: Prisma's createMany plans every row in JavaScript, which at 500 rows
-  // held the event loop long enough to show in the data API's p99; the statement is the same.
   const rows = batch.map((entry) => ({
     ...entry,
     apiKeyName: entry.apiKeyName === null ? null : clean(entry.apiKeyName, 256),
     ip: clean(entry.ip, 64),
   }));
-  const values = rows.map(
-    (row) =>
-      Prisma.sql`(${row.ownerId}, ${row.apiKeyId}, ${row.apiKeyName}, ${clean(row.method, 16)}, ${clean(row.path, 512)},
-        ${row.statusCode}, ${row.ip}, ${clean(row.userAgent, 512)}, ${row.at})`,
+  // One INSERT with the batch as one JSON parameter (lib/db/json-rows.ts), in call order.
+  const source = jsonRows(
+    [
+      ["owner_id", "int"],
+      ["api_key_id", "int"],
+      ["api_key_name", "text"],
+      ["method", "text"],
+      ["path", "text"],
+      ["status_code", "int"],
+      ["ip", "text"],
+      ["user_agent", "text"],
+      ["created_at", "timestamp"],
+    ],
+    rows.map((row) => [
+      row.ownerId,
+      row.apiKeyId,
+      row.apiKeyName,
+      clean(row.method, 16),
+      clean(row.path, 512),
+      row.statusCode,
+      row.ip,
+      clean(row.userAgent, 512),
+      sqlTime(row.at),
+    ]),
   );
   await backgroundDb().$transaction([
     backgroundDb().$executeRaw`
       INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at)
-      VALUES ${Prisma.join(values)}`,
+      SELECT owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at FROM ${source} AS s`,
     ...rollupStatements(rows),
     // updateMany: the key may have been deleted since; and never move last-used backwards.
     // In key order, so two instances' batches lock rows in the same order (no deadlock).

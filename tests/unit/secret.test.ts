@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   KEY_LENGTH,
   KEY_PREFIX,
+  constantTimeEqual,
   digestSecret,
   encodeBase62,
   errorForLog,
@@ -92,5 +93,15 @@ describe("errorForLog", () => {
   it("takes anything thrown", () => {
     expect(errorForLog("plain text")).toBe("plain text");
     expect(errorForLog(undefined)).toBe("undefined");
+  });
+});
+
+describe("constantTimeEqual", () => {
+  it("is true only for the same string", () => {
+    expect(constantTimeEqual("svc_user", "svc_user")).toBe(true);
+    expect(constantTimeEqual("svc_user", "svc_usEr")).toBe(false);
+    expect(constantTimeEqual("svc_user", "svc_use")).toBe(false);
+    expect(constantTimeEqual("", "")).toBe(true);
+    expect(constantTimeEqual("é", "e\u0301")).toBe(false); // compared as written, not normalised
   });
 });

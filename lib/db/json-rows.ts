@@ -1,0 +1,23 @@
+import { dialect, Prisma } from "./client";
+
+/**
+ * Many rows as one statement parameter: a JSON array of arrays, unpacked by the database
+ * (SQLite's json_each, PostgreSQL's json_array_elements) into a subquery with named columns.
+ * A batch of 500 usage rows was 4,500 bound parameters through Prisma, about 38 µs of the
+ * process's time per row; as one JSON text it is a few. Times go in as SQLite's stored text
+ * form (ISO 8601 with "+00:00"), which PostgreSQL's timestamp(3) reads as the same UTC time.
+ */
+export type JsonColumn = [name: string, type: "int" | "text" | "timestamp"];
+
+export const sqlTime = (at: Date | number) => new Date(at).toISOString().replace("Z", "+00:00");
+
+export function jsonRows(columns: JsonColumn[], rows: unknown[][]): Prisma.Sql {
+  const json = JSON.stringify(rows);
+  if (dialect() === "sqlite") {
+    const list = columns.map(([name], i) => `json_extract(value, '$[${i}]') AS ${name}`).join(", ");
+    return Prisma.sql`(SELECT ${Prisma.raw(list)} FROM json_each(${json}))`;
+  }
+  const cast = { int: "int", text: "text", timestamp: "timestamp(3)" } as const;
+  const list = columns.map(([name, type], i) => `(r->>${i})::${cast[type]} AS ${name}`).join(", ");
+  return Prisma.sql`(SELECT ${Prisma.raw(list)} FROM json_array_elements(${json}::json) AS r)`;
+}
