@@ -56,8 +56,9 @@ export function callDataApi(request: APIRequestContext, key: string, username: s
  * for tests that need settings the shared one doesn't have. `stop()` sends SIGTERM and removes
  * the folder once it has exited; `exited` resolves with its exit code.
  */
-export async function startOwnServer(port: number, env: Record<string, string>) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `keyportal-own-${port}-`));
+export async function startOwnServer(port: number, env: Record<string, string>, reuseDir?: string) {
+  // reuseDir: the data folder of a server started before (a restart on the same database).
+  const dir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `keyportal-own-${port}-`));
   const dbFile = path.join(dir, "db.sqlite");
   const server = spawn(process.execPath, ["scripts/start.mjs"], {
     env: {
@@ -87,5 +88,5 @@ export async function startOwnServer(port: number, env: Record<string, string>) 
     await stop();
     throw error;
   }
-  return { base: `http://localhost:${port}`, dbFile, server, exited, output: () => output, stop };
+  return { base: `http://localhost:${port}`, dir, dbFile, server, exited, output: () => output, stop };
 }
