@@ -57,6 +57,8 @@ export default defineConfig({
       DEMO_EMAIL: DEMO.email,
       DEMO_PASSWORD: DEMO.password,
       NEXT_TELEMETRY_DISABLED: "1",
+      // Every test signs up its own account from 127.0.0.1.
+      SIGNUPS_PER_IP_PER_HOUR: "1000000",
       // One instance on SQLite, whatever the shell exports.
       REDIS_URL: "",
     },

@@ -1,10 +1,15 @@
 "use server";
 
-import { createUser, toUserResponse } from "@/lib/auth/users";
+import { headers } from "next/headers";
+import { signUp } from "@/lib/auth/sign-in";
+import { toUserResponse } from "@/lib/auth/users";
+import { getConfig } from "@/lib/config/env";
 import { validatedAction } from "@/lib/http/portal-action";
+import { clientIp } from "@/lib/http/request";
 import { registerSchema } from "@/lib/validation/schemas";
 
-// The portal's sign-up: the same schema and lib call as POST /api/auth/register.
+// The portal's sign-up: the same schema, limit and lib call as POST /api/auth/register.
 export async function registerAction(input: unknown) {
-  return validatedAction(registerSchema, input, async (data) => toUserResponse(await createUser(data)));
+  const ip = clientIp(await headers(), getConfig().trustProxy);
+  return validatedAction(registerSchema, input, async (data) => toUserResponse(await signUp(data, ip)));
 }

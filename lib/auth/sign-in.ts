@@ -1,30 +1,65 @@
 import crypto from "node:crypto";
+import { getConfig } from "../config/env";
+import { ApiError } from "../http/errors";
 import { throttleStore } from "../limits/quota";
-import { verifyCredentials, type PublicUser } from "./users";
-
-/** Failed password attempts allowed per (email, IP) in a sliding 15 minutes. */
-export const LOGIN_FAILURES_ALLOWED = 10;
-export const LOGIN_WINDOW_MS = 15 * 60_000;
-
-export type SignInResult = { ok: true; user: PublicUser } | { ok: false; throttled: boolean };
+import { createUser, verifyCredentials, type PublicUser } from "./users";
 
 /**
- * The one password check for REST logins and portal sign-ins. Online guessing is slowed to
- * LOGIN_FAILURES_ALLOWED per window for each email from each IP; only failures count, so a
- * user who types the password right is never held back by earlier successes.
+ * Online guessing limits (numbers in the README):
+ * - per email and client IP: 10 failed passwords in a sliding 5 minutes. Short on purpose:
+ *   whoever shares the victim's IP (an office, a carrier NAT) can lock that email out, but
+ *   only for minutes.
+ * - per client IP across all emails: 30 failed passwords in a sliding 15 minutes, so spraying
+ *   one common password over many accounts is slowed as much as guessing one account's.
+ * Only failures count: a user who types the password right is never held back by successes.
  */
+export const SIGN_IN_LIMITS = {
+  perEmailAndIp: { failures: 10, windowMs: 5 * 60_000 },
+  perIp: { failures: 30, windowMs: 15 * 60_000 },
+} as const;
+
+const SIGN_UP_WINDOW_MS = 3_600_000;
+
+export type SignInResult =
+  | { ok: true; user: PublicUser }
+  | { ok: false; throttled: false }
+  | { ok: false; throttled: true; retryAfterSeconds: number };
+
+// Hashed: the keys may be stored in a shared Redis or the database, which have no business holding emails.
+const hashed = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
+
+/** The one password check for REST logins and portal sign-ins. */
 export async function signInWithPassword(
   email: string,
   password: string,
   ip: string,
   now = Date.now(),
 ): Promise<SignInResult> {
-  // Hashed: the key may be stored in a shared Redis, which has no business holding emails.
-  const key = `login:${crypto.createHash("sha256").update(`${email}|${ip}`).digest("base64url")}`;
-  if ((await throttleStore().peek(key, LOGIN_WINDOW_MS, now)) >= LOGIN_FAILURES_ALLOWED)
-    return { ok: false, throttled: true };
+  const limits = [
+    { key: `login:${hashed(`${email}|${ip}`)}`, ...SIGN_IN_LIMITS.perEmailAndIp },
+    { key: `login-ip:${hashed(ip)}`, ...SIGN_IN_LIMITS.perIp },
+  ];
+  for (const limit of limits) {
+    if ((await throttleStore().peek(limit.key, limit.windowMs, now)) >= limit.failures)
+      return { ok: false, throttled: true, retryAfterSeconds: limit.windowMs / 1000 };
+  }
   const user = await verifyCredentials(email, password);
   if (user) return { ok: true, user };
-  await throttleStore().consume(key, LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, now);
+  for (const limit of limits) await throttleStore().consume(limit.key, limit.failures, limit.windowMs, now);
   return { ok: false, throttled: false };
+}
+
+/**
+ * Creates an account, at most SIGNUPS_PER_IP_PER_HOUR per client IP: each costs a bcrypt hash,
+ * and a flood of them is both a denial of service and a spam source. Counted before hashing.
+ */
+export async function signUp(input: Parameters<typeof createUser>[0], ip: string, now = Date.now()) {
+  const limit = getConfig().signUpsPerIpPerHour;
+  const decision = await throttleStore().consume(`signup:${hashed(ip)}`, limit, SIGN_UP_WINDOW_MS, now);
+  if (!decision.allowed) {
+    throw new ApiError(429, "Too many accounts created from this address; try again later", {
+      "Retry-After": String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+    });
+  }
+  return createUser(input);
 }

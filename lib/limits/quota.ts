@@ -1,4 +1,5 @@
 import { sharedRedis } from "../redis/shared";
+import { PersistentRateLimitStore } from "./persistent-store";
 import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
 import { RedisRateLimitStore } from "./redis-rate-limit-store";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
@@ -11,13 +12,14 @@ const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore; __t
 
 /**
  * The hourly quotas per account live here: in Redis when REDIS_URL is set, so all instances
- * share them and a restart keeps them; in this process otherwise (one instance on SQLite).
+ * share them and a restart keeps them; in this process otherwise (one instance), with the
+ * counters written behind to the database so a restart keeps them too.
  * Redis down: calls are admitted uncounted (fail open, Unkey's choice), with a warning a minute.
  */
 function rateLimitStore(): RateLimitStore {
   if (!holder.__rateLimitStore) {
     const redis = sharedRedis();
-    holder.__rateLimitStore = redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore();
+    holder.__rateLimitStore = redis ? new RedisRateLimitStore(redis) : new PersistentRateLimitStore();
   }
   return holder.__rateLimitStore;
 }
@@ -30,13 +32,21 @@ function rateLimitStore(): RateLimitStore {
 export function throttleStore(): RateLimitStore {
   if (!holder.__throttleStore) {
     const redis = sharedRedis();
-    const local = new MemoryRateLimitStore();
-    holder.__throttleStore = redis ? new RedisRateLimitStore(redis, "keyportal:throttle:", local) : local;
+    holder.__throttleStore = redis
+      ? new RedisRateLimitStore(redis, "keyportal:throttle:", new MemoryRateLimitStore())
+      : new PersistentRateLimitStore();
   }
   return holder.__throttleStore;
 }
 
-/** Tests switch REDIS_URL between cases: the next call picks the stores again. */
+/** Writes the in-process counters to the database now (they are written behind once a second). */
+export async function flushRateLimitCounters(): Promise<void> {
+  for (const store of [holder.__rateLimitStore, holder.__throttleStore]) {
+    if (store instanceof PersistentRateLimitStore) await store.flush();
+  }
+}
+
+/** Tests switch REDIS_URL between cases, or simulate a restart: the next call picks the stores again. */
 export function resetRateLimitStoreForTests(): void {
   holder.__rateLimitStore = undefined;
   holder.__throttleStore = undefined;

@@ -97,4 +97,19 @@ export class MemoryRateLimitStore implements RateLimitStore {
   reset(): void {
     this.counters.clear();
   }
+
+  /** The counter as it stands (for writing it behind: lib/limits/persistent-store.ts). */
+  counter(key: string): Readonly<Counter> | undefined {
+    return this.counters.get(key);
+  }
+
+  /** Adds counts read back from storage to what this process counted since it started. */
+  restore(key: string, windowMs: number, now: number, stored: { windowStart: number; count: number }[]): void {
+    const counter = advance(this.counters.get(key), windowMs, now);
+    for (const { windowStart, count } of stored) {
+      if (windowStart === counter.windowStart) counter.current += count;
+      else if (windowStart === counter.windowStart - windowMs) counter.previous += count;
+    }
+    this.counters.set(key, counter);
+  }
 }

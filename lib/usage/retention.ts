@@ -77,6 +77,12 @@ export async function purgeExpiredRollups(now = new Date()): Promise<number> {
   return deleted;
 }
 
+/** Rate-limit counters two windows old can no longer affect a decision. */
+async function purgeExpiredCounters(now = new Date()): Promise<number> {
+  const { count } = await backgroundDb().rateLimitCounter.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
+}
+
 /** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
 async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
   const { count } = await backgroundDb().refreshToken.deleteMany({
@@ -94,6 +100,7 @@ export function startRetentionJob(): void {
       .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
       .then(() => purgeExpiredRollups())
       .then(() => purgeExpiredRefreshTokens())
+      .then(() => purgeExpiredCounters())
       .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
   void run();
   holder.__retentionTimer = setInterval(() => void run(), RETENTION_INTERVAL_MS);

@@ -5,6 +5,8 @@ import pg from "pg";
 import { afterAll, inject } from "vitest";
 import { resetConfigForTests } from "@/lib/config/env";
 import { disconnectDb } from "@/lib/db/client";
+import { flushRateLimitCounters } from "@/lib/limits/quota";
+import { usageRecorder } from "@/lib/usage/usage-recorder";
 import { postgresUrl, TEST_DATABASE } from "./test-database";
 
 // A private copy of the migrated template and a private data folder for each test file.
@@ -32,11 +34,16 @@ process.env.DATA_DIR = path.join(dir, "data");
 // Counters stay in each test process unless a test opts into Redis itself: an exported
 // REDIS_URL would make every file's account 1 share one Redis counter.
 delete process.env.REDIS_URL;
+// Every test file signs up many accounts from one address; the limit has its own test.
+process.env.SIGNUPS_PER_IP_PER_HOUR = "1000000";
 process.env.NEXTAUTH_SECRET = "test-session-secret-0123456789abcdefghijklmnop";
 process.env.API_KEY_PEPPER = "test-key-pepper-0123456789abcdefghijklmnopqrstu";
 resetConfigForTests();
 
 afterAll(async () => {
+  // Rows and counters still in memory are written before their database goes away.
+  await usageRecorder().flush();
+  await flushRateLimitCounters();
   await disconnectDb();
   await dropDatabase();
   fs.rmSync(dir, { recursive: true, force: true });

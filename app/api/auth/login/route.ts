@@ -1,5 +1,5 @@
 import { issueTokenPair } from "@/lib/auth/refresh-tokens";
-import { LOGIN_WINDOW_MS, signInWithPassword } from "@/lib/auth/sign-in";
+import { signInWithPassword } from "@/lib/auth/sign-in";
 import { getConfig } from "@/lib/config/env";
 import { ApiError, unauthenticated } from "@/lib/http/errors";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
@@ -14,7 +14,7 @@ export const POST = apiHandler(async (request) => {
   if (result.ok) return json(await issueTokenPair(result.user.id));
   if (result.throttled) {
     throw new ApiError(429, "Too many failed sign-in attempts; try again later", {
-      "Retry-After": String(LOGIN_WINDOW_MS / 1000),
+      "Retry-After": String(result.retryAfterSeconds),
     });
   }
   throw unauthenticated();

@@ -1,12 +1,14 @@
-import { createUser, toUserResponse } from "@/lib/auth/users";
+import { signUp } from "@/lib/auth/sign-in";
+import { toUserResponse } from "@/lib/auth/users";
+import { getConfig } from "@/lib/config/env";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/request";
+import { clientIp, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { registerSchema } from "@/lib/validation/schemas";
 
 export const POST = apiHandler(async (request) => {
   const input = await readJson(request, registerSchema);
-  const user = await createUser(input);
+  const user = await signUp(input, clientIp(request.headers, getConfig().trustProxy));
   return json(toUserResponse(user), 201);
 });
 

@@ -1,0 +1,118 @@
+import { db, dialect, Prisma } from "../db/client";
+import { jsonRows, sqlTime } from "../db/json-rows";
+import { errorForLog } from "../keys/secret";
+import { onShutdown } from "../setup/shutdown";
+import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
+
+const WRITE_BEHIND_MS = 1_000;
+
+/**
+ * The in-memory limiter (one instance, no Redis) with its counters kept in the database, so a
+ * restart does not hand every account a fresh hour and every password guesser a fresh
+ * throttle. Decisions stay in memory (exact under concurrency, no database read per call): the
+ * first time a key is used after the process starts, its stored counts are read and added;
+ * counters that changed are written behind once a second and at shutdown. A crash loses at most
+ * the last second's counts.
+ */
+export class PersistentRateLimitStore implements RateLimitStore {
+  private readonly memory = new MemoryRateLimitStore();
+  private readonly loading = new Map<string, Promise<void>>();
+  private readonly dirty = new Map<string, number>(); // key → its window
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    onShutdown(() => this.flush());
+  }
+
+  async consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision> {
+    await this.load(key, windowMs, now);
+    const decision = await this.memory.consume(key, limit, windowMs, now);
+    if (decision.allowed) this.markDirty(key, windowMs);
+    return decision;
+  }
+
+  async peek(key: string, windowMs: number, now: number): Promise<number> {
+    await this.load(key, windowMs, now);
+    return this.memory.peek(key, windowMs, now);
+  }
+
+  /** Writes the changed counters now. */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.dirty.size) return;
+    const rows: unknown[][] = [];
+    for (const [key, windowMs] of this.dirty) {
+      const counter = this.memory.counter(key);
+      if (counter)
+        rows.push([key, sqlTime(counter.windowStart), counter.current, sqlTime(counter.windowStart + 2 * windowMs)]);
+    }
+    const written = new Map(this.dirty);
+    this.dirty.clear();
+    if (!rows.length) return;
+    const source = jsonRows(
+      [
+        ["key", "text"],
+        ["window_start", "timestamp"],
+        ["count", "int"],
+        ["expires_at", "timestamp"],
+      ],
+      rows,
+    );
+    // SQLite needs the WHERE to read ON CONFLICT as the upsert's, not the SELECT's.
+    const where = Prisma.raw(dialect() === "sqlite" ? "WHERE true" : "");
+    try {
+      await db().$executeRaw`
+        INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
+        SELECT key, window_start, count, expires_at FROM ${source} AS s ${where}
+        ON CONFLICT (key, window_start) DO UPDATE SET count = excluded.count`;
+    } catch (error) {
+      // Written with the next change (the counts are absolute, so nothing is counted twice).
+      for (const [key, windowMs] of written) if (!this.dirty.has(key)) this.dirty.set(key, windowMs);
+      throw error;
+    }
+  }
+
+  private load(key: string, windowMs: number, now: number): Promise<void> {
+    let loaded = this.loading.get(key);
+    // Counted in memory already: its stored counts were read then, or are this process's own.
+    if (!loaded && this.memory.counter(key)) return Promise.resolve();
+    if (!loaded) {
+      loaded = this.read(key, windowMs, now);
+      this.loading.set(key, loaded);
+      // Bounded memory: forget which keys were read once there are many (a re-read adds nothing
+      // new: the counts read before are in memory or expired).
+      if (this.loading.size > 100_000) this.loading.clear();
+    }
+    return loaded;
+  }
+
+  private async read(key: string, windowMs: number, now: number): Promise<void> {
+    const since = Math.floor(now / windowMs) * windowMs - windowMs;
+    try {
+      const rows = await db().rateLimitCounter.findMany({
+        where: { key, windowStart: { gte: new Date(since) } },
+        select: { windowStart: true, count: true },
+      });
+      this.memory.restore(
+        key,
+        windowMs,
+        now,
+        rows.map((r) => ({ windowStart: r.windowStart.getTime(), count: r.count })),
+      );
+    } catch (error) {
+      // Counting in memory from zero is better than refusing every call.
+      console.error("[limits] reading stored counters failed:", errorForLog(error));
+    }
+  }
+
+  private markDirty(key: string, windowMs: number): void {
+    this.dirty.set(key, windowMs);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((error: unknown) => console.error("[limits] writing counters failed:", errorForLog(error)));
+    }, WRITE_BEHIND_MS);
+    this.timer.unref?.();
+  }
+}
