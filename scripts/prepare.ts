@@ -20,6 +20,9 @@ async function main() {
     const sqlite = new Database(file);
     sqlite.pragma("journal_mode = WAL");
     sqlite.close();
+    // Emails, password hashes and IPs: readable by this user only. SQLite gives its -wal and -shm
+    // files the database file's mode.
+    for (const part of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(part)) fs.chmodSync(part, 0o600);
   } else {
     console.log(
       `PostgreSQL database ${new URL(config.databaseUrl).pathname.slice(1)} is migrated (${count} migrations).`,

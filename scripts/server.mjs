@@ -22,6 +22,8 @@ try {
   process.exit(1);
 }
 const { PORT: port, HOST: hostname, TRUST_PROXY: trustProxy } = env;
+// Served over https (NEXTAUTH_URL says so): browsers must never try plain http again.
+const hsts = env.NEXTAUTH_URL?.startsWith("https://") ? "max-age=31536000; includeSubDomains" : null;
 
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 await app.prepare();
@@ -53,6 +55,7 @@ function apiRefusal(req) {
 }
 
 const server = http.createServer((req, res) => {
+  if (hsts) res.setHeader("Strict-Transport-Security", hsts);
   const refusal = apiRefusal(req);
   if (refusal) {
     const body = JSON.stringify({ success: false, message: refusal[1] });

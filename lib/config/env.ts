@@ -130,7 +130,8 @@ function loadOrCreateSecrets(dataDir: string): SecretsFile {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  // The folder holds the secrets and (on SQLite) the database: this user's alone.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const fresh: SecretsFile = {
     sessionSecret: crypto.randomBytes(32).toString("base64url"),
     keyPepper: crypto.randomBytes(32).toString("base64url"),

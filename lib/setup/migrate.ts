@@ -124,7 +124,7 @@ async function migratePostgres(url: string): Promise<number> {
 export async function migrateDatabase(url = resolveDatabaseUrl()): Promise<number> {
   if (databaseProvider(url) === "postgresql") return migratePostgres(url);
   const file = sqliteFile(url);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   if (pendingSqliteMigrations(file).length) await prismaMigrateDeploy(url);
   return committedMigrations("sqlite").length;
 }
