@@ -19,18 +19,20 @@ export interface TokenPair {
   refresh_token: string;
 }
 
-/** A new access token plus a single-use refresh token (stored only as a digest). */
-export async function issueTokenPair(userId: number, familyId: string = crypto.randomUUID()): Promise<TokenPair> {
-  const refreshToken = `rt_${crypto.randomBytes(32).toString("base64url")}`;
-  await db().refreshToken.create({
-    data: {
-      userId,
-      digest: refreshDigest(refreshToken),
-      familyId,
-      expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_DAYS * 86_400_000),
-    },
-  });
-  const access = signAccessToken(userId);
+/**
+ * A refresh token's successor is derived from it (HMAC with the pepper), not drawn at random:
+ * a client that retries a refresh whose answer it lost can be given the same successor again,
+ * while only digests are stored.
+ */
+function successorOf(token: string): string {
+  return `rt_${crypto.createHmac("sha256", getConfig().keyPepper).update(`successor:${token}`).digest("base64url")}`;
+}
+
+/** A retry of the same refresh within this long gets the same new refresh token, not a revoked family. */
+const REFRESH_RETRY_GRACE_MS = 10_000;
+
+async function pair(userId: number, familyId: string, refreshToken: string): Promise<TokenPair> {
+  const access = await signAccessToken(userId, familyId);
   return {
     token: access.token,
     token_type: "Bearer",
@@ -40,24 +42,69 @@ export async function issueTokenPair(userId: number, familyId: string = crypto.r
   };
 }
 
+/** A new access token plus a single-use refresh token (stored only as a digest). */
+export async function issueTokenPair(
+  userId: number,
+  familyId: string = crypto.randomUUID(),
+  refreshToken = `rt_${crypto.randomBytes(32).toString("base64url")}`,
+): Promise<TokenPair> {
+  await db().refreshToken.create({
+    data: {
+      userId,
+      digest: refreshDigest(refreshToken),
+      familyId,
+      expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+    },
+  });
+  return pair(userId, familyId, refreshToken);
+}
+
+async function revokeFamily(familyId: string): Promise<void> {
+  await db().refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
 /**
- * Trades a refresh token for a new pair. A token works once; presenting a used one again
- * means it leaked, so its whole family is revoked (Auth0's reuse detection). Null → 401.
+ * Trades a refresh token for a new pair. A token works once; presenting a used one again means
+ * it leaked, so its whole family is revoked (Auth0's reuse detection) — except a retry within
+ * REFRESH_RETRY_GRACE_MS while the successor is still unused, which gets that successor again
+ * (a client whose first answer was lost, or two tabs refreshing at once). Null → 401.
  */
-export async function rotateRefreshToken(token: string): Promise<TokenPair | null> {
+export async function rotateRefreshToken(token: string, now = new Date()): Promise<TokenPair | null> {
   const row = await db().refreshToken.findUnique({ where: { digest: refreshDigest(token) } });
-  if (!row || row.revokedAt || row.expiresAt <= new Date()) return null;
-  // Conditional update: of two concurrent refreshes with one token, exactly one wins.
+  if (!row || row.revokedAt || row.expiresAt <= now) return null;
+  const successor = successorOf(token);
+  // Conditional update: of two concurrent refreshes with one token, exactly one creates the successor.
   const claimed = await db().refreshToken.updateMany({
     where: { id: row.id, usedAt: null, revokedAt: null },
-    data: { usedAt: new Date() },
+    data: { usedAt: now },
   });
-  if (claimed.count === 0) {
-    await db().refreshToken.updateMany({
-      where: { familyId: row.familyId, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    return null;
+  if (claimed.count === 1) return issueTokenPair(row.userId, row.familyId, successor);
+
+  const used = await db().refreshToken.findUnique({ where: { id: row.id }, select: { usedAt: true } });
+  if (used?.usedAt && now.getTime() - used.usedAt.getTime() <= REFRESH_RETRY_GRACE_MS) {
+    // The concurrent winner may still be writing the successor: wait for it, briefly.
+    const next = await successorRow(refreshDigest(successor));
+    if (next && !next.usedAt && !next.revokedAt) return pair(row.userId, row.familyId, successor);
   }
-  return issueTokenPair(row.userId, row.familyId);
+  await revokeFamily(row.familyId);
+  return null;
+}
+
+async function successorRow(digest: string) {
+  for (let waited = 0; ; waited += 50) {
+    const next = await db().refreshToken.findUnique({ where: { digest } });
+    if (next || waited >= 2_000) return next;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Ends a login: its refresh-token family is revoked, and with it every access token it issued. */
+export async function revokeRefreshFamily(token: string): Promise<void> {
+  const row = await db().refreshToken.findUnique({ where: { digest: refreshDigest(token) } });
+  if (row) await revokeFamily(row.familyId);
+}
+
+/** Whether a family was revoked (signed out, or a token reused): its access tokens are refused. */
+export async function familyRevoked(familyId: string): Promise<boolean> {
+  return (await db().refreshToken.count({ where: { familyId, revokedAt: { not: null } } })) > 0;
 }

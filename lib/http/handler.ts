@@ -1,5 +1,6 @@
 import { verifyAccessToken } from "../auth/access-token";
 import { isDatabaseUnavailable } from "../db/errors";
+import { familyRevoked } from "../auth/refresh-tokens";
 import { accountExists } from "../auth/users";
 import { errorForLog } from "../keys/secret";
 import { ApiError, unauthenticated } from "./errors";
@@ -32,21 +33,23 @@ export function apiHandler<P = unknown>(fn: (request: Request, context: RouteCon
 }
 
 /** The account id behind `Authorization: Bearer <token>`; 401 for anything missing or invalid. */
-function bearerUserId(request: Request): number {
+async function bearerClaims(request: Request): Promise<{ userId: number; familyId: string }> {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const userId = match ? verifyAccessToken(match[1]) : null;
-  if (userId === null) throw unauthenticated();
-  return userId;
+  const claims = match ? await verifyAccessToken(match[1]) : null;
+  if (claims === null) throw unauthenticated();
+  return claims;
 }
 
 export function withBearer<P = unknown>(
   fn: (request: Request, auth: { userId: number; params: P }) => Promise<Response>,
 ) {
   return apiHandler<P>(async (request, context) => {
-    const userId = bearerUserId(request);
-    // A well-signed token for an account that no longer exists is as invalid as a forged one.
-    if (!(await accountExists(userId))) throw unauthenticated();
+    const { userId, familyId } = await bearerClaims(request);
+    // A well-signed token for an account that no longer exists, or of a login that signed out,
+    // is as invalid as a forged one.
+    const [exists, revoked] = await Promise.all([accountExists(userId), familyRevoked(familyId)]);
+    if (!exists || revoked) throw unauthenticated();
     return fn(request, { userId, params: await context.params });
   });
 }

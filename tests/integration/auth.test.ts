@@ -3,6 +3,8 @@ import { POST as register } from "@/app/api/auth/register/route";
 import { POST as login } from "@/app/api/auth/login/route";
 import { POST as refresh } from "@/app/api/auth/refresh/route";
 import { GET as listKeys } from "@/app/api/api-keys/route";
+import { POST as logout } from "@/app/api/auth/logout/route";
+import { db } from "@/lib/db/client";
 import {
   AUTH_ERROR,
   ISO_8601,
@@ -27,6 +29,14 @@ function postRegisterRaw(rawBody: string | undefined) {
 function postLogin(body: unknown) {
   return login(request("POST", "/api/auth/login", { body }), noParams);
 }
+/** As if `refresh_token`'s first use were a minute ago: past the retry grace, a reuse is a leak. */
+async function pastGrace(userId: number) {
+  await db().refreshToken.updateMany({
+    where: { userId, usedAt: { not: null } },
+    data: { usedAt: new Date(Date.now() - 60_000) },
+  });
+}
+
 function postRefresh(body: unknown) {
   return refresh(request("POST", "/api/auth/refresh", { body }), noParams);
 }
@@ -225,27 +235,53 @@ describe("POST /api/auth/refresh", () => {
     expect(again.status).toBe(200);
   });
 
-  it("answers 401 when a refresh token is used a second time", async () => {
+  it("answers 401 when a refresh token is used a second time after the retry grace", async () => {
     const account = await createAccount();
     expect((await postRefresh({ refresh_token: account.refreshToken })).status).toBe(200);
+    await pastGrace(account.id);
     await expectUnauthenticated(await postRefresh({ refresh_token: account.refreshToken }));
   });
 
-  it("revokes the newer token of the same family after a reuse (reuse detection)", async () => {
+  it("revokes the newer token of the same family after a reuse (reuse detection), and its access tokens", async () => {
     const account = await createAccount();
     const first = await readBody(await postRefresh({ refresh_token: account.refreshToken }));
     expect(typeof first.refresh_token).toBe("string");
+    expect(await tokenWorks(first.token)).toBe(true);
+    await pastGrace(account.id);
     // The original token is presented again: it leaked, so the whole chain dies.
     await expectUnauthenticated(await postRefresh({ refresh_token: account.refreshToken }));
     await expectUnauthenticated(await postRefresh({ refresh_token: first.refresh_token }));
+    expect(await tokenWorks(first.token)).toBe(false);
+    expect(await tokenWorks(account.token)).toBe(false);
   });
 
   it("leaves another login's token family alone after a reuse", async () => {
     const account = await createAccount();
     const other = await readBody(await postLogin({ email: account.email, password: account.password }));
     expect((await postRefresh({ refresh_token: account.refreshToken })).status).toBe(200);
+    await pastGrace(account.id);
     await expectUnauthenticated(await postRefresh({ refresh_token: account.refreshToken }));
     expect((await postRefresh({ refresh_token: other.refresh_token })).status).toBe(200);
+    expect(await tokenWorks(other.token)).toBe(true);
+  });
+
+  it("gives a retry within the grace the same new refresh token instead of revoking the family", async () => {
+    const account = await createAccount();
+    // Two at once with one token (a client retry, two tabs): both answered, with one successor.
+    const [a, b] = await Promise.all([
+      postRefresh({ refresh_token: account.refreshToken }),
+      postRefresh({ refresh_token: account.refreshToken }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const [first, second] = [await readBody(a), await readBody(b)];
+    expect(second.refresh_token).toBe(first.refresh_token);
+    expect(await tokenWorks(first.token)).toBe(true);
+    expect(await tokenWorks(second.token)).toBe(true);
+    // The successor works once; after it is used, the old token is a reuse even within the grace.
+    const next = await postRefresh({ refresh_token: first.refresh_token });
+    expect(next.status).toBe(200);
+    await expectUnauthenticated(await postRefresh({ refresh_token: account.refreshToken }));
+    await expectUnauthenticated(await postRefresh({ refresh_token: (await readBody(next)).refresh_token }));
   });
 
   it.each([
@@ -263,5 +299,31 @@ describe("POST /api/auth/refresh", () => {
   it("answers 400 naming refresh_token when it is missing or not a string", async () => {
     await expectError(await postRefresh({}), 400, /\brefresh_token\b/);
     await expectError(await postRefresh({ refresh_token: 12 }), 400, /\brefresh_token\b/);
+  });
+});
+
+describe("POST /api/auth/logout", () => {
+  const postLogout = (body: unknown) => logout(request("POST", "/api/auth/logout", { body }), noParams);
+
+  it("revokes the login's refresh token and every access token it issued; other logins keep working", async () => {
+    const account = await createAccount();
+    const other = await readBody(await postLogin({ email: account.email, password: account.password }));
+    const refreshed = await readBody(await postRefresh({ refresh_token: account.refreshToken }));
+    expect(await tokenWorks(account.token)).toBe(true);
+
+    const response = await postLogout({ refresh_token: refreshed.refresh_token });
+    expect(response.status).toBe(200);
+    expect(await readBody(response)).toEqual({ success: true, message: "Signed out" });
+    expect(await tokenWorks(account.token)).toBe(false);
+    expect(await tokenWorks(refreshed.token)).toBe(false);
+    await expectUnauthenticated(await postRefresh({ refresh_token: refreshed.refresh_token }));
+    expect(await tokenWorks(other.token)).toBe(true);
+  });
+
+  it("answers the same for an unknown token, and 400 without one", async () => {
+    const unknown = await postLogout({ refresh_token: "rt_" + "B".repeat(43) });
+    expect(unknown.status).toBe(200);
+    expect(await readBody(unknown)).toEqual({ success: true, message: "Signed out" });
+    await expectError(await postLogout({}), 400, /\brefresh_token\b/);
   });
 });
