@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
+import { signOutEverywhereAction } from "@/app/(portal)/account-actions";
 
 const LINKS = [
   { href: "/keys", label: "API Keys" },
@@ -44,6 +45,17 @@ export function PortalNav({ email, plan }: { email: string; plan: string }) {
             className="mt-1 w-full rounded-md px-2 py-1.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800"
           >
             Sign out
+          </button>
+          <button
+            type="button"
+            onClick={async () => {
+              // Ends every other session first; this one is then signed out like any other.
+              await signOutEverywhereAction();
+              await signOut({ callbackUrl: "/login" });
+            }}
+            className="mt-1 w-full rounded-md px-2 py-1.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800"
+          >
+            Sign out everywhere
           </button>
         </div>
       </details>

@@ -27,7 +27,7 @@ test("the whole journey: register, generate, call, toggle, export, delete, usage
 
   // Sign out and back in, as a returning user would.
   await page.getByText(email).click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
@@ -98,7 +98,7 @@ test("the whole journey: register, generate, call, toggle, export, delete, usage
   await expect(page.getByRole("img", { name: /4 calls in the last 7 days: 2 successful, 2 failed/ })).toBeVisible();
 
   await page.getByText(email).click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await page.goto("/keys");
   await expect(page).toHaveURL(/\/login/);

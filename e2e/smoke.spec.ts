@@ -30,7 +30,7 @@ test("the demo account signs in and lands on the keys page", async ({ page }, te
   await page.goto("/login");
   await expect(page).toHaveURL(/\/keys$/);
   await page.getByText(DEMO.email).click(); // the account menu
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
 });
 

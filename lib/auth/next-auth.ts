@@ -1,9 +1,11 @@
+import crypto from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getConfig } from "../config/env";
 import { loginSchema } from "../validation/schemas";
 import { clientIp } from "../http/request";
+import { revokeSession, sessionIsCurrent, sessionVersionOf } from "./portal-sessions";
 import { signInWithPassword } from "./sign-in";
 
 /** Portal sessions: the same users and password check as POST /api/auth/login. */
@@ -29,13 +31,24 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        if (user) token.sub = user.id;
+      async jwt({ token, user }) {
+        if (user) {
+          // At sign-in: this session's own id and the account's session version (lib/auth/portal-sessions.ts).
+          token.sub = user.id;
+          token.sid = crypto.randomUUID();
+          token.sv = await sessionVersionOf(Number(user.id));
+        }
         return token;
       },
       session({ session, token }) {
-        if (session.user) (session.user as { id?: string }).id = token.sub;
+        if (session.user) Object.assign(session.user, { id: token.sub, sid: token.sid, sv: token.sv });
         return session;
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.sid === "string" && typeof token.exp === "number")
+          await revokeSession(token.sid, new Date(token.exp * 1000));
       },
     },
   };
@@ -44,6 +57,10 @@ export function authOptions(): NextAuthOptions {
 /** The signed-in account's id, or null. Server components and actions use this. */
 export async function sessionUserId(): Promise<number | null> {
   const session = await getServerSession(authOptions());
-  const id = Number((session?.user as { id?: string } | undefined)?.id);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
+  const user = session?.user as { id?: string; sid?: unknown; sv?: unknown } | undefined;
+  const id = Number(user?.id);
+  if (!Number.isSafeInteger(id) || id <= 0) return null;
+  // Signed out (here or everywhere) since the cookie was issued: the cookie no longer counts.
+  if (typeof user?.sid !== "string" || typeof user.sv !== "number") return null;
+  return (await sessionIsCurrent(id, user.sid, user.sv)) ? id : null;
 }

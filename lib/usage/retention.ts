@@ -77,10 +77,11 @@ export async function purgeExpiredRollups(now = new Date()): Promise<number> {
   return deleted;
 }
 
-/** Rate-limit counters two windows old can no longer affect a decision. */
+/** Rate-limit counters two windows old can no longer affect a decision; signed-out sessions past their expiry can no longer be presented. */
 async function purgeExpiredCounters(now = new Date()): Promise<number> {
   const { count } = await backgroundDb().rateLimitCounter.deleteMany({ where: { expiresAt: { lt: now } } });
-  return count;
+  const sessions = await backgroundDb().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count + sessions.count;
 }
 
 /** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */

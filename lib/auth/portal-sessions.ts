@@ -1,0 +1,35 @@
+import { db } from "../db/client";
+
+/**
+ * Portal sessions are JWT cookies (next-auth); these make them end when the user says so. Each
+ * carries, from sign-in, a random session id (`sid`) and the account's session version (`sv`):
+ * signing out records the id as revoked, and "sign out everywhere" increments the version, so
+ * a copied cookie stops working at once instead of living out its 24 hours.
+ */
+
+export async function sessionVersionOf(userId: number): Promise<number | null> {
+  const user = await db().user.findUnique({ where: { id: userId }, select: { sessionVersion: true } });
+  return user?.sessionVersion ?? null;
+}
+
+/** Whether a session of `userId` with this id and version is still good (account there, not signed out). */
+export async function sessionIsCurrent(userId: number, sid: string, version: number): Promise<boolean> {
+  const [current, revoked] = await Promise.all([
+    sessionVersionOf(userId),
+    db().revokedSession.findUnique({ where: { sid }, select: { sid: true } }),
+  ]);
+  return current === version && !revoked;
+}
+
+/** Signed out: this session's cookie is refused until it would have expired anyway. */
+export async function revokeSession(sid: string, expiresAt: Date): Promise<void> {
+  await db().revokedSession.upsert({ where: { sid }, create: { sid, expiresAt }, update: {} });
+}
+
+/** Every portal session of the account ends, and every REST login (refresh family and its access tokens). */
+export async function signOutEverywhere(userId: number): Promise<void> {
+  await db().$transaction([
+    db().user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } }),
+    db().refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } }),
+  ]);
+}
