@@ -1,0 +1,170 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST as logout } from "@/app/api/auth/logout/route";
+import { signAccessToken } from "@/lib/auth/access-token";
+import { db } from "@/lib/db/client";
+import { AUTH_ERROR, createAccount, generateKey, type Account, type GeneratedKey } from "./support";
+import { noParams, readBody, request } from "../helpers";
+
+/**
+ * Every /api route file, classified. A route added without a line here fails the first test,
+ * so a new endpoint is in the matrix (or consciously public) the day it is added. Bearer routes
+ * are then called with every method they export, by every kind of caller that must be refused,
+ * and by another account, which must neither see nor change the victim's data.
+ */
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+const PUBLIC: Record<string, string> = {
+  "app/api/[[...path]]/route.ts": "catch-all: the 404 envelope",
+  "app/api/auth/[...nextauth]/route.ts": "next-auth's own sign-in (CSRF token + credentials)",
+  "app/api/auth/login/route.ts": "credentials in the body",
+  "app/api/auth/register/route.ts": "creates an account",
+  "app/api/auth/refresh/route.ts": "the refresh token is the credential",
+  "app/api/auth/logout/route.ts": "the refresh token is the credential",
+  "app/api/api-routes-data/route.ts": "X-API-Key + X-Username (tests/integration/data-route.test.ts)",
+  "app/api/health/route.ts": "for load balancers; tells nothing about accounts",
+  "app/api/bench/noop/route.ts": "bench only (BENCH_ROUTES), constant JSON",
+  "app/api/bench/event-loop/route.ts": "bench only (BENCH_ROUTES), event-loop figures",
+};
+
+/** Bearer routes: the path to call (with the victim's key id) and, for another account, what it must get. */
+const BEARER: Record<string, { path: (keyId: number) => string; params?: (keyId: number) => Record<string, string> }> =
+  {
+    "app/api/api-keys/route.ts": { path: () => "/api/api-keys" },
+    "app/api/api-keys/generate/route.ts": { path: () => "/api/api-keys/generate" },
+    "app/api/api-keys/export/route.ts": { path: () => "/api/api-keys/export" },
+    "app/api/api-keys/[id]/route.ts": { path: (id) => `/api/api-keys/${id}`, params: (id) => ({ id: String(id) }) },
+    "app/api/api-keys/[id]/status/route.ts": {
+      path: (id) => `/api/api-keys/${id}/status`,
+      params: (id) => ({ id: String(id) }),
+    },
+    "app/api/api-usage-logs/route.ts": { path: () => "/api/api-usage-logs" },
+    "app/api/api-usage-logs/summary/route.ts": { path: () => "/api/api-usage-logs/summary" },
+    "app/api/account/working-hours/route.ts": { path: () => "/api/account/working-hours" },
+  };
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+const BODIES: Record<string, unknown> = {
+  POST: { api_key_name: "matrix", user: "matrix_user" },
+  PUT: { status: "inactive", time_zone: "UTC", work_start_hour: 1, work_end_hour: 2 },
+  PATCH: { api_key_name: "renamed" },
+};
+
+const routeFiles = fs
+  .readdirSync("app/api", { recursive: true })
+  .map(String)
+  .filter((file) => path.basename(file) === "route.ts")
+  .map((file) => path.join("app/api", file))
+  .sort();
+
+let victim: Account;
+let attacker: Account;
+let victimKey: GeneratedKey;
+let callers: Array<[string, Record<string, string>]>;
+
+beforeAll(async () => {
+  victim = await createAccount({ prefix: "matrix-victim", plan: "professional" });
+  attacker = await createAccount({ prefix: "matrix-attacker", plan: "professional" });
+  victimKey = await generateKey(victim.token, "victim-secret-name", "victim_user");
+  const attackerKey = await generateKey(attacker.token, "attacker-key", "attacker_user");
+  const signedOut = await createAccount({ prefix: "matrix-signed-out" });
+  await logout(request("POST", "/api/auth/logout", { body: { refresh_token: signedOut.refreshToken } }), noParams);
+  const [header, payload, signature] = victim.token.split(".");
+  const forgedClaims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  forgedClaims.sub = String(attacker.id);
+  callers = [
+    ["no credentials", {}],
+    [
+      "an expired token",
+      { authorization: `Bearer ${(await signAccessToken(victim.id, "f", Date.now() - 2 * 86_400_000)).token}` },
+    ],
+    [
+      "a token signed with another secret",
+      {
+        authorization: `Bearer ${header}.${payload}.${Buffer.from("x".repeat(32)).toString("base64url")}`,
+      },
+    ],
+    [
+      "a token whose claims were changed",
+      {
+        authorization: `Bearer ${header}.${Buffer.from(JSON.stringify(forgedClaims)).toString("base64url")}.${signature}`,
+      },
+    ],
+    ["a refresh token as the Bearer token", { authorization: `Bearer ${victim.refreshToken}` }],
+    ["another account's API key as the Bearer token", { authorization: `Bearer ${attackerKey.api_key}` }],
+    [
+      "an API key in X-API-Key instead of a Bearer token",
+      { "x-api-key": victimKey.api_key, "x-username": "victim_user" },
+    ],
+    ["a signed-out login's access token", { authorization: `Bearer ${signedOut.token}` }],
+    ["a portal session cookie instead of a Bearer token", { cookie: "next-auth.session-token=forged.cookie.value" }],
+  ];
+});
+
+async function call(file: string, method: string, headers: Record<string, string>) {
+  const route = BEARER[file];
+  const routeModule = (await import(/* @vite-ignore */ `@/${file.replace(/\.ts$/, "")}`)) as Record<string, Handler>;
+  const handler = routeModule[method];
+  if (!handler) return null;
+  const body = BODIES[method];
+  const response = await handler(
+    request(method, route.path(victimKey.id), { headers, ...(body === undefined ? {} : { body }) }),
+    { params: Promise.resolve(route.params?.(victimKey.id) ?? {}) },
+  );
+  return response;
+}
+
+describe("the route inventory", () => {
+  it("classifies every /api route file as public or Bearer", () => {
+    const unclassified = routeFiles.filter((file) => !(file in PUBLIC) && !(file in BEARER));
+    expect(unclassified).toEqual([]);
+    expect(Object.keys(BEARER).filter((file) => !routeFiles.includes(file))).toEqual([]);
+    expect(routeFiles.length).toBe(Object.keys(PUBLIC).length + Object.keys(BEARER).length);
+  });
+});
+
+describe("every Bearer route × method × refused caller", () => {
+  it("answers the reference's 401 body, and changes nothing", async () => {
+    let checked = 0;
+    for (const file of Object.keys(BEARER)) {
+      for (const method of METHODS) {
+        for (const [label, headers] of callers) {
+          const response = await call(file, method, headers);
+          if (!response) break; // the module does not export this method (Next answers 405)
+          if (response.status === 405) break; // a verb the route refuses for everyone
+          expect({ route: file, method, caller: label, status: response.status }).toEqual({
+            route: file,
+            method,
+            caller: label,
+            status: 401,
+          });
+          expect(await readBody(response)).toEqual(AUTH_ERROR);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(9 * 8);
+    const key = await db().apiKey.findUniqueOrThrow({ where: { id: victimKey.id } });
+    expect(key).toMatchObject({ status: "active", name: "victim-secret-name" });
+  });
+});
+
+describe("another account's valid Bearer token", () => {
+  it("never sees or changes the victim's key: 404 on its id, absent from every list and export", async () => {
+    const headers = { authorization: `Bearer ${attacker.token}` };
+    for (const file of Object.keys(BEARER)) {
+      for (const method of METHODS) {
+        const response = await call(file, method, headers);
+        if (!response || response.status === 405) continue;
+        const text = await response.text();
+        expect(text, `${method} ${file}`).not.toContain("victim-secret-name");
+        expect(text, `${method} ${file}`).not.toContain(victimKey.api_key.slice(8, 20));
+        if (BEARER[file].params) expect({ file, method, status: response.status }).toMatchObject({ status: 404 });
+        else expect(response.status, `${method} ${file}`).toBeLessThan(300);
+      }
+    }
+    const key = await db().apiKey.findUniqueOrThrow({ where: { id: victimKey.id } });
+    expect(key).toMatchObject({ status: "active", name: "victim-secret-name" });
+  });
+});
