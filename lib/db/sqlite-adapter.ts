@@ -15,7 +15,14 @@ export function sqliteAdapter(url: string, busyTimeoutMs: number): SqlDriverAdap
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => releasing(await factory.connect()),
+    connect: async () => {
+      const adapter = await factory.connect();
+      // WAL with synchronous=NORMAL: a commit is durable once it is in the OS (a killed process
+      // loses nothing committed; a power cut can lose the last commits), without an fsync per
+      // commit. With FULL, writing usage every 10 ms cost the data API 22% of its throughput.
+      await adapter.executeScript("PRAGMA synchronous = NORMAL;");
+      return releasing(adapter);
+    },
   };
 }
 
