@@ -14,12 +14,15 @@ const nextConfig = {
     "bcryptjs",
   ],
   async headers() {
+    const { "Content-Security-Policy": apiPolicy, ...everywhere } = securityHeaders;
     return [
       {
         source: "/:path*",
         // The same list the production server's fast path sends (lib/data-api/fast-path.ts).
-        headers: Object.entries(securityHeaders).map(([key, value]) => ({ key, value })),
+        headers: Object.entries(everywhere).map(([key, value]) => ({ key, value })),
       },
+      // Pages get a nonce-based policy per response from proxy.ts (a header here would replace it).
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: apiPolicy }] },
     ];
   },
 };
