@@ -1,6 +1,7 @@
 /**
- * Errors that say the database cannot serve right now (locked, out of space, unreachable), as
- * opposed to a bad request or a bug: the caller gets a 503 to retry, not a 500.
+ * What a database error means, read from Prisma's code or its driver adapter's cause: the
+ * database cannot serve right now (locked, out of space, unreachable: retry, or a 503), or it
+ * refuses a row for what the row holds (and always will: the usage writer drops it).
  */
 
 interface DatabaseError {
@@ -35,4 +36,34 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || kind === "TooManyConnections") return true;
   // Disk full, I/O errors, a read-only file: the storage, not the request.
   return typeof originalCode === "string" && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(originalCode);
+}
+
+// What the database says when it refuses a row for what it holds (and always will): Prisma's
+// codes for a bad value or a violated constraint, the driver adapters' error kinds for the same
+// through a raw statement, SQLite's constraint/type codes, and PostgreSQL's SQLSTATE classes 22
+// (data exception) and 23 (integrity). Anything else (locked, disk full, connection lost) is the
+// database failing, and the rows wait.
+const ROW_ERROR_CODES = new Set(["P2000", "P2003", "P2006", "P2007", "P2011", "P2019", "P2020"]);
+const ROW_ERROR_KINDS = new Set([
+  "ForeignKeyConstraintViolation",
+  "NullConstraintViolation",
+  "LengthMismatch",
+  "ValueOutOfRange",
+  "InvalidInputValue",
+]);
+
+/** Its account was deleted between the call and the write: there is no owner to keep it for. */
+export function ownerGone(error: unknown): boolean {
+  return (
+    (error as DatabaseError | null)?.code === "P2003" || driverCause(error).kind === "ForeignKeyConstraintViolation"
+  );
+}
+
+export function rowRefused(error: unknown): boolean {
+  const code = (error as DatabaseError | null)?.code;
+  if (typeof code === "string" && ROW_ERROR_CODES.has(code)) return true;
+  const { originalCode, kind } = driverCause(error);
+  if (typeof kind === "string" && ROW_ERROR_KINDS.has(kind)) return true;
+  if (typeof originalCode !== "string") return false;
+  return /^2[23]/.test(originalCode) || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(originalCode);
 }

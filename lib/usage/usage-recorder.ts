@@ -1,5 +1,6 @@
 import { readEnv } from "../config/env";
 import { backgroundDb, resetBackgroundDb } from "../db/client";
+import { ownerGone, rowRefused } from "../db/errors";
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog, redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
@@ -249,45 +250,6 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
   ]);
   if (lastUsedWritten.size > 100_000) lastUsedWritten.clear();
   for (const [id, use] of lastUse) lastUsedWritten.set(id, use.at.getTime());
-}
-
-// What the database says when it refuses a row for what it holds (and always will): Prisma's
-// codes for a bad value or a violated constraint, the driver adapters' error kinds for the same
-// through a raw statement, SQLite's constraint/type codes, and PostgreSQL's SQLSTATE classes 22
-// (data exception) and 23 (integrity). Anything else (locked, disk full, connection lost) is the
-// database failing, and the rows wait.
-const ROW_ERROR_CODES = new Set(["P2000", "P2003", "P2006", "P2007", "P2011", "P2019", "P2020"]);
-const ROW_ERROR_KINDS = new Set([
-  "ForeignKeyConstraintViolation",
-  "NullConstraintViolation",
-  "LengthMismatch",
-  "ValueOutOfRange",
-  "InvalidInputValue",
-]);
-
-interface DatabaseError {
-  code?: unknown;
-  cause?: { originalCode?: unknown; kind?: unknown };
-  meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } };
-}
-
-function driverCause(error: unknown) {
-  const e = error as DatabaseError;
-  return e.cause ?? e.meta?.driverAdapterError?.cause ?? {};
-}
-
-/** Its account was deleted between the call and the write: there is no owner to keep it for. */
-function ownerGone(error: unknown): boolean {
-  return (error as DatabaseError).code === "P2003" || driverCause(error).kind === "ForeignKeyConstraintViolation";
-}
-
-function rowRefused(error: unknown): boolean {
-  const code = (error as DatabaseError).code;
-  if (typeof code === "string" && ROW_ERROR_CODES.has(code)) return true;
-  const { originalCode, kind } = driverCause(error);
-  if (typeof kind === "string" && ROW_ERROR_KINDS.has(kind)) return true;
-  if (typeof originalCode !== "string") return false;
-  return /^2[23]/.test(originalCode) || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(originalCode);
 }
 
 /** Returns the rows to retry later; rows the database can never accept are reported and dropped. */
