@@ -77,11 +77,16 @@ export async function purgeExpiredRollups(now = new Date()): Promise<number> {
   return deleted;
 }
 
-/** Rate-limit counters two windows old can no longer affect a decision; signed-out sessions past their expiry can no longer be presented. */
+/** Rate-limit counters two windows old can no longer affect a decision. */
 async function purgeExpiredCounters(now = new Date()): Promise<number> {
   const { count } = await backgroundDb().rateLimitCounter.deleteMany({ where: { expiresAt: { lt: now } } });
-  const sessions = await backgroundDb().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } });
-  return count + sessions.count;
+  return count;
+}
+
+/** A signed-out session past its expiry could not be presented anyway. */
+async function purgeExpiredRevokedSessions(now = new Date()): Promise<number> {
+  const { count } = await backgroundDb().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
 }
 
 /** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
@@ -102,6 +107,7 @@ export function startRetentionJob(): void {
       .then(() => purgeExpiredRollups())
       .then(() => purgeExpiredRefreshTokens())
       .then(() => purgeExpiredCounters())
+      .then(() => purgeExpiredRevokedSessions())
       .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
   void run();
   holder.__retentionTimer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
