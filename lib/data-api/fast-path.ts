@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getConfig } from "../config/env";
 import { clientIp } from "../http/request";
-import { errorForLog } from "../keys/secret";
+import { unexpectedError } from "../http/errors";
 import { errorBody } from "../http/respond";
 import securityHeaders from "../http/security-headers.json";
 import { serveDataRequest } from "./serve-data-request";
@@ -42,7 +42,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
-/** Answers one data-API request; never throws (a failure is the 500 envelope, as apiHandler gives). */
+/** Answers one data-API request; never throws (a failure is the envelope apiHandler gives: 503 or 500). */
 export async function serveFastPath(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers = {
     get(name: string): string | null {
@@ -59,7 +59,7 @@ export async function serveFastPath(req: IncomingMessage, res: ServerResponse): 
     });
     send(res, result.status, result.body, result.headers);
   } catch (error) {
-    console.error(`[api] GET ${FAST_PATH} failed:`, errorForLog(error));
-    send(res, 500, errorBody("Internal server error"), { "Cache-Control": "no-store" });
+    const failure = unexpectedError(error, `GET ${FAST_PATH}`);
+    send(res, failure.status, errorBody(failure.message), { "Cache-Control": "no-store", ...failure.headers });
   }
 }

@@ -1,3 +1,6 @@
+import { isDatabaseUnavailable } from "../db/errors";
+import { errorForLog } from "../keys/secret";
+
 /** An error whose message is safe to show the caller; anything else becomes a generic 500. */
 export class ApiError extends Error {
   constructor(
@@ -20,3 +23,17 @@ export const unauthenticated = () => new ApiError(401, UNAUTHENTICATED_MESSAGE);
 export const forbidden = (message = FORBIDDEN_MESSAGE) => new ApiError(403, message);
 export const notFound = (message = "Not found") => new ApiError(404, message);
 export const conflict = (message: string) => new ApiError(409, message);
+
+/**
+ * Anything else thrown while answering, as the caller sees it: a 503 to retry while the database
+ * cannot serve (locked, full, unreachable), else a bare 500. Logged for the operator (with keys
+ * and digests taken out); the caller learns nothing about internals. `where` names the request.
+ */
+export function unexpectedError(error: unknown, where: string): ApiError {
+  if (isDatabaseUnavailable(error)) {
+    console.error(`[api] ${where}: database unavailable:`, errorForLog(error));
+    return new ApiError(503, "The database is busy or unavailable; retry shortly", { "Retry-After": "2" });
+  }
+  console.error(`[api] ${where} failed:`, errorForLog(error));
+  return new ApiError(500, "Internal server error");
+}

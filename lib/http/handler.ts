@@ -1,33 +1,25 @@
 import { verifyAccessToken } from "../auth/access-token";
-import { isDatabaseUnavailable } from "../db/errors";
 import { familyRevoked } from "../auth/refresh-tokens";
 import { accountExists } from "../auth/users";
-import { errorForLog } from "../keys/secret";
-import { ApiError, unauthenticated } from "./errors";
-import { errorResponse, json, errorBody } from "./respond";
+import { ApiError, unauthenticated, unexpectedError } from "./errors";
+import { errorResponse } from "./respond";
 
 type RouteContext<P> = { params: Promise<P> };
 
 /**
  * Every /api handler except next-auth's own actions goes through this: an ApiError becomes its
- * envelope, anything else a bare 500.
+ * envelope, anything else unexpectedError's 503 or 500.
  */
 export function apiHandler<P = unknown>(fn: (request: Request, context: RouteContext<P>) => Promise<Response>) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     try {
       return await fn(request, context);
     } catch (error) {
-      if (error instanceof ApiError) return errorResponse(error);
-      if (isDatabaseUnavailable(error)) {
-        console.error(
-          `[api] ${request.method} ${new URL(request.url).pathname}: database unavailable:`,
-          errorForLog(error),
-        );
-        return json(errorBody("The database is busy or unavailable; retry shortly"), 503, { "Retry-After": "2" });
-      }
-      // Logged for the operator with its stack; the caller learns nothing about internals.
-      console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed:`, errorForLog(error));
-      return json(errorBody("Internal server error"), 500);
+      const failure =
+        error instanceof ApiError
+          ? error
+          : unexpectedError(error, `${request.method} ${new URL(request.url).pathname}`);
+      return errorResponse(failure);
     }
   };
 }
