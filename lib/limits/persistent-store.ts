@@ -19,6 +19,9 @@ export class PersistentRateLimitStore implements RateLimitStore {
   private readonly loading = new Map<string, Promise<void>>();
   private readonly dirty = new Map<string, number>(); // key → its window
   private timer: NodeJS.Timeout | undefined;
+  // Writes run one after another: a caller of flush() must see the timer's write done too, and
+  // two absolute counts must not land out of order.
+  private writing: Promise<void> = Promise.resolve();
 
   constructor() {
     onShutdown(() => this.flush());
@@ -36,16 +39,26 @@ export class PersistentRateLimitStore implements RateLimitStore {
     return this.memory.peek(key, windowMs, now);
   }
 
-  /** Writes the changed counters now. */
-  async flush(): Promise<void> {
+  /** Writes the changed counters now; resolves once every write begun before it has landed. */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const next = this.writing.catch(() => undefined).then(() => this.write());
+    this.writing = next;
+    return next;
+  }
+
+  private async write(): Promise<void> {
     if (!this.dirty.size) return;
     const rows: unknown[][] = [];
     for (const [key, windowMs] of this.dirty) {
       const counter = this.memory.counter(key);
-      if (counter)
-        rows.push([key, sqlTime(counter.windowStart), counter.current, sqlTime(counter.windowStart + 2 * windowMs)]);
+      if (!counter) continue;
+      const { windowStart } = counter;
+      rows.push([key, sqlTime(windowStart), counter.current, sqlTime(windowStart + 2 * windowMs)]);
+      // The window may have turned since the last write: the one before still counts (weighted).
+      if (counter.previous > 0)
+        rows.push([key, sqlTime(windowStart - windowMs), counter.previous, sqlTime(windowStart + windowMs)]);
     }
     const written = new Map(this.dirty);
     this.dirty.clear();

@@ -3,6 +3,7 @@ import { POST as login } from "@/app/api/auth/login/route";
 import { db } from "@/lib/db/client";
 import { SIGN_IN_LIMITS } from "@/lib/auth/sign-in";
 import { flushRateLimitCounters, resetRateLimitStoreForTests } from "@/lib/limits/quota";
+import { PersistentRateLimitStore } from "@/lib/limits/persistent-store";
 import { noParams, request, seedSampleRoutes } from "../helpers";
 import { callData, createAccount, generateKey } from "./support";
 
@@ -56,5 +57,32 @@ describe("limits survive a restart", () => {
     await db().rateLimitCounter.deleteMany({ where: { key: `account:${account.id}` } });
     resetRateLimitStoreForTests();
     expect((await callData({ key: key.api_key, username: "unflushed_user" })).status).toBe(200);
+  });
+
+  it("counts from before the window turned are written too, not only the current window's", async () => {
+    const windowMs = 60_000;
+    const start = Math.floor(Date.now() / windowMs) * windowMs;
+    const key = `test-turn:${start}:${Math.random()}`;
+    const before = new PersistentRateLimitStore();
+    for (let i = 0; i < 8; i++) await before.consume(key, 10, windowMs, start + windowMs - 100);
+    await before.consume(key, 10, windowMs, start + windowMs + 10); // the window turns, nothing written yet
+    await before.flush();
+
+    const after = new PersistentRateLimitStore(); // a new process
+    // 10 ms into the new window the previous one still weighs almost fully: 8 × 0.99 + 1 → 9.
+    expect(await after.peek(key, windowMs, start + windowMs + 600)).toBe(9);
+  });
+
+  it("flush() waits for a write the timer already began", async () => {
+    const windowMs = 60_000;
+    const key = `test-inflight:${Math.random()}`;
+    const store = new PersistentRateLimitStore();
+    await store.consume(key, 100, windowMs, Date.now());
+    let firstLanded = false;
+    const first = store.flush().then(() => (firstLanded = true)); // in flight, as the timer's would be
+    await store.flush(); // nothing new to write, but it must not return before the write above
+    expect(firstLanded).toBe(true);
+    expect((await db().rateLimitCounter.findMany({ where: { key } })).map((r) => r.count)).toEqual([1]);
+    await first;
   });
 });
