@@ -2,11 +2,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { databaseProvider } from "../lib/config/database-url";
+import { databaseProvider, sqliteFile } from "../lib/config/database-url";
 import { getConfig } from "../lib/config/env";
 import { disconnectDb } from "../lib/db/client";
 import { disconnectRedis } from "../lib/redis/shared";
-import { migrateDatabase, sqliteFile } from "../lib/setup/migrate";
+import { migrateDatabase } from "../lib/setup/migrate";
 import { seedDatabase } from "../lib/setup/seed";
 
 async function main() {

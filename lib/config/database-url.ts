@@ -1,3 +1,5 @@
+import path from "node:path";
+
 // Kept free of imports beyond node: so prisma.config.ts, scripts and the app share one default.
 const DEFAULT_DATABASE_URL = "file:./data/portal.db";
 
@@ -15,4 +17,10 @@ export function databaseProvider(url: string): DatabaseProvider {
   throw new Error(
     `DATABASE_URL must be file:<path> (SQLite) or postgres:// / postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`,
   );
+}
+
+/** The SQLite file a file: URL names, relative to the working directory like Prisma's. */
+export function sqliteFile(url = resolveDatabaseUrl()): string {
+  if (!url.startsWith("file:")) throw new Error(`DATABASE_URL must be a SQLite file: URL (got "${url}")`);
+  return path.resolve(url.slice("file:".length));
 }

@@ -18,7 +18,7 @@ export function dialect(): DatabaseProvider {
  * is synchronous, the whole process stops for it, so it is short; request writes then retry
  * asynchronously (retryingBusy) and the usage writer backs off.
  */
-const BUSY_TIMEOUT_MS = 50;
+export const BUSY_TIMEOUT_MS = 50;
 /** How long a request's statement keeps retrying a held lock before the request gets a 503. */
 const BUSY_RETRY_MS = 3_000;
 
@@ -71,7 +71,8 @@ export function db(): PrismaClient {
 }
 
 /**
- * The connection background writers use (batched usage rows, retention). On SQLite the adapter
+ * The connection background work uses (retention; on PostgreSQL also the usage batches, which on
+ * SQLite have a connection of their own: lib/db/batch-write.ts). On SQLite the adapter
  * runs every request's statements on one connection, so a transaction there would also hold
  * (and on rollback undo) statements of concurrent requests; on its own connection it cannot.
  * PostgreSQL's pool gives each transaction a connection of its own already.
@@ -80,16 +81,6 @@ export function backgroundDb(): PrismaClient {
   if (dialect() === "postgresql") return db();
   holder.__prismaBackground ??= connect("background");
   return holder.__prismaBackground;
-}
-
-/**
- * Replaces the background connection (SQLite) after a write that did not finish in time: a
- * connection stuck on a lock or a failed disk is closed, and the next write opens a fresh one.
- */
-export function resetBackgroundDb(): void {
-  const stale = holder.__prismaBackground;
-  holder.__prismaBackground = undefined;
-  if (stale) void stale.$disconnect().catch(() => undefined);
 }
 
 export async function disconnectDb(): Promise<void> {

@@ -12,6 +12,8 @@ interface DatabaseError {
 
 function driverCause(error: unknown): { originalCode?: unknown; kind?: unknown } {
   const e = error as DatabaseError | null;
+  // better-sqlite3's own errors (the usage batches: lib/db/batch-write.ts) carry SQLite's code.
+  if (typeof e?.code === "string" && e.code.startsWith("SQLITE_")) return { originalCode: e.code };
   return e?.cause ?? e?.meta?.driverAdapterError?.cause ?? {};
 }
 
@@ -54,8 +56,11 @@ const ROW_ERROR_KINDS = new Set([
 
 /** Its account was deleted between the call and the write: there is no owner to keep it for. */
 export function ownerGone(error: unknown): boolean {
+  const { originalCode, kind } = driverCause(error);
   return (
-    (error as DatabaseError | null)?.code === "P2003" || driverCause(error).kind === "ForeignKeyConstraintViolation"
+    (error as DatabaseError | null)?.code === "P2003" ||
+    kind === "ForeignKeyConstraintViolation" ||
+    originalCode === "SQLITE_CONSTRAINT_FOREIGNKEY"
   );
 }
 

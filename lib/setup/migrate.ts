@@ -3,13 +3,7 @@ import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { databaseProvider, resolveDatabaseUrl, type DatabaseProvider } from "../config/database-url";
-
-/** The SQLite file a file: URL names, relative to the working directory like Prisma's. */
-export function sqliteFile(url = resolveDatabaseUrl()): string {
-  if (!url.startsWith("file:")) throw new Error(`DATABASE_URL must be a SQLite file: URL (got "${url}")`);
-  return path.resolve(url.slice("file:".length));
-}
+import { databaseProvider, resolveDatabaseUrl, sqliteFile, type DatabaseProvider } from "../config/database-url";
 
 function migrationsDir(provider: DatabaseProvider): string {
   return path.join("prisma", provider, "migrations");

@@ -1,4 +1,5 @@
-import { backgroundDb, dialect, Prisma } from "../db/client";
+import { dialect, Prisma } from "../db/client";
+import { jsonRows, sqlTime, type JsonColumn } from "../db/json-rows";
 
 /**
  * The rollups of usage_logs that the usage summary reads (usage_hourly, usage_hourly_totals,
@@ -138,21 +139,48 @@ function returnsAfterAWeek(): Prisma.Sql {
     : Prisma.raw(`excluded.first_seen_at - usage_key_ips.last_seen_at >= interval '7 days'`);
 }
 
-const date = (t: number) => new Date(t);
+const int = (name: string): JsonColumn => [name, "int"];
+const text = (name: string): JsonColumn => [name, "text"];
+const time = (name: string): JsonColumn => [name, "timestamp"];
 
-/** The upserts for a batch's rollups, to run in the batch's transaction. */
-export function rollupStatements(calls: RollupCall[]) {
+/**
+ * The upserts for a batch's rollups, to run in the batch's transaction. Each one's rows go in as
+ * one JSON parameter (lib/db/json-rows.ts), so its text is the same for every batch and SQLite
+ * prepares it once. `WHERE true`: SQLite would read ON CONFLICT as part of the SELECT's join.
+ */
+export function rollupStatements(calls: RollupCall[]): Prisma.Sql[] {
   const { hours, totals, failures, ips } = rollUp(calls);
-  const statements = [];
+  const statements: Prisma.Sql[] = [];
   if (hours.length) {
-    statements.push(backgroundDb().$executeRaw`
+    const source = jsonRows(
+      [
+        int("owner_id"),
+        int("api_key_id"),
+        time("hour"),
+        text("api_key_name"),
+        int("ok"),
+        int("auth_failed"),
+        int("limited"),
+        int("other"),
+        time("first_at"),
+        time("last_at"),
+      ],
+      hours.map((r) => [
+        r.ownerId,
+        r.apiKeyId,
+        sqlTime(r.hour),
+        r.apiKeyName,
+        r.ok,
+        r.authFailed,
+        r.limited,
+        r.other,
+        sqlTime(r.first),
+        sqlTime(r.last),
+      ]),
+    );
+    statements.push(Prisma.sql`
       INSERT INTO usage_hourly (owner_id, api_key_id, hour, api_key_name, ok, auth_failed, limited, other, first_at, last_at)
-      VALUES ${Prisma.join(
-        hours.map(
-          (r) =>
-            Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${date(r.hour)}, ${r.apiKeyName}, ${r.ok}, ${r.authFailed}, ${r.limited}, ${r.other}, ${date(r.first)}, ${date(r.last)})`,
-        ),
-      )}
+      SELECT owner_id, api_key_id, hour, api_key_name, ok, auth_failed, limited, other, first_at, last_at FROM ${source} AS s WHERE true
       ON CONFLICT (owner_id, hour, api_key_id) DO UPDATE SET
         api_key_name = CASE WHEN excluded.last_at >= usage_hourly.last_at THEN excluded.api_key_name ELSE usage_hourly.api_key_name END,
         ok = usage_hourly.ok + excluded.ok,
@@ -163,13 +191,13 @@ export function rollupStatements(calls: RollupCall[]) {
         last_at = ${greatest()}(usage_hourly.last_at, excluded.last_at)`);
   }
   if (totals.length) {
-    statements.push(backgroundDb().$executeRaw`
+    const source = jsonRows(
+      [int("owner_id"), time("hour"), int("ok"), int("auth_failed"), int("limited"), int("other")],
+      totals.map((r) => [r.ownerId, sqlTime(r.hour), r.ok, r.authFailed, r.limited, r.other]),
+    );
+    statements.push(Prisma.sql`
       INSERT INTO usage_hourly_totals (owner_id, hour, ok, auth_failed, limited, other)
-      VALUES ${Prisma.join(
-        totals.map(
-          (r) => Prisma.sql`(${r.ownerId}, ${date(r.hour)}, ${r.ok}, ${r.authFailed}, ${r.limited}, ${r.other})`,
-        ),
-      )}
+      SELECT owner_id, hour, ok, auth_failed, limited, other FROM ${source} AS s WHERE true
       ON CONFLICT (owner_id, hour) DO UPDATE SET
         ok = usage_hourly_totals.ok + excluded.ok,
         auth_failed = usage_hourly_totals.auth_failed + excluded.auth_failed,
@@ -177,28 +205,33 @@ export function rollupStatements(calls: RollupCall[]) {
         other = usage_hourly_totals.other + excluded.other`);
   }
   if (failures.length) {
-    statements.push(backgroundDb().$executeRaw`
+    const source = jsonRows(
+      [int("owner_id"), int("api_key_id"), time("minute"), text("api_key_name"), int("count"), time("first_at")],
+      failures.map((r) => [r.ownerId, r.apiKeyId, sqlTime(r.minute), r.apiKeyName, r.count, sqlTime(r.first)]),
+    );
+    statements.push(Prisma.sql`
       INSERT INTO usage_auth_failures (owner_id, api_key_id, minute, api_key_name, count, first_at)
-      VALUES ${Prisma.join(
-        failures.map(
-          (r) =>
-            Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${date(r.minute)}, ${r.apiKeyName}, ${r.count}, ${date(r.first)})`,
-        ),
-      )}
+      SELECT owner_id, api_key_id, minute, api_key_name, count, first_at FROM ${source} AS s WHERE true
       ON CONFLICT (owner_id, minute, api_key_id) DO UPDATE SET
         api_key_name = excluded.api_key_name,
         count = usage_auth_failures.count + excluded.count,
         first_at = ${least()}(usage_auth_failures.first_at, excluded.first_at)`);
   }
   if (ips.length) {
-    statements.push(backgroundDb().$executeRaw`
+    const source = jsonRows(
+      [
+        int("owner_id"),
+        int("api_key_id"),
+        text("ip"),
+        text("api_key_name"),
+        time("first_seen_at"),
+        time("last_seen_at"),
+      ],
+      ips.map((r) => [r.ownerId, r.apiKeyId, r.ip, r.apiKeyName, sqlTime(r.first), sqlTime(r.last)]),
+    );
+    statements.push(Prisma.sql`
       INSERT INTO usage_key_ips (owner_id, api_key_id, ip, api_key_name, first_seen_at, last_seen_at, appeared_at)
-      VALUES ${Prisma.join(
-        ips.map(
-          (r) =>
-            Prisma.sql`(${r.ownerId}, ${r.apiKeyId}, ${r.ip}, ${r.apiKeyName}, ${date(r.first)}, ${date(r.last)}, ${date(r.first)})`,
-        ),
-      )}
+      SELECT owner_id, api_key_id, ip, api_key_name, first_seen_at, last_seen_at, first_seen_at FROM ${source} AS s WHERE true
       ON CONFLICT (owner_id, api_key_id, ip) DO UPDATE SET
         api_key_name = CASE WHEN excluded.last_seen_at >= usage_key_ips.last_seen_at THEN excluded.api_key_name ELSE usage_key_ips.api_key_name END,
         appeared_at = CASE WHEN ${returnsAfterAWeek()} THEN excluded.first_seen_at ELSE usage_key_ips.appeared_at END,

@@ -1,5 +1,6 @@
 import { readEnv } from "../config/env";
-import { backgroundDb, resetBackgroundDb } from "../db/client";
+import { closeSqliteBatchConnection, writeInOneTransaction } from "../db/batch-write";
+import { Prisma } from "../db/client";
 import { ownerGone, rowRefused } from "../db/errors";
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog, redactKeys } from "../keys/secret";
@@ -143,10 +144,11 @@ export class UsageRecorder {
       try {
         await within(writeBatch(batch), WRITE_TIMEOUT_MS);
       } catch (error) {
-        // A write that hung: its connection is replaced, and its rows tried again on the new one.
+        // A write that hung (SQLite's are synchronous and bounded by the busy timeout; a PostgreSQL
+        // connection past its statement timeout): the rows are tried again on a fresh connection.
         if (error instanceof WriteTimeout) {
           console.error(`[usage] ${error.message}; reconnecting`);
-          resetBackgroundDb();
+          closeSqliteBatchConnection();
           retry = batch;
         } else {
           // One bad row must not hold back the rest: write them one by one.
@@ -232,20 +234,19 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
       sqlTime(row.at),
     ]),
   );
-  await backgroundDb().$transaction([
-    backgroundDb().$executeRaw`
+  await writeInOneTransaction([
+    Prisma.sql`
       INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at)
       SELECT owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at FROM ${source} AS s`,
     ...rollupStatements(rows),
-    // updateMany: the key may have been deleted since; and never move last-used backwards.
+    // The key may have been deleted since (no row to update); and never move last-used backwards.
     // In key order, so two instances' batches lock rows in the same order (no deadlock).
     ...[...lastUse]
       .sort(([a], [b]) => a - b)
-      .map(([id, use]) =>
-        backgroundDb().apiKey.updateMany({
-          where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] },
-          data: { lastUsedAt: use.at, lastUsedIp: clean(use.ip, 64) },
-        }),
+      .map(
+        ([id, use]) => Prisma.sql`
+          UPDATE api_keys SET last_used_at = ${use.at}, last_used_ip = ${clean(use.ip, 64)}
+          WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${use.at})`,
       ),
   ]);
   if (lastUsedWritten.size > 100_000) lastUsedWritten.clear();

@@ -8,7 +8,8 @@ vi.hoisted(() => {
 });
 
 import { POST as generate } from "@/app/api/api-keys/generate/route";
-import { db, backgroundDb } from "@/lib/db/client";
+import { sqliteBatchConnection } from "@/lib/db/batch-write";
+import { backgroundDb, db, dialect } from "@/lib/db/client";
 import { setPlan, setSubscription } from "@/lib/auth/users";
 import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-request";
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
@@ -567,14 +568,25 @@ describe("usage logging loses nothing", () => {
     expect(await rowsTagged(tag)).toBe(500);
   });
 
+  /** The usage writer's batch transactions fail, as on a locked database, until the spy is restored. */
+  function failBatches(how: "once" | "always") {
+    const locked = new Error("SQLITE_BUSY: database is locked (simulated)");
+    if (dialect() === "sqlite") {
+      const spy = vi.spyOn(sqliteBatchConnection(), "transaction");
+      const failing = (() => () => {
+        throw locked;
+      }) as unknown as Parameters<typeof spy.mockImplementation>[0];
+      return how === "once" ? spy.mockImplementationOnce(failing) : spy.mockImplementation(failing);
+    }
+    const spy = vi.spyOn(backgroundDb(), "$transaction"); // the usage writer's batches on PostgreSQL
+    return how === "once" ? spy.mockRejectedValueOnce(locked) : spy.mockRejectedValue(locked);
+  }
+
   it("a batch that fails once is written row by row at once: every row lands exactly once", async () => {
     const { account, key } = await accountWithKey("free", "fails-once");
     const recorder = new UsageRecorder(100);
     const tag = "recorder-fails-once";
-    const client = backgroundDb(); // the usage writer's own connection
-    const transaction = vi
-      .spyOn(client, "$transaction")
-      .mockRejectedValueOnce(new Error("SQLITE_BUSY: database is locked (simulated)"));
+    const transaction = failBatches("once");
     for (let i = 0; i < 9; i += 1) recorder.record(entry(account.id, key.id, tag));
     await recorder.flush();
     expect(transaction).toHaveBeenCalled();
@@ -588,10 +600,7 @@ describe("usage logging loses nothing", () => {
     const recorder = new UsageRecorder(100);
     const tag = "recorder-fails-for-a-while";
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const client = backgroundDb(); // the usage writer's own connection
-    const transaction = vi
-      .spyOn(client, "$transaction")
-      .mockRejectedValue(new Error("SQLITE_BUSY: database is locked (simulated)"));
+    const transaction = failBatches("always");
     for (let i = 0; i < 9; i += 1) recorder.record(entry(account.id, key.id, tag));
     await recorder.flush();
     expect(errors).toHaveBeenCalled();

@@ -6,7 +6,8 @@ import { GET as listKeys } from "@/app/api/api-keys/route";
 import { PUT as putStatus } from "@/app/api/api-keys/[id]/status/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { resolveDatabaseUrl } from "@/lib/config/database-url";
-import { backgroundDb, db, dialect } from "@/lib/db/client";
+import { sqliteBatchConnection } from "@/lib/db/batch-write";
+import { db, dialect } from "@/lib/db/client";
 import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
 import { callData, createAccount, generateKey, noParams, readBody, request, ctx, type Account } from "./support";
 import { seedSampleRoutes } from "../helpers";
@@ -52,10 +53,10 @@ describe.runIf(sqlite)("storage faults (SQLite)", () => {
   it("a full disk: usage rows wait in memory, reads still answer, health says degraded; once there is space again every row is written", async () => {
     const key = await generateKey(account.token, "disk-full", "disk_user");
     await flushUsage();
-    const writer = backgroundDb();
-    const [{ page_count }] = await writer.$queryRawUnsafe<Array<{ page_count: bigint }>>("PRAGMA page_count");
+    const writer = sqliteBatchConnection();
+    const pageCount = writer.pragma("page_count", { simple: true }) as number;
     // The usage writer's connection may not grow the file: every batch that needs a page fails.
-    await backgroundDb().$queryRawUnsafe(`PRAGMA max_page_count = ${Number(page_count)}`);
+    writer.pragma(`max_page_count = ${pageCount}`);
     try {
       for (let i = 0; i < 1_500; i++) usageRecorder().record(entry(key.id, i));
       await usageRecorder().flush(); // fails, and returns: the rows are kept
@@ -83,12 +84,12 @@ describe.runIf(sqlite)("storage faults (SQLite)", () => {
       });
     } finally {
       // Space again: the writer's retries (with backoff, on the same connection) go through.
-      await backgroundDb().$queryRawUnsafe("PRAGMA max_page_count = 1073741823");
+      writer.pragma("max_page_count = 1073741823");
     }
     await waitForWrites();
-    // On the same connection: a failed transaction no longer leaves it stuck (lib/db/sqlite-adapter.ts),
-    // so no write had to be abandoned and its connection replaced.
-    expect(backgroundDb()).toBe(writer);
+    // On the same connection: a failed transaction leaves it usable, so no write had to be
+    // abandoned and its connection replaced.
+    expect(sqliteBatchConnection()).toBe(writer);
     expect(await rowsOf(key.id)).toBe(1_500);
     const hourly = await db().usageHourly.aggregate({ where: { apiKeyId: key.id }, _sum: { ok: true } });
     expect(hourly._sum.ok).toBe(1_500);
