@@ -1,5 +1,5 @@
 import { readEnv } from "../config/env";
-import { closeSqliteBatchConnection, writeInOneTransaction } from "../db/batch-write";
+import { batchWriter, closeBatchWriter } from "../db/batch-write";
 import { Prisma } from "../db/client";
 import { ownerGone, rowRefused } from "../db/errors";
 import { jsonRows, sqlTime } from "../db/json-rows";
@@ -77,6 +77,8 @@ export class UsageRecorder {
   private dropped = 0;
   private droppedLoggedAt = 0;
   private batchFlushQueued = false;
+  /** Rows taken from the buffer by the write under way: still waiting, for the health figures. */
+  private writingRows = 0;
 
   constructor(private readonly intervalMs = flushIntervalMs()) {}
 
@@ -102,12 +104,13 @@ export class UsageRecorder {
     } else this.schedule(this.intervalMs);
   }
 
+  /** Rows recorded and not yet written: in the buffer, or in the batch being written. */
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.writingRows;
   }
 
   status(): UsageWriterStatus {
-    return { pending: this.buffer.length, dropped: this.dropped, failingSince: this.failingSince };
+    return { pending: this.pending, dropped: this.dropped, failingSince: this.failingSince };
   }
 
   /** Writes everything recorded so far; resolves when it is in the database or the write failed. */
@@ -140,21 +143,23 @@ export class UsageRecorder {
     this.batchFlushQueued = false;
     while (this.buffer.length) {
       const batch = this.buffer.splice(0, MAX_BATCH);
+      this.writingRows = batch.length;
       let retry: UsageEntry[] = [];
       try {
         await within(writeBatch(batch), WRITE_TIMEOUT_MS);
       } catch (error) {
-        // A write that hung (SQLite's are synchronous and bounded by the busy timeout; a PostgreSQL
-        // connection past its statement timeout): the rows are tried again on a fresh connection.
+        // A write that hung (a stuck SQLite writer thread; a PostgreSQL connection past its statement
+        // timeout): the rows are tried again, on SQLite on a new thread and connection.
         if (error instanceof WriteTimeout) {
           console.error(`[usage] ${error.message}; reconnecting`);
-          closeSqliteBatchConnection();
+          closeBatchWriter();
           retry = batch;
         } else {
           // One bad row must not hold back the rest: write them one by one.
           retry = await writeOneByOne(batch, this.failingSince !== null);
         }
       }
+      this.writingRows = 0;
       if (retry.length) {
         // The database itself is failing (locked, disk full): keep the rows, in order, for later.
         this.buffer.unshift(...retry);
@@ -234,7 +239,7 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
       sqlTime(row.at),
     ]),
   );
-  await writeInOneTransaction([
+  await batchWriter().write([
     Prisma.sql`
       INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at)
       SELECT owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at FROM ${source} AS s`,

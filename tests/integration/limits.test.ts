@@ -8,8 +8,8 @@ vi.hoisted(() => {
 });
 
 import { POST as generate } from "@/app/api/api-keys/generate/route";
-import { sqliteBatchConnection } from "@/lib/db/batch-write";
-import { backgroundDb, db, dialect } from "@/lib/db/client";
+import { batchWriter } from "@/lib/db/batch-write";
+import { db } from "@/lib/db/client";
 import { setPlan, setSubscription } from "@/lib/auth/users";
 import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-request";
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
@@ -568,17 +568,10 @@ describe("usage logging loses nothing", () => {
     expect(await rowsTagged(tag)).toBe(500);
   });
 
-  /** The usage writer's batch transactions fail, as on a locked database, until the spy is restored. */
+  /** The usage writer's batches fail, as on a locked database, until the spy is restored. */
   function failBatches(how: "once" | "always") {
     const locked = new Error("SQLITE_BUSY: database is locked (simulated)");
-    if (dialect() === "sqlite") {
-      const spy = vi.spyOn(sqliteBatchConnection(), "transaction");
-      const failing = (() => () => {
-        throw locked;
-      }) as unknown as Parameters<typeof spy.mockImplementation>[0];
-      return how === "once" ? spy.mockImplementationOnce(failing) : spy.mockImplementation(failing);
-    }
-    const spy = vi.spyOn(backgroundDb(), "$transaction"); // the usage writer's batches on PostgreSQL
+    const spy = vi.spyOn(batchWriter(), "write");
     return how === "once" ? spy.mockRejectedValueOnce(locked) : spy.mockRejectedValue(locked);
   }
 

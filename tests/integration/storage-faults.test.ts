@@ -6,7 +6,7 @@ import { GET as listKeys } from "@/app/api/api-keys/route";
 import { PUT as putStatus } from "@/app/api/api-keys/[id]/status/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { resolveDatabaseUrl } from "@/lib/config/database-url";
-import { sqliteBatchConnection } from "@/lib/db/batch-write";
+import { batchWriter, sqliteBatchPragma } from "@/lib/db/batch-write";
 import { db, dialect } from "@/lib/db/client";
 import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
 import { callData, createAccount, generateKey, noParams, readBody, request, ctx, type Account } from "./support";
@@ -53,10 +53,10 @@ describe.runIf(sqlite)("storage faults (SQLite)", () => {
   it("a full disk: usage rows wait in memory, reads still answer, health says degraded; once there is space again every row is written", async () => {
     const key = await generateKey(account.token, "disk-full", "disk_user");
     await flushUsage();
-    const writer = sqliteBatchConnection();
-    const pageCount = writer.pragma("page_count", { simple: true }) as number;
+    const writer = batchWriter();
+    const pageCount = Number(await sqliteBatchPragma("page_count"));
     // The usage writer's connection may not grow the file: every batch that needs a page fails.
-    writer.pragma(`max_page_count = ${pageCount}`);
+    await sqliteBatchPragma(`max_page_count = ${pageCount}`);
     try {
       for (let i = 0; i < 1_500; i++) usageRecorder().record(entry(key.id, i));
       await usageRecorder().flush(); // fails, and returns: the rows are kept
@@ -84,12 +84,12 @@ describe.runIf(sqlite)("storage faults (SQLite)", () => {
       });
     } finally {
       // Space again: the writer's retries (with backoff, on the same connection) go through.
-      writer.pragma("max_page_count = 1073741823");
+      await sqliteBatchPragma("max_page_count = 1073741823");
     }
     await waitForWrites();
     // On the same connection: a failed transaction leaves it usable, so no write had to be
     // abandoned and its connection replaced.
-    expect(sqliteBatchConnection()).toBe(writer);
+    expect(batchWriter()).toBe(writer);
     expect(await rowsOf(key.id)).toBe(1_500);
     const hourly = await db().usageHourly.aggregate({ where: { apiKeyId: key.id }, _sum: { ok: true } });
     expect(hourly._sum.ok).toBe(1_500);
