@@ -126,7 +126,7 @@ async function decide(
   }
   if (owner.subscription !== "active") return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
 
-  const id = idSchema.safeParse(url.searchParams.get("id") ?? undefined);
+  const id = parseRouteId(url.searchParams.get("id"));
   if (!id.success) {
     const message = url.searchParams.has("id")
       ? `id ${id.error.issues[0]?.message ?? "must be a positive integer"}`
@@ -139,4 +139,14 @@ async function decide(
 
   const { id: _ignored, ...data } = route.data;
   return respond(200, { success: true, data: { id: route.id, ...data } }, limit, now);
+}
+
+/**
+ * idSchema's answer for the route id. An id of plain digits in range (nearly every call) is read
+ * directly: zod's parse was 3% of the data API's time. Anything else goes to idSchema for its
+ * exact message; a test checks both agree on every input.
+ */
+export function parseRouteId(raw: string | null): ReturnType<typeof idSchema.safeParse> {
+  if (raw !== null && /^[1-9]\d{0,8}$/.test(raw)) return { success: true, data: Number(raw) };
+  return idSchema.safeParse(raw ?? undefined);
 }

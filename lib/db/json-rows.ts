@@ -9,7 +9,9 @@ import { dialect, Prisma } from "./client";
  */
 export type JsonColumn = [name: string, type: "int" | "text" | "timestamp"];
 
-export const sqlTime = (at: Date | number) => new Date(at).toISOString().replace("Z", "+00:00");
+// A Date is not copied: under Next every `new Date` goes through its instrumented constructor.
+export const sqlTime = (at: Date | number) =>
+  (at instanceof Date ? at : new Date(at)).toISOString().replace("Z", "+00:00");
 
 export function jsonRows(columns: JsonColumn[], rows: unknown[][]): Prisma.Sql {
   const json = JSON.stringify(rows);

@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parseRouteId } from "@/lib/data-api/serve-data-request";
 import { formatZodError } from "@/lib/validation/format-zod-error";
 import {
   generateKeySchema,
@@ -6,6 +8,7 @@ import {
   registerSchema,
   usageLogQuerySchema,
   keyIdParamsSchema,
+  idSchema,
 } from "@/lib/validation/schemas";
 
 function message(schema: { safeParse(v: unknown): any }, value: unknown): string {
@@ -77,5 +80,29 @@ describe("query input", () => {
     for (const id of ["0", "-1", "1.5", "12abc", "1e3", "", "9".repeat(20)]) {
       expect(message(keyIdParamsSchema, { id })).toBe("id must be a positive integer");
     }
+  });
+});
+
+describe("the data API's route id", () => {
+  const bySchema = (raw: string | null) => {
+    const parsed = idSchema.safeParse(raw ?? undefined);
+    return parsed.success ? { ok: parsed.data } : { refused: parsed.error.issues[0]?.message };
+  };
+  const byFastPath = (raw: string | null) => {
+    const parsed = parseRouteId(raw);
+    return parsed.success ? { ok: parsed.data } : { refused: parsed.error.issues[0]?.message };
+  };
+
+  it("reads plain ids directly and agrees with idSchema on every input", () => {
+    const edges = [null, "", "0", "1", "007", "123", "999999999", "1000000000", "2147483647", "2147483648"];
+    for (const raw of [...edges, "-1", "1e3", " 1", "1 ", "１２３", "0x10"])
+      expect(byFastPath(raw)).toEqual(bySchema(raw));
+    expect(byFastPath("123")).toEqual({ ok: 123 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^\d{1,12}$/), fc.constant(null)), (raw) => {
+        expect(byFastPath(raw)).toEqual(bySchema(raw));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
