@@ -56,7 +56,8 @@ test("kill -9 mid-load loses nothing answered but the newest usage rows; SIGTERM
     const keys: Key[] = [];
     const dataCalls: number[] = []; // when each answered data call was answered
     let stopping = false;
-    let inFlight: Key | null = null;
+    // Keys whose status change got no answer (cut by the kill): it may or may not have been committed.
+    const unsure = new Set<Key>();
     const swallow = () => undefined; // a request cut by the kill is simply not answered
 
     const generator = async (worker: number) => {
@@ -81,15 +82,15 @@ test("kill -9 mid-load loses nothing answered but the newest usage rows; SIGTERM
           continue;
         }
         const status = key.status === "active" ? "inactive" : "active";
-        // A change in flight when the server dies may or may not have been committed.
-        inFlight = key;
         const response = await call(`/api/api-keys/${key.id}/status`, {
           method: "PUT",
           token,
           body: JSON.stringify({ status }),
         }).catch(swallow);
         if (response?.status === 200) key.status = status;
-        if (response || !stopping) inFlight = null;
+        // Marked for good: clearing it when the next call fails too (the server is gone, the flag
+        // \`stopping\` not yet set) forgot the one change that was cut, and the test failed at random.
+        if (!response) unsure.add(key);
       }
     };
     const caller = async () => {
@@ -147,12 +148,11 @@ test("kill -9 mid-load loses nothing answered but the newest usage rows; SIGTERM
     // Phase 2: the same files after a restart.
     own = await startOwnServer(PORT, {}, dir);
     token = await login();
-    const unsure = inFlight as Key | null;
     for (const key of keys) {
       const read = await call(`/api/api-keys/${key.id}`, { token });
       expect(read.status, `key ${key.id}`).toBe(200);
       const stored = (await json(read)).status as Key["status"];
-      if (key === unsure) key.status = stored; // its change was cut by the kill: either is right
+      if (unsure.has(key)) key.status = stored; // its change was cut by the kill: either is right
       expect(stored, `key ${key.id}'s status`).toBe(key.status);
     }
     for (const key of keys) {

@@ -3,6 +3,13 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { sqliteFile } from "../config/database-url";
 import { backgroundDb, BUSY_TIMEOUT_MS, dialect, type Prisma } from "./client";
+
+/**
+ * How long a batch waits for the write lock a request's transaction holds. Only the writer thread
+ * waits (the request connection's wait stops the whole process, hence its 50 ms); failing a batch
+ * at 50 ms meant a retry 250 ms later, and the rows waiting meanwhile were what a kill -9 lost.
+ */
+const WRITER_BUSY_TIMEOUT_MS = 2_000;
 import { sqlTime } from "./json-rows";
 
 /**
@@ -31,6 +38,9 @@ const Database = require(workerData.driver);
 const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
 // As lib/db/sqlite-adapter.ts: durable once in the OS, no fsync per commit (WAL is the file's).
 connection.pragma("synchronous = NORMAL");
+// No checkpoint inside a commit: copying the WAL back held the next batch for tens of ms, and
+// its rows waited in memory (lost to a kill -9). The checkpoint thread below does it.
+connection.pragma("wal_autocheckpoint = 0");
 const statements = new Map();
 function prepared(sql) {
   let statement = statements.get(sql);
@@ -48,12 +58,29 @@ const writeAll = connection.transaction((batch) => {
 });
 parentPort.on("message", ({ id, batch, pragma }) => {
   try {
-    const result = pragma ? connection.pragma(pragma, { simple: true }) : writeAll(batch);
+    // IMMEDIATE: the write lock first, so a commit elsewhere meanwhile is waited for (busy timeout)
+    // instead of failing the batch at once with SQLITE_BUSY_SNAPSHOT.
+    const result = pragma ? connection.pragma(pragma, { simple: true }) : writeAll.immediate(batch);
     parentPort.postMessage({ id, result: pragma ? result : undefined });
   } catch (error) {
     parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } });
   }
 });
+`;
+
+// The WAL copied back into the database file every 250 ms on a connection of its own: PASSIVE
+// waits for no reader or writer, so the batches never queue behind it.
+const CHECKPOINT_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
+setInterval(() => {
+  try {
+    connection.pragma("wal_checkpoint(PASSIVE)");
+  } catch {
+    // Busy or failing storage: the next round tries again; the writer reports failures itself.
+  }
+}, 250);
 `;
 
 type Reply = { id: number; result?: unknown; error?: { message: string; code?: string } };
@@ -74,6 +101,7 @@ const sqliteValue = (value: unknown) =>
 
 class SqliteWriterThread implements BatchWriter {
   private readonly worker: Worker;
+  private readonly checkpointer: Worker;
   private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private dead: Error | null = null;
@@ -83,9 +111,17 @@ class SqliteWriterThread implements BatchWriter {
     const driver = createRequire(path.join(process.cwd(), "package.json")).resolve("better-sqlite3");
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, file, busyTimeoutMs: BUSY_TIMEOUT_MS },
+      workerData: { driver, file, busyTimeoutMs: WRITER_BUSY_TIMEOUT_MS },
     });
     this.worker.unref(); // kept alive only while a write waits (see send)
+    this.checkpointer = new Worker(CHECKPOINT_SOURCE, {
+      eval: true,
+      workerData: { driver, file, busyTimeoutMs: BUSY_TIMEOUT_MS },
+    });
+    this.checkpointer.unref();
+    // A checkpointer that failed: commits on the request connection still checkpoint (SQLite's
+    // default, past 1,000 pages), and the next writer thread starts a new one.
+    this.checkpointer.on("error", () => undefined);
     this.worker.on("message", (reply: Reply) => this.settle(reply));
     // The file could not be opened, or the thread died: every waiting write fails, and the next
     // one starts a new thread (the usage writer keeps its rows and retries).
@@ -94,6 +130,7 @@ class SqliteWriterThread implements BatchWriter {
       for (const { reject } of this.waiting.values()) reject(error);
       this.waiting.clear();
       if (holder.__sqliteBatchWriter === this) holder.__sqliteBatchWriter = undefined;
+      void this.checkpointer.terminate();
     };
     this.worker.on("error", (error: Error & { code?: string }) =>
       fail(new SqliteWriteError(error.message, error.code)),
@@ -111,6 +148,7 @@ class SqliteWriterThread implements BatchWriter {
 
   close(): void {
     void this.worker.terminate();
+    void this.checkpointer.terminate();
   }
 
   private send(message: object): Promise<unknown> {

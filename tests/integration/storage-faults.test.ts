@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it, vi } from "vitest";
@@ -95,6 +96,22 @@ describe.runIf(sqlite)("storage faults (SQLite)", () => {
     expect(hourly._sum.ok).toBe(1_500);
     expect(await healthBody()).toMatchObject({ status: "ok", usage_writes: "ok", usage_rows_waiting: 0 });
   }, 60_000);
+
+  it("usage batches never checkpoint the WAL themselves; the checkpoint thread copies it back", async () => {
+    // A checkpoint inside a commit held the next batch back for tens of ms (rows a kill -9 loses).
+    expect(Number(await sqliteBatchPragma("wal_autocheckpoint"))).toBe(0);
+    const file = resolveDatabaseUrl().replace(/^file:/, "");
+    const key = await generateKey(account.token, "checkpoint", "checkpoint_user");
+    await flushUsage();
+    const before = fs.statSync(file).size;
+    for (let i = 0; i < 2_000; i++) usageRecorder().record(entry(key.id, i));
+    await flushUsage();
+    // Nothing else writes meanwhile: only the checkpoint thread moves pages into the file itself.
+    await vi.waitFor(() => expect(fs.statSync(file).size).toBeGreaterThan(before + 500_000), {
+      timeout: 5_000,
+      interval: 50,
+    });
+  });
 
   it("a write lock held by another connection for 15 s: no request waits on it for seconds, writes answer 503, and the rows are written after", async () => {
     const key = await generateKey(account.token, "locked", "lock_user");
