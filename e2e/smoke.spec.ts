@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { DEMO } from "../playwright.config";
+import { registerAccount } from "./support";
 
 test("a signed-out visitor is sent to /login", async ({ page }) => {
   await page.goto("/keys");
@@ -13,6 +14,26 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("Wrong email or password.")).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("after 10 failed sign-ins the right password is refused with how long to wait, not as a wrong password", async ({
+  page,
+  request,
+}) => {
+  const account = await registerAccount(request);
+  for (let i = 0; i < 10; i++) {
+    const response = await request.post("/api/auth/login", {
+      data: { email: account.email, password: `wrong-${i}-pw` },
+    });
+    expect(response.status()).toBe(401);
+  }
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Too many failed sign-ins. Wait 5 minutes and try again.")).toBeVisible();
+  await expect(page.getByText("Wrong email or password.")).toHaveCount(0);
   await expect(page).toHaveURL(/\/login/);
 });
 

@@ -5,6 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { TextField } from "@/components/auth/text-field";
 import { alertError, button } from "@/components/ui/styles";
+import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { fieldErrors } from "@/lib/validation/format-zod-error";
 import { loginSchema } from "@/lib/validation/schemas";
 
@@ -42,7 +43,7 @@ export function LoginForm() {
     const result = await signIn("credentials", { ...parsed.data, redirect: false }).catch(() => null);
     setPending(false);
     if (!result || result.error) {
-      setError(result ? "Wrong email or password." : "Could not reach the server. Try again.");
+      setError(result ? signInErrorMessage(result.error) : "Could not reach the server. Try again.");
       return;
     }
     router.replace(safeCallback(params.get("callbackUrl")));

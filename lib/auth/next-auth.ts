@@ -7,6 +7,7 @@ import { loginSchema } from "../validation/schemas";
 import { clientIp } from "../http/request";
 import { revokeSession, sessionIsCurrent, sessionVersionOf } from "./portal-sessions";
 import { signInWithPassword } from "./sign-in";
+import { THROTTLED_ERROR } from "./sign-in-messages";
 
 /** Portal sessions: the same users and password check as POST /api/auth/login. */
 export function authOptions(): NextAuthOptions {
@@ -24,9 +25,11 @@ export function authOptions(): NextAuthOptions {
           const headers = (request?.headers ?? {}) as Record<string, string | undefined>;
           const ip = clientIp({ get: (name) => headers[name] ?? null }, getConfig().trustProxy);
           const result = await signInWithPassword(parsed.data.email, parsed.data.password, ip);
-          return result.ok
-            ? { id: String(result.user.id), email: result.user.email, name: result.user.username }
-            : null;
+          if (result.ok) return { id: String(result.user.id), email: result.user.email, name: result.user.username };
+          // next-auth hands a thrown message to the sign-in form as its error: a lockout must not
+          // read as a wrong password (the user would keep trying the right one).
+          if (result.throttled) throw new Error(`${THROTTLED_ERROR}:${result.retryAfterSeconds}`);
+          return null;
         },
       }),
     ],

@@ -3,6 +3,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { sqliteFile } from "../config/database-url";
 import { backgroundDb, BUSY_TIMEOUT_MS, dialect, type Prisma } from "./client";
+import { sqlTime } from "./json-rows";
 
 /**
  * How long a batch waits for the write lock a request's transaction holds. Only the writer thread
@@ -10,7 +11,6 @@ import { backgroundDb, BUSY_TIMEOUT_MS, dialect, type Prisma } from "./client";
  * at 50 ms meant a retry 250 ms later, and the rows waiting meanwhile were what a kill -9 lost.
  */
 const WRITER_BUSY_TIMEOUT_MS = 2_000;
-import { sqlTime } from "./json-rows";
 
 /**
  * The usage writer's batches: raw statements run in one transaction.
@@ -19,7 +19,7 @@ import { sqlTime } from "./json-rows";
  * each statement prepared once. Through Prisma's client on the request thread a batch of five
  * statements cost that thread about 4 ms on top of the SQL's own 1 ms (each statement planned by
  * the wasm query compiler and prepared anew, the interactive transaction's promises), and under
- * load the writer runs a batch every 10 ms: writing usage halved the data API's throughput
+ * load the writer runs a batch every few milliseconds: writing usage halved the data API's throughput
  * (2,200 against 4,300 req/s with the writes switched off). better-sqlite3 is synchronous, so
  * even its own 1–2 ms a batch (the SQL, and WAL checkpoints every thousand pages) stopped every
  * request; on the worker they overlap with serving. PostgreSQL's driver is asynchronous: its

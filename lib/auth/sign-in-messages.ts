@@ -1,0 +1,16 @@
+/**
+ * What the portal's sign-in form says for next-auth's error (shared by the server's authorize,
+ * which throws THROTTLED_ERROR, and the client form, which has only the error's text).
+ */
+
+/** The error authorize throws for a throttled email/IP, followed by ":<seconds to wait>". */
+export const THROTTLED_ERROR = "throttled";
+
+export function signInErrorMessage(error: string | null | undefined): string {
+  const [kind, seconds] = (error ?? "").split(":");
+  if (kind === THROTTLED_ERROR) {
+    const minutes = Math.max(1, Math.ceil(Number(seconds) / 60) || 1);
+    return `Too many failed sign-ins. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.`;
+  }
+  return "Wrong email or password.";
+}
