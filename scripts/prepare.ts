@@ -1,7 +1,6 @@
 // Run by scripts/start.mjs before the server starts: secrets, migrations, seed data.
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { databaseProvider, sqliteFile } from "../lib/config/database-url";
 import { getConfig } from "../lib/config/env";
 import { disconnectDb } from "../lib/db/client";
@@ -16,10 +15,6 @@ async function main() {
   if (databaseProvider(config.databaseUrl) === "sqlite") {
     const file = sqliteFile(config.databaseUrl);
     console.log(`Database ${path.relative(process.cwd(), file)} is migrated (${count} migrations).`);
-    // WAL lets readers proceed while a request writes; the setting is stored in the file itself.
-    const sqlite = new Database(file);
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.close();
     // Emails, password hashes and IPs: readable by this user only. SQLite gives its -wal and -shm
     // files the database file's mode.
     for (const part of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(part)) fs.chmodSync(part, 0o600);

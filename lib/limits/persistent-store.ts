@@ -1,4 +1,4 @@
-import { db, dialect, Prisma } from "../db/client";
+import { db } from "../db/client";
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
@@ -72,12 +72,11 @@ export class PersistentRateLimitStore implements RateLimitStore {
       ],
       rows,
     );
-    // SQLite needs the WHERE to read ON CONFLICT as the upsert's, not the SELECT's.
-    const where = Prisma.raw(dialect() === "sqlite" ? "WHERE true" : "");
     try {
+      // `WHERE true`: SQLite would read ON CONFLICT as part of the SELECT's join.
       await db().$executeRaw`
         INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
-        SELECT key, window_start, count, expires_at FROM ${source} AS s ${where}
+        SELECT key, window_start, count, expires_at FROM ${source} AS s WHERE true
         ON CONFLICT (key, window_start) DO UPDATE SET count = excluded.count`;
     } catch (error) {
       // Written with the next change (the counts are absolute, so nothing is counted twice).

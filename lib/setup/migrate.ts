@@ -112,13 +112,21 @@ async function migratePostgres(url: string): Promise<number> {
 }
 
 /**
- * Applies the committed migrations of the provider DATABASE_URL names. Does nothing when none
- * is pending. Returns how many migrations the folder holds; throws with the CLI's output on failure.
+ * Applies the committed migrations of the provider DATABASE_URL names (none when none is
+ * pending), and puts a SQLite file in WAL mode. Returns how many migrations the folder holds; throws with the CLI's output on failure.
  */
 export async function migrateDatabase(url = resolveDatabaseUrl()): Promise<number> {
   if (databaseProvider(url) === "postgresql") return migratePostgres(url);
   const file = sqliteFile(url);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   if (pendingSqliteMigrations(file).length) await prismaMigrateDeploy(url);
+  // WAL lets readers proceed while a request writes, and the usage writer thread and its
+  // checkpoint thread rely on it (lib/db/batch-write.ts); the setting is stored in the file itself.
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma("journal_mode = WAL");
+  } finally {
+    sqlite.close();
+  }
   return committedMigrations("sqlite").length;
 }

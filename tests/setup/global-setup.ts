@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -39,10 +38,6 @@ export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-test-"));
   const templateDb = path.join(dir, "template.db");
   await migrateDatabase(`file:${templateDb}`);
-  // As npm start leaves it (scripts/prepare.ts): WAL, which the copies keep (it is in the file's header).
-  const sqlite = new Database(templateDb);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.close();
   project.provide("templateDb", templateDb);
   return () => fs.rmSync(dir, { recursive: true, force: true });
 }
