@@ -101,14 +101,18 @@ async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
 export function startRetentionJob(): void {
   const holder = globalThis as unknown as { __retentionTimer?: NodeJS.Timeout };
   if (holder.__retentionTimer) return;
-  const run = () =>
-    purgeExpiredUsageLogs()
+  const run = () => {
+    // One cutoff for rows and rollups: a rollup hour goes only once every row it counts is gone
+    // (the usage list's total relies on it, lib/usage/usage-logs.ts).
+    const now = new Date();
+    return purgeExpiredUsageLogs(now)
       .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
-      .then(() => purgeExpiredRollups())
+      .then(() => purgeExpiredRollups(now))
       .then(() => purgeExpiredRefreshTokens())
       .then(() => purgeExpiredCounters())
       .then(() => purgeExpiredRevokedSessions())
       .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
+  };
   void run();
   holder.__retentionTimer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
   holder.__retentionTimer.unref?.();

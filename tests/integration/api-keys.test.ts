@@ -254,6 +254,37 @@ describe("GET /api/api-keys", () => {
     expect(prod.body.data.map((k: any) => k.api_key_name)).toEqual(["prod-api-server-main"]);
   });
 
+  it("pages a search newest first, with the status filter applied to it", async () => {
+    const all = await list(account.token, "?q=svc_");
+    const pages = [1, 2, 3].map((page) => list(account.token, `?q=svc_&per_page=1&page=${page}`));
+    const ids = [];
+    for (const { body } of await Promise.all(pages)) {
+      expect(body.pagination.total).toBe(3);
+      ids.push(...body.data.map((k: any) => k.id));
+    }
+    expect(ids).toEqual(all.body.data.map((k: any) => k.id));
+    expect((await list(account.token, "?q=svc_&per_page=1&page=4")).body).toMatchObject({
+      data: [],
+      pagination: { total: 3 },
+    });
+    const target = all.body.data[1];
+    await setStatus(account.token, target.id, "inactive");
+    try {
+      const inactive = await list(account.token, "?q=svc_&status=inactive");
+      expect(inactive.body.pagination.total).toBe(1);
+      expect(inactive.body.data.map((k: any) => k.id)).toEqual([target.id]);
+      expect((await list(account.token, "?q=svc_&status=active")).body.pagination.total).toBe(2);
+    } finally {
+      await setStatus(account.token, target.id, "active");
+    }
+  });
+
+  it("treats q literally: q=\\ matches no key, since no name or user contains a backslash", async () => {
+    const backslash = await list(account.token, `?q=${encodeURIComponent("\\")}`);
+    expect(backslash.response.status).toBe(200);
+    expect(backslash.body.pagination.total).toBe(0);
+  });
+
   it("treats q literally: q=% matches no key, since no name or user contains %", async () => {
     const percent = await list(account.token, `?q=${encodeURIComponent("%")}`);
     expect(percent.response.status).toBe(200);

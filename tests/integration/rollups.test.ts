@@ -5,24 +5,22 @@ import { db, dialect } from "@/lib/db/client";
 import { purgeExpiredRollups, RETENTION_BATCH } from "@/lib/usage/retention";
 import { outcome } from "@/lib/usage/rollups";
 import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
-import { createAccount, generateKey, noParams, readBody, request, type Account, type GeneratedKey } from "./support";
+import {
+  createAccount,
+  generateKey,
+  noParams,
+  random,
+  readBody,
+  request,
+  type Account,
+  type GeneratedKey,
+} from "./support";
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 const DAY = 24 * HOUR;
 const hourOf = (t: number) => Math.floor(t / HOUR) * HOUR;
 const minuteOf = (t: number) => Math.floor(t / MINUTE) * MINUTE;
-
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number) {
-  // mulberry32: 32-bit integer arithmetic, so the sequence stays exact (a float LCG loses bits).
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function entry(owner: Account | null, key: GeneratedKey | null, at: number, statusCode = 200, ip = "10.9.0.1") {
   return {

@@ -125,3 +125,14 @@ export function mistype(key: string, position = 12): string {
 }
 
 export { ctx, noParams, readBody, request };
+
+/** A small deterministic generator, so a failure can be replayed. */
+export function random(seed: number) {
+  // mulberry32: 32-bit integer arithmetic, so the sequence stays exact (a float LCG loses bits).
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
