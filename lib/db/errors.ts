@@ -12,7 +12,7 @@ interface DatabaseError {
 
 function driverCause(error: unknown): { originalCode?: unknown; kind?: unknown } {
   const e = error as DatabaseError | null;
-  // better-sqlite3's own errors (the usage batches: lib/db/batch-write.ts) carry SQLite's code.
+  // better-sqlite3's own errors (its threads: lib/db/sqlite-thread.ts) carry SQLite's code.
   if (typeof e?.code === "string" && e.code.startsWith("SQLITE_")) return { originalCode: e.code };
   return e?.cause ?? e?.meta?.driverAdapterError?.cause ?? {};
 }
@@ -36,8 +36,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
   const { originalCode, kind } = driverCause(error);
   if (kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || kind === "TooManyConnections") return true;
-  // Disk full, I/O errors, a read-only file: the storage, not the request.
-  return typeof originalCode === "string" && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(originalCode);
+  // Disk full, I/O errors, a read-only file: the storage, not the request; or the thread that
+  // held the connection stopped (lib/db/sqlite-thread.ts).
+  return typeof originalCode === "string" && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|THREAD_STOPPED)/.test(originalCode);
 }
 
 // What the database says when it refuses a row for what it holds (and always will): Prisma's

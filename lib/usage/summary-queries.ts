@@ -1,4 +1,5 @@
-import { db, dialect, Prisma } from "../db/client";
+import { dialect, Prisma } from "../db/client";
+import { readRows } from "../db/read-rows";
 
 /**
  * The summary's reads, all from the rollups (lib/usage/rollups.ts), never from usage_logs: an
@@ -54,10 +55,12 @@ const time = (value: Time) => new Date(value).getTime();
 const total = Prisma.raw("(ok + auth_failed + limited + other)");
 
 export async function hourlyTotals(ownerId: number, from: Date, to: Date): Promise<HourTotals[]> {
-  const rows = await db().$queryRaw<Array<{ hour: Time; ok: Count; auth_failed: Count; limited: Count; other: Count }>>`
+  const rows = await readRows<
+    Array<{ hour: Time; ok: Count; auth_failed: Count; limited: Count; other: Count }>
+  >(Prisma.sql`
     SELECT hour, ok, auth_failed, limited, other
     FROM usage_hourly_totals
-    WHERE owner_id = ${ownerId} AND hour >= ${from} AND hour < ${to}`;
+    WHERE owner_id = ${ownerId} AND hour >= ${from} AND hour < ${to}`);
   return rows.map((r) => ({
     hour: time(r.hour),
     ok: Number(r.ok),
@@ -86,10 +89,10 @@ export async function callsInHours(ownerId: number, hours: number[], limit: numb
 }
 
 async function keyCalls(where: Prisma.Sql, orderBy: Prisma.Sql, limit: number): Promise<KeyCalls[]> {
-  const rows = await db().$queryRaw<Array<{ key_id: Count; key_name: string | null; calls: Count; first: Time }>>`
+  const rows = await readRows<Array<{ key_id: Count; key_name: string | null; calls: Count; first: Time }>>(Prisma.sql`
     SELECT api_key_id AS key_id, MAX(api_key_name) AS key_name, SUM(${total}) AS calls, MIN(first_at) AS first
     FROM usage_hourly WHERE ${where}
-    GROUP BY api_key_id ORDER BY ${orderBy} LIMIT ${limit}`;
+    GROUP BY api_key_id ORDER BY ${orderBy} LIMIT ${limit}`);
   return rows.map((r) => ({
     keyId: Number(r.key_id),
     keyName: r.key_name,
@@ -101,12 +104,12 @@ async function keyCalls(where: Prisma.Sql, orderBy: Prisma.Sql, limit: number): 
 /** Each key's row in the given hours (those a working-hours boundary cuts in two). */
 export async function keyRowsInHours(ownerId: number, hours: number[]): Promise<HourKeyRow[]> {
   if (!hours.length) return [];
-  const rows = await db().$queryRaw<
+  const rows = await readRows<
     Array<{ hour: Time; key_id: Count; key_name: string | null; total: Count; first: Time; last: Time }>
-  >`
+  >(Prisma.sql`
     SELECT hour, api_key_id AS key_id, api_key_name AS key_name, ${total} AS total, first_at AS first, last_at AS last
     FROM usage_hourly
-    WHERE owner_id = ${ownerId} AND api_key_id <> 0 AND hour IN (${Prisma.join(hours.map((h) => new Date(h)))})`;
+    WHERE owner_id = ${ownerId} AND api_key_id <> 0 AND hour IN (${Prisma.join(hours.map((h) => new Date(h)))})`);
   return rows.map((r) => ({
     hour: time(r.hour),
     keyId: Number(r.key_id),
@@ -119,10 +122,10 @@ export async function keyRowsInHours(ownerId: number, hours: number[]): Promise<
 
 /** 401s per minute and key: a flood of failures is a few rows per minute, not one per call. */
 export async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
-  const rows = await db().$queryRaw<Array<{ key_id: Count; key_name: string | null; count: Count; first: Time }>>`
+  const rows = await readRows<Array<{ key_id: Count; key_name: string | null; count: Count; first: Time }>>(Prisma.sql`
     SELECT api_key_id AS key_id, api_key_name AS key_name, count, first_at AS first
     FROM usage_auth_failures
-    WHERE owner_id = ${ownerId} AND minute >= ${from} AND minute < ${to}`;
+    WHERE owner_id = ${ownerId} AND minute >= ${from} AND minute < ${to}`);
   return rows.map((r) => ({
     at: time(r.first),
     keyId: Number(r.key_id) || null,
@@ -141,7 +144,7 @@ export async function newIps(ownerId: number, from: Date, to: Date, limit: numbe
     dialect() === "sqlite"
       ? Prisma.raw(`julianday(o.last_seen_at) >= julianday(p.appeared_at) - 7`)
       : Prisma.raw(`o.last_seen_at >= p.appeared_at - interval '7 days'`);
-  const rows = await db().$queryRaw<Array<{ key_id: Count; key_name: string | null; ip: string; at: Time }>>`
+  const rows = await readRows<Array<{ key_id: Count; key_name: string | null; ip: string; at: Time }>>(Prisma.sql`
     SELECT p.api_key_id AS key_id, p.api_key_name AS key_name, p.ip, p.appeared_at AS at
     FROM usage_key_ips p
     WHERE p.owner_id = ${ownerId} AND p.api_key_id <> 0 AND p.appeared_at >= ${from} AND p.appeared_at < ${to}
@@ -149,13 +152,13 @@ export async function newIps(ownerId: number, from: Date, to: Date, limit: numbe
         SELECT 1 FROM usage_key_ips o
         WHERE o.owner_id = p.owner_id AND o.api_key_id = p.api_key_id AND o.ip <> p.ip
           AND o.first_seen_at < p.appeared_at AND ${lookback})
-    ORDER BY p.appeared_at DESC LIMIT ${limit}`;
+    ORDER BY p.appeared_at DESC LIMIT ${limit}`);
   return rows.map((r) => ({ keyId: Number(r.key_id), keyName: r.key_name, ip: r.ip, at: time(r.at) }));
 }
 
 /** IPs that called one of the account's keys since `from`. */
 export async function distinctIps(ownerId: number, from: Date): Promise<number> {
-  const [row] = await db().$queryRaw<Array<{ n: Count }>>`
-    SELECT COUNT(DISTINCT ip) AS n FROM usage_key_ips WHERE owner_id = ${ownerId} AND last_seen_at >= ${from}`;
+  const [row] = await readRows<Array<{ n: Count }>>(Prisma.sql`
+    SELECT COUNT(DISTINCT ip) AS n FROM usage_key_ips WHERE owner_id = ${ownerId} AND last_seen_at >= ${from}`);
   return Number(row.n);
 }

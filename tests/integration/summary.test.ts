@@ -1,6 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { GET as summaryRoute, POST as summaryPost } from "@/app/api/api-usage-logs/summary/route";
 import { PUT as putWorkingHours } from "@/app/api/account/working-hours/route";
+import { dialect, type Prisma } from "@/lib/db/client";
+import { SqliteThread } from "@/lib/db/sqlite-thread";
 import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
 import {
   createAccount,
@@ -170,6 +172,30 @@ describe("GET /api/api-usage-logs/summary", () => {
     expect(body.alerts.filter((a: any) => a.type === "off_hours")).toEqual([]);
     expect(body.working_hours).toEqual({ time_zone: "UTC", start_hour: 0, end_hour: 24 });
   });
+
+  it.runIf(dialect() === "sqlite")(
+    "answers 503 when the reader thread stops under a read, and reads again on a new one",
+    async () => {
+      // The thread stops as the summary's first read reaches it.
+      const original = SqliteThread.prototype.read;
+      const read = vi.spyOn(SqliteThread.prototype, "read").mockImplementationOnce(function (
+        this: SqliteThread,
+        sql: Prisma.Sql,
+      ) {
+        this.close();
+        return original.call(this, sql);
+      });
+      const reading = summary("7d");
+      const { response, body } = await reading;
+      expect(response.status).toBe(503);
+      expect(body).toMatchObject({ success: false });
+      expect(JSON.stringify(body)).not.toMatch(/thread|sqlite/i);
+      read.mockRestore();
+      const again = await summary("7d");
+      expect(again.response.status).toBe(200);
+      expect(again.body.totals.calls).toBeGreaterThan(0);
+    },
+  );
 
   it("shows an account only its own usage", async () => {
     const other = await createAccount({ prefix: "summary-other" });

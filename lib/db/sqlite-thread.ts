@@ -1,0 +1,177 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { BUSY_TIMEOUT_MS, type Prisma } from "./client";
+import { sqlTime } from "./json-rows";
+
+/**
+ * A better-sqlite3 connection on a worker thread of its own, for the SQLite work that would
+ * otherwise stop the request thread: the usage batches (lib/db/batch-write.ts) and the reads that
+ * scan thousands of rows (lib/db/read-rows.ts). better-sqlite3 is synchronous, and through Prisma
+ * on the request thread each statement also costs the wasm query compiler's planning and its
+ * result decoding; here each SQL text is prepared once and runs while the request thread serves.
+ */
+
+// The worker's whole program, run with eval: a file of its own would need a path that holds in
+// Next's server bundle, in the fast-path bundle and under tsx alike.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
+for (const pragma of workerData.pragmas) connection.pragma(pragma);
+const statements = new Map();
+function prepared(sql) {
+  let statement = statements.get(sql);
+  if (!statement) {
+    if (statements.size >= 64) statements.clear(); // bounded; the SQL texts sent here are few
+    statement = connection.prepare(sql);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+// better-sqlite3 rolls back when a statement throws, also when SQLite ended the transaction
+// itself (disk full), so a failed batch leaves the connection as it found it.
+const writeAll = connection.transaction((batch) => {
+  for (const [sql, values] of batch) prepared(sql).run(...values);
+});
+parentPort.on("message", ({ id, batch, read, pragma }) => {
+  try {
+    let result;
+    if (pragma) result = connection.pragma(pragma, { simple: true });
+    else if (read) result = prepared(read[0]).all(...read[1]);
+    // IMMEDIATE: the write lock first, so a commit elsewhere meanwhile is waited for (busy timeout)
+    // instead of failing the batch at once with SQLITE_BUSY_SNAPSHOT.
+    else writeAll.immediate(batch);
+    parentPort.postMessage({ id, result });
+  } catch (error) {
+    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } });
+  }
+});
+`;
+
+// The WAL copied back into the database file every 250 ms on a connection of its own: PASSIVE
+// waits for no reader or writer, so the batches never queue behind it.
+const CHECKPOINT_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
+setInterval(() => {
+  try {
+    connection.pragma("wal_checkpoint(PASSIVE)");
+  } catch {
+    // Busy or failing storage: the next round tries again; the writer reports failures itself.
+  }
+}, 250);
+`;
+
+type Reply = { id: number; result?: unknown; error?: { message: string; code?: string } };
+
+/** The error a SQLite failure on the thread is thrown as: the message and SQLite's code (lib/db/errors.ts). */
+export class SqliteThreadError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+// What Prisma's SQLite adapter stores for each value (lib/db/json-rows.ts: sqlTime).
+const sqliteValue = (value: unknown) =>
+  value instanceof Date ? sqlTime(value) : typeof value === "boolean" ? Number(value) : value;
+const statement = (sql: Prisma.Sql) => [sql.sql, sql.values.map(sqliteValue)];
+
+export interface SqliteThreadOptions {
+  busyTimeoutMs: number;
+  /** PRAGMAs run once the connection opens. */
+  pragmas: string[];
+  /** Also runs the WAL checkpoint thread (the writer's: it checkpoints nothing itself). */
+  checkpoints?: boolean;
+  /** Called once the thread stopped or could not start: the owner forgets it, and makes a new one next time. */
+  onDead: () => void;
+}
+
+export class SqliteThread {
+  private readonly worker: Worker;
+  private readonly checkpointer: Worker | null = null;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+  private dead: Error | null = null;
+
+  constructor(
+    readonly file: string,
+    options: SqliteThreadOptions,
+  ) {
+    // better-sqlite3 as this app resolves it (the eval'd worker has no module of its own).
+    const driver = createRequire(path.join(process.cwd(), "package.json")).resolve("better-sqlite3");
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, file, busyTimeoutMs: options.busyTimeoutMs, pragmas: options.pragmas },
+    });
+    this.worker.unref(); // kept alive only while a message waits (see send)
+    if (options.checkpoints) {
+      this.checkpointer = new Worker(CHECKPOINT_SOURCE, {
+        eval: true,
+        workerData: { driver, file, busyTimeoutMs: BUSY_TIMEOUT_MS },
+      });
+      this.checkpointer.unref();
+      // A checkpointer that failed: commits on the request connection still checkpoint (SQLite's
+      // default, past 1,000 pages), and the next writer thread starts a new one.
+      this.checkpointer.on("error", () => undefined);
+    }
+    this.worker.on("message", (reply: Reply) => this.settle(reply));
+    // The file could not be opened, or the thread died: everything waiting fails, and the owner
+    // starts a new thread next time (the usage writer keeps its rows and retries).
+    const fail = (error: Error) => {
+      this.dead ??= error;
+      for (const { reject } of this.waiting.values()) reject(error);
+      this.waiting.clear();
+      options.onDead();
+      void this.checkpointer?.terminate();
+    };
+    this.worker.on("error", (error: Error & { code?: string }) =>
+      fail(new SqliteThreadError(error.message, error.code)),
+    );
+    // Its own code, read as the database being unavailable (lib/db/errors.ts): a 503, and retries.
+    this.worker.on("exit", () => fail(new SqliteThreadError("the SQLite thread stopped", "SQLITE_THREAD_STOPPED")));
+  }
+
+  /** The statements in one IMMEDIATE transaction: all land, or none. */
+  write(statements: Prisma.Sql[]): Promise<void> {
+    return this.send({ batch: statements.map(statement) }).then(() => undefined);
+  }
+
+  /** A query's rows as better-sqlite3 gives them (numbers, text; times as sqlTime's text). */
+  read(sql: Prisma.Sql): Promise<unknown[]> {
+    return this.send({ read: statement(sql) }) as Promise<unknown[]>;
+  }
+
+  pragma(pragma: string): Promise<unknown> {
+    return this.send({ pragma });
+  }
+
+  close(): void {
+    void this.worker.terminate();
+    void this.checkpointer?.terminate();
+  }
+
+  private send(message: object): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // While a message waits, the thread keeps the process alive (a flush at shutdown finishes).
+      if (this.waiting.size === 1) this.worker.ref();
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  private settle(reply: Reply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (!this.waiting.size) this.worker.unref();
+    if (reply.error) waiter.reject(new SqliteThreadError(reply.error.message, reply.error.code));
+    else waiter.resolve(reply.result);
+  }
+}
