@@ -136,6 +136,11 @@ export class SqliteThread {
     this.worker.on("exit", () => fail(new SqliteThreadError("the SQLite thread stopped", "SQLITE_THREAD_STOPPED")));
   }
 
+  /** Messages sent and not answered yet. */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
   /** The statements in one IMMEDIATE transaction: all land, or none. */
   write(statements: Prisma.Sql[]): Promise<void> {
     return this.send({ batch: statements.map(statement) }).then(() => undefined);
