@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useRef } from "react";
 import { signOut } from "next-auth/react";
 import { signOutEverywhereAction } from "@/app/(portal)/account-actions";
 
@@ -12,8 +13,38 @@ const LINKS = [
   { href: "/docs", label: "Docs" },
 ];
 
+/**
+ * The account menu is a <details> (it works before hydration and without script); this closes it
+ * on Escape (focus back on its button) and on a click or tap anywhere outside it.
+ */
+function useDismissable() {
+  const menu = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    const close = (focus: boolean) => {
+      const details = menu.current;
+      if (!details?.open) return;
+      details.open = false;
+      if (focus) details.querySelector("summary")?.focus();
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") close(menu.current?.contains(document.activeElement) ?? false);
+    };
+    const onPointer = (event: PointerEvent) => {
+      if (!menu.current?.contains(event.target as Node)) close(false);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onPointer);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("pointerdown", onPointer);
+    };
+  }, []);
+  return menu;
+}
+
 export function PortalNav({ email, plan }: { email: string; plan: string }) {
   const pathname = usePathname();
+  const menu = useDismissable();
   return (
     <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-1 gap-y-2 px-4 py-3">
       <Link href="/keys" className="mr-3 font-semibold">
@@ -32,7 +63,7 @@ export function PortalNav({ email, plan }: { email: string; plan: string }) {
           </Link>
         );
       })}
-      <details className="relative ml-auto">
+      <details ref={menu} className="relative ml-auto">
         <summary className="cursor-pointer list-none rounded-md px-3 py-1.5 text-sm hover:bg-slate-50 dark:hover:bg-slate-900">
           <span className="sr-only">Account: </span>
           <span className="inline-block max-w-[12rem] truncate align-bottom">{email}</span> ▾

@@ -67,7 +67,9 @@ test("the whole journey: register, generate, call, toggle, export, delete, usage
   const csv = fs.readFileSync(csvPath, "utf8");
   expect(csv).not.toContain(secret);
   expect(csv).not.toContain(secret.slice(8, 20));
-  const rows = Papa.parse<Record<string, string>>(csv.trim(), { header: true }).data;
+  // The portal's file starts with a UTF-8 byte order mark, for Excel.
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
+  const rows = Papa.parse<Record<string, string>>(csv.slice(1).trim(), { header: true }).data;
   expect(rows.map((r) => [r.api_key_name, r.user, r.status])).toEqual([
     ["journey-server-2025-01", "journey_user", "active"],
   ]);
@@ -77,6 +79,8 @@ test("the whole journey: register, generate, call, toggle, export, delete, usage
   const confirm = page.getByRole("dialog", { name: "Delete API key?" });
   await expect(confirm).toContainText("journey-server-2025-01");
   await expect(confirm).toContainText("Deletion is permanent and will immediately revoke access");
+  // Used a moment ago, so the dialog asks for the key's name first.
+  await confirm.getByLabel(/Type journey-server-2025-01 to confirm/).fill("journey-server-2025-01");
   await confirm.getByRole("button", { name: "Delete key" }).click();
   await expect(page.getByRole("heading", { name: "No API keys yet" })).toBeVisible();
   expect((await callDataApi(request, secret, "journey_user")).status()).toBe(401);

@@ -1,3 +1,4 @@
+import { Toaster } from "sonner";
 import { PortalNav } from "@/components/portal-nav";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { planLabel } from "@/lib/limits/plans";
@@ -20,6 +21,8 @@ export default async function PortalLayout({ children }: { children: React.React
       <main id="content" className="mx-auto max-w-5xl px-4 py-8">
         {children}
       </main>
+      {/* Every action's outcome (lib: sonner), announced politely to screen readers. */}
+      <Toaster position="bottom-right" theme="system" richColors closeButton />
     </div>
   );
 }

@@ -1,25 +1,63 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { toast } from "sonner";
 import { deleteKeyAction } from "@/app/(portal)/keys/actions";
 import { Dialog } from "@/components/ui/dialog";
-import { alertError, button } from "@/components/ui/styles";
+import { alertError, button, field, label } from "@/components/ui/styles";
 
-export function DeleteKey({ id, name }: { id: number; name: string }) {
+/** Where focus goes once the row is gone: the list's heading, so a keyboard user starts from the top of the list. */
+function focusHeading() {
+  requestAnimationFrame(() => document.getElementById("keys-heading")?.focus());
+}
+
+/**
+ * Delete behind a confirmation that says which key (name, hint, last use). A key used in the last
+ * 24 hours is probably still deployed: the user types its name to confirm (GitHub's pattern).
+ */
+export function DeleteKey({
+  id,
+  name,
+  hint,
+  lastUsed,
+  recentlyUsed,
+}: {
+  id: number;
+  name: string;
+  hint: string;
+  /** When it was last used, as the page shows it ("Never" if it was not). */
+  lastUsed: string;
+  recentlyUsed: boolean;
+}) {
+  const router = useRouter();
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [typed, setTyped] = useState("");
+  const confirmed = !recentlyUsed || typed === name;
 
   async function confirm() {
+    if (!confirmed) return;
     setPending(true);
     setError(null);
     const result = await deleteKeyAction({ id }).catch(() => null);
     setPending(false);
-    if (!result?.ok) {
-      setError(result?.message ?? "Could not reach the server; the key was not deleted.");
+    if (result?.ok) {
+      setOpen(false);
+      toast.success(`Key "${name}" deleted.`);
+      focusHeading();
       return;
     }
-    setOpen(false);
+    if (result?.status === 404) {
+      // Deleted elsewhere meanwhile: nothing left to confirm; the row goes.
+      setOpen(false);
+      toast.error(`Key "${name}" no longer exists: it was deleted elsewhere.`);
+      router.refresh();
+      focusHeading();
+      return;
+    }
+    setError(result?.message ?? "Could not reach the server; the key was not deleted.");
   }
 
   return (
@@ -30,6 +68,7 @@ export function DeleteKey({ id, name }: { id: number; name: string }) {
         aria-label={`Delete ${name}`}
         onClick={() => {
           setError(null);
+          setTyped("");
           setOpen(true);
         }}
       >
@@ -39,16 +78,37 @@ export function DeleteKey({ id, name }: { id: number; name: string }) {
         <p className="text-sm">
           Delete <strong className="font-semibold break-all">{name}</strong>?
         </p>
-        <p className="mt-2 text-sm">
+        <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+          <dt className="text-slate-600 dark:text-slate-400">Key</dt>
+          <dd className="font-mono text-xs leading-5">{hint}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Last used</dt>
+          <dd>{lastUsed}</dd>
+        </dl>
+        <p className="mt-3 text-sm">
           Deletion is permanent and will immediately revoke access for applications using this key. A deleted key cannot
           be recovered.
         </p>
+        {recentlyUsed && (
+          <div className="mt-4">
+            <label htmlFor={`confirm-delete-${id}`} className={label}>
+              This key was used in the last 24 hours. Type <strong className="break-all">{name}</strong> to confirm.
+            </label>
+            <input
+              id={`confirm-delete-${id}`}
+              value={typed}
+              onChange={(event) => setTyped(event.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              className={`${field} w-full`}
+            />
+          </div>
+        )}
         {error && <p className={`mt-3 ${alertError}`}>{error}</p>}
         <div className="mt-6 flex justify-end gap-2">
           <button type="button" className={button.secondary} onClick={() => setOpen(false)} autoFocus>
             Cancel
           </button>
-          <button type="button" className={button.danger} onClick={confirm} disabled={pending}>
+          <button type="button" className={button.danger} onClick={confirm} disabled={pending || !confirmed}>
             {pending ? "Deleting…" : "Delete key"}
           </button>
         </div>

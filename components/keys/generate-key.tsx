@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { toast } from "sonner";
 import { generateKeyAction } from "@/app/(portal)/keys/actions";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
@@ -14,9 +15,17 @@ export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; d
   const [step, setStep] = useState<Step>({ kind: "closed" });
   // Each opening mounts a fresh form dialog, so errors from an earlier attempt are gone.
   const [formRound, setFormRound] = useState(0);
+  // Focus comes back here when a dialog closes (the native <dialog> would leave it on the body
+  // once its content unmounts).
+  const opener = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    setStep({ kind: "closed" });
+    requestAnimationFrame(() => opener.current?.focus());
+  };
   return (
     <>
       <button
+        ref={opener}
         type="button"
         className={button.primary}
         disabled={disabled}
@@ -36,11 +45,18 @@ export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; d
       <GenerateKeyDialog
         key={formRound}
         open={step.kind === "form"}
-        onClose={() => setStep({ kind: "closed" })}
+        onClose={close}
         onCreated={(name, secret) => setStep({ kind: "created", name, secret })}
       />
       {step.kind === "created" && (
-        <NewKeyModal name={step.name} secret={step.secret} onClose={() => setStep({ kind: "closed" })} />
+        <NewKeyModal
+          name={step.name}
+          secret={step.secret}
+          onClose={() => {
+            toast.success(`Key "${step.name}" created.`);
+            close();
+          }}
+        />
       )}
     </>
   );
@@ -164,6 +180,7 @@ function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; 
     try {
       await navigator.clipboard.writeText(secret);
       setCopied("yes");
+      toast.success("API key copied to the clipboard.");
     } catch {
       setCopied("failed");
     }
@@ -181,13 +198,16 @@ function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; 
       <label htmlFor="new-api-key" className={label}>
         API key
       </label>
-      <div className="flex gap-2">
-        <input
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
+        {/* Wraps instead of scrolling: the whole key is in view, sk_live_ included, at any width. */}
+        <textarea
           id="new-api-key"
           readOnly
           value={secret}
+          rows={2}
+          spellCheck={false}
           onFocus={(event) => event.currentTarget.select()}
-          className={`${field} min-w-0 flex-1 font-mono text-sm`}
+          className={`${field} min-w-0 flex-1 resize-none font-mono text-sm break-all`}
         />
         <button type="button" className={button.primary} onClick={copy}>
           Copy

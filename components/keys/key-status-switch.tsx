@@ -1,6 +1,8 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { toast } from "sonner";
 import { setKeyStatusAction } from "@/app/(portal)/keys/actions";
 
 /** A real switch: updates at once, reverts with a message if the server refuses. */
@@ -8,6 +10,7 @@ export function KeyStatusSwitch({ id, name, status }: { id: number; name: string
   const [current, setCurrent] = useState(status);
   const [error, setError] = useState<string | null>(null);
   const [, startTransition] = useTransition();
+  const router = useRouter();
   const active = current === "active";
 
   function toggle() {
@@ -16,9 +19,20 @@ export function KeyStatusSwitch({ id, name, status }: { id: number; name: string
     setError(null);
     startTransition(async () => {
       const result = await setKeyStatusAction({ id, status: next }).catch(() => null);
-      if (!result?.ok) {
+      if (result?.ok) {
+        toast.success(`Key "${name}" is now ${next}.`);
+        // In a list filtered by status the row has just left it: focus goes to the list's heading.
+        if (new URLSearchParams(window.location.search).get("status"))
+          requestAnimationFrame(() => document.getElementById("keys-heading")?.focus());
+      } else if (result?.status === 404) {
+        // Deleted elsewhere (another tab, the API): the row goes, and the list says so.
+        toast.error(`Key "${name}" no longer exists: it was deleted elsewhere.`);
+        router.refresh();
+      } else {
         setCurrent(active ? "active" : "inactive");
-        setError(result?.message ?? "Could not reach the server; the status was not changed.");
+        const message = result?.message ?? "Could not reach the server; the status was not changed.";
+        setError(message);
+        toast.error(message);
       }
     });
   }

@@ -40,7 +40,7 @@ export function Dialog({
       onClose={() => {
         if (open && onCancel() === false) ref.current?.showModal();
       }}
-      className="m-auto w-[min(100%-2rem,32rem)] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/60 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      className="m-auto w-[min(100%-2rem,32rem)] rounded-lg border border-slate-200 bg-white p-0 text-left text-slate-900 shadow-xl backdrop:bg-slate-950/60 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
     >
       {open && (
         <div className="p-6">

@@ -1,6 +1,43 @@
-/** One date style across the portal: UTC, minute precision, stable between server and client. */
-export function formatDateTime(value: string | Date | null | undefined, empty = "Never"): string {
+/**
+ * The portal's times: absolute ones in the account's time zone (set on the Plan page), minute
+ * precision, with the zone named; and relative ones ("3 min ago") with the absolute one beside
+ * them on hover (components/ui/time.tsx). Rendered on the server, so server and client agree.
+ */
+export function formatDateTime(value: string | Date | null | undefined, timeZone = "UTC", empty = "Never"): string {
   if (!value) return empty;
-  const iso = typeof value === "string" ? value : value.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  const date = typeof value === "string" ? new Date(value) : value;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+}
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ["year", 365 * 86_400_000],
+  ["month", 30 * 86_400_000],
+  ["week", 7 * 86_400_000],
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+];
+
+/** "just now", "3 minutes ago", "in 2 days": the largest whole unit. */
+export function formatRelative(value: string | Date, now: Date = new Date()): string {
+  const ms = (typeof value === "string" ? new Date(value) : value).getTime() - now.getTime();
+  const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(ms) >= size) return format.format(Math.trunc(ms / size), unit);
+  }
+  return "just now";
 }

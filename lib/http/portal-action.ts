@@ -11,13 +11,20 @@ import { fieldErrors, formatZodError } from "../validation/format-zod-error";
  * the host, so cookie-authenticated writes cannot come from another site.
  */
 export type ActionResult<T> =
-  { ok: true; data: T } | { ok: false; message: string; fieldErrors?: Record<string, string> };
+  | { ok: true; data: T }
+  | {
+      ok: false;
+      message: string;
+      fieldErrors?: Record<string, string>;
+      /** The HTTP status the REST API answers for the same refusal (404: the key is gone). */
+      status?: number;
+    };
 
 async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
     return { ok: true, data: await fn() };
   } catch (error) {
-    if (error instanceof ApiError) return { ok: false, message: error.message };
+    if (error instanceof ApiError) return { ok: false, message: error.message, status: error.status };
     if (isDatabaseUnavailable(error)) return { ok: false, message: "The database is busy; please try again shortly." };
     console.error("[action] failed:", errorForLog(error));
     return { ok: false, message: "Something went wrong; please try again." };

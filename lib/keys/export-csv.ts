@@ -1,5 +1,5 @@
 import Papa from "papaparse";
-import { keysAfter, type KeyRecord } from "./keys";
+import { keysAfter, type KeyFilter, type KeyRecord } from "./keys";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -30,29 +30,40 @@ function rowsToCsv(keys: KeyRecord[]): string {
  * "\r\n" + a page's rows per chunk, the same bytes as one unparse of every key. The first page
  * is read before the response starts, so a failure there is still an error response.
  */
-async function keysCsvStream(ownerId: number): Promise<ReadableStream<Uint8Array>> {
+async function keysCsvStream(ownerId: number, options: CsvOptions): Promise<ReadableStream<Uint8Array>> {
   const encoder = new TextEncoder();
-  let page = await keysAfter(ownerId, 0, EXPORT_PAGE);
+  let page = await keysAfter(ownerId, 0, EXPORT_PAGE, options.filter);
   let header = true;
   return new ReadableStream({
     async pull(controller) {
       if (header) {
         header = false;
-        controller.enqueue(encoder.encode(EXPORT_COLUMNS.join(",")));
+        controller.enqueue(encoder.encode((options.bom ? "\uFEFF" : "") + EXPORT_COLUMNS.join(",")));
       }
       if (page.length) controller.enqueue(encoder.encode("\r\n" + rowsToCsv(page)));
       if (page.length < EXPORT_PAGE) {
         controller.close();
         return;
       }
-      page = await keysAfter(ownerId, page[page.length - 1].id, EXPORT_PAGE);
+      page = await keysAfter(ownerId, page[page.length - 1].id, EXPORT_PAGE, options.filter);
     },
   });
 }
 
+interface CsvOptions {
+  /** Only the keys the list shows: its search and status filter. */
+  filter?: KeyFilter;
+  /**
+   * A UTF-8 byte order mark first: Excel reads a CSV without one in the system's legacy code
+   * page, garbling every non-ASCII name. The portal's download has it; the API's export keeps
+   * the reference's bytes for scripts.
+   */
+  bom?: boolean;
+}
+
 /** The download both GET /api/api-keys/export and the portal's Export CSV button serve. */
-export async function keysCsvResponse(ownerId: number, now = new Date()): Promise<Response> {
-  return new Response(await keysCsvStream(ownerId), {
+export async function keysCsvResponse(ownerId: number, options: CsvOptions = {}, now = new Date()): Promise<Response> {
+  return new Response(await keysCsvStream(ownerId, options), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="api-keys-${now.toISOString().slice(0, 10)}.csv"`,

@@ -76,6 +76,21 @@ export async function createKey(ownerId: number, input: GenerateKeyInput): Promi
   return { key: await db().apiKey.findUniqueOrThrow({ where: { digest }, select: keyFields }), secret };
 }
 
+/** Which keys a list or an export is narrowed to: a search text, a status, or both. */
+export type KeyFilter = Pick<ListKeysQuery, "q" | "status">;
+
+/** A KeyFilter as SQL over api_keys (see searchKeys for how q matches). */
+function filterSql({ q, status }: KeyFilter): Prisma.Sql {
+  const withStatus = status ? Prisma.sql`status = ${status}` : Prisma.sql`true`;
+  if (!q) return withStatus;
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const matches =
+    dialect() === "sqlite"
+      ? Prisma.sql`(name LIKE ${pattern} ESCAPE '\\' OR "user" LIKE ${pattern} ESCAPE '\\')`
+      : Prisma.sql`(strpos(lower(name), lower(${q})) > 0 OR strpos(lower("user"), lower(${q})) > 0)`;
+  return Prisma.sql`${withStatus} AND ${matches}`;
+}
+
 /**
  * The owner's keys (with `status`, if given) whose name or username contains `q`,
  * case-insensitively: a count and a page of ids, newest first, each one pass over the account's
@@ -89,13 +104,7 @@ async function searchKeys(
   ownerId: number,
   query: ListKeysQuery & { q: string },
 ): Promise<{ ids: number[]; total: number }> {
-  const { q, status } = query;
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const matches =
-    dialect() === "sqlite"
-      ? Prisma.sql`(name LIKE ${pattern} ESCAPE '\\' OR "user" LIKE ${pattern} ESCAPE '\\')`
-      : Prisma.sql`(strpos(lower(name), lower(${q})) > 0 OR strpos(lower("user"), lower(${q})) > 0)`;
-  const where = Prisma.sql`owner_id = ${ownerId} ${status ? Prisma.sql`AND status = ${status}` : Prisma.empty} AND ${matches}`;
+  const where = Prisma.sql`owner_id = ${ownerId} AND ${filterSql(query)}`;
   const [page, [count]] = await Promise.all([
     db().$queryRaw<{ id: number | bigint }[]>`
       SELECT id FROM api_keys WHERE ${where} ORDER BY created_at DESC, id DESC
@@ -165,11 +174,29 @@ export async function someKeyUser(ownerId: number): Promise<string | null> {
  * The owner's keys in id order after `afterId`, `take` at a time: a keyset page, as cheap for the
  * last page of 100,000 keys as for the first (an OFFSET would read every row before it).
  */
-export async function keysAfter(ownerId: number, afterId: number, take: number): Promise<KeyRecord[]> {
+export async function keysAfter(
+  ownerId: number,
+  afterId: number,
+  take: number,
+  filter: KeyFilter = {},
+): Promise<KeyRecord[]> {
   // last_used_at is written with the batched usage rows: read-your-writes within this process.
   if (afterId === 0) await flushUsage();
+  if (filter.q) {
+    const ids = await db().$queryRaw<{ id: number | bigint }[]>`
+      SELECT id FROM api_keys WHERE owner_id = ${ownerId} AND id > ${afterId} AND ${filterSql(filter)}
+      ORDER BY id LIMIT ${take}`;
+    // The records by id, IN lists of at most 500: the SQLite adapter refuses a statement with
+    // 999 or more parameters.
+    const pages: KeyRecord[][] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const where = { ownerId, id: { in: ids.slice(i, i + 500).map((row) => Number(row.id)) } };
+      pages.push(await db().apiKey.findMany({ where, select: keyFields, orderBy: { id: "asc" } }));
+    }
+    return pages.flat();
+  }
   return db().apiKey.findMany({
-    where: { ownerId, id: { gt: afterId } },
+    where: { ownerId, id: { gt: afterId }, ...(filter.status ? { status: filter.status } : {}) },
     select: keyFields,
     orderBy: { id: "asc" },
     take,

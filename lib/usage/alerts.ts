@@ -63,7 +63,11 @@ export function isWorkingHour(at: number, hours: WorkingHours): boolean {
     : local >= hours.startHour || local < hours.endHour; // e.g. 22–06 night shifts
 }
 
-/** Hours with more than SPIKE_FACTOR × the trailing 24-hour mean and at least SPIKE_MIN_CALLS calls. */
+/**
+ * Hours with more than SPIKE_FACTOR × the trailing 24-hour mean and at least SPIKE_MIN_CALLS
+ * calls. A spike is measured against a baseline: after 24 hours with no call at all (a new
+ * account's first hour, a service starting up again) there is none, and busy is not unusual.
+ */
 export function spikeAlerts(totalsByHour: Map<number, number>, fromHour: number, toHour: number): Alert[] {
   const alerts: Alert[] = [];
   for (let t = fromHour; t <= toHour; t += HOUR_MS) {
@@ -72,7 +76,7 @@ export function spikeAlerts(totalsByHour: Map<number, number>, fromHour: number,
     let trailing = 0;
     for (let p = t - 24 * HOUR_MS; p < t; p += HOUR_MS) trailing += totalsByHour.get(p) ?? 0;
     const mean = trailing / 24;
-    if (calls > SPIKE_FACTOR * mean) {
+    if (trailing > 0 && calls > SPIKE_FACTOR * mean) {
       alerts.push({
         type: "spike",
         api_key_id: null,

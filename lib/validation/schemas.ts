@@ -139,6 +139,9 @@ export const listKeysQuerySchema = z.object({
 });
 export type ListKeysQuery = z.infer<typeof listKeysQuerySchema>;
 
+/** GET /api/api-keys/export and the portal's Export CSV: the list's search and status filter, no paging. */
+export const exportKeysQuerySchema = listKeysQuerySchema.pick({ q: true, status: true });
+
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
 
 /** A day that exists and a time on the clock: Date.parse turns 2025-02-30 into March 2, or worse. */

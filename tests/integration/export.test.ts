@@ -17,8 +17,8 @@ import { flushUsage } from "@/lib/usage/usage-recorder";
 
 const HEADER = "id,api_key_name,user,status,created_at,last_used_at";
 
-async function exportCsv(token: string) {
-  const response = await exportKeys(request("GET", "/api/api-keys/export", { token }), noParams);
+async function exportCsv(token: string, query = "") {
+  const response = await exportKeys(request("GET", `/api/api-keys/export${query}`, { token }), noParams);
   const text = await response.text();
   const parsed = Papa.parse<string[]>(text, { skipEmptyLines: true });
   return { response, text, parsed, rows: parsed.data.slice(1) };
@@ -199,5 +199,46 @@ describe("GET /api/api-keys/export of many keys (streamed in pages of 1,000)", (
     expect(rows.map((row) => row[1])).toEqual(Array.from({ length: count }, (_, i) => `bulk-${i}`));
     const whole = Papa.unparse({ fields: HEADER.split(","), data: rows.map((row) => [...row]) }, { newline: "\r\n" });
     expect(text).toBe(whole);
+  });
+});
+
+describe("GET /api/api-keys/export with the list's filter", () => {
+  let owner: Account;
+
+  beforeAll(async () => {
+    owner = await createAccount({ prefix: "export-filter", plan: "enterprise" });
+    await db().apiKey.createMany({
+      data: Array.from({ length: 2_100 }, (_, i) => ({
+        ownerId: owner.id,
+        // Every 7th key is a "Billing" key; every 3rd one is inactive.
+        name: i % 7 === 0 ? `Billing-${i}` : `other-${i}`,
+        user: i === 5 ? "svc_billing" : "svc",
+        digest: `filter-digest-${owner.id}-${i}`,
+        hint: "sk_live_filt…filt",
+        status: i % 3 === 0 ? "inactive" : "active",
+      })),
+    });
+  });
+
+  it("exports only the keys matching q (name or user, case-insensitively) and status, across pages", async () => {
+    const { response, text, rows } = await exportCsv(owner.token, "?q=billing&status=inactive");
+    expect(response.status).toBe(200);
+    expect(text.startsWith(HEADER)).toBe(true);
+    const expected = Array.from({ length: 2_100 }, (_, i) => i).filter((i) => (i % 7 === 0 || i === 5) && i % 3 === 0);
+    expect(rows.map((row) => row[1])).toEqual(expected.map((i) => (i % 7 === 0 ? `Billing-${i}` : `other-${i}`)));
+    expect(rows.every((row) => row[3] === "inactive")).toBe(true);
+    // q or status alone, each matching more than one page of 1,000 keys for "other" and "active".
+    expect((await exportCsv(owner.token, "?q=BILLING")).rows).toHaveLength(300 + 1);
+    expect((await exportCsv(owner.token, "?q=other")).rows).toHaveLength(1_800);
+    expect((await exportCsv(owner.token, "?status=active")).rows).toHaveLength(1_400);
+    expect((await exportCsv(owner.token, "?q=%25")).rows).toHaveLength(0);
+  });
+
+  it("answers 400 naming the parameter for a bad status or q", async () => {
+    for (const query of ["?status=deleted", `?q=${"x".repeat(101)}`]) {
+      const { response, text } = await exportCsv(owner.token, query);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(text)).toMatchObject({ success: false, message: expect.stringMatching(/status|q/) });
+    }
   });
 });

@@ -91,13 +91,22 @@ describe("spike rule", () => {
     expect(alerts[0].message).toMatch(/21 calls/);
   });
 
-  it("needs at least 20 calls even after a quiet day", () => {
+  it("needs at least 20 calls even after a nearly quiet day", () => {
     const totals = hours([
+      [0, 1],
       [24, SPIKE_MIN_CALLS - 1],
       [25, SPIKE_MIN_CALLS],
     ]);
     const alerts = spikeAlerts(totals, T0 + 24 * HOUR, T0 + 25 * HOUR);
     expect(alerts.map((a) => a.at)).toEqual([new Date(T0 + 25 * HOUR).toISOString()]);
+  });
+
+  it("needs a baseline: no spike after 24 hours without a call (a new account's first hour)", () => {
+    const totals = hours([[24, 500]]);
+    expect(spikeAlerts(totals, T0, T0 + 24 * HOUR)).toEqual([]);
+    // One call in the day before is a baseline.
+    totals.set(T0 + 1 * HOUR, 1);
+    expect(spikeAlerts(totals, T0, T0 + 24 * HOUR).map((a) => a.at)).toEqual([new Date(T0 + 24 * HOUR).toISOString()]);
   });
 
   it("does not flag steady traffic", () => {

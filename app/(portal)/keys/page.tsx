@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { DeleteKey } from "@/components/keys/delete-key";
 import { GenerateKey } from "@/components/keys/generate-key";
 import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
 import { Pagination } from "@/components/ui/pagination";
 import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
-import { formatDateTime } from "@/lib/format/dates";
+import { RelativeTime } from "@/components/ui/time";
+import { formatDateTime, formatRelative } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { countKeys, listKeys, toKeyResponse } from "@/lib/keys/keys";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
@@ -36,12 +38,25 @@ export default async function KeysPage({
   const limit = maxKeysFor(account.plan);
   const atLimit = limit !== null && used >= limit;
   const filtered = Boolean(query.q || query.status);
+  const now = new Date();
+  const filterParams = new URLSearchParams(
+    Object.entries({ q: query.q, status: query.status }).filter((entry): entry is [string, string] =>
+      Boolean(entry[1]),
+    ),
+  );
+  // A page past the end (a bookmark, a key deleted meanwhile) shows the last page, not "no keys".
+  const lastPage = Math.max(1, Math.ceil(total / PER_PAGE));
+  if (query.page > lastPage) {
+    filterParams.set("page", String(lastPage));
+    redirect(`/keys?${filterParams}`);
+  }
 
   return (
     <section aria-labelledby="keys-heading">
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
-          <h1 id="keys-heading" className="text-2xl font-semibold">
+          {/* tabIndex: where focus goes after a row leaves the list (components/keys/delete-key.tsx). */}
+          <h1 id="keys-heading" tabIndex={-1} className="text-2xl font-semibold focus:outline-none">
             API Keys
           </h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
@@ -52,9 +67,16 @@ export default async function KeysPage({
         </div>
         <div className="flex flex-col items-end gap-1">
           <div className="flex gap-2">
-            <a href="/keys/export" className={button.secondary} download>
-              Export CSV
-            </a>
+            {used > 0 && (
+              // The file holds what the list shows: with a search or status filter, only the matches.
+              <a
+                href={filtered ? `/keys/export?${filterParams}` : "/keys/export"}
+                className={button.secondary}
+                download
+              >
+                {filtered ? "Export matching keys (CSV)" : "Export CSV"}
+              </a>
+            )}
             <GenerateKey
               disabled={atLimit}
               disabledReason={
@@ -148,10 +170,24 @@ export default async function KeysPage({
                   <td className="pr-3">
                     <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
                   </td>
-                  <td className="pr-3 whitespace-nowrap">{formatDateTime(key.created_at)}</td>
-                  <td className="pr-3 whitespace-nowrap">{formatDateTime(key.last_used_at)}</td>
+                  <td className="pr-3 whitespace-nowrap">{formatDateTime(key.created_at, account.timeZone)}</td>
+                  <td className="pr-3 whitespace-nowrap">
+                    <RelativeTime value={key.last_used_at} timeZone={account.timeZone} now={now} />
+                  </td>
                   <td className="text-right">
-                    <DeleteKey id={key.id} name={key.api_key_name} />
+                    <DeleteKey
+                      id={key.id}
+                      name={key.api_key_name}
+                      hint={key.key_hint}
+                      lastUsed={
+                        key.last_used_at
+                          ? `${formatRelative(key.last_used_at, now)} (${formatDateTime(key.last_used_at, account.timeZone)})`
+                          : "Never"
+                      }
+                      recentlyUsed={
+                        key.last_used_at !== null && now.getTime() - Date.parse(key.last_used_at) < 24 * 3_600_000
+                      }
+                    />
                   </td>
                 </tr>
               ))}

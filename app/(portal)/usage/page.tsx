@@ -4,6 +4,7 @@ import { UsageChart } from "@/components/usage/usage-chart";
 import { Pagination } from "@/components/ui/pagination";
 import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
+import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
@@ -16,6 +17,7 @@ export const metadata: Metadata = { title: "Usage" };
 const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, all: null } as const;
 type Range = keyof typeof RANGES;
 const PER_PAGE = 25;
+const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
 /** Keys listed in the filter: an account with more gets the newest and a note (100,000 options took the page 2.7 s). */
 const KEY_CHOICES = 200;
 const ALERT_LABELS = {
@@ -123,7 +125,11 @@ export default async function UsagePage({
                 <span className="mr-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-medium text-amber-950 uppercase dark:bg-amber-800 dark:text-amber-50">
                   {ALERT_LABELS[alert.type]}
                 </span>
-                {alert.message}
+                {/* One time format: the alert's own ISO times in the account's zone. */}
+                {alert.message.replace(ISO_TIME, (iso) => formatDateTime(iso, account.timeZone))}{" "}
+                <span className="text-xs opacity-80">
+                  (<RelativeTime value={alert.at} timeZone={account.timeZone} now={now} />)
+                </span>
               </li>
             ))}
           </ul>
@@ -210,7 +216,7 @@ export default async function UsagePage({
             <tbody>
               {items.map((log) => (
                 <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
-                  <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at)}</td>
+                  <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at, account.timeZone)}</td>
                   <td className="max-w-[12rem] truncate pr-3">{log.api_key_name ?? "—"}</td>
                   <td className="pr-3 font-mono text-xs">{log.method}</td>
                   <td className="max-w-[16rem] truncate pr-3 font-mono text-xs">{log.path}</td>

@@ -1,7 +1,11 @@
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { readQuery } from "@/lib/http/request";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
+import { exportKeysQuerySchema } from "@/lib/validation/schemas";
 
-export const GET = withBearer((_request, { userId }) => keysCsvResponse(userId));
+export const GET = withBearer(async (request, { userId }) =>
+  keysCsvResponse(userId, { filter: await readQuery(request, exportKeysQuerySchema) }),
+);
 
 const notAllowed = methodNotAllowed("GET");
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
