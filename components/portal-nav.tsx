@@ -46,8 +46,9 @@ export function PortalNav({ email, plan }: { email: string; plan: string }) {
   const pathname = usePathname();
   const menu = useDismissable();
   return (
-    <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-1 gap-y-2 px-4 py-3">
-      <Link href="/keys" className="mr-3 font-semibold">
+    <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-1 gap-y-2 px-2 py-3 sm:px-4">
+      {/* On a phone the nav is one row: the brand and the email give way to the links. */}
+      <Link href="/keys" className="mr-3 font-semibold max-sm:sr-only">
         Key Portal
       </Link>
       {LINKS.map((link) => {
@@ -57,16 +58,20 @@ export function PortalNav({ email, plan }: { email: string; plan: string }) {
             key={link.href}
             href={link.href}
             aria-current={current ? "page" : undefined}
-            className={`rounded-md px-3 py-1.5 text-sm ${current ? "bg-slate-100 font-medium dark:bg-slate-800" : "hover:bg-slate-50 dark:hover:bg-slate-900"}`}
+            className={`rounded-md px-2 py-1.5 text-sm sm:px-3 ${current ? "bg-slate-100 font-medium dark:bg-slate-800" : "hover:bg-slate-50 dark:hover:bg-slate-900"}`}
           >
             {link.label}
           </Link>
         );
       })}
       <details ref={menu} className="relative ml-auto">
-        <summary className="cursor-pointer list-none rounded-md px-3 py-1.5 text-sm hover:bg-slate-50 dark:hover:bg-slate-900">
+        <summary className="cursor-pointer list-none rounded-md px-2 py-1.5 text-sm hover:bg-slate-50 sm:px-3 dark:hover:bg-slate-900">
           <span className="sr-only">Account: </span>
-          <span className="inline-block max-w-[12rem] truncate align-bottom">{email}</span> ▾
+          <span className="inline-block max-w-[12rem] truncate align-bottom max-sm:sr-only">{email}</span>
+          <span aria-hidden className="sm:hidden">
+            Account
+          </span>{" "}
+          ▾
         </summary>
         <div className="absolute right-0 z-10 mt-1 w-56 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900">
           <p className="px-2 py-1 text-slate-600 dark:text-slate-400">Plan: {plan}</p>

@@ -56,6 +56,12 @@ for (const scheme of ["light", "dark"] as const) {
       await audit(page, testInfo, `delete-dialog${suffix}`);
       await page.keyboard.press("Escape");
 
+      await page.getByRole("link", { name: "prod-api-server-main-2025-01" }).click();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText("prod-api-server-main-2025-01");
+      await audit(page, testInfo, `key-detail${suffix}`);
+      await page.goto("/no-such-page");
+      await audit(page, testInfo, `not-found${suffix}`);
+
       await page.goto("/usage");
       await audit(page, testInfo, `usage${suffix}`);
       await page.goto("/docs");
@@ -66,15 +72,36 @@ for (const scheme of ["light", "dark"] as const) {
   });
 }
 
-test("pages fit a 375 px wide screen without sideways scrolling", async ({ page, request }, testInfo) => {
+test("pages fit a 375 px wide screen without sideways scrolling, with 100-character names", async ({
+  page,
+  request,
+}, testInfo) => {
   await page.setViewportSize({ width: 375, height: 800 });
   await signIn(page, await registerAccount(request));
-  await generateKey(page, "mobile-key", "mobile_user");
+  const name = `mobile-${"x".repeat(93)}`;
+  expect(name).toHaveLength(100);
+  await generateKey(page, name, `m_${"u".repeat(62)}`);
   await closeNewKeyModal(page);
-  for (const path of ["/keys", "/usage", "/docs", "/plan"]) {
+  // Status and Delete are on screen in the key's card, not off to the side.
+  for (const control of [
+    page.getByRole("switch", { name: `Active: ${name}` }),
+    page.getByRole("button", { name: `Delete ${name}` }),
+  ]) {
+    const box = (await control.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+  }
+  await page.getByRole("link", { name }).click();
+  await expect(page).toHaveURL(/\/keys\/\d+$/);
+  const detail = new URL(page.url()).pathname;
+  for (const path of ["/keys", detail, "/usage", "/docs", "/plan"]) {
     await page.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: testInfo.outputPath(`${path.slice(1)}-375px.png`), fullPage: true });
+    // The nav is one row (it wrapped to two).
+    expect((await page.getByRole("navigation", { name: "Main" }).boundingBox())!.height).toBeLessThan(60);
+    await page.screenshot({
+      path: testInfo.outputPath(`${path.slice(1).replace(/\//g, "-")}-375px.png`),
+      fullPage: true,
+    });
   }
 });

@@ -117,6 +117,9 @@ test("a failed status change reverts the switch with a message", async ({ page }
   // The next server action's request fails (aborted in the browser).
   await page.route("**/keys", (route) => (route.request().method() === "POST" ? route.abort() : route.continue()));
   await toggle.click();
-  await expect(page.getByText("Could not reach the server; the status was not changed.")).toBeVisible();
+  // Beside the switch, and as a toast.
+  const message = "Could not reach the server; the status was not changed.";
+  await expect(page.getByRole("row", { name: /revert-key/ }).getByText(message)).toBeVisible();
+  await expect(page.locator("[data-sonner-toast]").filter({ hasText: message })).toBeVisible();
   await expect(toggle).toHaveAttribute("aria-checked", "true");
 });

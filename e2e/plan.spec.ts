@@ -10,7 +10,7 @@ test("the plan page shows the plan, keys used, requests this hour and retention"
   await closeNewKeyModal(page);
   for (let i = 0; i < 3; i++) expect((await callDataApi(request, secret, "plan_user")).status()).toBe(200);
 
-  await page.getByRole("link", { name: "Plan" }).click();
+  await page.getByRole("link", { name: "Plan", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Plan", exact: true })).toBeVisible();
   const fact = (term: string) => page.locator("dt", { hasText: term }).locator("xpath=following-sibling::dd[1]");
   await expect(fact("Plan")).toHaveText("Free");

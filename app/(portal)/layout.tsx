@@ -22,7 +22,7 @@ export default async function PortalLayout({ children }: { children: React.React
         {children}
       </main>
       {/* Every action's outcome (lib: sonner), announced politely to screen readers. */}
-      <Toaster position="bottom-right" theme="system" richColors closeButton />
+      <Toaster position="bottom-right" theme="system" closeButton />
     </div>
   );
 }

@@ -22,6 +22,7 @@ export function DeleteKey({
   hint,
   lastUsed,
   recentlyUsed,
+  afterDelete,
 }: {
   id: number;
   name: string;
@@ -29,6 +30,8 @@ export function DeleteKey({
   /** When it was last used, as the page shows it ("Never" if it was not). */
   lastUsed: string;
   recentlyUsed: boolean;
+  /** Where to go once the key is gone (its own page has nothing left to show); else the list stays. */
+  afterDelete?: string;
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
@@ -43,17 +46,13 @@ export function DeleteKey({
     setError(null);
     const result = await deleteKeyAction({ id }).catch(() => null);
     setPending(false);
-    if (result?.ok) {
+    if (result?.ok || result?.status === 404) {
       setOpen(false);
-      toast.success(`Key "${name}" deleted.`);
-      focusHeading();
-      return;
-    }
-    if (result?.status === 404) {
-      // Deleted elsewhere meanwhile: nothing left to confirm; the row goes.
-      setOpen(false);
-      toast.error(`Key "${name}" no longer exists: it was deleted elsewhere.`);
-      router.refresh();
+      // Deleted elsewhere meanwhile: nothing left to confirm; the row goes all the same.
+      if (result.ok) toast.success(`Key "${name}" deleted.`);
+      else toast.error(`Key "${name}" no longer exists: it was deleted elsewhere.`);
+      if (afterDelete) router.push(afterDelete);
+      else if (!result.ok) router.refresh();
       focusHeading();
       return;
     }

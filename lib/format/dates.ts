@@ -41,3 +41,12 @@ export function formatRelative(value: string | Date, now: Date = new Date()): st
   }
   return "just now";
 }
+
+/** A key's last use as its delete dialog shows it, and whether it is recent enough (24 hours) to ask for the name. */
+export function lastUse(lastUsedAt: string | null, timeZone: string, now: Date) {
+  if (!lastUsedAt) return { lastUsed: "Never", recentlyUsed: false };
+  return {
+    lastUsed: `${formatRelative(lastUsedAt, now)} (${formatDateTime(lastUsedAt, timeZone)})`,
+    recentlyUsed: now.getTime() - Date.parse(lastUsedAt) < 24 * 3_600_000,
+  };
+}

@@ -1,7 +1,7 @@
 import { publishInvalidation } from "../cache/invalidation";
-import { db, dialect, Prisma, type PrismaClient } from "../db/client";
+import { db, dialect, Prisma } from "../db/client";
 import { getConfig } from "../config/env";
-import { forbidden } from "../http/errors";
+import { conflict, forbidden } from "../http/errors";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
 import { flushUsage } from "../usage/usage-recorder";
 import type { GenerateKeyInput, KeyStatus, ListKeysQuery } from "../validation/schemas";
@@ -38,42 +38,85 @@ export function toKeyResponse(key: KeyRecord) {
   };
 }
 
+/** A key's name is unique in its account, case-insensitively: two "billing" keys can't be told apart in a list. */
+export const nameTakenMessage = (name: string) =>
+  `An API key named "${name}" already exists in this account; choose another name.`;
+
+/** SQL: the owner has another key (not `exceptId`) named `name`, case aside. */
+function nameTaken(ownerId: number, name: string, exceptId = 0): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM api_keys o
+    WHERE o.owner_id = ${ownerId} AND lower(o.name) = lower(${name}) AND o.id <> ${exceptId})`;
+}
+
 /**
- * Creates a key; the returned secret exists nowhere else and must be shown exactly once.
- * The plan's key limit is checked by the insert itself (INSERT … SELECT … WHERE count < limit),
- * so concurrent requests cannot overshoot it:
- * - SQLite runs that one statement atomically. An interactive transaction would not do there:
- *   request handlers share one SQLite connection, so other requests' statements would run
- *   inside it and a rollback would take them along.
- * - PostgreSQL runs statements concurrently (read committed), so two inserts could both count
- *   one key; the owner's row is locked first, in a transaction of its own, which queues
- *   concurrent generates for that owner (on every instance) behind each other.
+ * A write that must not race another for the same owner (a plan limit, a unique name), as one
+ * statement. SQLite runs one statement atomically; an interactive transaction would not do
+ * there (request handlers share one SQLite connection, so other requests' statements would run
+ * inside it and a rollback would take them along). PostgreSQL runs statements concurrently (read
+ * committed), so two could both see the name free; the owner's row is locked first, in a
+ * transaction of its own, which queues them (on every instance) behind each other.
+ */
+async function ownerSerialized(ownerId: number, statement: Prisma.Sql): Promise<number> {
+  if (dialect() === "sqlite") return db().$executeRaw(statement);
+  return db().$transaction(
+    async (tx) => {
+      // NO KEY UPDATE: queues key writes, but not usage rows, whose foreign key takes KEY SHARE.
+      await tx.$queryRaw`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`;
+      return tx.$executeRaw(statement);
+    },
+    { maxWait: 5_000, timeout: 10_000 },
+  );
+}
+
+async function nameExists(ownerId: number, name: string, exceptId = 0): Promise<boolean> {
+  const [row] = await db().$queryRaw<{ taken: number | bigint | boolean }[]>`
+    SELECT ${nameTaken(ownerId, name, exceptId)} AS taken`;
+  return Boolean(Number(row.taken));
+}
+
+/**
+ * Creates a key; the returned secret exists nowhere else and must be shown exactly once. The
+ * plan's key limit and the name's uniqueness are checked by the insert itself (INSERT … SELECT …
+ * WHERE), so concurrent requests cannot overshoot the one or duplicate the other.
  */
 export async function createKey(ownerId: number, input: GenerateKeyInput): Promise<{ key: KeyRecord; secret: string }> {
   const owner = await db().user.findUniqueOrThrow({ where: { id: ownerId }, select: { plan: true } });
   const limit = maxKeysFor(owner.plan);
   const secret = generateKeySecret();
   const digest = digestSecret(secret, getConfig().keyPepper);
-  const data = { ownerId, name: input.api_key_name, user: input.user, digest, hint: keyHint(secret) };
-  if (limit === null) return { key: await db().apiKey.create({ data, select: keyFields }), secret };
-
-  const insertUnderLimit = (client: Pick<PrismaClient, "$executeRaw">) => client.$executeRaw`
-    INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at)
-    SELECT ${ownerId}, ${data.name}, ${data.user}, ${digest}, ${data.hint}, 'active', ${new Date()}
-    WHERE (SELECT COUNT(*) FROM api_keys WHERE owner_id = ${ownerId}) < ${limit}`;
-  const inserted =
-    dialect() === "sqlite"
-      ? await insertUnderLimit(db())
-      : await db().$transaction(
-          async (tx) => {
-            // NO KEY UPDATE: queues generates, but not usage rows, whose foreign key takes KEY SHARE.
-            await tx.$queryRaw`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`;
-            return insertUnderLimit(tx);
-          },
-          { maxWait: 5_000, timeout: 10_000 },
-        );
-  if (inserted === 0) throw forbidden(keyLimitMessage(owner.plan));
+  const name = input.api_key_name;
+  const underLimit =
+    limit === null
+      ? Prisma.sql`true`
+      : Prisma.sql`(SELECT COUNT(*) FROM api_keys WHERE owner_id = ${ownerId}) < ${limit}`;
+  const inserted = await ownerSerialized(
+    ownerId,
+    Prisma.sql`
+      INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at)
+      SELECT ${ownerId}, ${name}, ${input.user}, ${digest}, ${keyHint(secret)}, 'active', ${new Date()}
+      WHERE ${underLimit} AND NOT ${nameTaken(ownerId, name)}`,
+  );
+  if (inserted === 0) {
+    if (await nameExists(ownerId, name)) throw conflict(nameTakenMessage(name));
+    throw forbidden(keyLimitMessage(owner.plan));
+  }
   return { key: await db().apiKey.findUniqueOrThrow({ where: { digest }, select: keyFields }), secret };
+}
+
+/** Renames the owner's key: null when it is not theirs (or gone), a 409 when another of their keys has the name. */
+export async function renameKey(ownerId: number, id: number, name: string): Promise<KeyRecord | null> {
+  const updated = await ownerSerialized(
+    ownerId,
+    Prisma.sql`UPDATE api_keys SET name = ${name}
+      WHERE id = ${id} AND owner_id = ${ownerId} AND NOT ${nameTaken(ownerId, name, id)}`,
+  );
+  if (updated === 0) {
+    if (!(await db().apiKey.count({ where: { id, ownerId } }))) return null;
+    throw conflict(nameTakenMessage(name));
+  }
+  // Verification records carry the name (usage rows are written with it): drop them everywhere.
+  await publishInvalidation({ kind: "key", keyId: id });
+  return getKey(ownerId, id);
 }
 
 /** Which keys a list or an export is narrowed to: a search text, a status, or both. */

@@ -54,13 +54,15 @@ type Time = string | Date;
 const time = (value: Time) => new Date(value).getTime();
 const total = Prisma.raw("(ok + auth_failed + limited + other)");
 
-export async function hourlyTotals(ownerId: number, from: Date, to: Date): Promise<HourTotals[]> {
-  const rows = await readRows<
-    Array<{ hour: Time; ok: Count; auth_failed: Count; limited: Count; other: Count }>
-  >(Prisma.sql`
-    SELECT hour, ok, auth_failed, limited, other
-    FROM usage_hourly_totals
-    WHERE owner_id = ${ownerId} AND hour >= ${from} AND hour < ${to}`);
+/** Calls per UTC hour, by outcome: the account's (all keys), or one key's (its detail page's chart). */
+export async function hourlyTotals(ownerId: number, from: Date, to: Date, keyId?: number): Promise<HourTotals[]> {
+  const source =
+    keyId === undefined
+      ? Prisma.sql`usage_hourly_totals WHERE owner_id = ${ownerId}`
+      : Prisma.sql`usage_hourly WHERE owner_id = ${ownerId} AND api_key_id = ${keyId}`;
+  const rows = await readRows<Array<{ hour: Time; ok: Count; auth_failed: Count; limited: Count; other: Count }>>(
+    Prisma.sql`SELECT hour, ok, auth_failed, limited, other FROM ${source} AND hour >= ${from} AND hour < ${to}`,
+  );
   return rows.map((r) => ({
     hour: time(r.hour),
     ok: Number(r.ok),

@@ -13,6 +13,7 @@ import {
   failuresPerMinute,
   hourlyTotals,
   keyRowsInHours,
+  type HourTotals,
   newIps,
   topKeys,
 } from "./summary-queries";
@@ -46,6 +47,34 @@ export interface HourBucket {
 const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
 const iso = (t: number) => new Date(t).toISOString();
 
+/** One bucket per hour from `fromHour` to `toHour`, zero where no row says otherwise. */
+function hourBuckets(totals: HourTotals[], fromHour: number, toHour: number): HourBucket[] {
+  const buckets = new Map<number, HourBucket>();
+  for (let t = fromHour; t <= toHour; t += HOUR_MS)
+    buckets.set(t, { hour: iso(t), ok: 0, failed: 0, auth_failed: 0, limited: 0, other: 0 });
+  for (const row of totals) {
+    const bucket = buckets.get(row.hour);
+    if (!bucket) continue; // the spike rule's look-back only
+    Object.assign(bucket, {
+      ok: row.ok,
+      failed: row.authFailed + row.limited + row.other,
+      auth_failed: row.authFailed,
+      limited: row.limited,
+      other: row.other,
+    });
+  }
+  return [...buckets.values()];
+}
+
+/** One key's calls per hour over the last 7 days (its detail page). */
+export async function keyCallsPerHour(ownerId: number, keyId: number, now = new Date()): Promise<HourBucket[]> {
+  await flushUsage();
+  const toHour = hourStart(now.getTime());
+  const fromHour = toHour - (SUMMARY_RANGES["7d"] - 1) * HOUR_MS;
+  const totals = await hourlyTotals(ownerId, new Date(fromHour), new Date(now.getTime() + 1), keyId);
+  return hourBuckets(totals, fromHour, toHour);
+}
+
 async function usageSummary(ownerId: number, range: SummaryRange, hours: WorkingHours, now = new Date()) {
   await flushUsage();
   const toHour = hourStart(now.getTime());
@@ -66,23 +95,8 @@ async function usageSummary(ownerId: number, range: SummaryRange, hours: Working
   ]);
 
   const totalsByHour = new Map<number, number>();
-  const buckets = new Map<number, HourBucket>();
-  for (let t = fromHour; t <= toHour; t += HOUR_MS)
-    buckets.set(t, { hour: iso(t), ok: 0, failed: 0, auth_failed: 0, limited: 0, other: 0 });
-  for (const row of totals) {
-    totalsByHour.set(row.hour, row.ok + row.authFailed + row.limited + row.other);
-    const bucket = buckets.get(row.hour);
-    if (!bucket) continue; // the spike rule's look-back only
-    Object.assign(bucket, {
-      ok: row.ok,
-      failed: row.authFailed + row.limited + row.other,
-      auth_failed: row.authFailed,
-      limited: row.limited,
-      other: row.other,
-    });
-  }
-
-  const callsPerHour = [...buckets.values()];
+  for (const row of totals) totalsByHour.set(row.hour, row.ok + row.authFailed + row.limited + row.other);
+  const callsPerHour = hourBuckets(totals, fromHour, toHour);
   const ok = callsPerHour.reduce((sum, b) => sum + b.ok, 0);
   const failed = callsPerHour.reduce((sum, b) => sum + b.failed, 0);
   const alerts: Alert[] = [

@@ -79,6 +79,9 @@ export const generateKeySchema = body({
 });
 export type GenerateKeyInput = z.infer<typeof generateKeySchema>;
 
+/** PATCH /api/api-keys/{id}: a new name, under the same rules as at generation. */
+export const renameKeySchema = generateKeySchema.pick({ api_key_name: true });
+
 const KEY_STATUSES = ["active", "inactive"] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 const keyStatus = z.enum(KEY_STATUSES, {

@@ -46,7 +46,7 @@ describe("wrong methods answer the 405 envelope with an Allow header", () => {
   const cases: Array<[string, Record<string, unknown>, string[], string[]]> = [
     ["/api/api-keys", keysRoute, ["POST", "PUT", "PATCH", "DELETE"], ["GET"]],
     ["/api/api-keys/generate", generateRoute, ["GET", "PUT", "PATCH", "DELETE"], ["POST"]],
-    ["/api/api-keys/1", keyRoute, ["POST", "PUT", "PATCH"], ["GET", "DELETE"]],
+    ["/api/api-keys/1", keyRoute, ["POST", "PUT"], ["GET", "PATCH", "DELETE"]],
     ["/api/api-keys/1/status", statusRoute, ["GET", "POST", "PATCH", "DELETE"], ["PUT"]],
     ["/api/api-keys/export", exportRoute, ["POST", "PUT", "PATCH", "DELETE"], ["GET"]],
     ["/api/api-usage-logs", usageRoute, ["POST", "PUT", "PATCH", "DELETE"], ["GET"]],

@@ -4,8 +4,8 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { notFound } from "@/lib/http/errors";
 import { accountAction } from "@/lib/http/portal-action";
-import { createKey, deleteKey, setKeyStatus, toKeyResponse } from "@/lib/keys/keys";
-import { generateKeySchema, keyIdParamsSchema, keyStatusSchema } from "@/lib/validation/schemas";
+import { createKey, deleteKey, renameKey, setKeyStatus, toKeyResponse } from "@/lib/keys/keys";
+import { generateKeySchema, keyIdParamsSchema, keyStatusSchema, renameKeySchema } from "@/lib/validation/schemas";
 
 // Thin adapters: the same lib calls and schemas as the REST handlers under app/api/api-keys.
 
@@ -33,5 +33,17 @@ export async function deleteKeyAction(input: unknown) {
     if (!(await deleteKey(userId, id))) throw notFound("API key not found");
     revalidatePath("/keys");
     return { id };
+  });
+}
+
+const rename = renameKeySchema.extend({ id: z.number().int().positive() });
+
+export async function renameKeyAction(input: unknown) {
+  return accountAction(rename, input, async (userId, { id, api_key_name }) => {
+    const key = await renameKey(userId, id, api_key_name);
+    if (!key) throw notFound("API key not found");
+    revalidatePath("/keys");
+    revalidatePath(`/keys/${id}`);
+    return toKeyResponse(key);
   });
 }

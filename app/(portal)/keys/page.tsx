@@ -5,10 +5,11 @@ import { DeleteKey } from "@/components/keys/delete-key";
 import { GenerateKey } from "@/components/keys/generate-key";
 import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
 import { Pagination } from "@/components/ui/pagination";
+import { DataTable } from "@/components/ui/table";
 import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { RelativeTime } from "@/components/ui/time";
-import { formatDateTime, formatRelative } from "@/lib/format/dates";
+import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { countKeys, listKeys, toKeyResponse } from "@/lib/keys/keys";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
@@ -17,6 +18,9 @@ import { listKeysQuerySchema } from "@/lib/validation/schemas";
 export const metadata: Metadata = { title: "API Keys" };
 
 const PER_PAGE = 10;
+/** A cell of a row stacked as a card under 640 px: its column's name on the left (data-label), the value on the right. */
+const stackedCell =
+  "max-sm:flex max-sm:items-center max-sm:justify-between max-sm:gap-4 max-sm:py-1 max-sm:text-right max-sm:before:shrink-0 max-sm:before:text-left max-sm:before:text-slate-600 max-sm:before:content-[attr(data-label)] dark:max-sm:before:text-slate-400";
 
 export default async function KeysPage({
   searchParams,
@@ -133,67 +137,52 @@ export default async function KeysPage({
       ) : keys.length === 0 ? (
         <p className="mt-8 text-sm">No keys match this search.</p>
       ) : (
-        <div className="relative mt-4 overflow-x-auto">
-          <table className="w-full min-w-[44rem] text-left text-sm">
-            <caption className="sr-only">Your API keys</caption>
-            <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Username
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Key
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Created
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Last used
-                </th>
-                <th scope="col" className="font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
+        // Under 640 px each row stacks as a card (stackedCell): Status and Delete stay on screen.
+        <DataTable
+          caption="Your API keys"
+          columns={["Name", "Username", "Key", "Status", "Created", "Last used", { label: "Actions", srOnly: true }]}
+          className="max-sm:block sm:min-w-[44rem]"
+          frameClassName="sm:overflow-x-auto"
+          headClassName="max-sm:sr-only"
+        >
+          <tbody className="max-sm:block">
+            {keys.map((key) => (
+              <tr
+                key={key.id}
+                className="border-b border-slate-100 align-middle max-sm:block max-sm:py-3 dark:border-slate-900"
+              >
+                <td className="py-2 pr-3 font-medium break-words max-sm:block max-sm:text-base max-sm:break-all sm:max-w-[14rem]">
+                  <Link href={`/keys/${key.id}`} className="underline-offset-2 hover:underline">
+                    {key.api_key_name}
+                  </Link>
+                </td>
+                <td data-label="Username" className={`pr-3 break-all ${stackedCell}`}>
+                  {key.user}
+                </td>
+                <td data-label="Key" className={`pr-3 font-mono text-xs ${stackedCell}`}>
+                  {key.key_hint}
+                </td>
+                <td data-label="Status" className={`pr-3 ${stackedCell}`}>
+                  <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
+                </td>
+                <td data-label="Created" className={`pr-3 whitespace-nowrap ${stackedCell}`}>
+                  {formatDateTime(key.created_at, account.timeZone)}
+                </td>
+                <td data-label="Last used" className={`pr-3 whitespace-nowrap ${stackedCell}`}>
+                  <RelativeTime value={key.last_used_at} timeZone={account.timeZone} now={now} />
+                </td>
+                <td className="text-right max-sm:mt-1 max-sm:block">
+                  <DeleteKey
+                    id={key.id}
+                    name={key.api_key_name}
+                    hint={key.key_hint}
+                    {...lastUse(key.last_used_at, account.timeZone, now)}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.id} className="border-b border-slate-100 align-middle dark:border-slate-900">
-                  <td className="max-w-[14rem] py-2 pr-3 font-medium break-words">{key.api_key_name}</td>
-                  <td className="pr-3">{key.user}</td>
-                  <td className="pr-3 font-mono text-xs">{key.key_hint}</td>
-                  <td className="pr-3">
-                    <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
-                  </td>
-                  <td className="pr-3 whitespace-nowrap">{formatDateTime(key.created_at, account.timeZone)}</td>
-                  <td className="pr-3 whitespace-nowrap">
-                    <RelativeTime value={key.last_used_at} timeZone={account.timeZone} now={now} />
-                  </td>
-                  <td className="text-right">
-                    <DeleteKey
-                      id={key.id}
-                      name={key.api_key_name}
-                      hint={key.key_hint}
-                      lastUsed={
-                        key.last_used_at
-                          ? `${formatRelative(key.last_used_at, now)} (${formatDateTime(key.last_used_at, account.timeZone)})`
-                          : "Never"
-                      }
-                      recentlyUsed={
-                        key.last_used_at !== null && now.getTime() - Date.parse(key.last_used_at) < 24 * 3_600_000
-                      }
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
       <Pagination
         page={query.page}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { UsageChart } from "@/components/usage/usage-chart";
 import { Pagination } from "@/components/ui/pagination";
+import { DataTable } from "@/components/ui/table";
 import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { RelativeTime } from "@/components/ui/time";
@@ -142,7 +143,13 @@ export default async function UsagePage({
           <label htmlFor="filter-key" className="mb-1 block text-sm font-medium">
             Key
           </label>
-          <select id="filter-key" name="key" defaultValue={filters.key ?? ""} className={field}>
+          <select
+            id="filter-key"
+            name="key"
+            defaultValue={filters.key ?? ""}
+            // A long key name must not widen the page: the select keeps to the screen, the option text is cut.
+            className={`${field} w-full max-w-full sm:w-auto sm:max-w-xs`}
+          >
             <option value="">All keys</option>
             {choices.keys.map((key) => (
               <option key={key.id} value={key.id}>
@@ -188,49 +195,28 @@ export default async function UsagePage({
           No calls match these filters yet.
         </p>
       ) : (
-        <div className="relative mt-4 overflow-x-auto">
-          <table className="w-full min-w-[40rem] text-left text-sm">
-            <caption className="sr-only">Usage log, newest first</caption>
-            <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Time
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Key
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Method
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Path
-                </th>
-                <th scope="col" className="pr-3 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="font-medium">
-                  IP
-                </th>
+        <DataTable
+          caption="Usage log, newest first"
+          columns={["Time", "Key", "Method", "Path", "Status", "IP"]}
+          className="min-w-[40rem]"
+        >
+          <tbody>
+            {items.map((log) => (
+              <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
+                <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at, account.timeZone)}</td>
+                <td className="max-w-[12rem] truncate pr-3">{log.api_key_name ?? "—"}</td>
+                <td className="pr-3 font-mono text-xs">{log.method}</td>
+                <td className="max-w-[16rem] truncate pr-3 font-mono text-xs">{log.path}</td>
+                <td
+                  className={`pr-3 font-mono ${log.status_code >= 200 && log.status_code < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}
+                >
+                  {log.status_code}
+                </td>
+                <td className="font-mono text-xs">{log.ip}</td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((log) => (
-                <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
-                  <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at, account.timeZone)}</td>
-                  <td className="max-w-[12rem] truncate pr-3">{log.api_key_name ?? "—"}</td>
-                  <td className="pr-3 font-mono text-xs">{log.method}</td>
-                  <td className="max-w-[16rem] truncate pr-3 font-mono text-xs">{log.path}</td>
-                  <td
-                    className={`pr-3 font-mono ${log.status_code >= 200 && log.status_code < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}
-                  >
-                    {log.status_code}
-                  </td>
-                  <td className="font-mono text-xs">{log.ip}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
       <Pagination page={query.page} perPage={PER_PAGE} total={total} basePath="/usage" params={filters} />
     </section>

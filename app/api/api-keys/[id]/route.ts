@@ -1,13 +1,22 @@
 import { notFound } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
-import { parseInput } from "@/lib/http/request";
+import { parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { deleteKey, getKey, toKeyResponse } from "@/lib/keys/keys";
-import { keyIdParamsSchema } from "@/lib/validation/schemas";
+import { deleteKey, getKey, renameKey, toKeyResponse } from "@/lib/keys/keys";
+import { keyIdParamsSchema, renameKeySchema } from "@/lib/validation/schemas";
 
 export const GET = withBearer<{ id: string }>(async (_request, { userId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
   const key = await getKey(userId, id);
+  if (!key) throw notFound("API key not found");
+  return json(toKeyResponse(key));
+});
+
+/** Renames a key: 200 with the key, 404 if it is not the caller's, 409 if another of their keys has the name. */
+export const PATCH = withBearer<{ id: string }>(async (request, { userId, params }) => {
+  const { id } = await parseInput(keyIdParamsSchema, params);
+  const { api_key_name } = await readJson(request, renameKeySchema);
+  const key = await renameKey(userId, id, api_key_name);
   if (!key) throw notFound("API key not found");
   return json(toKeyResponse(key));
 });
@@ -18,5 +27,5 @@ export const DELETE = withBearer<{ id: string }>(async (_request, { userId, para
   return json({ success: true, message: "API key deleted; it stops working immediately" });
 });
 
-const notAllowed = methodNotAllowed("GET", "DELETE");
-export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH };
+const notAllowed = methodNotAllowed("GET", "PATCH", "DELETE");
+export { notAllowed as POST, notAllowed as PUT };

@@ -1,0 +1,117 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DeleteKey } from "@/components/keys/delete-key";
+import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
+import { RenameKey } from "@/components/keys/rename-key";
+import { DataTable } from "@/components/ui/table";
+import { RelativeTime } from "@/components/ui/time";
+import { UsageChart } from "@/components/usage/usage-chart";
+import { requireAccount } from "@/lib/auth/portal-session";
+import { formatDateTime, lastUse } from "@/lib/format/dates";
+import { getKey, toKeyResponse } from "@/lib/keys/keys";
+import { keyCallsPerHour } from "@/lib/usage/summary";
+import { listUsageLogs } from "@/lib/usage/usage-logs";
+import { keyIdParamsSchema } from "@/lib/validation/schemas";
+
+export const metadata: Metadata = { title: "API key" };
+
+/** One key: its details, its actions, its week of calls and its latest calls. */
+export default async function KeyPage({ params }: { params: Promise<{ id: string }> }) {
+  const account = await requireAccount();
+  const parsed = keyIdParamsSchema.safeParse(await params);
+  // Another account's key is as absent as one that never existed.
+  const record = parsed.success ? await getKey(account.id, parsed.data.id) : null;
+  if (!record) notFound();
+  const key = toKeyResponse(record);
+  const now = new Date();
+  const [buckets, recent] = await Promise.all([
+    keyCallsPerHour(account.id, key.id, now),
+    listUsageLogs(account.id, { page: 1, per_page: 10, api_key_id: key.id }),
+  ]);
+  const tz = account.timeZone;
+
+  return (
+    <section aria-labelledby="key-heading">
+      <p className="text-sm">
+        <Link href="/keys" className="underline">
+          API Keys
+        </Link>{" "}
+        / <span className="break-all">{key.api_key_name}</span>
+      </p>
+      <h1 id="key-heading" tabIndex={-1} className="mt-2 text-2xl font-semibold break-all focus:outline-none">
+        {key.api_key_name}
+      </h1>
+
+      <div className="mt-6 grid gap-6 md:grid-cols-2">
+        <RenameKey id={key.id} name={key.api_key_name} />
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+          <dt className="text-slate-600 dark:text-slate-400">Username</dt>
+          <dd className="break-all">{key.user}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Key</dt>
+          <dd className="font-mono text-xs leading-5">{key.key_hint}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Status</dt>
+          <dd>
+            <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
+          </dd>
+          <dt className="text-slate-600 dark:text-slate-400">Created</dt>
+          <dd>{formatDateTime(key.created_at, tz)}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Last used</dt>
+          <dd>
+            <RelativeTime value={key.last_used_at} timeZone={tz} now={now} />
+          </dd>
+        </dl>
+      </div>
+
+      <div className="mt-8 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+        <h2 className="font-semibold">Calls per hour, last 7 days</h2>
+        <UsageChart buckets={buckets} label="last 7 days" />
+      </div>
+
+      <h2 className="mt-8 font-semibold">Latest calls</h2>
+      {recent.items.length === 0 ? (
+        <p className="mt-2 text-sm">This key has not been used yet.</p>
+      ) : (
+        <div>
+          <DataTable caption="Latest calls with this key" columns={["Time", "Status", "Request", "IP"]}>
+            <tbody>
+              {recent.items.map((log) => (
+                <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
+                  <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at, tz)}</td>
+                  <td className="pr-3">{log.status_code}</td>
+                  <td className="pr-3 font-mono text-xs break-all">
+                    {log.method} {log.path}
+                  </td>
+                  <td className="font-mono text-xs">{log.ip}</td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+          {recent.total > recent.items.length && (
+            <p className="mt-2 text-sm">
+              <Link href={`/usage?key=${key.id}`} className="underline">
+                All {recent.total} calls with this key
+              </Link>
+            </p>
+          )}
+        </div>
+      )}
+
+      <div className="mt-8 border-t border-slate-200 pt-6 dark:border-slate-800">
+        <h2 className="font-semibold">Delete this key</h2>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          Applications using it lose access at once. This cannot be undone.
+        </p>
+        <div className="mt-3">
+          <DeleteKey
+            id={key.id}
+            name={key.api_key_name}
+            hint={key.key_hint}
+            {...lastUse(key.last_used_at, tz, now)}
+            afterDelete="/keys"
+          />
+        </div>
+      </div>
+    </section>
+  );
+}
