@@ -1,16 +1,11 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { deleteKeyAction } from "@/app/(portal)/keys/actions";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, label } from "@/components/ui/styles";
-
-/** Where focus goes once the row is gone: the list's heading, so a keyboard user starts from the top of the list. */
-function focusHeading() {
-  requestAnimationFrame(() => document.getElementById("keys-heading")?.focus());
-}
 
 /**
  * Delete behind a confirmation that says which key (name, hint, last use). A key used in the last
@@ -39,6 +34,15 @@ export function DeleteKey({
   const [error, setError] = useState<string | null>(null);
   const [typed, setTyped] = useState("");
   const confirmed = !recentlyUsed || typed === name;
+  // Once the row is gone, focus goes to the list's heading, so a keyboard user starts from the
+  // top of the list. After the dialog's own effect has closed it: closing a <dialog> puts focus
+  // back on its opener, this row's Delete button, which is about to go.
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (open || !refocus.current) return;
+    refocus.current = false;
+    document.getElementById("keys-heading")?.focus();
+  }, [open]);
 
   async function confirm() {
     if (!confirmed) return;
@@ -47,13 +51,13 @@ export function DeleteKey({
     const result = await deleteKeyAction({ id }).catch(() => null);
     setPending(false);
     if (result?.ok || result?.status === 404) {
+      refocus.current = true;
       setOpen(false);
       // Deleted elsewhere meanwhile: nothing left to confirm; the row goes all the same.
       if (result.ok) toast.success(`Key "${name}" deleted.`);
       else toast.error(`Key "${name}" no longer exists: it was deleted elsewhere.`);
       if (afterDelete) router.push(afterDelete);
       else if (!result.ok) router.refresh();
-      focusHeading();
       return;
     }
     setError(result?.message ?? "Could not reach the server; the key was not deleted.");
