@@ -14,20 +14,28 @@ test("the plan page shows the plan, keys used, requests this hour and retention"
   await expect(page.getByRole("heading", { name: "Plan", exact: true })).toBeVisible();
   const fact = (term: string) => page.locator("dt", { hasText: term }).locator("xpath=following-sibling::dd[1]");
   await expect(fact("Plan")).toHaveText("Free");
-  await expect(fact("API keys")).toHaveText("1 of 2");
-  await expect(fact("Requests this hour")).toContainText("3 of 60");
+  await expect(fact("API keys").first()).toHaveText("1 of 2");
+  await expect(fact("Requests this hour").first()).toContainText("3 of 60");
   await expect(fact("Usage log retention")).toHaveText("30 days");
+  await expect(page.getByRole("meter", { name: "Requests this hour" })).toHaveAttribute("aria-valuenow", "3");
+  await expect(page.getByRole("meter", { name: "API keys" })).toHaveAttribute("aria-valuetext", "1 of 2");
+  await expect(page.getByText(/The window turns at \d{4}-\d{2}-\d{2} \d{2}:00 UTC/)).toBeVisible();
   await expect(page.getByRole("row", { name: /Professional 10 5,000\/hour 90 days/ })).toBeVisible();
+  // End users see no admin commands.
+  await expect(page.getByText("npm run admin")).toHaveCount(0);
 
-  // Working hours: validated inline, then saved.
-  await page.getByLabel("Time zone").fill("Nowhere/Special");
+  // Working hours: validated inline, then saved; the zone is picked from the IANA list.
+  await page.getByLabel("Start hour").fill("24");
   await page.getByRole("button", { name: "Save working hours" }).click();
-  await expect(page.getByText("Time zone must be an IANA time zone such as Europe/Paris or UTC")).toBeVisible();
-  await page.getByLabel("Time zone").fill("Europe/Paris");
+  await expect(page.getByText(/^Start hour must be/)).toBeVisible();
+  await page.getByLabel("Start hour").fill("9");
+  await page.getByLabel("Time zone").selectOption("Europe/Paris");
   await page.getByRole("button", { name: "Save working hours" }).click();
   await expect(page.getByText("Working hours saved.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Paris");
+  // Times across the portal follow it.
+  await expect(page.getByText(/The window turns at \d{4}-\d{2}-\d{2} \d{2}:00 GMT\+[12]/)).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("plan.png"), fullPage: true });
 });
 
@@ -37,7 +45,7 @@ test("the usage page shows alerts: a burst of failed authentication", async ({ p
   await closeNewKeyModal(page);
   for (let i = 0; i < 10; i++) expect((await callDataApi(request, secret, "wrong_user")).status()).toBe(401);
 
-  await page.goto("/usage?chart=24h");
+  await page.goto("/usage?range=24h");
   const alerts = page.getByRole("region", { name: /Alerts/ });
   await expect(page.getByRole("heading", { name: /^Alerts \([12]\)$/ })).toBeVisible(); // + off-hours, depending on the clock
   await expect(alerts.getByRole("listitem").filter({ hasText: "Failed auth" })).toHaveText(

@@ -38,7 +38,7 @@ export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; d
         Generate New API Key
       </button>
       {disabled && disabledReason && (
-        <p id="generate-disabled-reason" className="text-sm text-slate-600 dark:text-slate-400">
+        <p id="generate-disabled-reason" className="basis-full text-right text-sm text-slate-600 dark:text-slate-400">
           {disabledReason}
         </p>
       )}

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { saveWorkingHoursAction } from "@/app/(portal)/plan/actions";
 import { TextField } from "@/components/auth/text-field";
-import { alertError, button } from "@/components/ui/styles";
+import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
 import { fieldErrors } from "@/lib/validation/format-zod-error";
 import { workingHoursSchema } from "@/lib/validation/schemas";
 
@@ -12,7 +12,18 @@ function hourInput(value: FormDataEntryValue | null): number | undefined {
   return text === "" ? undefined : Number(text);
 }
 
-export function WorkingHoursForm({ timeZone, start, end }: { timeZone: string; start: number; end: number }) {
+export function WorkingHoursForm({
+  timeZone,
+  timeZones,
+  start,
+  end,
+}: {
+  timeZone: string;
+  /** The IANA zones to choose from (the page lists Intl.supportedValuesOf("timeZone")). */
+  timeZones: string[];
+  start: number;
+  end: number;
+}) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -42,13 +53,34 @@ export function WorkingHoursForm({ timeZone, start, end }: { timeZone: string; s
 
   return (
     <form onSubmit={onSubmit} noValidate className="mt-3 grid max-w-xl gap-4 sm:grid-cols-3">
-      <TextField
-        id="time_zone"
-        label="Time zone"
-        defaultValue={timeZone}
-        hint="IANA name, e.g. Europe/Paris"
-        error={errors.time_zone}
-      />
+      {/* A list, not free text: only a zone the runtime knows can be chosen. */}
+      <div>
+        <label htmlFor="time_zone" className={label}>
+          Time zone
+        </label>
+        <select
+          id="time_zone"
+          name="time_zone"
+          defaultValue={timeZone}
+          aria-invalid={Boolean(errors.time_zone)}
+          aria-describedby={errors.time_zone ? "time_zone-help time_zone-error" : "time_zone-help"}
+          className={`${field} w-full`}
+        >
+          {timeZones.map((zone) => (
+            <option key={zone} value={zone}>
+              {zone.replace(/_/g, " ")}
+            </option>
+          ))}
+        </select>
+        <p id="time_zone-help" className={help}>
+          Used for times across the portal and the off-hours alert.
+        </p>
+        {errors.time_zone && (
+          <p id="time_zone-error" className={fieldError}>
+            Time zone {errors.time_zone}
+          </p>
+        )}
+      </div>
       <TextField
         id="work_start_hour"
         label="Start hour"

@@ -66,13 +66,31 @@ function hourBuckets(totals: HourTotals[], fromHour: number, toHour: number): Ho
   return [...buckets.values()];
 }
 
-/** One key's calls per hour over the last 7 days (its detail page). */
-export async function keyCallsPerHour(ownerId: number, keyId: number, now = new Date()): Promise<HourBucket[]> {
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Calls by outcome for a chart over the last `hours` hours, all keys or one: per hour up to a
+ * week, per UTC day beyond (720 bars would be a pixel each). Read from the hourly rollups.
+ */
+export async function usageChart(
+  ownerId: number,
+  { hours, keyId }: { hours: number; keyId?: number },
+  now = new Date(),
+): Promise<{ buckets: HourBucket[]; bucketMs: number }> {
   await flushUsage();
   const toHour = hourStart(now.getTime());
-  const fromHour = toHour - (SUMMARY_RANGES["7d"] - 1) * HOUR_MS;
+  const fromHour = toHour - (hours - 1) * HOUR_MS;
   const totals = await hourlyTotals(ownerId, new Date(fromHour), new Date(now.getTime() + 1), keyId);
-  return hourBuckets(totals, fromHour, toHour);
+  const hourly = hourBuckets(totals, fromHour, toHour);
+  if (hours <= SUMMARY_RANGES["7d"]) return { buckets: hourly, bucketMs: HOUR_MS };
+  const days = new Map<number, HourBucket>();
+  for (const bucket of hourly) {
+    const day = Math.floor(Date.parse(bucket.hour) / DAY_MS) * DAY_MS;
+    const sum = days.get(day) ?? { hour: iso(day), ok: 0, failed: 0, auth_failed: 0, limited: 0, other: 0 };
+    for (const field of ["ok", "failed", "auth_failed", "limited", "other"] as const) sum[field] += bucket[field];
+    days.set(day, sum);
+  }
+  return { buckets: [...days.values()], bucketMs: DAY_MS };
 }
 
 async function usageSummary(ownerId: number, range: SummaryRange, hours: WorkingHours, now = new Date()) {

@@ -70,7 +70,8 @@ export default async function KeysPage({
           </p>
         </div>
         <div className="flex flex-col items-end gap-1">
-          <div className="flex gap-2">
+          {/* Wraps: the at-limit reason (GenerateKey) takes a line of its own below the buttons. */}
+          <div className="flex flex-wrap justify-end gap-2">
             {used > 0 && (
               // The file holds what the list shows: with a search or status filter, only the matches.
               <a

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { WorkingHoursForm } from "@/components/plan/working-hours-form";
+import { formatDateTime } from "@/lib/format/dates";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { countKeys } from "@/lib/keys/keys";
 import {
@@ -15,6 +16,32 @@ import { accountRequestsThisHour } from "@/lib/limits/quota";
 export const metadata: Metadata = { title: "Plan" };
 
 const n = (value: number) => value.toLocaleString("en-US");
+const HOUR_MS = 3_600_000;
+
+/** UTC first, then every zone the runtime knows (and the account's own, should it be missing). */
+function timeZones(current: string): string[] {
+  const zones = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+/** A bar for a count against its limit, with the figures as text beside it. */
+function Meter({ label, value, max }: { label: string; value: number; max: number }) {
+  const share = Math.min(1, value / Math.max(1, max));
+  const tone = share >= 1 ? "bg-red-600" : share >= 0.8 ? "bg-amber-500" : "bg-emerald-600";
+  return (
+    <div
+      role="meter"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={max}
+      aria-valuenow={Math.min(value, max)}
+      aria-valuetext={`${n(value)} of ${n(max)}`}
+      className="mt-2 h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
+    >
+      <div className={`h-full ${tone}`} style={{ width: `${share * 100}%` }} />
+    </div>
+  );
+}
 
 export default async function PlanPage() {
   const account = await requireAccount();
@@ -22,14 +49,27 @@ export default async function PlanPage() {
   const maxKeys = maxKeysFor(account.plan);
   const hourly = hourlyLimitFor(account.plan, account.rateLimitPerHour);
   const retention = retentionDaysFor(account.plan);
-  const facts = [
-    [
-      "Plan",
-      `${planLabel(account.plan)}${account.subscription === "active" ? "" : " (subscription inactive: API calls get 403)"}`,
-    ],
-    ["API keys", maxKeys === null ? `${n(keysUsed)} (no limit)` : `${n(keysUsed)} of ${n(maxKeys)}`],
-    ["Requests this hour", `${n(requests)} of ${n(hourly)} (all keys together, sliding hour)`],
-    ["Usage log retention", retention === null ? "Unlimited" : `${retention} days`],
+  // The counters' window, as X-RateLimit-Reset reports it: a call stops counting an hour after it
+  // was made, and the current window's count is dropped whole at the next hour boundary.
+  const now = new Date();
+  const resetAt = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+  const facts: Array<{ term: string; value: string; meter?: { value: number; max: number }; note?: string }> = [
+    {
+      term: "Plan",
+      value: `${planLabel(account.plan)}${account.subscription === "active" ? "" : " (subscription inactive: API calls get 403)"}`,
+    },
+    {
+      term: "API keys",
+      value: maxKeys === null ? `${n(keysUsed)} (no limit)` : `${n(keysUsed)} of ${n(maxKeys)}`,
+      ...(maxKeys === null ? {} : { meter: { value: keysUsed, max: maxKeys } }),
+    },
+    {
+      term: "Requests this hour",
+      value: `${n(requests)} of ${n(hourly)}`,
+      meter: { value: requests, max: hourly },
+      note: `All keys together, over a sliding hour. The window turns at ${formatDateTime(resetAt, account.timeZone)}.`,
+    },
+    { term: "Usage log retention", value: retention === null ? "Unlimited" : `${retention} days` },
   ];
 
   return (
@@ -38,10 +78,16 @@ export default async function PlanPage() {
         Plan
       </h1>
       <dl className="mt-6 grid gap-4 sm:grid-cols-2">
-        {facts.map(([term, value]) => (
+        {facts.map(({ term, value, meter, note }) => (
           <div key={term} className="rounded-lg border border-slate-200 p-4 dark:border-slate-800">
             <dt className="text-sm text-slate-600 dark:text-slate-400">{term}</dt>
             <dd className="mt-1 text-lg font-semibold">{value}</dd>
+            {meter && (
+              <dd>
+                <Meter label={term} value={meter.value} max={meter.max} />
+              </dd>
+            )}
+            {note && <dd className="mt-2 text-xs text-slate-600 dark:text-slate-400">{note}</dd>}
           </div>
         ))}
       </dl>
@@ -88,15 +134,19 @@ export default async function PlanPage() {
         </table>
       </div>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
-        Plans are changed by an administrator:{" "}
-        <code className="font-mono">npm run admin -- set-plan &lt;email&gt; &lt;plan&gt;</code>.
+        To change your plan, ask the administrator of this portal.
       </p>
 
       <h2 className="mt-10 text-lg font-semibold">Working hours</h2>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
         Calls outside these hours raise an off-hours alert on the Usage page.
       </p>
-      <WorkingHoursForm timeZone={account.timeZone} start={account.workStartHour} end={account.workEndHour} />
+      <WorkingHoursForm
+        timeZone={account.timeZone}
+        timeZones={timeZones(account.timeZone)}
+        start={account.workStartHour}
+        end={account.workEndHour}
+      />
     </section>
   );
 }

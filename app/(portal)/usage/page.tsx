@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { UsageChart } from "@/components/usage/usage-chart";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
@@ -9,7 +8,7 @@ import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
-import { usageSummaryForAccount } from "@/lib/usage/summary";
+import { usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { usageLogQuerySchema } from "@/lib/validation/schemas";
 
@@ -18,6 +17,13 @@ export const metadata: Metadata = { title: "Usage" };
 const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, all: null } as const;
 type Range = keyof typeof RANGES;
 const PER_PAGE = 25;
+const CHART_ALL_HOURS = 30 * 24;
+const RANGE_LABELS = {
+  "24h": "last 24 hours",
+  "7d": "last 7 days",
+  "30d": "last 30 days",
+  all: "last 30 days",
+} as const;
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
 /** Keys listed in the filter: an account with more gets the newest and a note (100,000 options took the page 2.7 s). */
 const KEY_CHOICES = 200;
@@ -37,7 +43,8 @@ export default async function UsagePage({
   const raw = await searchParams;
   const requested = firstParam(raw.range);
   const range: Range = requested && Object.hasOwn(RANGES, requested) ? (requested as Range) : "7d";
-  const chart: "24h" | "7d" = firstParam(raw.chart) === "24h" ? "24h" : "7d";
+  // One range for the chart, the summary and the log: the summary covers a day or a week.
+  const summaryRange: "24h" | "7d" = range === "24h" ? "24h" : "7d";
   const hours = RANGES[range];
   const now = new Date();
   const parsed = usageLogQuerySchema.safeParse({
@@ -49,14 +56,16 @@ export default async function UsagePage({
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
   // The same function GET /api/api-usage-logs/summary serves.
-  const [{ items, total }, choices, summary] = await Promise.all([
+  const keyId = "api_key_id" in query ? query.api_key_id : undefined;
+  const status = "status" in query ? query.status : undefined;
+  const [{ items, total }, choices, summary, chart] = await Promise.all([
     listUsageLogs(account.id, query),
-    keyChoices(account.id, KEY_CHOICES, "api_key_id" in query ? query.api_key_id : undefined),
-    usageSummaryForAccount(account, chart, now),
+    keyChoices(account.id, KEY_CHOICES, keyId),
+    usageSummaryForAccount(account, summaryRange, now),
+    // The chart follows the log's filters: its range (all retained: the last 30 days), key and status.
+    usageChart(account.id, { hours: hours ?? CHART_ALL_HOURS, keyId }, now),
   ]);
-  const filters = { key: firstParam(raw.key), status: firstParam(raw.status), range, chart };
-  const chartHref = (value: string) =>
-    `/usage?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), chart: value })}`;
+  const filters = { key: firstParam(raw.key), status: firstParam(raw.status), range };
 
   return (
     <section aria-labelledby="usage-heading">
@@ -68,77 +77,8 @@ export default async function UsagePage({
         addresses, off-hours use and spikes.
       </p>
 
-      <div className="mt-6 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
-        <div className="flex flex-wrap items-center justify-between gap-2">
-          <h2 className="font-semibold">Calls per hour</h2>
-          <div className="flex gap-1 text-sm" role="group" aria-label="Chart period">
-            {(["24h", "7d"] as const).map((value) => (
-              <Link
-                key={value}
-                href={chartHref(value)}
-                aria-current={chart === value ? "true" : undefined}
-                className={`rounded-md px-3 py-1 ${chart === value ? "bg-slate-200 font-medium dark:bg-slate-700" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
-              >
-                {value === "24h" ? "Last 24 hours" : "Last 7 days"}
-              </Link>
-            ))}
-          </div>
-        </div>
-        <UsageChart buckets={summary.calls_per_hour} label={chart === "24h" ? "last 24 hours" : "last 7 days"} />
-        <dl className="mt-4 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
-          <div>
-            <dt className="text-slate-600 dark:text-slate-400">Calls</dt>
-            <dd className="text-lg font-semibold">{summary.totals.calls}</dd>
-          </div>
-          <div>
-            <dt className="text-slate-600 dark:text-slate-400">Failed</dt>
-            <dd className="text-lg font-semibold">{summary.totals.failed}</dd>
-          </div>
-          <div>
-            <dt className="text-slate-600 dark:text-slate-400">Failed authentication</dt>
-            <dd className="text-lg font-semibold">{summary.failed_auth_attempts}</dd>
-          </div>
-          <div>
-            <dt className="text-slate-600 dark:text-slate-400">Distinct IPs</dt>
-            <dd className="text-lg font-semibold">{summary.distinct_ips}</dd>
-          </div>
-        </dl>
-      </div>
-
-      <section aria-labelledby="alerts-heading" className="mt-6">
-        <h2 id="alerts-heading" className="font-semibold">
-          Alerts ({summary.alerts.length})
-        </h2>
-        {summary.alerts.length === 0 ? (
-          <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
-            Nothing unusual in the {chart === "24h" ? "last 24 hours" : "last 7 days"}: no new IP addresses, off-hours
-            use (outside {String(account.workStartHour).padStart(2, "0")}:00–
-            {String(account.workEndHour).padStart(2, "0")}:00 {account.timeZone}), spikes or bursts of failed
-            authentication.
-          </p>
-        ) : (
-          <ul className="mt-2 space-y-2">
-            {summary.alerts.slice(0, 50).map((alert, i) => (
-              <li
-                key={`${alert.type}-${alert.at}-${i}`}
-                className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-              >
-                <span className="mr-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-medium text-amber-950 uppercase dark:bg-amber-800 dark:text-amber-50">
-                  {ALERT_LABELS[alert.type]}
-                </span>
-                {/* One time format: the alert's own ISO times in the account's zone. */}
-                {alert.message.replace(ISO_TIME, (iso) => formatDateTime(iso, account.timeZone))}{" "}
-                <span className="text-xs opacity-80">
-                  (<RelativeTime value={alert.at} timeZone={account.timeZone} now={now} />)
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-
+      {/* One set of filters for the chart and the log below it. */}
       <form className="mt-6 flex flex-wrap items-end gap-3" action="/usage">
-        <input type="hidden" name="chart" value={chart} />
         <div>
           <label htmlFor="filter-key" className="mb-1 block text-sm font-medium">
             Key
@@ -189,6 +129,73 @@ export default async function UsagePage({
           Apply
         </button>
       </form>
+
+      <div className="mt-6 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+        <h2 className="font-semibold">
+          Calls {chart.bucketMs > 3_600_000 ? "per day" : "per hour"}, {RANGE_LABELS[range]}
+          {keyId || status ? " (filtered as the log below)" : ""}
+        </h2>
+        <UsageChart
+          buckets={chart.buckets}
+          bucketMs={chart.bucketMs}
+          label={RANGE_LABELS[range]}
+          timeZone={account.timeZone}
+          status={status}
+        />
+        <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
+          Summary of all keys, {RANGE_LABELS[summaryRange]}:
+        </p>
+        <dl className="mt-4 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Calls</dt>
+            <dd className="text-lg font-semibold">{summary.totals.calls}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Failed</dt>
+            <dd className="text-lg font-semibold">{summary.totals.failed}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Failed authentication</dt>
+            <dd className="text-lg font-semibold">{summary.failed_auth_attempts}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-600 dark:text-slate-400">Distinct IPs</dt>
+            <dd className="text-lg font-semibold">{summary.distinct_ips}</dd>
+          </div>
+        </dl>
+      </div>
+
+      <section aria-labelledby="alerts-heading" className="mt-6">
+        <h2 id="alerts-heading" className="font-semibold">
+          Alerts ({summary.alerts.length})
+        </h2>
+        {summary.alerts.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+            Nothing unusual in the {RANGE_LABELS[summaryRange]}: no new IP addresses, off-hours use (outside{" "}
+            {String(account.workStartHour).padStart(2, "0")}:00–
+            {String(account.workEndHour).padStart(2, "0")}:00 {account.timeZone}), spikes or bursts of failed
+            authentication.
+          </p>
+        ) : (
+          <ul className="mt-2 space-y-2">
+            {summary.alerts.slice(0, 50).map((alert, i) => (
+              <li
+                key={`${alert.type}-${alert.at}-${i}`}
+                className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+              >
+                <span className="mr-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-medium text-amber-950 uppercase dark:bg-amber-800 dark:text-amber-50">
+                  {ALERT_LABELS[alert.type]}
+                </span>
+                {/* One time format: the alert's own ISO times in the account's zone. */}
+                {alert.message.replace(ISO_TIME, (iso) => formatDateTime(iso, account.timeZone))}{" "}
+                <span className="text-xs opacity-80">
+                  (<RelativeTime value={alert.at} timeZone={account.timeZone} now={now} />)
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
 
       {items.length === 0 ? (
         <p className="mt-6 rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm dark:border-slate-700">

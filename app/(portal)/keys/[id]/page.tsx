@@ -10,7 +10,7 @@ import { UsageChart } from "@/components/usage/usage-chart";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { getKey, toKeyResponse } from "@/lib/keys/keys";
-import { keyCallsPerHour } from "@/lib/usage/summary";
+import { usageChart } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { keyIdParamsSchema } from "@/lib/validation/schemas";
 
@@ -25,8 +25,8 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
   if (!record) notFound();
   const key = toKeyResponse(record);
   const now = new Date();
-  const [buckets, recent] = await Promise.all([
-    keyCallsPerHour(account.id, key.id, now),
+  const [chart, recent] = await Promise.all([
+    usageChart(account.id, { hours: 7 * 24, keyId: key.id }, now),
     listUsageLogs(account.id, { page: 1, per_page: 10, api_key_id: key.id }),
   ]);
   const tz = account.timeZone;
@@ -65,7 +65,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
 
       <div className="mt-8 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
         <h2 className="font-semibold">Calls per hour, last 7 days</h2>
-        <UsageChart buckets={buckets} label="last 7 days" />
+        <UsageChart buckets={chart.buckets} bucketMs={chart.bucketMs} label="last 7 days" timeZone={account.timeZone} />
       </div>
 
       <h2 className="mt-8 font-semibold">Latest calls</h2>
