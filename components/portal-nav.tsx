@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useRef } from "react";
 import { signOut } from "next-auth/react";
-import { signOutEverywhereAction } from "@/app/(portal)/account-actions";
+import { signOutEverywhereAction } from "@/lib/actions/account";
 
 const LINKS = [
   { href: "/keys", label: "API Keys" },

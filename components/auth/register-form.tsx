@@ -3,7 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { registerAction } from "@/app/(auth)/actions";
+import { registerAction } from "@/lib/actions/auth";
 import { TextField } from "@/components/auth/text-field";
 import { alertError, button } from "@/components/ui/styles";
 import { fieldErrors } from "@/lib/validation/format-zod-error";

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
-import { deleteKeyAction } from "@/app/(portal)/keys/actions";
+import { deleteKeyAction } from "@/lib/actions/keys";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, label } from "@/components/ui/styles";
 

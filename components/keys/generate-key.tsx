@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
-import { generateKeyAction } from "@/app/(portal)/keys/actions";
+import { generateKeyAction } from "@/lib/actions/keys";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
 import { fieldErrors } from "@/lib/validation/format-zod-error";

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
-import { setKeyStatusAction } from "@/app/(portal)/keys/actions";
+import { setKeyStatusAction } from "@/lib/actions/keys";
 
 /** A real switch: updates at once, reverts with a message if the server refuses. */
 export function KeyStatusSwitch({ id, name, status }: { id: number; name: string; status: "active" | "inactive" }) {

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { toast } from "sonner";
-import { renameKeyAction } from "@/app/(portal)/keys/actions";
+import { renameKeyAction } from "@/lib/actions/keys";
 import { button, field, fieldError, label } from "@/components/ui/styles";
 import { fieldErrors } from "@/lib/validation/format-zod-error";
 import { renameKeySchema } from "@/lib/validation/schemas";

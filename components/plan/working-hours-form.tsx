@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { saveWorkingHoursAction } from "@/app/(portal)/plan/actions";
+import { saveWorkingHoursAction } from "@/lib/actions/plan";
 import { TextField } from "@/components/auth/text-field";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
 import { fieldErrors } from "@/lib/validation/format-zod-error";

@@ -1,7 +1,7 @@
 import { verifyAccessToken } from "../auth/access-token";
 import { familyRevoked } from "../auth/refresh-tokens";
 import { accountExists } from "../auth/users";
-import { ApiError, unauthenticated, unexpectedError } from "./errors";
+import { ApiError, apiErrorFor, unauthenticated, unexpectedError } from "./errors";
 import { errorResponse } from "./respond";
 
 type RouteContext<P> = { params: Promise<P> };
@@ -16,9 +16,7 @@ export function apiHandler<P = unknown>(fn: (request: Request, context: RouteCon
       return await fn(request, context);
     } catch (error) {
       const failure =
-        error instanceof ApiError
-          ? error
-          : unexpectedError(error, `${request.method} ${new URL(request.url).pathname}`);
+        apiErrorFor(error) ?? unexpectedError(error, `${request.method} ${new URL(request.url).pathname}`);
       return errorResponse(failure);
     }
   };

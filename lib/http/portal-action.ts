@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { sessionUserId } from "../auth/next-auth";
 import { isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../keys/secret";
-import { ApiError } from "./errors";
+import { apiErrorFor } from "./errors";
 import { fieldErrors, formatZodError } from "../validation/format-zod-error";
 
 /**
@@ -24,7 +24,8 @@ async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
     return { ok: true, data: await fn() };
   } catch (error) {
-    if (error instanceof ApiError) return { ok: false, message: error.message, status: error.status };
+    const known = apiErrorFor(error);
+    if (known) return { ok: false, message: known.message, status: known.status };
     if (isDatabaseUnavailable(error)) return { ok: false, message: "The database is busy; please try again shortly." };
     console.error("[action] failed:", errorForLog(error));
     return { ok: false, message: "Something went wrong; please try again." };

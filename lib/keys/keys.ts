@@ -1,10 +1,10 @@
 import { publishInvalidation } from "../cache/invalidation";
 import { db, dialect, Prisma } from "../db/client";
 import { getConfig } from "../config/env";
-import { conflict, forbidden } from "../http/errors";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
 import { flushUsage } from "../usage/usage-recorder";
 import type { GenerateKeyInput, KeyStatus, ListKeysQuery } from "../validation/schemas";
+import { KeyLimitError, KeyNameTakenError } from "./key-errors";
 import { digestSecret, generateKeySecret, keyHint } from "./secret";
 
 /**
@@ -97,8 +97,8 @@ export async function createKey(ownerId: number, input: GenerateKeyInput): Promi
       WHERE ${underLimit} AND NOT ${nameTaken(ownerId, name)}`,
   );
   if (inserted === 0) {
-    if (await nameExists(ownerId, name)) throw conflict(nameTakenMessage(name));
-    throw forbidden(keyLimitMessage(owner.plan));
+    if (await nameExists(ownerId, name)) throw new KeyNameTakenError(nameTakenMessage(name));
+    throw new KeyLimitError(keyLimitMessage(owner.plan));
   }
   return { key: await db().apiKey.findUniqueOrThrow({ where: { digest }, select: keyFields }), secret };
 }
@@ -112,7 +112,7 @@ export async function renameKey(ownerId: number, id: number, name: string): Prom
   );
   if (updated === 0) {
     if (!(await db().apiKey.count({ where: { id, ownerId } }))) return null;
-    throw conflict(nameTakenMessage(name));
+    throw new KeyNameTakenError(nameTakenMessage(name));
   }
   // Verification records carry the name (usage rows are written with it): drop them everywhere.
   await publishInvalidation({ kind: "key", keyId: id });
