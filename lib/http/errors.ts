@@ -21,7 +21,7 @@ export const FORBIDDEN_MESSAGE = "Insufficient permissions";
 
 export const badRequest = (message: string) => new ApiError(400, message);
 export const unauthenticated = () => new ApiError(401, UNAUTHENTICATED_MESSAGE);
-export const forbidden = (message = FORBIDDEN_MESSAGE) => new ApiError(403, message);
+const forbidden = (message = FORBIDDEN_MESSAGE) => new ApiError(403, message);
 export const notFound = (message = "Not found") => new ApiError(404, message);
 export const conflict = (message: string) => new ApiError(409, message);
 
