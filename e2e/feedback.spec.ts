@@ -150,3 +150,29 @@ test("Export applies the list's search and has a BOM; there is none to press wit
   const rows = Papa.parse<Record<string, string>>(csv.slice(1).trim(), { header: true }).data;
   expect(rows.map((r) => r.api_key_name)).toEqual(["Zürich-billing"]);
 });
+
+test("Docs: language tabs by keyboard, and a copy button per example", async ({ page, request, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signIn(page, await registerAccount(request));
+  await page.goto("/docs");
+  const tabs = page.getByRole("tablist", { name: "Language" });
+  await expect(tabs.getByRole("tab")).toHaveText(["curl", "JavaScript (Node 18+)", "Python", "PHP"]);
+  const curl = tabs.getByRole("tab", { name: "curl" });
+  await expect(curl).toHaveAttribute("aria-selected", "true");
+  await curl.focus();
+  await page.keyboard.press("ArrowRight");
+  const js = tabs.getByRole("tab", { name: "JavaScript (Node 18+)" });
+  await expect(js).toBeFocused();
+  await expect(js).toHaveAttribute("aria-selected", "true");
+  const panel = page.getByRole("tabpanel");
+  await expect(panel).toContainText("await fetch(");
+  await page.keyboard.press("End");
+  await expect(tabs.getByRole("tab", { name: "PHP" })).toHaveAttribute("aria-selected", "true");
+  await expect(panel).toContainText("curl_init(");
+
+  await panel.getByRole("button", { name: "Copy PHP example" }).click();
+  await expect(toast(page, "PHP example copied to the clipboard.")).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied.startsWith("<?php")).toBe(true);
+  expect(copied).toContain("/api/api-routes-data?id=123");
+});

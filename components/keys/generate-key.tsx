@@ -5,7 +5,7 @@ import { toast } from "sonner";
 import { generateKeyAction } from "@/lib/actions/keys";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
-import { fieldErrors } from "@/lib/validation/format-zod-error";
+import { useSchemaForm } from "@/components/ui/use-schema-form";
 import { generateKeySchema } from "@/lib/validation/schemas";
 
 type Step = { kind: "closed" } | { kind: "form" } | { kind: "created"; name: string; secret: string };
@@ -71,32 +71,17 @@ function GenerateKeyDialog({
   onClose: () => void;
   onCreated: (name: string, secret: string) => void;
 }) {
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-
-  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const input = { api_key_name: String(form.get("api_key_name") ?? ""), user: String(form.get("user") ?? "") };
+  const { errors, formError, pending, onSubmit } = useSchemaForm(
     // The same schema the REST handler uses, so the form and the API agree on every rule.
-    const parsed = generateKeySchema.safeParse(input);
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
-      return;
-    }
-    setErrors({});
-    setFormError(null);
-    setPending(true);
-    const result = await generateKeyAction(parsed.data).catch(() => null);
-    setPending(false);
-    if (!result?.ok) {
-      setErrors(result?.fieldErrors ?? {});
-      setFormError(result?.message ?? "Could not reach the server; no key was created.");
-      return;
-    }
-    onCreated(result.data.key.api_key_name, result.data.secret);
-  }
+    generateKeySchema,
+    (form) => ({ api_key_name: String(form.get("api_key_name") ?? ""), user: String(form.get("user") ?? "") }),
+    async (data) => {
+      const result = await generateKeyAction(data);
+      if (!result.ok) return result;
+      onCreated(result.data.key.api_key_name, result.data.secret);
+    },
+    "Could not reach the server; no key was created.",
+  );
 
   return (
     <Dialog open={open} title="Generate New API Key" onCancel={onClose}>

@@ -1,36 +1,26 @@
 "use client";
 
-import { useState } from "react";
 import { toast } from "sonner";
 import { renameKeyAction } from "@/lib/actions/keys";
 import { button, field, fieldError, label } from "@/components/ui/styles";
-import { fieldErrors } from "@/lib/validation/format-zod-error";
+import { useSchemaForm } from "@/components/ui/use-schema-form";
 import { renameKeySchema } from "@/lib/validation/schemas";
 
 /** The key's name, editable in place: the same schema as PATCH /api/api-keys/{id}, a 409 shown on the field. */
 export function RenameKey({ id, name }: { id: number; name: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-
-  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const value = String(new FormData(event.currentTarget).get("api_key_name") ?? "");
-    const parsed = renameKeySchema.safeParse({ api_key_name: value });
-    if (!parsed.success) {
-      setError(`Name ${fieldErrors(parsed.error).api_key_name}`);
-      return;
-    }
-    if (parsed.data.api_key_name === name) return;
-    setPending(true);
-    const result = await renameKeyAction({ id, ...parsed.data }).catch(() => null);
-    setPending(false);
-    if (!result?.ok) {
-      setError(result?.message ?? "Could not reach the server; the key was not renamed.");
-      return;
-    }
-    setError(null);
-    toast.success(`Key renamed to "${result.data.api_key_name}".`);
-  }
+  const { errors, formError, pending, onSubmit } = useSchemaForm(
+    renameKeySchema,
+    (form) => ({ api_key_name: String(form.get("api_key_name") ?? "") }),
+    async (data) => {
+      if (data.api_key_name === name) return;
+      const result = await renameKeyAction({ id, ...data });
+      if (!result.ok) return result;
+      toast.success(`Key renamed to "${result.data.api_key_name}".`);
+    },
+    "Could not reach the server; the key was not renamed.",
+  );
+  // The field's own rule, or the server's refusal (a taken name), under the field.
+  const error = errors.api_key_name ? `Name ${errors.api_key_name}` : formError;
 
   return (
     <form onSubmit={onSubmit} noValidate className="max-w-md">

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { saveWorkingHoursAction } from "@/lib/actions/plan";
 import { TextField } from "@/components/auth/text-field";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
-import { fieldErrors } from "@/lib/validation/format-zod-error";
+import { useSchemaForm } from "@/components/ui/use-schema-form";
 import { workingHoursSchema } from "@/lib/validation/schemas";
 
 function hourInput(value: FormDataEntryValue | null): number | undefined {
@@ -24,32 +24,25 @@ export function WorkingHoursForm({
   start: number;
   end: number;
 }) {
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
-
-  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const parsed = workingHoursSchema.safeParse({
-      time_zone: form.get("time_zone"),
-      // Number("") is 0: keep blanks blank so they fail validation instead of meaning midnight.
-      work_start_hour: hourInput(form.get("work_start_hour")),
-      work_end_hour: hourInput(form.get("work_end_hour")),
-    });
-    setStatus(null);
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
-      return;
-    }
-    setErrors({});
-    const result = await saveWorkingHoursAction(parsed.data).catch(() => null);
-    if (!result?.ok) {
-      setErrors(result?.fieldErrors ?? {});
-      setStatus({ ok: false, text: result?.message ?? "Could not reach the server; nothing was saved." });
-      return;
-    }
-    setStatus({ ok: true, text: "Working hours saved." });
-  }
+  const [saved, setSaved] = useState(false);
+  const { errors, formError, onSubmit } = useSchemaForm(
+    workingHoursSchema,
+    (form) => {
+      setSaved(false);
+      return {
+        time_zone: form.get("time_zone"),
+        // Number("") is 0: keep blanks blank so they fail validation instead of meaning midnight.
+        work_start_hour: hourInput(form.get("work_start_hour")),
+        work_end_hour: hourInput(form.get("work_end_hour")),
+      };
+    },
+    async (data) => {
+      const result = await saveWorkingHoursAction(data);
+      if (!result.ok) return result;
+      setSaved(true);
+    },
+    "Could not reach the server; nothing was saved.",
+  );
 
   return (
     <form onSubmit={onSubmit} noValidate className="mt-3 grid max-w-xl gap-4 sm:grid-cols-3">
@@ -103,8 +96,8 @@ export function WorkingHoursForm({
         <button type="submit" className={button.secondary}>
           Save working hours
         </button>
-        <p aria-live="polite" className={status && !status.ok ? alertError : "text-sm"}>
-          {status?.text}
+        <p aria-live="polite" className={formError ? alertError : "text-sm"}>
+          {formError ?? (saved ? "Working hours saved." : "")}
         </p>
       </div>
     </form>

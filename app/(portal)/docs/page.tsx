@@ -1,24 +1,11 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { CodeBlock, CodeTabs } from "@/components/docs/code-tabs";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { someKeyUser } from "@/lib/keys/keys";
 import { PLAN_LIMITS } from "@/lib/limits/plans";
 
 export const metadata: Metadata = { title: "Docs" };
-
-function CodeBlock({ title, code }: { title: string; code: string }) {
-  return (
-    <div className="mt-4">
-      <h3 className="text-sm font-semibold">{title}</h3>
-      <pre
-        tabIndex={0}
-        className="mt-1 overflow-x-auto rounded-md bg-slate-900 p-4 text-xs text-slate-100 dark:bg-slate-800"
-      >
-        <code>{code}</code>
-      </pre>
-    </div>
-  );
-}
 
 export default async function DocsPage() {
   const account = await requireAccount();
@@ -62,12 +49,11 @@ export default async function DocsPage() {
       </p>
 
       <h2 className="mt-8 text-lg font-semibold">Examples</h2>
-      {examples.map((example) => (
-        <CodeBlock key={example.title} {...example} />
-      ))}
+      <CodeTabs examples={examples} />
 
       <h2 className="mt-8 text-lg font-semibold">Responses</h2>
-      <CodeBlock title="200 OK" code={`{\n  "success": true,\n  "data": { "id": 123, ... }\n}`} />
+      <h3 className="mt-4 text-sm font-semibold">200 OK</h3>
+      <CodeBlock title="200 OK response" code={`{\n  "success": true,\n  "data": { "id": 123, ... }\n}`} />
 
       <h2 className="mt-8 text-lg font-semibold">Troubleshooting</h2>
       <div className="relative mt-2 overflow-x-auto">
