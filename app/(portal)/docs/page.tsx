@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { CodeBlock, CodeTabs } from "@/components/docs/code-tabs";
+import { DataTable } from "@/components/ui/table";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { someKeyUser } from "@/lib/keys/keys";
 import { PLAN_LIMITS } from "@/lib/limits/plans";
@@ -56,45 +57,32 @@ export default async function DocsPage() {
       <CodeBlock title="200 OK response" code={`{\n  "success": true,\n  "data": { "id": 123, ... }\n}`} />
 
       <h2 className="mt-8 text-lg font-semibold">Troubleshooting</h2>
-      <div className="relative mt-2 overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <thead className="border-b border-slate-200 dark:border-slate-800">
-            <tr>
-              <th scope="col" className="py-2 pr-3">
-                Status
-              </th>
-              <th scope="col" className="pr-3">
-                Body
-              </th>
-              <th scope="col">What to check</th>
-            </tr>
-          </thead>
-          <tbody className="align-top">
-            <tr className="border-b border-slate-100 dark:border-slate-900">
-              <td className="py-2 pr-3 font-mono">401</td>
-              <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Invalid or missing authentication"}`}</td>
-              <td>
-                The key is complete and correct (no leading or trailing spaces), active and not deleted; both headers
-                are sent; X-Username is the username the key was generated with.
-              </td>
-            </tr>
-            <tr className="border-b border-slate-100 dark:border-slate-900">
-              <td className="py-2 pr-3 font-mono">403</td>
-              <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Insufficient permissions"}`}</td>
-              <td>Your subscription is active and in good standing, and your plan includes the route you asked for.</td>
-            </tr>
-            <tr>
-              <td className="py-2 pr-3 font-mono">429</td>
-              <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Rate limit exceeded ..."}`}</td>
-              <td>
-                Your account made more calls this hour than its plan allows (Free {PLAN_LIMITS.free.requestsPerHour}
-                /hour, Professional {PLAN_LIMITS.professional.requestsPerHour?.toLocaleString("en-US")}/hour, all keys
-                together). Wait for the time in the Retry-After header.
-              </td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Error answers and what to check" columns={["Status", "Body", "What to check"]}>
+        <tbody className="align-top">
+          <tr className="border-b border-slate-100 dark:border-slate-900">
+            <td className="py-2 pr-3 font-mono">401</td>
+            <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Invalid or missing authentication"}`}</td>
+            <td>
+              The key is complete and correct (no leading or trailing spaces), active and not deleted; both headers are
+              sent; X-Username is the username the key was generated with.
+            </td>
+          </tr>
+          <tr className="border-b border-slate-100 dark:border-slate-900">
+            <td className="py-2 pr-3 font-mono">403</td>
+            <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Insufficient permissions"}`}</td>
+            <td>Your subscription is active and in good standing, and your plan includes the route you asked for.</td>
+          </tr>
+          <tr>
+            <td className="py-2 pr-3 font-mono">429</td>
+            <td className="pr-3 font-mono text-xs">{`{"success": false, "message": "Rate limit exceeded ..."}`}</td>
+            <td>
+              Your account made more calls this hour than its plan allows (Free {PLAN_LIMITS.free.requestsPerHour}
+              /hour, Professional {PLAN_LIMITS.professional.requestsPerHour?.toLocaleString("en-US")}/hour, all keys
+              together). Wait for the time in the Retry-After header.
+            </td>
+          </tr>
+        </tbody>
+      </DataTable>
     </article>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { WorkingHoursForm } from "@/components/plan/working-hours-form";
+import { DataTable } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format/dates";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { countKeys } from "@/lib/keys/keys";
@@ -93,46 +94,33 @@ export default async function PlanPage() {
       </dl>
 
       <h2 className="mt-10 text-lg font-semibold">Plans</h2>
-      <div className="relative mt-2 overflow-x-auto">
-        <table className="w-full min-w-[28rem] text-left text-sm">
-          <caption className="sr-only">API key limits per plan</caption>
-          <thead className="border-b border-slate-200 dark:border-slate-800">
-            <tr>
-              <th scope="col" className="py-2 pr-3">
-                Plan
+      <DataTable
+        caption="API key limits per plan"
+        columns={["Plan", "Max API keys", "Rate limit", "Usage log retention"]}
+        className="min-w-[28rem]"
+      >
+        <tbody>
+          {Object.entries(PLAN_LIMITS).map(([plan, limits]) => (
+            <tr
+              key={plan}
+              className="border-b border-slate-100 dark:border-slate-900"
+              aria-current={plan === account.plan ? "true" : undefined}
+            >
+              <th scope="row" className="py-2 pr-3 font-medium">
+                {limits.label}
+                {plan === account.plan ? " (yours)" : ""}
               </th>
-              <th scope="col" className="pr-3">
-                Max API keys
-              </th>
-              <th scope="col" className="pr-3">
-                Rate limit
-              </th>
-              <th scope="col">Usage log retention</th>
+              <td className="pr-3">{limits.maxKeys === null ? "Unlimited" : limits.maxKeys}</td>
+              <td className="pr-3">
+                {limits.requestsPerHour === null
+                  ? `Custom (default ${n(ENTERPRISE_DEFAULT_HOURLY_LIMIT)})/hour`
+                  : `${n(limits.requestsPerHour)}/hour`}
+              </td>
+              <td>{limits.retentionDays === null ? "Unlimited" : `${limits.retentionDays} days`}</td>
             </tr>
-          </thead>
-          <tbody>
-            {Object.entries(PLAN_LIMITS).map(([plan, limits]) => (
-              <tr
-                key={plan}
-                className="border-b border-slate-100 dark:border-slate-900"
-                aria-current={plan === account.plan ? "true" : undefined}
-              >
-                <th scope="row" className="py-2 pr-3 font-medium">
-                  {limits.label}
-                  {plan === account.plan ? " (yours)" : ""}
-                </th>
-                <td className="pr-3">{limits.maxKeys === null ? "Unlimited" : limits.maxKeys}</td>
-                <td className="pr-3">
-                  {limits.requestsPerHour === null
-                    ? `Custom (default ${n(ENTERPRISE_DEFAULT_HOURLY_LIMIT)})/hour`
-                    : `${n(limits.requestsPerHour)}/hour`}
-                </td>
-                <td>{limits.retentionDays === null ? "Unlimited" : `${limits.retentionDays} days`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </DataTable>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
         To change your plan, ask the administrator of this portal.
       </p>
