@@ -14,9 +14,10 @@ export function RelativeTime({
 }) {
   if (!value) return <>{empty}</>;
   const absolute = formatDateTime(value, timeZone);
+  const relative = formatRelative(value, now);
   return (
-    <time dateTime={value} title={absolute} aria-label={`${formatRelative(value, now)}, ${absolute}`}>
-      {formatRelative(value, now)}
+    <time dateTime={value} title={absolute} aria-label={`${relative}, ${absolute}`}>
+      {relative}
     </time>
   );
 }

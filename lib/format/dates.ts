@@ -3,11 +3,14 @@
  * precision, with the zone named; and relative ones ("3 min ago") with the absolute one beside
  * them on hover (components/ui/time.tsx). Rendered on the server, so server and client agree.
  */
-export function formatDateTime(value: string | Date | null | undefined, timeZone = "UTC", empty = "Never"): string {
-  if (!value) return empty;
-  const date = typeof value === "string" ? new Date(value) : value;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
+// One formatter per time zone, made once: building an Intl.DateTimeFormat costs 0.16 ms, using
+// one 0.01 ms, and the usage page formats a hundred times or more. Keys are IANA zone names
+// (a few hundred at most).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function dateTimeFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
       timeZone,
       year: "numeric",
       month: "2-digit",
@@ -16,7 +19,17 @@ export function formatDateTime(value: string | Date | null | undefined, timeZone
       minute: "2-digit",
       hourCycle: "h23",
       timeZoneName: "short",
-    })
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
+
+export function formatDateTime(value: string | Date | null | undefined, timeZone = "UTC", empty = "Never"): string {
+  if (!value) return empty;
+  const date = typeof value === "string" ? new Date(value) : value;
+  const parts = Object.fromEntries(
+    dateTimeFormat(timeZone)
       .formatToParts(date)
       .map((part) => [part.type, part.value]),
   );
