@@ -1,7 +1,7 @@
 import { onInvalidation, publishInvalidation } from "../cache/invalidation";
 import { db, Prisma } from "../db/client";
 
-/** The sample data every fresh install serves; id 123 is open to every plan, as in the reference. */
+/** The sample data every fresh install serves; ids 123 and 125 are open to every plan, 123 as in the reference. */
 const SAMPLE_ROUTES = [
   {
     id: 123,
@@ -16,6 +16,13 @@ const SAMPLE_ROUTES = [
     description: "Needs the Professional plan or above.",
     minPlan: "professional",
     payload: { name: "Professional route", description: "Data for Professional and Enterprise plans" },
+  },
+  {
+    id: 125,
+    name: "Status route",
+    description: "Open to every plan: a second route, so limiting a key to some routes means something on Free.",
+    minPlan: "free",
+    payload: { name: "Status route", description: "Service status from the data API", healthy: true },
   },
 ] as const;
 

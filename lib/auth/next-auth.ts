@@ -6,6 +6,7 @@ import { getConfig } from "../config/env";
 import { loginSchema } from "../validation/schemas";
 import { clientIp } from "../http/request";
 import { revokeSession, sessionIsCurrent, sessionVersionOf } from "./portal-sessions";
+import { recordAudit } from "../audit/audit-log";
 import { signInWithPassword } from "./sign-in";
 import { THROTTLED_ERROR } from "./sign-in-messages";
 
@@ -24,7 +25,7 @@ export function authOptions(): NextAuthOptions {
           if (!parsed.success) return null;
           const headers = (request?.headers ?? {}) as Record<string, string | undefined>;
           const ip = clientIp({ get: (name) => headers[name] ?? null }, getConfig().trustProxy);
-          const result = await signInWithPassword(parsed.data.email, parsed.data.password, ip);
+          const result = await signInWithPassword(parsed.data.email, parsed.data.password, ip, Date.now(), "portal");
           if (result.ok) return { id: String(result.user.id), email: result.user.email, name: result.user.username };
           // next-auth hands a thrown message to the sign-in form as its error: a lockout must not
           // read as a wrong password (the user would keep trying the right one).
@@ -50,8 +51,14 @@ export function authOptions(): NextAuthOptions {
     },
     events: {
       async signOut({ token }) {
-        if (typeof token?.sid === "string" && typeof token.exp === "number")
+        if (typeof token?.sid === "string" && typeof token.exp === "number") {
           await revokeSession(token.sid, new Date(token.exp * 1000));
+          const userId = Number(token.sub);
+          // next-auth gives this event no request, so the address is not known here.
+          if (Number.isSafeInteger(userId) && userId > 0) {
+            await recordAudit(userId, "auth.sign_out", { actor: "portal", ip: null });
+          }
+        }
       },
     },
   };

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { db } from "../db/client";
 import { getConfig } from "../config/env";
 import { digestSecret } from "../keys/secret";
+import { recordAudit } from "../audit/audit-log";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./access-token";
 
 const REFRESH_TOKEN_TTL_DAYS = 30;
@@ -99,9 +100,12 @@ async function successorRow(digest: string) {
 }
 
 /** Ends a login: its refresh-token family is revoked, and with it every access token it issued. */
-export async function revokeRefreshFamily(token: string): Promise<void> {
+export async function revokeRefreshFamily(token: string, ip: string | null = null): Promise<void> {
   const row = await db().refreshToken.findUnique({ where: { digest: refreshDigest(token) } });
-  if (row) await revokeFamily(row.familyId);
+  if (!row) return;
+  const alreadyRevoked = row.revokedAt !== null;
+  await revokeFamily(row.familyId);
+  if (!alreadyRevoked) await recordAudit(row.userId, "auth.sign_out", { actor: "api", ip });
 }
 
 /** Whether a family was revoked (signed out, or a token reused): its access tokens are refused. */

@@ -2,6 +2,8 @@ import crypto from "node:crypto";
 import { getConfig } from "../config/env";
 import { ApiError } from "../http/errors";
 import { throttleStore } from "../limits/quota";
+import { recordAudit } from "../audit/audit-log";
+import type { AuditActor } from "../audit/audit-actions";
 import { createUser, verifyCredentials, type PublicUser } from "./users";
 
 /**
@@ -34,6 +36,7 @@ export async function signInWithPassword(
   password: string,
   ip: string,
   now = Date.now(),
+  actor: AuditActor = "api",
 ): Promise<SignInResult> {
   const limits = [
     { key: `login:${hashed(`${email}|${ip}`)}`, ...SIGN_IN_LIMITS.perEmailAndIp },
@@ -44,7 +47,10 @@ export async function signInWithPassword(
       return { ok: false, throttled: true, retryAfterSeconds: limit.windowMs / 1000 };
   }
   const user = await verifyCredentials(email, password);
-  if (user) return { ok: true, user };
+  if (user) {
+    await recordAudit(user.id, "auth.sign_in", { actor, ip });
+    return { ok: true, user };
+  }
   for (const limit of limits) await throttleStore().consume(limit.key, limit.failures, limit.windowMs, now);
   return { ok: false, throttled: false };
 }

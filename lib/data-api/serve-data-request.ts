@@ -38,7 +38,14 @@ interface Caller {
   keyName: string;
   /** The key was deleted: log the attempt for its owner, but there is no row to mark as used. */
   deleted?: boolean;
+  /** What the key may do (a valid key's record; absent for a deleted one). */
+  routes?: number[] | null;
+  readOnly?: boolean;
+  allowsIp?: ((ip: string) => boolean) | null;
 }
+
+/** A valid key used from an address its allow-list does not name. */
+const IP_NOT_ALLOWED_MESSAGE = "This API key may not be used from this IP address";
 
 interface Owner {
   plan: string;
@@ -65,7 +72,15 @@ async function authenticate(
     };
     return { caller, owner: null };
   }
-  const caller: Caller = { ownerId: record.ownerId, keyId: record.id, keyName: record.name };
+  const caller: Caller = {
+    ownerId: record.ownerId,
+    keyId: record.id,
+    keyName: record.name,
+    routes: record.routes,
+    readOnly: record.readOnly,
+    allowsIp: record.allowsIp,
+  };
+  // Expired (at its own expiry, or at the end of a rotation's grace): the same 401 as any bad key.
   const valid =
     record.status === "active" &&
     (!record.expiresAt || record.expiresAt > now) &&
@@ -81,7 +96,33 @@ export async function serveDataRequest(request: DataRequest, now = new Date()): 
   const url = new URL(request.url, "http://localhost");
   const { caller, owner } = await authenticate(request.headers, now);
   const response = await decide(url, caller, owner, request.ip, now.getTime());
+  recordCall(request, url, caller, owner, response, now);
+  return response;
+}
 
+/**
+ * A write method (POST, PUT, PATCH, DELETE) on the data API, which only reads: a read-only key's
+ * call is refused with the reference's 403 (and logged for its owner); null for anything else,
+ * which the caller answers with its 405.
+ */
+export async function serveDataWrite(request: DataRequest, now = new Date()): Promise<DataResponse | null> {
+  const url = new URL(request.url, "http://localhost");
+  const { caller, owner } = await authenticate(request.headers, now);
+  if (!caller || !owner || !caller.readOnly || (caller.allowsIp && !caller.allowsIp(request.ip))) return null;
+  const limit = await consumeAccountQuota(caller.ownerId, hourlyLimitFor(owner.plan, owner.rateLimitPerHour), now.getTime());
+  const response = respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now.getTime());
+  recordCall(request, url, caller, owner, response, now);
+  return response;
+}
+
+function recordCall(
+  request: DataRequest,
+  url: URL,
+  caller: Caller | null,
+  owner: Owner | null,
+  response: DataResponse,
+  now: Date,
+): void {
   const rawId = url.searchParams.get("id");
   // Past the per-IP budget, failures are still logged but not under the key's owner: someone
   // hammering a leaked or deleted key must not bury that owner's own log.
@@ -99,7 +140,6 @@ export async function serveDataRequest(request: DataRequest, now = new Date()): 
     userAgent: request.headers.get("user-agent") ?? "",
     at: now,
   });
-  return response;
 }
 
 async function decide(
@@ -118,6 +158,17 @@ async function decide(
     return respond(401, errorBody(UNAUTHENTICATED_MESSAGE), limit, now);
   }
 
+  // From an address the key's allow-list does not name: whoever holds the key there is treated
+  // like a failed authentication (the per-IP budget, not the owner's quota, pays for it), so a
+  // leaked key used elsewhere can neither read nor drain the owner's hourly limit.
+  if (caller.allowsIp && !caller.allowsIp(ip)) {
+    const limit = await consumeAnonymousQuota(ip, now);
+    if (!limit.allowed) {
+      return respond(429, errorBody("Too many unauthenticated requests from this address; retry later"), limit, now);
+    }
+    return respond(403, errorBody(IP_NOT_ALLOWED_MESSAGE), limit, now);
+  }
+
   // Checked before counting: a call refused here consumes no quota.
   const limit = await consumeAccountQuota(caller.ownerId, hourlyLimitFor(owner.plan, owner.rateLimitPerHour), now);
   if (!limit.allowed) {
@@ -133,6 +184,9 @@ async function decide(
       : "id is required";
     return respond(400, errorBody(message), limit, now);
   }
+  // Outside the key's routes: the reference's 403, before the lookup, so a limited key cannot
+  // tell which other route ids exist.
+  if (caller.routes && !caller.routes.includes(id.data)) return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
   const route = await findApiRoute(id.data);
   if (!route) return respond(404, errorBody(`No API route with id ${id.data}`), limit, now);
   if (!planAllows(owner.plan, route.minPlan)) return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);

@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from "../db/errors";
-import { KeyLimitError, KeyNameTakenError } from "../keys/key-errors";
+import { KeyAlreadyRotatedError, KeyLimitError, KeyNameTakenError } from "../keys/key-errors";
 import { errorForLog } from "../keys/secret";
 
 /** An error whose message is safe to show the caller; anything else becomes a generic 500. */
@@ -28,7 +28,7 @@ export const conflict = (message: string) => new ApiError(409, message);
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */
 export function apiErrorFor(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
-  if (error instanceof KeyNameTakenError) return conflict(error.message);
+  if (error instanceof KeyNameTakenError || error instanceof KeyAlreadyRotatedError) return conflict(error.message);
   if (error instanceof KeyLimitError) return forbidden(error.message);
   return null;
 }

@@ -1,4 +1,8 @@
+import { headers } from "next/headers";
 import type { z } from "zod";
+import type { AuditContext } from "../audit/audit-actions";
+import { getConfig } from "../config/env";
+import { clientIp } from "./request";
 import { sessionUserId } from "../auth/next-auth";
 import { isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../keys/secret";
@@ -54,4 +58,9 @@ export async function accountAction<S extends z.ZodType, T>(
   const userId = await sessionUserId();
   if (!userId) return { ok: false, message: "Your session has ended. Sign in again." };
   return validatedAction(schema, input, (data) => fn(userId, data));
+}
+
+/** A portal action's origin for the audit log: the portal, from the browser's address. */
+export async function portalAuditContext(): Promise<AuditContext> {
+  return { actor: "portal", ip: clientIp(await headers(), getConfig().trustProxy) };
 }

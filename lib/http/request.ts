@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import type { AuditContext } from "../audit/audit-actions";
+import { getConfig } from "../config/env";
 import { ApiError, badRequest } from "./errors";
 import { formatZodError } from "../validation/format-zod-error";
 
@@ -75,4 +77,9 @@ export function clientIp(headers: { get(name: string): string | null }, trustPro
     if (ip) return ip.slice(0, 64);
   }
   return "unknown";
+}
+
+/** A REST call's origin for the audit log: the API, from the client's address. */
+export function apiAuditContext(request: Request): AuditContext {
+  return { actor: "api", ip: clientIp(request.headers, getConfig().trustProxy) };
 }

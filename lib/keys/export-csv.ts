@@ -1,4 +1,6 @@
 import Papa from "papaparse";
+import { recordAudit } from "../audit/audit-log";
+import type { AuditContext } from "../audit/audit-actions";
 import { keysAfter, type KeyFilter, type KeyRecord } from "./keys";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -59,11 +61,17 @@ interface CsvOptions {
    * the reference's bytes for scripts.
    */
   bom?: boolean;
+  /** Who asked, for the audit log (an export is recorded with its filter before it streams). */
+  audit?: AuditContext;
 }
 
 /** The download both GET /api/api-keys/export and the portal's Export CSV button serve. */
 export async function keysCsvResponse(ownerId: number, options: CsvOptions = {}, now = new Date()): Promise<Response> {
-  return new Response(await keysCsvStream(ownerId, options), {
+  const body = await keysCsvStream(ownerId, options);
+  await recordAudit(ownerId, "key.export", options.audit ?? { actor: "api", ip: null }, {
+    details: { q: options.filter?.q ?? null, status: options.filter?.status ?? null },
+  });
+  return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="api-keys-${now.toISOString().slice(0, 10)}.csv"`,

@@ -8,3 +8,6 @@ export class KeyNameTakenError extends Error {}
 
 /** The plan's key limit is reached (a 403, with the reference's message). */
 export class KeyLimitError extends Error {}
+
+/** The key was rotated already: only its replacement can be rotated (a 409). */
+export class KeyAlreadyRotatedError extends Error {}

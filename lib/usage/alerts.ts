@@ -11,7 +11,7 @@ const SPIKE_FACTOR = 3;
 export const SPIKE_MIN_CALLS = 20;
 export const FAILED_AUTH_BURST = { count: 10, windowMs: 10 * 60_000 };
 
-type AlertType = "new_ip" | "off_hours" | "spike" | "failed_auth_burst";
+type AlertType = "new_ip" | "off_hours" | "spike" | "failed_auth_burst" | "leak_reported";
 
 export interface Alert {
   type: AlertType;
@@ -176,5 +176,25 @@ export function newIpAlerts(pairs: NewIp[]): Alert[] {
     api_key_name: pair.keyName,
     at: iso(pair.at),
     message: `Key "${pair.keyName}" was used from ${pair.ip}, an IP address it had not used in the previous 7 days.`,
+  }));
+}
+
+interface LeakReport {
+  apiKeyId: number | null;
+  apiKeyName: string | null;
+  ip: string | null;
+  createdAt: Date;
+}
+
+/** Someone reported one of the account's keys as leaked (POST /api/api-keys/revoke): it was deactivated. */
+export function leakReportAlerts(reports: LeakReport[]): Alert[] {
+  return reports.map((report) => ({
+    type: "leak_reported",
+    api_key_id: report.apiKeyId,
+    api_key_name: report.apiKeyName,
+    at: report.createdAt.toISOString(),
+    message:
+      `Key "${report.apiKeyName ?? "?"}" was reported as leaked from ${report.ip ?? "an unknown address"} ` +
+      "and has been deactivated. Rotate it, then find where it was exposed.",
   }));
 }

@@ -1,3 +1,4 @@
+import { purgeExpiredAuditLogs } from "../audit/audit-log";
 import { backgroundDb, Prisma } from "../db/client";
 import { errorForLog } from "../keys/secret";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
@@ -108,6 +109,7 @@ export function startRetentionJob(): void {
     return purgeExpiredUsageLogs(now)
       .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
       .then(() => purgeExpiredRollups(now))
+      .then(() => purgeExpiredAuditLogs(now))
       .then(() => purgeExpiredRefreshTokens())
       .then(() => purgeExpiredCounters())
       .then(() => purgeExpiredRevokedSessions())

@@ -4,6 +4,7 @@ import {
   offHours,
   offHoursAlerts,
   spikeAlerts,
+  leakReportAlerts,
   type Alert,
   type WorkingHours,
 } from "./alerts";
@@ -18,6 +19,7 @@ import {
   topKeys,
 } from "./summary-queries";
 import { flushUsage } from "./usage-recorder";
+import { leakReportsSince } from "../audit/audit-log";
 
 /**
  * The monitoring summary behind GET /api/api-usage-logs/summary and the usage page: calls per
@@ -101,7 +103,7 @@ async function usageSummary(ownerId: number, range: SummaryRange, hours: Working
   const to = new Date(now.getTime() + 1);
   const off = offHours(fromHour, toHour, hours);
 
-  const [totals, top, inWholeHours, inCutHours, ips, failures, appeared] = await Promise.all([
+  const [totals, top, inWholeHours, inCutHours, ips, failures, appeared, leaks] = await Promise.all([
     // 24 extra hours feed the spike rule's trailing mean for the first hours of the range.
     hourlyTotals(ownerId, new Date(fromHour - 24 * HOUR_MS), to),
     topKeys(ownerId, from, to, 5),
@@ -110,6 +112,7 @@ async function usageSummary(ownerId: number, range: SummaryRange, hours: Working
     distinctIps(ownerId, from),
     failuresPerMinute(ownerId, from, to),
     newIps(ownerId, from, to, MAX_ALERTS),
+    leakReportsSince(ownerId, from),
   ]);
 
   const totalsByHour = new Map<number, number>();
@@ -122,6 +125,7 @@ async function usageSummary(ownerId: number, range: SummaryRange, hours: Working
     ...offHoursAlerts(inWholeHours, inCutHours, hours),
     ...spikeAlerts(totalsByHour, fromHour, toHour),
     ...failedAuthBursts(failures),
+    ...leakReportAlerts(leaks),
   ]
     .sort((a, b) => b.at.localeCompare(a.at))
     .slice(0, MAX_ALERTS);

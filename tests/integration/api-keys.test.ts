@@ -21,7 +21,24 @@ import {
   type GeneratedKey,
 } from "./support";
 
-const KEY_FIELDS = ["api_key_name", "created_at", "id", "key_hint", "last_used_at", "status", "user"];
+// The reference's fields, then issue 12's (expiry, scopes, allow-list, environment, rotation).
+const KEY_FIELDS = [
+  "api_key_name",
+  "created_at",
+  "environment",
+  "expires_at",
+  "id",
+  "ip_allowlist",
+  "key_hint",
+  "last_used_at",
+  "read_only",
+  "rotated_from_id",
+  "rotation_due",
+  "routes",
+  "status",
+  "status_reason",
+  "user",
+];
 
 function postGenerate(token: string, body: unknown) {
   return generate(request("POST", "/api/api-keys/generate", { token, body }), noParams);

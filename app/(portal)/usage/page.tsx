@@ -32,6 +32,7 @@ const ALERT_LABELS = {
   off_hours: "Off-hours",
   spike: "Spike",
   failed_auth_burst: "Failed auth",
+  leak_reported: "Leak reported",
 } as const;
 
 export default async function UsagePage({

@@ -1,19 +1,30 @@
 import { getConfig } from "@/lib/config/env";
-import { serveDataRequest } from "@/lib/data-api/serve-data-request";
+import { serveDataRequest, serveDataWrite } from "@/lib/data-api/serve-data-request";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
 import { clientIp } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 
-export const GET = apiHandler(async (request) => {
+function dataRequest(request: Request) {
   const url = new URL(request.url);
-  const result = await serveDataRequest({
+  return {
     method: request.method,
     url: url.pathname + url.search,
     headers: request.headers,
     ip: clientIp(request.headers, getConfig().trustProxy),
-  });
+  };
+}
+
+export const GET = apiHandler(async (request) => {
+  const result = await serveDataRequest(dataRequest(request));
   return json(result.body, result.status, result.headers);
 });
 
+// The data API only reads: a write method is a 405, except with a read-only key, whose refusal
+// (403, the reference's body) is what read_only promises.
 const notAllowed = methodNotAllowed("GET");
-export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+const write = apiHandler(async (request, context) => {
+  const refused = await serveDataWrite(dataRequest(request));
+  if (refused) return json(refused.body, refused.status, refused.headers);
+  return notAllowed(request, context);
+});
+export { write as POST, write as PUT, write as PATCH, write as DELETE };

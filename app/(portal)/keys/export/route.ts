@@ -1,7 +1,8 @@
 import { sessionUserId } from "@/lib/auth/next-auth";
 import { unauthenticated } from "@/lib/http/errors";
 import { apiHandler } from "@/lib/http/handler";
-import { readQuery } from "@/lib/http/request";
+import { clientIp, readQuery } from "@/lib/http/request";
+import { getConfig } from "@/lib/config/env";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
 import { exportKeysQuerySchema } from "@/lib/validation/schemas";
 
@@ -11,5 +12,9 @@ import { exportKeysQuerySchema } from "@/lib/validation/schemas";
 export const GET = apiHandler(async (request) => {
   const userId = await sessionUserId();
   if (!userId) throw unauthenticated();
-  return keysCsvResponse(userId, { filter: await readQuery(request, exportKeysQuerySchema), bom: true });
+  return keysCsvResponse(userId, {
+    filter: await readQuery(request, exportKeysQuerySchema),
+    bom: true,
+    audit: { actor: "portal", ip: clientIp(request.headers, getConfig().trustProxy) },
+  });
 });

@@ -1,9 +1,9 @@
 import { notFound } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
-import { parseInput, readJson } from "@/lib/http/request";
+import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { deleteKey, getKey, renameKey, toKeyResponse } from "@/lib/keys/keys";
-import { keyIdParamsSchema, renameKeySchema } from "@/lib/validation/schemas";
+import { deleteKey, getKey, toKeyResponse, updateKey } from "@/lib/keys/keys";
+import { keyIdParamsSchema, updateKeySchema } from "@/lib/validation/schemas";
 
 export const GET = withBearer<{ id: string }>(async (_request, { userId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
@@ -12,18 +12,21 @@ export const GET = withBearer<{ id: string }>(async (_request, { userId, params 
   return json(toKeyResponse(key));
 });
 
-/** Renames a key: 200 with the key, 404 if it is not the caller's, 409 if another of their keys has the name. */
+/**
+ * Renames a key and/or changes its environment, routes, read-only flag or IP allow-list: 200 with
+ * the key, 404 if it is not the caller's, 409 if another of their keys has the name.
+ */
 export const PATCH = withBearer<{ id: string }>(async (request, { userId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
-  const { api_key_name } = await readJson(request, renameKeySchema);
-  const key = await renameKey(userId, id, api_key_name);
+  const changes = await readJson(request, updateKeySchema);
+  const key = await updateKey(userId, id, changes, apiAuditContext(request));
   if (!key) throw notFound("API key not found");
   return json(toKeyResponse(key));
 });
 
-export const DELETE = withBearer<{ id: string }>(async (_request, { userId, params }) => {
+export const DELETE = withBearer<{ id: string }>(async (request, { userId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
-  if (!(await deleteKey(userId, id))) throw notFound("API key not found");
+  if (!(await deleteKey(userId, id, apiAuditContext(request)))) throw notFound("API key not found");
   return json({ success: true, message: "API key deleted; it stops working immediately" });
 });
 

@@ -1,10 +1,13 @@
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
-import { readQuery } from "@/lib/http/request";
+import { apiAuditContext, readQuery } from "@/lib/http/request";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
 import { exportKeysQuerySchema } from "@/lib/validation/schemas";
 
 export const GET = withBearer(async (request, { userId }) =>
-  keysCsvResponse(userId, { filter: await readQuery(request, exportKeysQuerySchema) }),
+  keysCsvResponse(userId, {
+    filter: await readQuery(request, exportKeysQuerySchema),
+    audit: apiAuditContext(request),
+  }),
 );
 
 const notAllowed = methodNotAllowed("GET");

@@ -1,6 +1,6 @@
 import { revokeRefreshFamily } from "@/lib/auth/refresh-tokens";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/request";
+import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { refreshSchema } from "@/lib/validation/schemas";
 
@@ -9,7 +9,7 @@ import { refreshSchema } from "@/lib/validation/schemas";
 // whether or not it was known, so the endpoint tells nothing about tokens.
 export const POST = apiHandler(async (request) => {
   const { refresh_token } = await readJson(request, refreshSchema);
-  await revokeRefreshFamily(refresh_token);
+  await revokeRefreshFamily(refresh_token, apiAuditContext(request).ip);
   return json({ success: true, message: "Signed out" });
 });
 

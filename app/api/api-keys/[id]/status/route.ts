@@ -1,6 +1,6 @@
 import { notFound } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
-import { parseInput, readJson } from "@/lib/http/request";
+import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { setKeyStatus, toKeyResponse } from "@/lib/keys/keys";
 import { keyIdParamsSchema, keyStatusSchema } from "@/lib/validation/schemas";
@@ -8,7 +8,7 @@ import { keyIdParamsSchema, keyStatusSchema } from "@/lib/validation/schemas";
 export const PUT = withBearer<{ id: string }>(async (request, { userId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
   const { status } = await readJson(request, keyStatusSchema);
-  const key = await setKeyStatus(userId, id, status);
+  const key = await setKeyStatus(userId, id, status, apiAuditContext(request));
   if (!key) throw notFound("API key not found");
   return json(toKeyResponse(key));
 });

@@ -1,0 +1,29 @@
+import { ApiError } from "@/lib/http/errors";
+import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
+import { apiAuditContext, readJson } from "@/lib/http/request";
+import { json } from "@/lib/http/respond";
+import { LEAK_REPORT_MESSAGE, reportLeakedKey } from "@/lib/keys/keys";
+import { consumeAnonymousQuota } from "@/lib/limits/quota";
+import { reportLeakSchema } from "@/lib/validation/schemas";
+
+/**
+ * Leak response: anyone who finds a key (in a public repository, a paste, a log) posts it here,
+ * with no other credential; holding it is the proof. A live key is deactivated at once. The
+ * answer is the same 202 whether or not the key existed, so this is no way to test keys; each
+ * report spends the reporter's address's budget for failed authentication.
+ */
+export const POST = apiHandler(async (request) => {
+  const context = { ...apiAuditContext(request), actor: "reporter" as const };
+  const limit = await consumeAnonymousQuota(context.ip ?? "unknown", Date.now());
+  if (!limit.allowed) {
+    throw new ApiError(429, "Too many requests from this address; retry later", {
+      "Retry-After": String(Math.max(1, Math.ceil(limit.retryAfterMs / 1000))),
+    });
+  }
+  const { api_key } = await readJson(request, reportLeakSchema);
+  await reportLeakedKey(api_key, context);
+  return json({ success: true, message: LEAK_REPORT_MESSAGE }, 202);
+});
+
+const notAllowed = methodNotAllowed("POST");
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

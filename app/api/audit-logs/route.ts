@@ -1,0 +1,18 @@
+import { listAuditLogs, toAuditResponse } from "@/lib/audit/audit-log";
+import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { readQuery } from "@/lib/http/request";
+import { json } from "@/lib/http/respond";
+import { auditLogQuerySchema } from "@/lib/validation/schemas";
+
+/** The caller's audit trail, newest first; ?api_key_id= and ?action= narrow it. */
+export const GET = withBearer(async (request, { userId }) => {
+  const query = await readQuery(request, auditLogQuerySchema);
+  const { items, total } = await listAuditLogs(userId, query);
+  return json({
+    data: items.map((row) => toAuditResponse(row)),
+    pagination: { page: query.page, per_page: query.per_page, total },
+  });
+});
+
+const notAllowed = methodNotAllowed("GET");
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

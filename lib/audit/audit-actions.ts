@@ -1,0 +1,36 @@
+/** Every action the audit log records (a pure list: the query schema and the page's filter use it). */
+export const AUDIT_ACTIONS = [
+  "key.generate",
+  "key.rename",
+  "key.update",
+  "key.status",
+  "key.rotate",
+  "key.delete",
+  "key.export",
+  "key.leak_report",
+  "auth.sign_in",
+  "auth.sign_out",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who acted: the account in the portal or through the REST API, or a stranger reporting a leaked key. */
+export type AuditActor = "portal" | "api" | "reporter";
+
+/** Where an action came from: stored with it, and passed down the one write path by its callers. */
+export interface AuditContext {
+  actor: AuditActor;
+  ip: string | null;
+}
+
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  "key.generate": "Key generated",
+  "key.rename": "Key renamed",
+  "key.update": "Key access changed",
+  "key.status": "Key status changed",
+  "key.rotate": "Key rotated",
+  "key.delete": "Key deleted",
+  "key.export": "Keys exported",
+  "key.leak_report": "Leaked key reported",
+  "auth.sign_in": "Signed in",
+  "auth.sign_out": "Signed out",
+};

@@ -1,0 +1,113 @@
+import { backgroundDb, db, Prisma } from "../db/client";
+import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
+import type { AuditLogQuery } from "../validation/schemas";
+import type { AuditAction, AuditContext } from "./audit-actions";
+
+/**
+ * The account's audit trail: who changed which key (or signed in or out), when, from where and
+ * what changed. Details are built by the callers from explicit fields (names, statuses, route
+ * ids, counts), never from a key record, so no digest or secret can reach this table.
+ */
+
+export interface AuditEntry {
+  keyId?: number | null;
+  keyName?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function recordAudit(
+  ownerId: number,
+  action: AuditAction,
+  context: AuditContext,
+  entry: AuditEntry = {},
+): Promise<void> {
+  await db().auditLog.create({
+    data: {
+      ownerId,
+      action,
+      actor: context.actor,
+      ip: context.ip,
+      apiKeyId: entry.keyId ?? null,
+      apiKeyName: entry.keyName ?? null,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+    },
+  });
+}
+
+const auditFields = {
+  id: true,
+  action: true,
+  actor: true,
+  apiKeyId: true,
+  apiKeyName: true,
+  ip: true,
+  details: true,
+  createdAt: true,
+} as const;
+type AuditRecord = Prisma.AuditLogGetPayload<{ select: typeof auditFields }>;
+
+export function toAuditResponse(row: AuditRecord) {
+  let details: Record<string, unknown> = {};
+  try {
+    details = row.details ? (JSON.parse(row.details) as Record<string, unknown>) : {};
+  } catch {
+    // written by recordAudit only; an unreadable row still lists, without details
+  }
+  return {
+    id: row.id,
+    action: row.action as AuditAction,
+    actor: row.actor,
+    api_key_id: row.apiKeyId,
+    api_key_name: row.apiKeyName,
+    ip: row.ip,
+    details,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+export type AuditLogResponse = ReturnType<typeof toAuditResponse>;
+
+/** A page of the owner's audit trail, newest first, optionally for one key and/or one action. */
+export async function listAuditLogs(
+  ownerId: number,
+  query: AuditLogQuery,
+): Promise<{ items: AuditRecord[]; total: number }> {
+  const where: Prisma.AuditLogWhereInput = {
+    ownerId,
+    ...(query.api_key_id ? { apiKeyId: query.api_key_id } : {}),
+    ...(query.action ? { action: query.action } : {}),
+  };
+  const [items, total] = await Promise.all([
+    db().auditLog.findMany({
+      where,
+      select: auditFields,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: (query.page - 1) * query.per_page,
+      take: query.per_page,
+    }),
+    db().auditLog.count({ where }),
+  ]);
+  return { items, total };
+}
+
+/** Leak reports against the owner's keys since `from`: the usage page shows each as an alert. */
+export function leakReportsSince(ownerId: number, from: Date) {
+  return db().auditLog.findMany({
+    where: { ownerId, action: "key.leak_report", createdAt: { gte: from } },
+    select: { apiKeyId: true, apiKeyName: true, ip: true, createdAt: true },
+    orderBy: { createdAt: "desc" },
+    take: 50,
+  });
+}
+
+const DAY_MS = 86_400_000;
+
+/** Audit rows are kept as long as the plan keeps usage rows (Free 30 days, Professional 90, Enterprise for good). */
+export async function purgeExpiredAuditLogs(now = new Date()): Promise<number> {
+  let deleted = 0;
+  for (const plan of PLANS_WITH_RETENTION) {
+    const cutoff = new Date(now.getTime() - PLAN_LIMITS[plan].retentionDays! * DAY_MS);
+    const { count } = await backgroundDb().auditLog.deleteMany({ where: { createdAt: { lt: cutoff }, owner: { plan } } });
+    deleted += count;
+  }
+  return deleted;
+}
