@@ -9,6 +9,7 @@ import { signOutEverywhereAction } from "@/lib/actions/account";
 const LINKS = [
   { href: "/keys", label: "API Keys" },
   { href: "/usage", label: "Usage" },
+  { href: "/audit", label: "Audit" },
   { href: "/plan", label: "Plan" },
   { href: "/docs", label: "Docs" },
 ];

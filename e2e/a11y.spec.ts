@@ -68,6 +68,8 @@ for (const scheme of ["light", "dark"] as const) {
       await audit(page, testInfo, `docs${suffix}`);
       await page.goto("/plan");
       await audit(page, testInfo, `plan${suffix}`);
+      await page.goto("/audit");
+      await audit(page, testInfo, `audit${suffix}`);
     });
   });
 }
@@ -86,6 +88,7 @@ test("pages fit a 375 px wide screen without sideways scrolling, with 100-charac
   for (const control of [
     page.getByRole("switch", { name: `Active: ${name}` }),
     page.getByRole("button", { name: `Delete ${name}` }),
+    page.getByRole("button", { name: `Rotate ${name}` }),
   ]) {
     const box = (await control.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(375);
@@ -93,7 +96,7 @@ test("pages fit a 375 px wide screen without sideways scrolling, with 100-charac
   await page.getByRole("link", { name }).click();
   await expect(page).toHaveURL(/\/keys\/\d+$/);
   const detail = new URL(page.url()).pathname;
-  for (const path of ["/keys", detail, "/usage", "/docs", "/plan"]) {
+  for (const path of ["/keys", detail, "/usage", "/docs", "/plan", "/audit"]) {
     await page.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);

@@ -6,12 +6,53 @@ import { generateKeyAction } from "@/lib/actions/keys";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
+import { ENVIRONMENTS, ROTATION_DAYS, suggestEnvironment, type Environment } from "@/lib/keys/key-controls";
 import { generateKeySchema } from "@/lib/validation/schemas";
+
+/** A route the key can be limited to (those the account's plan may read). */
+export interface RouteChoice {
+  id: number;
+  name: string;
+}
+
+const EXPIRY_CHOICES = [
+  { days: "", label: "Never" },
+  { days: "7", label: "In 7 days" },
+  { days: "30", label: "In 30 days" },
+  { days: "90", label: "In 90 days" },
+  { days: "365", label: "In 1 year" },
+];
+
+/** The dialog's fields as the generate schema takes them: optional controls left out when unset. */
+function readGenerateForm(form: FormData) {
+  const routes = form.getAll("routes").map(Number);
+  const ips = String(form.get("ip_allowlist") ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  const days = String(form.get("expires_in_days") ?? "");
+  return {
+    api_key_name: String(form.get("api_key_name") ?? ""),
+    user: String(form.get("user") ?? ""),
+    environment: String(form.get("environment") ?? "production"),
+    ...(days ? { expires_in_days: Number(days) } : {}),
+    ...(routes.length ? { routes } : {}),
+    ...(form.get("read_only") ? { read_only: true } : {}),
+    ...(ips.length ? { ip_allowlist: ips } : {}),
+  };
+}
 
 type Step = { kind: "closed" } | { kind: "form" } | { kind: "created"; name: string; secret: string };
 
 /** "Generate New API Key": the form dialog, then the copy-once modal for the new secret. */
-export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; disabledReason?: string }) {
+export function GenerateKey({
+  disabled,
+  disabledReason,
+  routes,
+}: {
+  disabled: boolean;
+  disabledReason?: string;
+  routes: RouteChoice[];
+}) {
   const [step, setStep] = useState<Step>({ kind: "closed" });
   // Each opening mounts a fresh form dialog, so errors from an earlier attempt are gone.
   const [formRound, setFormRound] = useState(0);
@@ -44,6 +85,7 @@ export function GenerateKey({ disabled, disabledReason }: { disabled: boolean; d
       )}
       <GenerateKeyDialog
         key={formRound}
+        routes={routes}
         open={step.kind === "form"}
         onClose={close}
         onCreated={(name, secret) => setStep({ kind: "created", name, secret })}
@@ -66,7 +108,9 @@ function GenerateKeyDialog({
   open,
   onClose,
   onCreated,
+  routes,
 }: {
+  routes: RouteChoice[];
   open: boolean;
   onClose: () => void;
   onCreated: (name: string, secret: string) => void;
@@ -74,7 +118,7 @@ function GenerateKeyDialog({
   const { errors, formError, pending, onSubmit } = useSchemaForm(
     // The same schema the REST handler uses, so the form and the API agree on every rule.
     generateKeySchema,
-    (form) => ({ api_key_name: String(form.get("api_key_name") ?? ""), user: String(form.get("user") ?? "") }),
+    readGenerateForm,
     async (data) => {
       const result = await generateKeyAction(data);
       if (!result.ok) return result;
@@ -82,6 +126,9 @@ function GenerateKeyDialog({
     },
     "Could not reach the server; no key was created.",
   );
+  const [environment, setEnvironment] = useState<Environment>("production");
+  const [environmentChosen, setEnvironmentChosen] = useState(false);
+  const hasAccessErrors = Boolean(errors.routes || errors.ip_allowlist);
 
   return (
     <Dialog open={open} title="Generate New API Key" onCancel={onClose}>
@@ -99,6 +146,10 @@ function GenerateKeyDialog({
             autoFocus
             aria-invalid={Boolean(errors.api_key_name)}
             aria-describedby="api_key_name-help api_key_name-error"
+            onChange={(event) => {
+              // The name's prefix suggests the environment until the user picks one.
+              if (!environmentChosen) setEnvironment(suggestEnvironment(event.target.value));
+            }}
           />
           <p id="api_key_name-help" className={help}>
             Name it for where it runs: environment, application, purpose and date, e.g.
@@ -133,6 +184,90 @@ function GenerateKeyDialog({
             </p>
           )}
         </div>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <div>
+            <label htmlFor="environment" className={label}>
+              Environment
+            </label>
+            <select
+              id="environment"
+              name="environment"
+              value={environment}
+              onChange={(event) => {
+                setEnvironmentChosen(true);
+                setEnvironment(event.target.value as Environment);
+              }}
+              aria-describedby="environment-help"
+              className={`${field} w-full`}
+            >
+              {ENVIRONMENTS.map((env) => (
+                <option key={env} value={env}>
+                  {env[0].toUpperCase() + env.slice(1)}
+                </option>
+              ))}
+            </select>
+            <p id="environment-help" className={help}>
+              Rotation reminder after {ROTATION_DAYS[environment]} days.
+            </p>
+          </div>
+          <div>
+            <label htmlFor="expires_in_days" className={label}>
+              Expires
+            </label>
+            <select id="expires_in_days" name="expires_in_days" defaultValue="" className={`${field} w-full`}>
+              {EXPIRY_CHOICES.map((choice) => (
+                <option key={choice.days} value={choice.days}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <details className="rounded-md border border-slate-200 p-3 dark:border-slate-700" open={hasAccessErrors}>
+          <summary className="cursor-pointer text-sm font-medium">Limit what this key can do (optional)</summary>
+          <fieldset className="mt-3" aria-describedby="routes-help">
+            <legend className="text-sm font-medium">Routes</legend>
+            <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
+              {routes.map((route) => (
+                <label key={route.id} className="flex items-center gap-2 text-sm">
+                  <input type="checkbox" name="routes" value={route.id} className="h-4 w-4" />
+                  {route.id} · {route.name}
+                </label>
+              ))}
+            </div>
+            <p id="routes-help" className={help}>
+              None checked: every route your plan allows.
+            </p>
+            {errors.routes && <p className={fieldError}>Routes {errors.routes}</p>}
+          </fieldset>
+          <label className="mt-3 flex items-center gap-2 text-sm">
+            <input type="checkbox" name="read_only" className="h-4 w-4" />
+            Read-only (refuse write methods)
+          </label>
+          <div className="mt-3">
+            <label htmlFor="ip_allowlist" className={label}>
+              Allowed IP addresses
+            </label>
+            <textarea
+              id="ip_allowlist"
+              name="ip_allowlist"
+              rows={2}
+              spellCheck={false}
+              placeholder={"203.0.113.7\n10.0.0.0/8"}
+              aria-invalid={Boolean(errors.ip_allowlist)}
+              aria-describedby="ip_allowlist-help ip_allowlist-error"
+              className={`${field} w-full font-mono text-sm`}
+            />
+            <p id="ip_allowlist-help" className={help}>
+              One address or CIDR range per line, IPv4 or IPv6, up to 50. Empty: any address.
+            </p>
+            {errors.ip_allowlist && (
+              <p id="ip_allowlist-error" className={fieldError}>
+                Allowed IP addresses: {errors.ip_allowlist}
+              </p>
+            )}
+          </div>
+        </details>
         {formError && !Object.keys(errors).length && <p className={alertError}>{formError}</p>}
         <div className="flex justify-end gap-2">
           <button type="button" className={button.secondary} onClick={onClose}>
@@ -147,7 +282,8 @@ function GenerateKeyDialog({
   );
 }
 
-function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; onClose: () => void }) {
+/** The copy-once modal: the secret of a new key (generated or rotated), shown this one time. */
+export function NewKeyModal({ name, secret, onClose }: { name: string; secret: string; onClose: () => void }) {
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const [saved, setSaved] = useState(false);
 

@@ -1,5 +1,6 @@
 import { onInvalidation, publishInvalidation } from "../cache/invalidation";
 import { db, Prisma } from "../db/client";
+import { planAllows } from "../limits/plans";
 
 /** The sample data every fresh install serves; ids 123 and 125 are open to every plan, 123 as in the reference. */
 const SAMPLE_ROUTES = [
@@ -71,4 +72,13 @@ export async function findApiRoute(id: number, now = Date.now()): Promise<ApiRou
   if (cache.size >= 10_000) cache.clear();
   cache.set(id, { route, until: now + ROUTE_CACHE_MS });
   return route;
+}
+
+/** The routes a key can be limited to in the portal: those the account's plan may read, by id. */
+export async function routesForPlan(plan: string): Promise<Array<{ id: number; name: string }>> {
+  const rows = await db().apiRoute.findMany({
+    select: { id: true, name: true, minPlan: true },
+    orderBy: { id: "asc" },
+  });
+  return rows.filter((row) => planAllows(plan, row.minPlan)).map(({ id, name }) => ({ id, name }));
 }

@@ -106,7 +106,9 @@ export async function purgeExpiredAuditLogs(now = new Date()): Promise<number> {
   let deleted = 0;
   for (const plan of PLANS_WITH_RETENTION) {
     const cutoff = new Date(now.getTime() - PLAN_LIMITS[plan].retentionDays! * DAY_MS);
-    const { count } = await backgroundDb().auditLog.deleteMany({ where: { createdAt: { lt: cutoff }, owner: { plan } } });
+    const { count } = await backgroundDb().auditLog.deleteMany({
+      where: { createdAt: { lt: cutoff }, owner: { plan } },
+    });
     deleted += count;
   }
   return deleted;

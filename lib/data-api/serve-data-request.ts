@@ -109,7 +109,11 @@ export async function serveDataWrite(request: DataRequest, now = new Date()): Pr
   const url = new URL(request.url, "http://localhost");
   const { caller, owner } = await authenticate(request.headers, now);
   if (!caller || !owner || !caller.readOnly || (caller.allowsIp && !caller.allowsIp(request.ip))) return null;
-  const limit = await consumeAccountQuota(caller.ownerId, hourlyLimitFor(owner.plan, owner.rateLimitPerHour), now.getTime());
+  const limit = await consumeAccountQuota(
+    caller.ownerId,
+    hourlyLimitFor(owner.plan, owner.rateLimitPerHour),
+    now.getTime(),
+  );
   const response = respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now.getTime());
   recordCall(request, url, caller, owner, response, now);
   return response;

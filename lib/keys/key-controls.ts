@@ -64,9 +64,7 @@ export function normalizeAllowlistEntry(entry: string): string | null {
       return `${ipaddr.IPv4.networkAddressFromCIDR(`${v4.toString()}/${bits - 96}`).toString()}/${bits - 96}`;
     }
     const network =
-      address.kind() === "ipv4"
-        ? ipaddr.IPv4.networkAddressFromCIDR(text)
-        : ipaddr.IPv6.networkAddressFromCIDR(text);
+      address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
     return `${network.toString()}/${bits}`;
   }
   // isValid would take "10" or "0x0a.1" (inet_aton forms); only the four-part dotted form and IPv6 count.

@@ -67,6 +67,8 @@ export function toKeyResponse(key: KeyRecord) {
     environment: asEnvironment(key.environment),
     rotation_due: rotationDue(key),
     rotated_from_id: key.rotatedFromId,
+    /** When a rotation replaced this key (it then works until expires_at, and can't be rotated again). */
+    rotated_at: key.rotatedAt?.toISOString() ?? null,
     /** Why it was deactivated by someone other than its owner (reported_leak), else null. */
     status_reason: key.statusReason,
   };
@@ -310,11 +312,6 @@ export async function updateKey(
     });
   }
   return after;
-}
-
-/** The portal's rename: updateKey with a name alone. */
-export function renameKey(ownerId: number, id: number, name: string, context: AuditContext = UNSPECIFIED) {
-  return updateKey(ownerId, id, { api_key_name: name }, context);
 }
 
 /** Which keys a list or an export is narrowed to: a search text, a status, or both. */

@@ -1,11 +1,6 @@
 import { z } from "zod";
 import { AUDIT_ACTIONS } from "../audit/audit-actions";
-import {
-  ENVIRONMENTS,
-  GRACE_PERIODS,
-  MAX_ALLOWLIST_ENTRIES,
-  normalizeAllowlistEntry,
-} from "../keys/key-controls";
+import { ENVIRONMENTS, GRACE_PERIODS, MAX_ALLOWLIST_ENTRIES, normalizeAllowlistEntry } from "../keys/key-controls";
 
 /**
  * One schema per input, shared by the REST handlers and the portal's forms. Messages read
@@ -140,7 +135,8 @@ export const generateKeySchema = body({
   user: usernameSchema,
   ...keyControls,
   /** An ISO time in the future, or a number of days from now; not both. */
-  expires_at: z.lazy(() => isoDate)
+  expires_at: z
+    .lazy(() => isoDate)
     .refine((at) => at.getTime() > Date.now(), "must be in the future")
     .optional(),
   expires_in_days: z

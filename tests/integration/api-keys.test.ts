@@ -32,6 +32,7 @@ const KEY_FIELDS = [
   "key_hint",
   "last_used_at",
   "read_only",
+  "rotated_at",
   "rotated_from_id",
   "rotation_due",
   "routes",

@@ -24,6 +24,8 @@ const PUBLIC: Record<string, string> = {
   "app/api/auth/logout/route.ts": "the refresh token is the credential",
   "app/api/api-routes-data/route.ts": "X-API-Key + X-Username (tests/integration/data-route.test.ts)",
   "app/api/health/route.ts": "for load balancers; tells nothing about accounts",
+  "app/api/openapi.json/route.ts": "the API's own description; nothing about accounts",
+  "app/api/api-keys/revoke/route.ts": "leak report: the reported key is the proof; same 202 whatever it finds",
   "app/api/bench/noop/route.ts": "bench only (BENCH_ROUTES), constant JSON",
   "app/api/bench/event-loop/route.ts": "bench only (BENCH_ROUTES), event-loop figures",
 };
@@ -39,6 +41,11 @@ const BEARER: Record<string, { path: (keyId: number) => string; params?: (keyId:
       path: (id) => `/api/api-keys/${id}/status`,
       params: (id) => ({ id: String(id) }),
     },
+    "app/api/api-keys/[id]/rotate/route.ts": {
+      path: (id) => `/api/api-keys/${id}/rotate`,
+      params: (id) => ({ id: String(id) }),
+    },
+    "app/api/audit-logs/route.ts": { path: () => "/api/audit-logs" },
     "app/api/api-usage-logs/route.ts": { path: () => "/api/api-usage-logs" },
     "app/api/api-usage-logs/summary/route.ts": { path: () => "/api/api-usage-logs/summary" },
     "app/api/account/working-hours/route.ts": { path: () => "/api/account/working-hours" },
@@ -46,7 +53,7 @@ const BEARER: Record<string, { path: (keyId: number) => string; params?: (keyId:
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const BODIES: Record<string, unknown> = {
-  POST: { api_key_name: "matrix", user: "matrix_user" },
+  POST: { api_key_name: "matrix", user: "matrix_user", grace_period_seconds: 0 },
   PUT: { status: "inactive", time_zone: "UTC", work_start_hour: 1, work_end_hour: 2 },
   PATCH: { api_key_name: "renamed" },
 };

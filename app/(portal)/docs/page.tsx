@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { ApiReference } from "@/components/docs/api-reference";
 import { CodeBlock, CodeTabs } from "@/components/docs/code-tabs";
 import { DataTable } from "@/components/ui/table";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { someKeyUser } from "@/lib/keys/keys";
-import { PLAN_LIMITS } from "@/lib/limits/plans";
+import { ANONYMOUS_HOURLY_LIMIT, PLAN_LIMITS } from "@/lib/limits/plans";
+import { openApiDocument } from "@/lib/openapi/document";
 
 export const metadata: Metadata = { title: "Docs" };
 
@@ -83,6 +85,40 @@ export default async function DocsPage() {
           </tr>
         </tbody>
       </DataTable>
+
+      <section aria-labelledby="leak-report-heading">
+        <h2 id="leak-report-heading" className="mt-8 text-lg font-semibold">
+          Report a leaked key
+        </h2>
+        <p className="mt-2 text-sm">
+          Found a key where it should not be (a public repository, a paste, a log)? Secret scanners and people alike can
+          post it to <code className="font-mono">POST /api/api-keys/revoke</code> with no other credential: a live key
+          is deactivated at once and its owner is told. The answer is always{" "}
+          <code className="font-mono">202 {`{"success": true, ...}`}</code>, whether or not the key existed, so the
+          endpoint cannot be used to test keys. Each address may report up to{" "}
+          {ANONYMOUS_HOURLY_LIMIT.toLocaleString("en-US")} times an hour (shared with failed API calls); past that it
+          gets 429 and a Retry-After header.
+        </p>
+        <CodeBlock
+          title="Leak report example"
+          code={`curl -X POST "${base}/api/api-keys/revoke" \\\n  -H "Content-Type: application/json" \\\n  -d '{"api_key": "sk_live_EXAMPLE_PLACEHOLDER"}'`}
+        />
+      </section>
+
+      <section aria-labelledby="api-reference-heading">
+        <h2 id="api-reference-heading" className="mt-8 text-lg font-semibold">
+          API reference
+        </h2>
+        <p className="mt-2 text-sm">
+          Every endpoint, from the same OpenAPI 3.1 document that is served at{" "}
+          <a href="/api/openapi.json" className="text-indigo-700 underline dark:text-indigo-300">
+            /api/openapi.json
+          </a>{" "}
+          for client generators. Errors are always{" "}
+          <code className="font-mono">{`{"success": false, "message": "..."}`}</code>.
+        </p>
+        <ApiReference document={openApiDocument()} />
+      </section>
     </article>
   );
 }

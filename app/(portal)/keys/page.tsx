@@ -3,7 +3,9 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { DeleteKey } from "@/components/keys/delete-key";
 import { GenerateKey } from "@/components/keys/generate-key";
+import { KeyBadges } from "@/components/keys/key-badges";
 import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
+import { RotateKey } from "@/components/keys/rotate-key";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
 import { button, field } from "@/components/ui/styles";
@@ -11,6 +13,7 @@ import { requireAccount } from "@/lib/auth/portal-session";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
+import { routesForPlan } from "@/lib/api-routes/api-routes";
 import { countKeys, listKeys, toKeyResponse } from "@/lib/keys/keys";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
 import { listKeysQuerySchema } from "@/lib/validation/schemas";
@@ -37,8 +40,12 @@ export default async function KeysPage({
     per_page: PER_PAGE,
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
-  const [{ items, total }, used] = await Promise.all([listKeys(account.id, query), countKeys(account.id)]);
-  const keys = items.map(toKeyResponse);
+  const [{ items, total }, used, routes] = await Promise.all([
+    listKeys(account.id, query),
+    countKeys(account.id),
+    routesForPlan(account.plan),
+  ]);
+  const keys = items.map((key) => toKeyResponse(key));
   const limit = maxKeysFor(account.plan);
   const atLimit = limit !== null && used >= limit;
   const filtered = Boolean(query.q || query.status);
@@ -83,6 +90,7 @@ export default async function KeysPage({
               </a>
             )}
             <GenerateKey
+              routes={routes}
               disabled={atLimit}
               disabledReason={
                 atLimit
@@ -156,6 +164,7 @@ export default async function KeysPage({
                   <Link href={`/keys/${key.id}`} className="underline-offset-2 hover:underline">
                     {key.api_key_name}
                   </Link>
+                  <KeyBadges keyData={key} timeZone={account.timeZone} now={now} />
                 </td>
                 <td data-label="Username" className={`pr-3 break-all ${stackedCell}`}>
                   {key.user}
@@ -173,12 +182,16 @@ export default async function KeysPage({
                   <RelativeTime value={key.last_used_at} timeZone={account.timeZone} now={now} />
                 </td>
                 <td className="text-right max-sm:mt-1 max-sm:block">
-                  <DeleteKey
-                    id={key.id}
-                    name={key.api_key_name}
-                    hint={key.key_hint}
-                    {...lastUse(key.last_used_at, account.timeZone, now)}
-                  />
+                  <span className="inline-flex flex-wrap justify-end gap-2">
+                    {/* A key rotated out already has its replacement; rotating it again is refused. */}
+                    {!key.rotated_at && <RotateKey id={key.id} name={key.api_key_name} due={key.rotation_due} />}
+                    <DeleteKey
+                      id={key.id}
+                      name={key.api_key_name}
+                      hint={key.key_hint}
+                      {...lastUse(key.last_used_at, account.timeZone, now)}
+                    />
+                  </span>
                 </td>
               </tr>
             ))}

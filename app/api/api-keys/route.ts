@@ -7,7 +7,10 @@ import { listKeysQuerySchema } from "@/lib/validation/schemas";
 export const GET = withBearer(async (request, { userId }) => {
   const query = await readQuery(request, listKeysQuerySchema);
   const { items, total } = await listKeys(userId, query);
-  return json({ data: items.map((key) => toKeyResponse(key)), pagination: { page: query.page, per_page: query.per_page, total } });
+  return json({
+    data: items.map((key) => toKeyResponse(key)),
+    pagination: { page: query.page, per_page: query.per_page, total },
+  });
 });
 
 const notAllowed = methodNotAllowed("GET");

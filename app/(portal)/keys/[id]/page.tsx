@@ -2,8 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeleteKey } from "@/components/keys/delete-key";
+import { KeyAccessForm } from "@/components/keys/key-access-form";
+import { isExpired, KeyBadges } from "@/components/keys/key-badges";
 import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
 import { RenameKey } from "@/components/keys/rename-key";
+import { RotateKey } from "@/components/keys/rotate-key";
+import { routesForPlan } from "@/lib/api-routes/api-routes";
+import { ROTATION_DAYS } from "@/lib/keys/key-controls";
 import { DataTable } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/time";
 import { UsageChart } from "@/components/usage/usage-chart";
@@ -25,9 +30,10 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
   if (!record) notFound();
   const key = toKeyResponse(record);
   const now = new Date();
-  const [chart, recent] = await Promise.all([
+  const [chart, recent, routes] = await Promise.all([
     usageChart(account.id, { hours: 7 * 24, keyId: key.id }, now),
     listUsageLogs(account.id, { page: 1, per_page: 10, api_key_id: key.id }),
+    routesForPlan(account.plan),
   ]);
   const tz = account.timeZone;
 
@@ -42,6 +48,16 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
       <h1 id="key-heading" tabIndex={-1} className="mt-2 text-2xl font-semibold break-all focus:outline-none">
         {key.api_key_name}
       </h1>
+      <KeyBadges keyData={key} timeZone={account.timeZone} now={now} />
+      {key.status_reason === "reported_leak" && (
+        <p className="mt-3 max-w-prose rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+          Someone reported this key as leaked, and it was deactivated. Rotate it, then find where it was exposed; the{" "}
+          <Link href={`/audit?key=${key.id}`} className="underline">
+            audit log
+          </Link>{" "}
+          has the reporter&apos;s address.
+        </p>
+      )}
 
       <div className="mt-6 grid gap-6 md:grid-cols-2">
         <RenameKey id={key.id} name={key.api_key_name} />
@@ -60,7 +76,54 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
           <dd>
             <RelativeTime value={key.last_used_at} timeZone={tz} now={now} />
           </dd>
+          <dt className="text-slate-600 dark:text-slate-400">Expires</dt>
+          <dd>
+            {key.expires_at ? (
+              <>
+                {isExpired(key, now) ? "Expired " : ""}
+                <RelativeTime value={key.expires_at} timeZone={tz} now={now} />
+              </>
+            ) : (
+              "Never"
+            )}
+          </dd>
+          <dt className="text-slate-600 dark:text-slate-400">Rotation</dt>
+          <dd>
+            {key.rotated_at ? (
+              <>Replaced by a rotation {formatDateTime(key.rotated_at, tz)}</>
+            ) : (
+              <span className="flex flex-wrap items-center gap-2">
+                {key.rotation_due
+                  ? `Due: ${key.environment} keys are rotated every ${ROTATION_DAYS[key.environment]} days`
+                  : `Every ${ROTATION_DAYS[key.environment]} days (${key.environment})`}
+                <RotateKey id={key.id} name={key.api_key_name} due={key.rotation_due} />
+              </span>
+            )}
+          </dd>
+          {key.rotated_from_id && (
+            <>
+              <dt className="text-slate-600 dark:text-slate-400">Replaces</dt>
+              <dd>
+                <Link href={`/keys/${key.rotated_from_id}`} className="underline">
+                  Key #{key.rotated_from_id}
+                </Link>
+              </dd>
+            </>
+          )}
         </dl>
+      </div>
+
+      <div className="mt-8 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+        <KeyAccessForm
+          id={key.id}
+          routes={routes}
+          access={{
+            environment: key.environment,
+            routes: key.routes,
+            read_only: key.read_only,
+            ip_allowlist: key.ip_allowlist,
+          }}
+        />
       </div>
 
       <div className="mt-8 rounded-lg border border-slate-200 p-4 dark:border-slate-800">

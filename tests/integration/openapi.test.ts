@@ -1,0 +1,431 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as getDocument } from "@/app/api/openapi.json/route";
+import { openApiDocument } from "@/lib/openapi/document";
+import { ctx, readBody, request, seedSampleRoutes } from "../helpers";
+import { callData, createAccount, generateKey, uniqueEmail, type Account, type GeneratedKey } from "./support";
+
+/**
+ * The OpenAPI document against the code: it must be a valid OpenAPI 3.1 document; every route
+ * file under app/api must be in it; and every operation it lists is called through its route
+ * module, each answer's status must be one it lists for that operation and each JSON body must
+ * match the schema it gives. A new route, status or response field that the document does not
+ * know fails here.
+ */
+
+const document = openApiDocument();
+type Schema = Record<string, unknown>;
+
+const METHODS = ["get", "post", "put", "patch", "delete"] as const;
+type Method = (typeof METHODS)[number];
+
+// next-auth's own actions, the benchmark's routes (off unless BENCH_ROUTES) and the catch-all
+// that answers the 404 envelope for unknown /api paths are not part of the API.
+const UNDOCUMENTED = [/^\/api\/auth\/\[\.\.\.nextauth\]$/, /^\/api\/bench\//, /^\/api\/\[\[\.\.\.path\]\]$/];
+
+/** app/api/api-keys/[id]/rotate/route.ts → /api/api-keys/{id}/rotate */
+function routeFiles(): Map<string, string> {
+  const root = path.resolve("app/api");
+  const files = new Map<string, string>();
+  for (const entry of fs.readdirSync(root, { recursive: true, encoding: "utf8" })) {
+    if (path.basename(entry) !== "route.ts") continue;
+    const route = `/api/${path.dirname(entry).split(path.sep).join("/")}`;
+    if (UNDOCUMENTED.some((pattern) => pattern.test(route))) continue;
+    files.set(route.replace(/\[(\w+)\]/g, "{$1}"), path.join(root, entry));
+  }
+  return files;
+}
+const files = routeFiles();
+
+type Handler = (request: Request, context: { params: Promise<unknown> }) => Promise<Response>;
+async function routeModule(template: string): Promise<Record<string, Handler | undefined>> {
+  const file = files.get(template);
+  if (!file) throw new Error(`no route file serves ${template}`);
+  return import(file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small reader of the document's schemas: enough to hold a body to what the document promises.
+
+function resolve<T>(node: T): T {
+  let current: unknown = node;
+  while (current && typeof current === "object" && "$ref" in current) {
+    const pointer = String((current as { $ref: string }).$ref);
+    current = pointer
+      .replace(/^#\//, "")
+      .split("/")
+      .reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], document);
+  }
+  return current as T;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+/** Where `value` breaks `schema`: types, required properties, enums and consts, date-times. */
+function violations(value: unknown, schemaOrRef: Schema, at = "body"): string[] {
+  const schema = resolve(schemaOrRef);
+  if (Array.isArray(schema.anyOf)) {
+    const ok = (schema.anyOf as Schema[]).some((branch) => violations(value, branch, at).length === 0);
+    return ok ? [] : [`${at}: matches none of anyOf`];
+  }
+  const problems: string[] = [];
+  if (schema.type !== undefined) {
+    const types = ([] as unknown[]).concat(schema.type);
+    const actual = typeOf(value);
+    if (!types.includes(actual) && !(actual === "integer" && types.includes("number"))) {
+      return [`${at}: ${actual} where ${types.join(" or ")} is documented`];
+    }
+  }
+  if ("const" in schema && value !== schema.const) problems.push(`${at}: not ${JSON.stringify(schema.const)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    problems.push(`${at}: ${JSON.stringify(value)} not in enum`);
+  if (schema.format === "date-time" && typeof value === "string" && Number.isNaN(Date.parse(value))) {
+    problems.push(`${at}: not a date-time`);
+  }
+  if (typeOf(value) === "object") {
+    const object = value as Record<string, unknown>;
+    for (const name of (schema.required as string[] | undefined) ?? []) {
+      if (!(name in object)) problems.push(`${at}.${name}: required but missing`);
+    }
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const [name, property] of Object.entries(properties)) {
+      if (name in object) problems.push(...violations(object[name], property, `${at}.${name}`));
+    }
+    if (schema.additionalProperties === false) {
+      for (const name of Object.keys(object)) if (!(name in properties)) problems.push(`${at}.${name}: not documented`);
+    }
+  }
+  if (Array.isArray(value) && schema.items) {
+    value.forEach((item, index) => problems.push(...violations(item, schema.items as Schema, `${at}[${index}]`)));
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A realistic call for every operation the document lists.
+
+interface Call {
+  url: string;
+  params?: Record<string, string>;
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  status: number;
+}
+
+interface Fixture {
+  account: Account;
+  /** A second login of the account, and a third: refresh and logout each end one. */
+  refreshTokens: string[];
+  key: GeneratedKey;
+  /** Keys that a scenario changes for good: deactivated, deleted, rotated, reported. */
+  spare: Record<"status" | "delete" | "rotate" | "leak", GeneratedKey>;
+  /** Read-only and limited to route 125. */
+  readOnly: GeneratedKey;
+}
+
+const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
+const PASSWORD = "openapi-Secret-password-1";
+
+const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
+  "POST /api/auth/register": () => [
+    { url: "/api/auth/register", body: { email: uniqueEmail("oas"), password: PASSWORD }, status: 201 },
+  ],
+  "POST /api/auth/login": (f) => [
+    { url: "/api/auth/login", body: { email: f.account.email, password: f.account.password }, status: 200 },
+    { url: "/api/auth/login", body: { email: f.account.email, password: "not-the-password" }, status: 401 },
+  ],
+  "POST /api/auth/refresh": (f) => [
+    { url: "/api/auth/refresh", body: { refresh_token: f.refreshTokens[0] }, status: 200 },
+    { url: "/api/auth/refresh", body: { refresh_token: "rt_not-a-token" }, status: 401 },
+  ],
+  "POST /api/auth/logout": (f) => [
+    { url: "/api/auth/logout", body: { refresh_token: f.refreshTokens[1] }, status: 200 },
+  ],
+  "GET /api/api-keys": (f) => [
+    { url: "/api/api-keys?page=1&per_page=5&status=active&q=OAS", token: f.account.token, status: 200 },
+    { url: "/api/api-keys?per_page=101", token: f.account.token, status: 400 },
+  ],
+  "POST /api/api-keys/generate": (f) => [
+    {
+      url: "/api/api-keys/generate",
+      token: f.account.token,
+      body: { api_key_name: "OAS generated", user: "oas_user", environment: "staging", expires_in_days: 30 },
+      status: 201,
+    },
+    {
+      url: "/api/api-keys/generate",
+      token: f.account.token,
+      body: { api_key_name: "OAS generated", user: "oas_user" },
+      status: 409,
+    },
+  ],
+  "GET /api/api-keys/{id}": (f) => [
+    { url: `/api/api-keys/${f.key.id}`, params: { id: String(f.key.id) }, token: f.account.token, status: 200 },
+    { url: "/api/api-keys/2147483647", params: { id: "2147483647" }, token: f.account.token, status: 404 },
+  ],
+  "PATCH /api/api-keys/{id}": (f) => [
+    {
+      url: `/api/api-keys/${f.key.id}`,
+      params: { id: String(f.key.id) },
+      token: f.account.token,
+      body: { api_key_name: "OAS main key", ip_allowlist: null, read_only: false },
+      status: 200,
+    },
+  ],
+  "DELETE /api/api-keys/{id}": (f) => [
+    {
+      url: `/api/api-keys/${f.spare.delete.id}`,
+      params: { id: String(f.spare.delete.id) },
+      token: f.account.token,
+      status: 200,
+    },
+  ],
+  "PUT /api/api-keys/{id}/status": (f) => [
+    {
+      url: `/api/api-keys/${f.spare.status.id}/status`,
+      params: { id: String(f.spare.status.id) },
+      token: f.account.token,
+      body: { status: "inactive" },
+      status: 200,
+    },
+  ],
+  "POST /api/api-keys/{id}/rotate": (f) => {
+    const rotate = {
+      url: `/api/api-keys/${f.spare.rotate.id}/rotate`,
+      params: { id: String(f.spare.rotate.id) },
+      token: f.account.token,
+      body: { grace_period_seconds: 3600 },
+    };
+    return [
+      { ...rotate, status: 201 },
+      { ...rotate, status: 409 },
+    ];
+  },
+  "POST /api/api-keys/revoke": (f) => [
+    { url: "/api/api-keys/revoke", body: { api_key: f.spare.leak.api_key }, status: 202 },
+    { url: "/api/api-keys/revoke", body: { api_key: "sk_live_not-a-key" }, status: 202 },
+  ],
+  "GET /api/api-keys/export": (f) => [
+    { url: "/api/api-keys/export?status=active", token: f.account.token, status: 200 },
+  ],
+  "GET /api/api-usage-logs": (f) => [
+    {
+      url: `/api/api-usage-logs?per_page=10&api_key_id=${f.key.id}&status=success&from=2020-01-01`,
+      token: f.account.token,
+      status: 200,
+    },
+  ],
+  "GET /api/api-usage-logs/summary": (f) => [
+    { url: "/api/api-usage-logs/summary?range=7d", token: f.account.token, status: 200 },
+  ],
+  "GET /api/audit-logs": (f) => [{ url: "/api/audit-logs?action=key.generate", token: f.account.token, status: 200 }],
+  "PUT /api/account/working-hours": (f) => [
+    {
+      url: "/api/account/working-hours",
+      token: f.account.token,
+      body: { time_zone: "Europe/Paris", work_start_hour: 9, work_end_hour: 17 },
+      status: 200,
+    },
+  ],
+  "GET /api/api-routes-data": (f) => [
+    { url: "/api/api-routes-data?id=123", headers: dataHeaders(f.key), status: 200 },
+    { url: "/api/api-routes-data?id=abc", headers: dataHeaders(f.key), status: 400 },
+    { url: "/api/api-routes-data?id=99999", headers: dataHeaders(f.key), status: 404 },
+    { url: "/api/api-routes-data?id=123", headers: dataHeaders(f.readOnly), status: 403 },
+    { url: "/api/api-routes-data?id=123", status: 401 },
+  ],
+  ...Object.fromEntries(
+    ["POST", "PUT", "PATCH", "DELETE"].map((method) => [
+      `${method} /api/api-routes-data`,
+      (f: Fixture): Call[] => [
+        { url: "/api/api-routes-data?id=125", headers: dataHeaders(f.readOnly), status: 403 },
+        { url: "/api/api-routes-data?id=123", headers: dataHeaders(f.key), status: 405 },
+      ],
+    ]),
+  ),
+  "GET /api/health": () => [{ url: "/api/health", status: 200 }],
+  "GET /api/openapi.json": () => [{ url: "/api/openapi.json", status: 200 }],
+};
+
+// ---------------------------------------------------------------------------------------------
+
+interface Operation {
+  method: Method;
+  template: string;
+  responses: Record<string, Schema>;
+  security: Array<Record<string, string[]>>;
+  requestBody?: Schema;
+}
+
+const operations: Array<[string, Operation]> = Object.entries(document.paths ?? {}).flatMap(([template, item]) =>
+  METHODS.flatMap((method) => {
+    const operation = item[method];
+    if (!operation) return [];
+    return [
+      [
+        `${method.toUpperCase()} ${template}`,
+        {
+          method,
+          template,
+          responses: operation.responses as Record<string, Schema>,
+          security: (operation.security ?? []) as Array<Record<string, string[]>>,
+          requestBody: operation.requestBody as Schema | undefined,
+        },
+      ] as [string, Operation],
+    ];
+  }),
+);
+
+let fixture: Fixture;
+
+beforeAll(async () => {
+  await seedSampleRoutes();
+  const account = await createAccount({ prefix: "oas", plan: "professional", password: PASSWORD });
+  const refreshTokens = await Promise.all(
+    [1, 2].map(async () => (await createAccountLogin(account)).refresh_token as string),
+  );
+  const spare = {
+    status: await generateKey(account.token, "OAS status", "oas_user"),
+    delete: await generateKey(account.token, "OAS delete", "oas_user"),
+    rotate: await generateKey(account.token, "OAS rotate", "oas_user"),
+    leak: await generateKey(account.token, "OAS leak", "oas_user"),
+  };
+  const { POST: generate } = await routeModule("/api/api-keys/generate");
+  const readOnly = await readBody(
+    await generate!(
+      request("POST", "/api/api-keys/generate", {
+        token: account.token,
+        body: { api_key_name: "OAS read-only", user: "oas_reader", read_only: true, routes: [125] },
+      }),
+      ctx({}),
+    ),
+  );
+  const key = await generateKey(account.token, "OAS main", "oas_user");
+  // A call on record, so the usage list and summary have rows to hold to their schemas.
+  expect((await callData({ key: key.api_key, username: key.user })).status).toBe(200);
+  fixture = { account, refreshTokens, key, spare, readOnly };
+});
+
+async function createAccountLogin(account: Account) {
+  const { POST: login } = await routeModule("/api/auth/login");
+  return readBody(
+    await login!(
+      request("POST", "/api/auth/login", { body: { email: account.email, password: account.password } }),
+      ctx({}),
+    ),
+  );
+}
+
+async function call(operation: Operation, c: Omit<Call, "status">): Promise<Response> {
+  const handler = (await routeModule(operation.template))[operation.method.toUpperCase()];
+  expect(handler, `${operation.template} exports ${operation.method.toUpperCase()}`).toBeTypeOf("function");
+  const req = request(operation.method.toUpperCase(), c.url, {
+    token: c.token,
+    body: c.body,
+    rawBody: c.rawBody,
+    headers: { ...c.headers, ...(c.rawBody ? { "content-type": "application/json" } : {}) },
+  });
+  return handler!(req, ctx(c.params ?? {}));
+}
+
+/** The answer against the document: a listed status, a listed media type and headers, a body that fits. */
+async function expectDocumented(operation: Operation, response: Response, label: string): Promise<void> {
+  const documented = operation.responses[String(response.status)];
+  const body = await readBody(response);
+  expect(
+    documented,
+    `${label}: status ${response.status} is not documented (body ${JSON.stringify(body)})`,
+  ).toBeDefined();
+  const described = resolve(documented) as {
+    content?: Record<string, { schema: Schema }>;
+    headers?: Record<string, unknown>;
+  };
+  const mediaType = (response.headers.get("content-type") ?? "").split(";")[0].trim();
+  expect(Object.keys(described.content ?? {}), `${label}: media type`).toContain(mediaType);
+  for (const name of Object.keys(described.headers ?? {})) {
+    expect(response.headers.has(name), `${label}: documented header ${name}`).toBe(true);
+  }
+  if (mediaType === "application/json") {
+    expect(violations(body, described.content![mediaType].schema), label).toEqual([]);
+    // An empty page would hold no row to the schema: each list call is made to find some.
+    if (response.ok && Array.isArray(body.data)) expect(body.data.length, `${label}: rows`).toBeGreaterThan(0);
+  } else {
+    expect(body, label).toBeTypeOf("string");
+  }
+}
+
+describe("the OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const result = await new Validator().validate(structuredClone(document) as unknown as Record<string, unknown>);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe("3.1.0");
+  });
+
+  it("is served at GET /api/openapi.json, cacheable, and other verbs get the 405 envelope", async () => {
+    const response = await getDocument(request("GET", "/api/openapi.json"), ctx({}));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(await readBody(response)).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  it("lists every route file under app/api, and nothing that no route file serves", () => {
+    expect([...files.keys()].sort()).toEqual(Object.keys(document.paths ?? {}).sort());
+    expect(files.size).toBeGreaterThanOrEqual(18);
+  });
+
+  it("lists every method a route file serves: each other method it exports answers 405 naming the listed ones", async () => {
+    for (const [template, item] of Object.entries(document.paths ?? {})) {
+      const listed = METHODS.filter((method) => item[method]).map((method) => method.toUpperCase());
+      const exported = await routeModule(template);
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !listed.includes(m))) {
+        const handler = exported[method];
+        if (!handler) continue;
+        const url = template.replace("{id}", "1");
+        const response = await handler(request(method, url), ctx({ id: "1" }));
+        expect(response.status, `${method} ${template} is served but not documented`).toBe(405);
+        expect(response.headers.get("allow")?.split(", ").sort(), `${method} ${template}: Allow`).toEqual(
+          [...listed].sort(),
+        );
+      }
+    }
+  });
+
+  it("has a scenario below for every operation, and no scenario for an operation it lacks", () => {
+    expect(Object.keys(SCENARIOS).sort()).toEqual(operations.map(([name]) => name).sort());
+  });
+});
+
+describe("every documented operation, called through its route module", () => {
+  it.each(operations)("%s answers only documented statuses and bodies", async (name, operation) => {
+    const calls = SCENARIOS[name]?.(fixture);
+    expect(calls, `no scenario for ${name}`).toBeDefined();
+    for (const [index, c] of calls!.entries()) {
+      const response = await call(operation, c);
+      expect(response.status, `${name} call ${index + 1}`).toBe(c.status);
+      await expectDocumented(operation, response, `${name} call ${index + 1}`);
+    }
+
+    // The failures every operation of its kind has: no token, a body that is not JSON.
+    const [first] = calls!;
+    if (operation.security.some((requirement) => "BearerAuth" in requirement)) {
+      const response = await call(operation, { ...first, token: undefined });
+      expect(response.status, `${name} without a token`).toBe(401);
+      await expectDocumented(operation, response, `${name} without a token`);
+    }
+    if (operation.requestBody) {
+      const response = await call(operation, { ...first, body: undefined, rawBody: "{not json" });
+      expect(response.status, `${name} with a broken body`).toBe(400);
+      await expectDocumented(operation, response, `${name} with a broken body`);
+    }
+  });
+});
