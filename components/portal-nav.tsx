@@ -6,8 +6,9 @@ import { useEffect, useRef } from "react";
 import { signOut } from "next-auth/react";
 import { signOutEverywhereAction } from "@/lib/actions/account";
 
-const LINKS = [
-  { href: "/keys", label: "API Keys" },
+// `short`: the label on a phone, where six items share one row of 375 px.
+const LINKS: Array<{ href: string; label: string; short?: string }> = [
+  { href: "/keys", label: "API Keys", short: "Keys" },
   { href: "/usage", label: "Usage" },
   { href: "/audit", label: "Audit" },
   { href: "/plan", label: "Plan" },
@@ -59,14 +60,21 @@ export function PortalNav({ email, plan }: { email: string; plan: string }) {
             key={link.href}
             href={link.href}
             aria-current={current ? "page" : undefined}
-            className={`rounded-md px-2 py-1.5 text-sm sm:px-3 ${current ? "bg-slate-100 font-medium dark:bg-slate-800" : "hover:bg-slate-50 dark:hover:bg-slate-900"}`}
+            className={`rounded-md px-1.5 py-1.5 text-sm sm:px-3 ${current ? "bg-slate-100 font-medium dark:bg-slate-800" : "hover:bg-slate-50 dark:hover:bg-slate-900"}`}
           >
-            {link.label}
+            {link.short ? (
+              <>
+                <span className="max-sm:hidden">{link.label}</span>
+                <span className="sm:hidden">{link.short}</span>
+              </>
+            ) : (
+              link.label
+            )}
           </Link>
         );
       })}
       <details ref={menu} className="relative ml-auto">
-        <summary className="cursor-pointer list-none rounded-md px-2 py-1.5 text-sm hover:bg-slate-50 sm:px-3 dark:hover:bg-slate-900">
+        <summary className="cursor-pointer list-none rounded-md px-1.5 py-1.5 text-sm hover:bg-slate-50 sm:px-3 dark:hover:bg-slate-900">
           <span className="sr-only">Account: </span>
           <span className="inline-block max-w-[12rem] truncate align-bottom max-sm:sr-only">{email}</span>
           <span aria-hidden className="sm:hidden">

@@ -89,7 +89,7 @@ test("rotate with a grace period: a new key shown once, the old one working unti
   expect(fresh).not.toBe(old);
   await closeNewKeyModal(page);
   await expect(toast(page, 'Key "prod-billing" rotated.')).toBeVisible();
-  await expect(rotate.first()).toBeFocused();
+  await expect(page.getByRole("heading", { name: "API Keys" })).toBeFocused();
 
   // Two rows with the name: the new key, and the outgoing one with its expiry and no Rotate.
   const rows = row(page, "prod-billing");

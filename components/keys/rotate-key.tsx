@@ -119,7 +119,12 @@ export function RotateKey({ id, name, due = false }: { id: number; name: string;
           secret={step.secret}
           onClose={() => {
             toast.success(`Key "${step.name}" rotated.`);
-            close();
+            setStep({ kind: "closed" });
+            // The refresh drops this button from the rotated row: focus goes to the page's heading.
+            // (After the dialog's own focus restore, hence the next frame.)
+            requestAnimationFrame(() =>
+              (document.getElementById("keys-heading") ?? document.getElementById("key-heading"))?.focus(),
+            );
             router.refresh();
           }}
         />

@@ -74,7 +74,8 @@ export async function rotateKeyAction(input: unknown) {
   return accountAction(rotateKeySchema.extend(withId), input, async (userId, { id, grace_period_seconds }) => {
     const rotated = await rotateKey(userId, id, grace_period_seconds, await portalAuditContext());
     if (!rotated) throw notFound("API key not found");
-    revalidateKey(id);
+    // No revalidation here: re-rendering the list now would unmount the old key's row, and with
+    // it the copy-once modal holding the new secret. The component refreshes once it is closed.
     const { api_key, ...key } = generatedKeyBody(rotated.key, rotated.secret);
     return { key, secret: api_key, replaced: toKeyResponse(rotated.replaced) };
   });
