@@ -4,6 +4,18 @@ import { closeNewKeyModal, generateKey, registerAccount, signIn } from "./suppor
 
 /** axe-core on the current page: no serious or critical violation. Saves a screenshot too. */
 async function audit(page: Page, testInfo: TestInfo, name: string) {
+  // Next streams the page's metadata: the title may land a moment after the content.
+  await expect(page).toHaveTitle(/\S/);
+  // A toast still fading in is drawn half-transparent, and axe would measure that blend: let
+  // finite animations and transitions end first.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity)
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const summary = results.violations.map((v) => `${v.impact}:${v.id}(${v.nodes.length})`).join(" ") || "none";

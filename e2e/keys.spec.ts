@@ -47,7 +47,7 @@ test("a key name with markup renders as text", async ({ page }) => {
   await generateKey(page, name, "xss_user");
   await expect(page.getByRole("dialog", { name: "Your new API key" }).getByText(name)).toBeVisible();
   await closeNewKeyModal(page);
-  await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
   await expect(page.locator("img[src=x]")).toHaveCount(0);
   expect(dialogs).toBe(0);
 });
@@ -88,7 +88,7 @@ test("generate, copy and close with the keyboard alone", async ({ page, context 
   await expect(modal.getByRole("button", { name: "Close" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(modal).toBeHidden();
-  await expect(page.getByRole("cell", { name: "keyboard-only-key", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "keyboard-only-key", exact: true })).toBeVisible();
 
   // The switch works from the keyboard too.
   const toggle = page.getByRole("switch", { name: "Active: keyboard-only-key" });

@@ -351,6 +351,41 @@ async function scenarios(database, [a, b]) {
   );
   check(allImmediate, "B refused the key at its very next call in every trial");
 
+  console.log("\nKey controls changed through A, seen by B at its very next call");
+  const controlled = (
+    await call(a.port, "POST", "/api/api-keys/generate", {
+      token: enterprise.token,
+      body: { api_key_name: "controls", user: "controls_user" },
+    })
+  ).json;
+  const steps = [
+    ["warm", null, 200],
+    ["routes [125] (123 outside them)", { routes: [125] }, 403],
+    ["routes back to every route", { routes: null }, 200],
+    ["an allow-list without this address", { ip_allowlist: ["192.0.2.1"] }, 403],
+    ["the allow-list cleared", { ip_allowlist: null }, 200],
+  ];
+  for (const [label, change, expected] of steps) {
+    if (change)
+      await call(a.port, "PATCH", `/api/api-keys/${controlled.id}`, { token: enterprise.token, body: change });
+    const answer = await dataCall(b.port, controlled);
+    check(answer.status === expected, `     ${label}: B answers ${answer.status} (expected ${expected})`);
+  }
+  const rotated = await call(a.port, "POST", `/api/api-keys/${controlled.id}/rotate`, {
+    token: enterprise.token,
+    body: { grace_period_seconds: 0 },
+  });
+  check(
+    rotated.status === 201 && (await dataCall(b.port, controlled)).status === 401,
+    "     rotated on A with no grace: B refuses the old key at once",
+  );
+  const successor = rotated.json;
+  const reported = await call(a.port, "POST", "/api/api-keys/revoke", { body: { api_key: successor.api_key } });
+  check(
+    reported.status === 202 && (await dataCall(b.port, successor)).status === 401,
+    "     its successor reported leaked on A: B refuses it at once",
+  );
+
   return { free, key };
 }
 
