@@ -15,3 +15,11 @@ export const label = "mb-1 block text-sm font-medium";
 export const help = "mt-1 text-xs text-slate-600 dark:text-slate-400";
 export const fieldError = "mt-1 text-sm text-red-700 dark:text-red-300";
 export const alertError = "rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200";
+
+/**
+ * A table cell that stacks as a card's line under 640 px: its column's name on the left (from
+ * data-label), the value on the right. With `max-sm:block` on the table, body and rows, a table
+ * needs no sideways scrolling on a phone.
+ */
+export const stackedCell =
+  "max-sm:flex max-sm:items-center max-sm:justify-between max-sm:gap-4 max-sm:py-1 max-sm:text-right max-sm:before:shrink-0 max-sm:before:text-left max-sm:before:text-slate-600 max-sm:before:content-[attr(data-label)] dark:max-sm:before:text-slate-400";

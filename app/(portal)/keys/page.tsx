@@ -8,7 +8,7 @@ import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
 import { RotateKey } from "@/components/keys/rotate-key";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
-import { button, field } from "@/components/ui/styles";
+import { button, field, stackedCell } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
@@ -21,9 +21,6 @@ import { listKeysQuerySchema } from "@/lib/validation/schemas";
 export const metadata: Metadata = { title: "API Keys" };
 
 const PER_PAGE = 10;
-/** A cell of a row stacked as a card under 640 px: its column's name on the left (data-label), the value on the right. */
-const stackedCell =
-  "max-sm:flex max-sm:items-center max-sm:justify-between max-sm:gap-4 max-sm:py-1 max-sm:text-right max-sm:before:shrink-0 max-sm:before:text-left max-sm:before:text-slate-600 max-sm:before:content-[attr(data-label)] dark:max-sm:before:text-slate-400";
 
 export default async function KeysPage({
   searchParams,

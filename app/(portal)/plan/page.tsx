@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { WorkingHoursForm } from "@/components/plan/working-hours-form";
+import { stackedCell } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format/dates";
 import { requireAccount } from "@/lib/auth/portal-session";
@@ -97,26 +98,33 @@ export default async function PlanPage() {
       <DataTable
         caption="API key limits per plan"
         columns={["Plan", "Max API keys", "Rate limit", "Usage log retention"]}
-        className="min-w-[28rem]"
+        // Under 640 px each plan stacks as a card (stackedCell), so the page never scrolls sideways.
+        className="max-sm:block sm:min-w-[28rem]"
+        frameClassName="sm:overflow-x-auto"
+        headClassName="max-sm:sr-only"
       >
-        <tbody>
+        <tbody className="max-sm:block">
           {Object.entries(PLAN_LIMITS).map(([plan, limits]) => (
             <tr
               key={plan}
-              className="border-b border-slate-100 dark:border-slate-900"
+              className="border-b border-slate-100 max-sm:block max-sm:py-3 dark:border-slate-900"
               aria-current={plan === account.plan ? "true" : undefined}
             >
-              <th scope="row" className="py-2 pr-3 font-medium">
+              <th scope="row" className="py-2 pr-3 font-medium max-sm:block max-sm:text-base">
                 {limits.label}
                 {plan === account.plan ? " (yours)" : ""}
               </th>
-              <td className="pr-3">{limits.maxKeys === null ? "Unlimited" : limits.maxKeys}</td>
-              <td className="pr-3">
+              <td data-label="Max API keys" className={`pr-3 ${stackedCell}`}>
+                {limits.maxKeys === null ? "Unlimited" : limits.maxKeys}
+              </td>
+              <td data-label="Rate limit" className={`pr-3 ${stackedCell}`}>
                 {limits.requestsPerHour === null
                   ? `Custom (default ${n(ENTERPRISE_DEFAULT_HOURLY_LIMIT)})/hour`
                   : `${n(limits.requestsPerHour)}/hour`}
               </td>
-              <td>{limits.retentionDays === null ? "Unlimited" : `${limits.retentionDays} days`}</td>
+              <td data-label="Usage log retention" className={stackedCell}>
+                {limits.retentionDays === null ? "Unlimited" : `${limits.retentionDays} days`}
+              </td>
             </tr>
           ))}
         </tbody>
