@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import { getConfig } from "@/lib/config/env";
 
-const PORTAL = ["/keys", "/usage", "/docs", "/plan"];
+const PORTAL = ["/keys", "/usage", "/audit", "/docs", "/plan"];
 const isPortal = (path: string) => PORTAL.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
 /**

@@ -95,6 +95,7 @@ test("rotate with a grace period: a new key shown once, the old one working unti
   const rows = row(page, "prod-billing");
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(1).getByText(/^Expires in (59 minutes|1 hour)$/)).toBeVisible();
+  await expect(rows.nth(1).getByText("Replaced by rotation")).toBeVisible();
   await expect(rows.nth(1).getByRole("button", { name: "Rotate prod-billing" })).toHaveCount(0);
   expect((await callDataApi(request, old, "billing_user")).status()).toBe(200);
   expect((await callDataApi(request, fresh, "billing_user")).status()).toBe(200);

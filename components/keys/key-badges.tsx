@@ -33,6 +33,11 @@ export function KeyBadges({ keyData, timeZone, now }: { keyData: KeyResponse; ti
             Expires {formatRelative(key.expires_at, now)}
           </span>
         ))}
+      {key.rotated_at && (
+        <span className={`${badge} ${tone.neutral}`} title={`Replaced ${formatDateTime(key.rotated_at, timeZone)}`}>
+          Replaced by rotation
+        </span>
+      )}
       {key.rotation_due && <span className={`${badge} ${tone.warn}`}>Rotation due</span>}
       {key.status_reason === "reported_leak" && <span className={`${badge} ${tone.danger}`}>Reported leaked</span>}
       {key.read_only && <span className={`${badge} ${tone.neutral}`}>Read-only</span>}

@@ -1,4 +1,5 @@
 import { backgroundDb, db, Prisma } from "../db/client";
+import { errorForLog } from "../keys/secret";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 import type { AuditLogQuery } from "../validation/schemas";
 import type { AuditAction, AuditContext } from "./audit-actions";
@@ -15,23 +16,32 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Written after the change it records. A failure here is logged, not thrown: the change has
+ * happened, and failing the request would lose what only its answer carries (a new key's secret,
+ * shown once) to save an audit row.
+ */
 export async function recordAudit(
   ownerId: number,
   action: AuditAction,
   context: AuditContext,
   entry: AuditEntry = {},
 ): Promise<void> {
-  await db().auditLog.create({
-    data: {
-      ownerId,
-      action,
-      actor: context.actor,
-      ip: context.ip,
-      apiKeyId: entry.keyId ?? null,
-      apiKeyName: entry.keyName ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    },
-  });
+  try {
+    await db().auditLog.create({
+      data: {
+        ownerId,
+        action,
+        actor: context.actor,
+        ip: context.ip,
+        apiKeyId: entry.keyId ?? null,
+        apiKeyName: entry.keyName ?? null,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+      },
+    });
+  } catch (error) {
+    console.error(`[audit] could not record ${action} for account ${ownerId}:`, errorForLog(error));
+  }
 }
 
 const auditFields = {

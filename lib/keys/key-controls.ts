@@ -34,6 +34,10 @@ export function rotationDue(
   return now - key.createdAt.getTime() >= ROTATION_DAYS[asEnvironment(key.environment)] * DAY_MS;
 }
 
+/** The furthest expiry a key may have: ten years from now (at generation, and after a rotation). */
+export const MAX_EXPIRY_DAYS = 3650;
+export const maxExpiry = (now = Date.now()) => new Date(now + MAX_EXPIRY_DAYS * DAY_MS);
+
 /** The grace periods a rotation accepts, in seconds: none, an hour, a day, a week. */
 export const GRACE_PERIODS = [0, 3600, 86400, 604800] as const;
 
@@ -57,7 +61,10 @@ function unmapped(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6
 export function normalizeAllowlistEntry(entry: string): string | null {
   const text = entry.trim();
   if (text.includes("/")) {
-    if (!ipaddr.isValidCIDR(text)) return null;
+    // As for addresses below: an IPv4 range in dotted four-part decimal only ("192.168.010.0/24"
+    // would be read as octal, "10.1/16" as 10.0.0.1).
+    const valid = text.includes(":") ? ipaddr.IPv6.isValidCIDR(text) : ipaddr.IPv4.isValidCIDRFourPartDecimal(text);
+    if (!valid) return null;
     const [address, bits] = ipaddr.parseCIDR(text);
     if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
       const v4 = (address as ipaddr.IPv6).toIPv4Address();

@@ -1,6 +1,7 @@
 import { recordAudit } from "../audit/audit-log";
 import type { AuditContext } from "../audit/audit-actions";
 import { publishInvalidation } from "../cache/invalidation";
+import { batchWriter } from "../db/batch-write";
 import { db, dialect, Prisma } from "../db/client";
 import { getConfig } from "../config/env";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
@@ -9,6 +10,7 @@ import type { GenerateKeyInput, KeyStatus, ListKeysQuery, UpdateKeyInput } from 
 import {
   asEnvironment,
   compileAllowlist,
+  maxExpiry,
   type IpMatcher,
   parseJsonList,
   rotationDue,
@@ -195,6 +197,12 @@ export async function createKey(
  * and allow-list; an expiry is renewed for the same length). The old key keeps working until
  * min(now + grace, its own expiry), then fails like any bad key; from the rotation on it no longer
  * counts against the plan's key limit, and it cannot be rotated again. Null: not the owner's key.
+ *
+ * One transaction (the batch writer's: on SQLite its own connection, where a multi-statement
+ * transaction cannot take other requests' statements along): the new key, the old key's end, and
+ * the end of any grace still running for the key before it, so a chain of rotations keeps at most
+ * one outgoing key alive (rotating every few minutes with a week's grace must not multiply the
+ * plan's key limit).
  */
 export async function rotateKey(
   ownerId: number,
@@ -208,42 +216,51 @@ export async function rotateKey(
   const now = new Date();
   const secret = generateKeySecret();
   const digest = digestSecret(secret, getConfig().keyPepper);
+  // expires_at is set at generation or by a rotation only (which this one excludes), so the
+  // snapshot's is current.
   const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
-  const expiresAt = lifetime === null ? null : new Date(now.getTime() + Math.max(lifetime, 0));
-  // The new key takes the old one's name: the old one, still unrotated here, is the one key that
-  // may share it; a concurrent rotation's new key may not, so only one of two rotations wins.
-  const inserted = await ownerSerialized(
-    ownerId,
-    Prisma.sql`
-      INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at, expires_at,
-        environment, scopes, read_only, ip_allowlist, rotated_from_id)
-      SELECT ${ownerId}, ${old.name}, ${old.user}, ${digest}, ${keyHint(secret)}, 'active', ${now},
-        ${expiresAt}, ${old.environment}, ${old.scopes}, ${old.readOnly}, ${old.ipAllowlist}, ${id}
-      WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = ${id} AND owner_id = ${ownerId} AND rotated_at IS NULL)
-        AND NOT ${nameTaken(ownerId, old.name, id)}`,
-  );
-  if (inserted === 0) {
-    const current = await db().apiKey.findFirst({ where: { id, ownerId }, select: { rotatedAt: true, name: true } });
-    if (!current) return null;
-    if (current.rotatedAt) throw new KeyAlreadyRotatedError(alreadyRotatedMessage(current.name));
-    throw new KeyNameTakenError(nameTakenMessage(old.name));
-  }
+  const expiresAt =
+    lifetime === null
+      ? null
+      : new Date(Math.min(now.getTime() + Math.max(lifetime, 0), maxExpiry(now.getTime()).getTime()));
   const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
   // Never later than the key's own expiry: a grace period must not make an expiring key outlive it.
   const end = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-  const updated = await db().apiKey.updateMany({
-    where: { id, ownerId, rotatedAt: null },
-    data: { rotatedAt: now, expiresAt: end },
-  });
-  const key = await db().apiKey.findUniqueOrThrow({ where: { digest }, select: keyFields });
-  if (!updated.count) {
-    // Deleted or rotated between the two statements: the new key must not outlive the race.
-    await db().apiKey.deleteMany({ where: { id: key.id, ownerId } });
-    const gone = !(await db().apiKey.count({ where: { id, ownerId } }));
-    if (gone) return null;
-    throw new KeyAlreadyRotatedError(alreadyRotatedMessage(old.name));
+  const inserted = Prisma.sql`EXISTS (SELECT 1 FROM api_keys n WHERE n.digest = ${digest})`;
+  await batchWriter().write([
+    // PostgreSQL: queued behind the owner's other key writes, as ownerSerialized does.
+    ...(dialect() === "postgresql" ? [Prisma.sql`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`] : []),
+    // Name and controls from the row itself, not the snapshot: a PATCH that narrowed them since
+    // must not be undone. The name may be shared with the old key only, which this rotation
+    // retires; a concurrent rotation's new key holds it, so only one of two rotations inserts.
+    Prisma.sql`
+      INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at, expires_at,
+        environment, scopes, read_only, ip_allowlist, rotated_from_id)
+      SELECT o.owner_id, o.name, o."user", ${digest}, ${keyHint(secret)}, 'active', ${now}, ${expiresAt},
+        o.environment, o.scopes, o.read_only, o.ip_allowlist, o.id
+      FROM api_keys o
+      WHERE o.id = ${id} AND o.owner_id = ${ownerId} AND o.rotated_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM api_keys x WHERE x.owner_id = ${ownerId} AND lower(x.name) = lower(o.name)
+          AND x.id <> ${id} AND x.rotated_at IS NULL)`,
+    Prisma.sql`UPDATE api_keys SET rotated_at = ${now}, expires_at = ${end}
+      WHERE id = ${id} AND owner_id = ${ownerId} AND rotated_at IS NULL AND ${inserted}`,
+    ...(old.rotatedFromId
+      ? [
+          Prisma.sql`UPDATE api_keys SET expires_at = ${now}
+            WHERE id = ${old.rotatedFromId} AND owner_id = ${ownerId} AND rotated_at IS NOT NULL
+              AND (expires_at IS NULL OR expires_at > ${now}) AND ${inserted}`,
+        ]
+      : []),
+  ]);
+  const key = await db().apiKey.findUnique({ where: { digest }, select: keyFields });
+  if (!key) {
+    const current = await db().apiKey.findFirst({ where: { id, ownerId }, select: { rotatedAt: true, name: true } });
+    if (!current) return null;
+    if (current.rotatedAt) throw new KeyAlreadyRotatedError(alreadyRotatedMessage(current.name));
+    throw new KeyNameTakenError(nameTakenMessage(current.name));
   }
   await publishInvalidation({ kind: "key", keyId: id });
+  if (old.rotatedFromId) await publishInvalidation({ kind: "key", keyId: old.rotatedFromId });
   await recordAudit(ownerId, "key.rotate", context, {
     keyId: id,
     keyName: old.name,
@@ -519,10 +536,13 @@ export async function reportLeakedKey(secret: string, context: AuditContext): Pr
     select: { id: true, ownerId: true, name: true, status: true },
   });
   if (!key) return;
-  await db().apiKey.updateMany({
-    where: { id: key.id, ownerId: key.ownerId },
+  // Only a live key: reports of a key already off change nothing and record nothing, so holding
+  // a leaked key does not let anyone bury its owner's audit log and alerts under repeats.
+  const { count } = await db().apiKey.updateMany({
+    where: { id: key.id, ownerId: key.ownerId, status: "active" },
     data: { status: "inactive", statusReason: "reported_leak" },
   });
+  if (!count) return;
   await publishInvalidation({ kind: "key", keyId: key.id, digest });
   await recordAudit(key.ownerId, "key.leak_report", context, {
     keyId: key.id,

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { AUDIT_ACTIONS } from "../audit/audit-actions";
-import { ENVIRONMENTS, GRACE_PERIODS, MAX_ALLOWLIST_ENTRIES, normalizeAllowlistEntry } from "../keys/key-controls";
+import {
+  ENVIRONMENTS,
+  GRACE_PERIODS,
+  MAX_ALLOWLIST_ENTRIES,
+  MAX_EXPIRY_DAYS,
+  maxExpiry,
+  normalizeAllowlistEntry,
+} from "../keys/key-controls";
 
 /**
  * One schema per input, shared by the REST handlers and the portal's forms. Messages read
@@ -128,8 +135,6 @@ const keyControls = {
   ip_allowlist: ipAllowlist.optional(),
 };
 
-const MAX_EXPIRY_DAYS = 3650;
-
 export const generateKeySchema = body({
   api_key_name: keyName,
   user: usernameSchema,
@@ -138,6 +143,7 @@ export const generateKeySchema = body({
   expires_at: z
     .lazy(() => isoDate)
     .refine((at) => at.getTime() > Date.now(), "must be in the future")
+    .refine((at) => at <= maxExpiry(), `must be at most ${MAX_EXPIRY_DAYS} days from now`)
     .optional(),
   expires_in_days: z
     .number({ error: `must be a whole number of days from 1 to ${MAX_EXPIRY_DAYS}` })

@@ -78,6 +78,10 @@ describe("leak response: POST /api/api-keys/revoke", () => {
     expect(alert).toMatchObject({ api_key_id: key.id, api_key_name: "leaky" });
     expect(alert.message).toContain("198.51.100.23");
 
+    // A second report of the key, now off, changes and records nothing.
+    expect((await report({ api_key: key.api_key })).status).toBe(202);
+    expect((await audit(owner.token, `?action=key.leak_report&api_key_id=${key.id}`)).body.data).toHaveLength(1);
+
     // The owner turning it back on clears the reason.
     const reactivated = await readBody(await setStatus(owner.token, key.id, "active"));
     expect(reactivated).toMatchObject({ status: "active", status_reason: null });

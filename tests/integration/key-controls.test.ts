@@ -167,6 +167,26 @@ describe("rotation with a grace period (POST /api/api-keys/{id}/rotate)", () => 
     await expectError((await rotateKey(owner.token, 999_999, { grace_period_seconds: 0 })).response, 404);
   });
 
+  it("ends the grace of the key before when its successor is rotated: one outgoing key per chain", async () => {
+    const first = await generateKey(owner.token, "chain", "chain_svc");
+    const second = (await rotateKey(owner.token, first.id, { grace_period_seconds: 604800 })).body;
+    expect((await callData({ key: first.api_key, username: "chain_svc" })).status).toBe(200);
+    const third = (await rotateKey(owner.token, second.id, { grace_period_seconds: 604800 })).body;
+    expect(third.rotated_from_id).toBe(second.id);
+    // The first key's week is cut short; the second keeps its own grace; the third works.
+    expect((await callData({ key: first.api_key, username: "chain_svc" })).status).toBe(401);
+    expect(Date.parse((await readKey(owner.token, first.id)).expires_at)).toBeLessThanOrEqual(Date.now());
+    expect((await callData({ key: second.api_key, username: "chain_svc" })).status).toBe(200);
+    expect((await callData({ key: third.api_key, username: "chain_svc" })).status).toBe(200);
+  });
+
+  it("copies the key's controls as they are when it rotates, after a change", async () => {
+    const { body: old } = await generateWith(owner.token, { api_key_name: "narrowed", user: "n_svc", routes: [123] });
+    await patch(owner.token, old.id, { routes: [125], ip_allowlist: ["127.0.0.1"] });
+    const { body } = await rotateKey(owner.token, old.id, { grace_period_seconds: 0 });
+    expect(body).toMatchObject({ routes: [125], ip_allowlist: ["127.0.0.1"] });
+  });
+
   it("lets only one of two concurrent rotations of one key through", async () => {
     const old = await generateKey(owner.token, "race-rotate", "race_svc");
     const results = await Promise.all([0, 1].map(() => rotateKey(owner.token, old.id, { grace_period_seconds: 3600 })));
@@ -224,6 +244,8 @@ describe("optional expiry at generation", () => {
       { expires_in_days: 1.5 },
       { expires_in_days: "7" },
       { expires_at: new Date(Date.now() + DAY_MS).toISOString(), expires_in_days: 3 },
+      { expires_at: "9999-12-31T23:59:59Z" },
+      { expires_in_days: 3651 },
     ];
     for (const extra of cases) {
       const { response } = await generateWith(owner.token, { api_key_name: "bad-expiry", user: "b", ...extra });
@@ -347,7 +369,18 @@ describe("IP allow-list", () => {
     expect(body.ip_allowlist).toEqual(["10.0.0.0/8", "198.51.100.1", "2001:db8::1"]);
     expect((await callFrom(key.api_key, "ip_svc", "198.51.100.1")).status).toBe(200);
     expect((await callFrom(key.api_key, "ip_svc", "203.0.113.7")).status).toBe(403);
-    for (const ip_allowlist of [["300.1.1.1"], ["10.0.0.0/33"], ["example.com"], ["10"], [], "10.0.0.1"]) {
+    // Octal and short inet_aton forms are refused, in ranges too: "192.168.010.0/24" would be 192.168.8.0/24.
+    for (const ip_allowlist of [
+      ["300.1.1.1"],
+      ["10.0.0.0/33"],
+      ["example.com"],
+      ["10"],
+      ["192.168.010.0/24"],
+      ["10.1/16"],
+      ["0x0a.0.0.0/8"],
+      [],
+      "10.0.0.1",
+    ]) {
       await expectError((await patch(owner.token, key.id, { ip_allowlist })).response, 400);
     }
     const many = Array.from({ length: 51 }, (_, i) => `192.0.2.${i}`);

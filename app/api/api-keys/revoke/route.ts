@@ -12,7 +12,12 @@ import { reportLeakSchema } from "@/lib/validation/schemas";
  * answer is the same 202 whether or not the key existed, so this is no way to test keys; each
  * report spends the reporter's address's budget for failed authentication.
  */
+// Every answer takes at least this long: a live key's report does more work (an update, an audit
+// row) than a missing key's, and the difference must not tell which it was.
+const MIN_ANSWER_MS = 150;
+
 export const POST = apiHandler(async (request) => {
+  const started = performance.now();
   const context = { ...apiAuditContext(request), actor: "reporter" as const };
   const limit = await consumeAnonymousQuota(context.ip ?? "unknown", Date.now());
   if (!limit.allowed) {
@@ -22,6 +27,8 @@ export const POST = apiHandler(async (request) => {
   }
   const { api_key } = await readJson(request, reportLeakSchema);
   await reportLeakedKey(api_key, context);
+  const left = MIN_ANSWER_MS - (performance.now() - started);
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   return json({ success: true, message: LEAK_REPORT_MESSAGE }, 202);
 });
 
