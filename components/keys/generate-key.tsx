@@ -8,12 +8,7 @@ import { alertError, button, field, fieldError, help, label } from "@/components
 import { useSchemaForm } from "@/components/ui/use-schema-form";
 import { ENVIRONMENTS, ROTATION_DAYS, suggestEnvironment, type Environment } from "@/lib/keys/key-controls";
 import { generateKeySchema } from "@/lib/validation/schemas";
-
-/** A route the key can be limited to (those the account's plan may read). */
-export interface RouteChoice {
-  id: number;
-  name: string;
-}
+import { KeyLimitsFields, readKeyLimits, type RouteChoice } from "./key-limits-fields";
 
 const EXPIRY_CHOICES = [
   { days: "", label: "Never" },
@@ -23,21 +18,15 @@ const EXPIRY_CHOICES = [
   { days: "365", label: "In 1 year" },
 ];
 
-/** The dialog's fields as the generate schema takes them: optional controls left out when unset. */
+/** The dialog's fields as the generate schema takes them. */
 function readGenerateForm(form: FormData) {
-  const routes = form.getAll("routes").map(Number);
-  const ips = String(form.get("ip_allowlist") ?? "")
-    .split(/[\s,]+/)
-    .filter(Boolean);
   const days = String(form.get("expires_in_days") ?? "");
   return {
     api_key_name: String(form.get("api_key_name") ?? ""),
     user: String(form.get("user") ?? ""),
     environment: String(form.get("environment") ?? "production"),
     ...(days ? { expires_in_days: Number(days) } : {}),
-    ...(routes.length ? { routes } : {}),
-    ...(form.get("read_only") ? { read_only: true } : {}),
-    ...(ips.length ? { ip_allowlist: ips } : {}),
+    ...readKeyLimits(form),
   };
 }
 
@@ -225,47 +214,8 @@ function GenerateKeyDialog({
         </div>
         <details className="rounded-md border border-slate-200 p-3 dark:border-slate-700" open={hasAccessErrors}>
           <summary className="cursor-pointer text-sm font-medium">Limit what this key can do (optional)</summary>
-          <fieldset className="mt-3" aria-describedby="routes-help">
-            <legend className="text-sm font-medium">Routes</legend>
-            <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
-              {routes.map((route) => (
-                <label key={route.id} className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" name="routes" value={route.id} className="h-4 w-4" />
-                  {route.id} · {route.name}
-                </label>
-              ))}
-            </div>
-            <p id="routes-help" className={help}>
-              None checked: every route your plan allows.
-            </p>
-            {errors.routes && <p className={fieldError}>Routes {errors.routes}</p>}
-          </fieldset>
-          <label className="mt-3 flex items-center gap-2 text-sm">
-            <input type="checkbox" name="read_only" className="h-4 w-4" />
-            Read-only (refuse write methods)
-          </label>
           <div className="mt-3">
-            <label htmlFor="ip_allowlist" className={label}>
-              Allowed IP addresses
-            </label>
-            <textarea
-              id="ip_allowlist"
-              name="ip_allowlist"
-              rows={2}
-              spellCheck={false}
-              placeholder={"203.0.113.7\n10.0.0.0/8"}
-              aria-invalid={Boolean(errors.ip_allowlist)}
-              aria-describedby="ip_allowlist-help ip_allowlist-error"
-              className={`${field} w-full font-mono text-sm`}
-            />
-            <p id="ip_allowlist-help" className={help}>
-              One address or CIDR range per line, IPv4 or IPv6, up to 50. Empty: any address.
-            </p>
-            {errors.ip_allowlist && (
-              <p id="ip_allowlist-error" className={fieldError}>
-                Allowed IP addresses: {errors.ip_allowlist}
-              </p>
-            )}
+            <KeyLimitsFields idPrefix="generate-" routes={routes} errors={errors} />
           </div>
         </details>
         {formError && !Object.keys(errors).length && <p className={alertError}>{formError}</p>}
