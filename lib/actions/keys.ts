@@ -4,7 +4,6 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { notFound } from "@/lib/http/errors";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
-import { generatedKeyBody } from "@/lib/keys/key-response";
 import { createKey, deleteKey, rotateKey, setKeyStatus, toKeyResponse, updateKey } from "@/lib/keys/keys";
 import {
   generateKeySchema,
@@ -76,7 +75,6 @@ export async function rotateKeyAction(input: unknown) {
     if (!rotated) throw notFound("API key not found");
     // No revalidation here: re-rendering the list now would unmount the old key's row, and with
     // it the copy-once modal holding the new secret. The component refreshes once it is closed.
-    const { api_key, ...key } = generatedKeyBody(rotated.key, rotated.secret);
-    return { key, secret: api_key, replaced: toKeyResponse(rotated.replaced) };
+    return { key: toKeyResponse(rotated.key), secret: rotated.secret };
   });
 }

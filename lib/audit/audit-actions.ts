@@ -22,6 +22,9 @@ export interface AuditContext {
   ip: string | null;
 }
 
+/** Where a write came from when a caller does not say (tests, scripts): the REST API, no address. */
+export const UNSPECIFIED: AuditContext = { actor: "api", ip: null };
+
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "key.generate": "Key generated",
   "key.rename": "Key renamed",

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { getConfig } from "../config/env";
 import { ApiError } from "../http/errors";
 import { throttleStore } from "../limits/quota";
+import { retryAfterSeconds } from "../limits/rate-limiter";
 import { recordAudit } from "../audit/audit-log";
 import type { AuditActor } from "../audit/audit-actions";
 import { createUser, verifyCredentials, type PublicUser } from "./users";
@@ -64,7 +65,7 @@ export async function signUp(input: Parameters<typeof createUser>[0], ip: string
   const decision = await throttleStore().consume(`signup:${hashed(ip)}`, limit, SIGN_UP_WINDOW_MS, now);
   if (!decision.allowed) {
     throw new ApiError(429, "Too many accounts created from this address; try again later", {
-      "Retry-After": String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+      "Retry-After": retryAfterSeconds(decision),
     });
   }
   return createUser(input);

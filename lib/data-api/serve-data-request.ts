@@ -1,5 +1,6 @@
 import { getConfig } from "../config/env";
 import { findApiRoute } from "../api-routes/api-routes";
+import type { IpMatcher } from "../keys/key-controls";
 import { lookupKey } from "../keys/key-cache";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from "../http/errors";
@@ -41,11 +42,15 @@ interface Caller {
   /** What the key may do (a valid key's record; absent for a deleted one). */
   routes?: number[] | null;
   readOnly?: boolean;
-  allowsIp?: ((ip: string) => boolean) | null;
+  allowsIp?: IpMatcher | null;
 }
 
 /** A valid key used from an address its allow-list does not name. */
 const IP_NOT_ALLOWED_MESSAGE = "This API key may not be used from this IP address";
+const TOO_MANY_UNAUTHENTICATED = "Too many unauthenticated requests from this address; retry later";
+
+/** The key has an allow-list and `ip` is not on it. */
+const ipRefused = (caller: Caller, ip: string) => Boolean(caller.allowsIp && !caller.allowsIp(ip));
 
 interface Owner {
   plan: string;
@@ -108,7 +113,7 @@ export async function serveDataRequest(request: DataRequest, now = new Date()): 
 export async function serveDataWrite(request: DataRequest, now = new Date()): Promise<DataResponse | null> {
   const url = new URL(request.url, "http://localhost");
   const { caller, owner } = await authenticate(request.headers, now);
-  if (!caller || !owner || !caller.readOnly || (caller.allowsIp && !caller.allowsIp(request.ip))) return null;
+  if (!caller || !owner || !caller.readOnly || ipRefused(caller, request.ip)) return null;
   const limit = await consumeAccountQuota(
     caller.ownerId,
     hourlyLimitFor(owner.plan, owner.rateLimitPerHour),
@@ -157,7 +162,7 @@ async function decide(
     // Unauthenticated callers share a per-IP budget, so failures cannot flood the log unchecked.
     const limit = await consumeAnonymousQuota(ip, now);
     if (!limit.allowed) {
-      return respond(429, errorBody("Too many unauthenticated requests from this address; retry later"), limit, now);
+      return respond(429, errorBody(TOO_MANY_UNAUTHENTICATED), limit, now);
     }
     return respond(401, errorBody(UNAUTHENTICATED_MESSAGE), limit, now);
   }
@@ -165,11 +170,9 @@ async function decide(
   // From an address the key's allow-list does not name: whoever holds the key there is treated
   // like a failed authentication (the per-IP budget, not the owner's quota, pays for it), so a
   // leaked key used elsewhere can neither read nor drain the owner's hourly limit.
-  if (caller.allowsIp && !caller.allowsIp(ip)) {
+  if (ipRefused(caller, ip)) {
     const limit = await consumeAnonymousQuota(ip, now);
-    if (!limit.allowed) {
-      return respond(429, errorBody("Too many unauthenticated requests from this address; retry later"), limit, now);
-    }
+    if (!limit.allowed) return respond(429, errorBody(TOO_MANY_UNAUTHENTICATED), limit, now);
     return respond(403, errorBody(IP_NOT_ALLOWED_MESSAGE), limit, now);
   }
 

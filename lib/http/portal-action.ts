@@ -1,8 +1,7 @@
 import { headers } from "next/headers";
 import type { z } from "zod";
 import type { AuditContext } from "../audit/audit-actions";
-import { getConfig } from "../config/env";
-import { clientIp } from "./request";
+import { auditContext } from "./request";
 import { sessionUserId } from "../auth/next-auth";
 import { isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../keys/secret";
@@ -62,5 +61,5 @@ export async function accountAction<S extends z.ZodType, T>(
 
 /** A portal action's origin for the audit log: the portal, from the browser's address. */
 export async function portalAuditContext(): Promise<AuditContext> {
-  return { actor: "portal", ip: clientIp(await headers(), getConfig().trustProxy) };
+  return auditContext("portal", await headers());
 }

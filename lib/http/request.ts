@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { AuditContext } from "../audit/audit-actions";
+import type { AuditActor, AuditContext } from "../audit/audit-actions";
 import { getConfig } from "../config/env";
 import { ApiError, badRequest } from "./errors";
 import { formatZodError } from "../validation/format-zod-error";
@@ -79,7 +79,10 @@ export function clientIp(headers: { get(name: string): string | null }, trustPro
   return "unknown";
 }
 
-/** A REST call's origin for the audit log: the API, from the client's address. */
-export function apiAuditContext(request: Request): AuditContext {
-  return { actor: "api", ip: clientIp(request.headers, getConfig().trustProxy) };
+/** Who acted, for the audit log, from the client's address as clientIp reads it. */
+export function auditContext(actor: AuditActor, headers: { get(name: string): string | null }): AuditContext {
+  return { actor, ip: clientIp(headers, getConfig().trustProxy) };
 }
+
+/** A REST call's origin for the audit log: the API, from the client's address. */
+export const apiAuditContext = (request: Request): AuditContext => auditContext("api", request.headers);

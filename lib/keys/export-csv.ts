@@ -1,6 +1,6 @@
 import Papa from "papaparse";
 import { recordAudit } from "../audit/audit-log";
-import type { AuditContext } from "../audit/audit-actions";
+import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
 import { keysAfter, type KeyFilter, type KeyRecord } from "./keys";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -68,7 +68,7 @@ interface CsvOptions {
 /** The download both GET /api/api-keys/export and the portal's Export CSV button serve. */
 export async function keysCsvResponse(ownerId: number, options: CsvOptions = {}, now = new Date()): Promise<Response> {
   const body = await keysCsvStream(ownerId, options);
-  await recordAudit(ownerId, "key.export", options.audit ?? { actor: "api", ip: null }, {
+  await recordAudit(ownerId, "key.export", options.audit ?? UNSPECIFIED, {
     details: { q: options.filter?.q ?? null, status: options.filter?.status ?? null },
   });
   return new Response(body, {

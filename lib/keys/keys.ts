@@ -1,5 +1,5 @@
 import { recordAudit } from "../audit/audit-log";
-import type { AuditContext } from "../audit/audit-actions";
+import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
 import { publishInvalidation } from "../cache/invalidation";
 import { batchWriter } from "../db/batch-write";
 import { db, dialect, Prisma } from "../db/client";
@@ -46,9 +46,6 @@ const keyFields = {
 } as const;
 export type KeyRecord = Prisma.ApiKeyGetPayload<{ select: typeof keyFields }>;
 
-/** Where a write came from when a caller does not say (tests, scripts): the REST API, no address. */
-const UNSPECIFIED: AuditContext = { actor: "api", ip: null };
-
 /** The public shape of a key: built from an explicit field list, never the digest or secret. */
 export function toKeyResponse(key: KeyRecord) {
   return {
@@ -82,14 +79,20 @@ export const nameTakenMessage = (name: string) =>
   `An API key named "${name}" already exists in this account; choose another name.`;
 
 /**
- * SQL: the owner has another key (not `exceptId`) named `name`, case aside. A key rotated out
- * does not hold its name: its successor takes it over.
+ * SQL: the owner has another key (not `exceptId`) named `name` (a value, or a column of the
+ * statement around it), case aside. A key rotated out does not hold its name: its successor
+ * takes it over.
  */
-function nameTaken(ownerId: number, name: string, exceptId = 0): Prisma.Sql {
-  return Prisma.sql`EXISTS (SELECT 1 FROM api_keys o
-    WHERE o.owner_id = ${ownerId} AND lower(o.name) = lower(${name}) AND o.id <> ${exceptId}
-      AND o.rotated_at IS NULL)`;
+function nameTaken(ownerId: number, name: string | Prisma.Sql, exceptId = 0): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM api_keys other
+    WHERE other.owner_id = ${ownerId} AND lower(other.name) = lower(${name}) AND other.id <> ${exceptId}
+      AND other.rotated_at IS NULL)`;
 }
+
+/** PostgreSQL: the owner's row locked for the transaction, so the owner's key writes queue (see ownerSerialized). */
+const lockOwner = (ownerId: number) =>
+  // NO KEY UPDATE: queues key writes, but not usage rows, whose foreign key takes KEY SHARE.
+  Prisma.sql`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`;
 
 /** SQL: the keys that count against the plan's limit (a key rotated out no longer does). */
 const countedKeys = (ownerId: number) =>
@@ -107,8 +110,7 @@ async function ownerSerialized(ownerId: number, statement: Prisma.Sql): Promise<
   if (dialect() === "sqlite") return db().$executeRaw(statement);
   return db().$transaction(
     async (tx) => {
-      // NO KEY UPDATE: queues key writes, but not usage rows, whose foreign key takes KEY SHARE.
-      await tx.$queryRaw`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`;
+      await tx.$queryRaw(lockOwner(ownerId));
       return tx.$executeRaw(statement);
     },
     { maxWait: 5_000, timeout: 10_000 },
@@ -209,7 +211,7 @@ export async function rotateKey(
   id: number,
   graceSeconds: number,
   context: AuditContext = UNSPECIFIED,
-): Promise<{ key: KeyRecord; secret: string; replaced: KeyRecord } | null> {
+): Promise<{ key: KeyRecord; secret: string } | null> {
   const old = await db().apiKey.findFirst({ where: { id, ownerId }, select: keyFields });
   if (!old) return null;
   if (old.rotatedAt) throw new KeyAlreadyRotatedError(alreadyRotatedMessage(old.name));
@@ -229,7 +231,7 @@ export async function rotateKey(
   const inserted = Prisma.sql`EXISTS (SELECT 1 FROM api_keys n WHERE n.digest = ${digest})`;
   await batchWriter().write([
     // PostgreSQL: queued behind the owner's other key writes, as ownerSerialized does.
-    ...(dialect() === "postgresql" ? [Prisma.sql`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`] : []),
+    ...(dialect() === "postgresql" ? [lockOwner(ownerId)] : []),
     // Name and controls from the row itself, not the snapshot: a PATCH that narrowed them since
     // must not be undone. The name may be shared with the old key only, which this rotation
     // retires; a concurrent rotation's new key holds it, so only one of two rotations inserts.
@@ -240,8 +242,7 @@ export async function rotateKey(
         o.environment, o.scopes, o.read_only, o.ip_allowlist, o.id
       FROM api_keys o
       WHERE o.id = ${id} AND o.owner_id = ${ownerId} AND o.rotated_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM api_keys x WHERE x.owner_id = ${ownerId} AND lower(x.name) = lower(o.name)
-          AND x.id <> ${id} AND x.rotated_at IS NULL)`,
+        AND NOT ${nameTaken(ownerId, Prisma.sql`o.name`, id)}`,
     Prisma.sql`UPDATE api_keys SET rotated_at = ${now}, expires_at = ${end}
       WHERE id = ${id} AND owner_id = ${ownerId} AND rotated_at IS NULL AND ${inserted}`,
     ...(old.rotatedFromId
@@ -266,8 +267,7 @@ export async function rotateKey(
     keyName: old.name,
     details: { new_key_id: key.id, grace_period_seconds: graceSeconds, old_key_expires_at: end.toISOString() },
   });
-  const replaced = await db().apiKey.findFirst({ where: { id, ownerId }, select: keyFields });
-  return { key, secret, replaced: replaced ?? old };
+  return { key, secret };
 }
 
 const alreadyRotatedMessage = (name: string) =>

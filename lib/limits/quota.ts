@@ -1,6 +1,6 @@
 import { sharedRedis } from "../redis/shared";
 import { PersistentRateLimitStore } from "./persistent-store";
-import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
+import { MemoryRateLimitStore, retryAfterSeconds, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
 import { RedisRateLimitStore } from "./redis-rate-limit-store";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 
@@ -76,6 +76,6 @@ export function rateLimitHeaders(decision: RateLimitDecision, now: number): Reco
     "RateLimit-Policy": `"hourly";q=${decision.limit};w=${HOUR_MS / 1000}`,
     RateLimit: `"hourly";r=${decision.remaining};t=${resetSeconds}`,
   };
-  if (!decision.allowed) headers["Retry-After"] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+  if (!decision.allowed) headers["Retry-After"] = retryAfterSeconds(decision);
   return headers;
 }

@@ -17,6 +17,10 @@ export interface RateLimitDecision {
   retryAfterMs: number;
 }
 
+/** A refusal's Retry-After value: whole seconds, at least 1. */
+export const retryAfterSeconds = (decision: RateLimitDecision) =>
+  String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+
 /** Where counters live: this process (MemoryRateLimitStore) or Redis shared by every instance (RedisRateLimitStore). */
 export interface RateLimitStore {
   /** Atomically: estimate the window's count, and count this call only if it is under `limit`. */

@@ -1,8 +1,7 @@
 import { sessionUserId } from "@/lib/auth/next-auth";
 import { unauthenticated } from "@/lib/http/errors";
 import { apiHandler } from "@/lib/http/handler";
-import { clientIp, readQuery } from "@/lib/http/request";
-import { getConfig } from "@/lib/config/env";
+import { auditContext, readQuery } from "@/lib/http/request";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
 import { exportKeysQuerySchema } from "@/lib/validation/schemas";
 
@@ -15,6 +14,6 @@ export const GET = apiHandler(async (request) => {
   return keysCsvResponse(userId, {
     filter: await readQuery(request, exportKeysQuerySchema),
     bom: true,
-    audit: { actor: "portal", ip: clientIp(request.headers, getConfig().trustProxy) },
+    audit: auditContext("portal", request.headers),
   });
 });

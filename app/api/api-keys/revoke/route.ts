@@ -1,9 +1,10 @@
 import { ApiError } from "@/lib/http/errors";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { apiAuditContext, readJson } from "@/lib/http/request";
+import { auditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { LEAK_REPORT_MESSAGE, reportLeakedKey } from "@/lib/keys/keys";
 import { consumeAnonymousQuota } from "@/lib/limits/quota";
+import { retryAfterSeconds } from "@/lib/limits/rate-limiter";
 import { reportLeakSchema } from "@/lib/validation/schemas";
 
 /**
@@ -18,11 +19,11 @@ const MIN_ANSWER_MS = 150;
 
 export const POST = apiHandler(async (request) => {
   const started = performance.now();
-  const context = { ...apiAuditContext(request), actor: "reporter" as const };
+  const context = auditContext("reporter", request.headers);
   const limit = await consumeAnonymousQuota(context.ip ?? "unknown", Date.now());
   if (!limit.allowed) {
     throw new ApiError(429, "Too many requests from this address; retry later", {
-      "Retry-After": String(Math.max(1, Math.ceil(limit.retryAfterMs / 1000))),
+      "Retry-After": retryAfterSeconds(limit),
     });
   }
   const { api_key } = await readJson(request, reportLeakSchema);
