@@ -23,7 +23,7 @@ describe("readEnv: one validated schema for every variable", () => {
       TRUST_PROXY: false,
       DEMO_ACCOUNT: true,
       DEMO_EMAIL: "demo@example.com",
-      USAGE_FLUSH_INTERVAL_MS: 5,
+      USAGE_FLUSH_INTERVAL_MS: 1,
     });
     expect(env.REDIS_URL).toBeUndefined();
     expect(env.NEXTAUTH_SECRET).toBeUndefined();
