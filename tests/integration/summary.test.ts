@@ -3,6 +3,7 @@ import { GET as summaryRoute, POST as summaryPost } from "@/app/api/api-usage-lo
 import { PUT as putWorkingHours } from "@/app/api/account/working-hours/route";
 import { dialect, type Prisma } from "@/lib/db/client";
 import { SqliteThread } from "@/lib/db/sqlite-thread";
+import { chartOfSummary, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
 import {
   createAccount,
@@ -196,6 +197,20 @@ describe("GET /api/api-usage-logs/summary", () => {
       expect(again.body.totals.calls).toBeGreaterThan(0);
     },
   );
+
+  it("gives the usage page's default chart from the summary's own reading: the buckets usageChart reads", async () => {
+    const at = new Date();
+    const owner = { id: account.id, timeZone: "UTC", workStartHour: 9, workEndHour: 17 };
+    for (const [range, hours] of [
+      ["24h", 24],
+      ["7d", 168],
+    ] as const) {
+      const fromSummary = chartOfSummary(await usageSummaryForAccount(owner, range, at));
+      expect(fromSummary).toEqual(await usageChart(account.id, { hours }, at));
+      expect(fromSummary.buckets).toHaveLength(hours);
+      expect(fromSummary.buckets.find((b) => b.hour === new Date(hourStart(twoHoursAgo)).toISOString())?.ok).toBe(25);
+    }
+  });
 
   it("shows an account only its own usage", async () => {
     const other = await createAccount({ prefix: "summary-other" });

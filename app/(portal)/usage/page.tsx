@@ -8,7 +8,7 @@ import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
-import { usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
+import { chartOfSummary, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { usageLogQuerySchema } from "@/lib/validation/schemas";
 
@@ -59,12 +59,16 @@ export default async function UsagePage({
   // The same function GET /api/api-usage-logs/summary serves.
   const keyId = "api_key_id" in query ? query.api_key_id : undefined;
   const status = "status" in query ? query.status : undefined;
+  const summaryRead = usageSummaryForAccount(account, summaryRange, now);
   const [{ items, total }, choices, summary, chart] = await Promise.all([
     listUsageLogs(account.id, query),
     keyChoices(account.id, KEY_CHOICES, keyId),
-    usageSummaryForAccount(account, summaryRange, now),
+    summaryRead,
     // The chart follows the log's filters: its range (all retained: the last 30 days), key and status.
-    usageChart(account.id, { hours: hours ?? CHART_ALL_HOURS, keyId }, now),
+    // All keys over the summary's own range: the summary has read those hours already.
+    keyId === undefined && range === summaryRange
+      ? summaryRead.then(chartOfSummary)
+      : usageChart(account.id, { hours: hours ?? CHART_ALL_HOURS, keyId }, now),
   ]);
   const filters = { key: firstParam(raw.key), status: firstParam(raw.status), range };
 
