@@ -71,7 +71,7 @@ const server = http.createServer((req, res) => {
   const socketIp = req.socket.remoteAddress ?? "unknown";
   const forwarded = req.headers["x-forwarded-for"];
   req.headers["x-forwarded-for"] = trustProxy && forwarded ? `${forwarded}, ${socketIp}` : socketIp;
-  if (fastPath?.isFastPathRequest(req)) void fastPath.serveFastPath(req, res);
+  if (fastPath?.isFastPathRequest(req)) fastPath.serveFastPath(req, res);
   else void handle(req, res);
 });
 

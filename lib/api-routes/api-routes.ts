@@ -63,9 +63,14 @@ onInvalidation((message) => {
   if (message.kind === "routes") cache.clear();
 });
 
-export async function findApiRoute(id: number, now = Date.now()): Promise<ApiRouteData | null> {
+/** A cached route at once (no promise on the data API's hot path), else its read. */
+export function findApiRoute(id: number, now = Date.now()): ApiRouteData | null | Promise<ApiRouteData | null> {
   const hit = cache.get(id);
   if (hit && hit.until > now) return hit.route;
+  return readApiRoute(id, now);
+}
+
+async function readApiRoute(id: number, now: number): Promise<ApiRouteData | null> {
   const row = await db().apiRoute.findUnique({ where: { id } });
   const route = row && { id: row.id, minPlan: row.minPlan, data: JSON.parse(row.payload) as Record<string, unknown> };
   // Unknown ids are remembered too, but only a bounded number of them.

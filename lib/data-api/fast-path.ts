@@ -42,8 +42,16 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
-/** Answers one data-API request; never throws (a failure is the envelope apiHandler gives: 503 or 500). */
-export async function serveFastPath(req: IncomingMessage, res: ServerResponse): Promise<void> {
+function sendFailure(res: ServerResponse, error: unknown): void {
+  const failure = unexpectedError(error, `GET ${FAST_PATH}`);
+  send(res, failure.status, errorBody(failure.message), { "Cache-Control": "no-store", ...failure.headers });
+}
+
+/**
+ * Answers one data-API request; never throws (a failure is the envelope apiHandler gives: 503 or
+ * 500). Synchronously when serveDataRequest answers from memory, so such a call creates no promise.
+ */
+export function serveFastPath(req: IncomingMessage, res: ServerResponse): void {
   const headers = {
     get(name: string): string | null {
       const value = req.headers[name.toLowerCase()];
@@ -51,15 +59,18 @@ export async function serveFastPath(req: IncomingMessage, res: ServerResponse): 
     },
   };
   try {
-    const result = await serveDataRequest({
+    const result = serveDataRequest({
       method: "GET",
       url: req.url ?? FAST_PATH,
       headers,
       ip: clientIp(headers, getConfig().trustProxy),
     });
-    send(res, result.status, result.body, result.headers);
+    if (result instanceof Promise) {
+      result
+        .then((answer) => send(res, answer.status, answer.body, answer.headers))
+        .catch((error: unknown) => sendFailure(res, error));
+    } else send(res, result.status, result.body, result.headers);
   } catch (error) {
-    const failure = unexpectedError(error, `GET ${FAST_PATH}`);
-    send(res, failure.status, errorBody(failure.message), { "Cache-Control": "no-store", ...failure.headers });
+    sendFailure(res, error);
   }
 }

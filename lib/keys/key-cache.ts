@@ -62,8 +62,11 @@ async function lookup(digest: string): Promise<KeyLookup> {
   return { record, revoked: record ? null : await findRevokedKey(digest) };
 }
 
-/** The verification lookup through the cache; the same answer the database would give. */
-export async function lookupKey(digest: string, now = Date.now()): Promise<KeyLookup> {
+/**
+ * The verification lookup through the cache; the same answer the database would give. A hit is
+ * answered at once, not with a promise (the data API's hot path: lib/data-api/serve-data-request.ts).
+ */
+export function lookupKey(digest: string, now = Date.now()): KeyLookup | Promise<KeyLookup> {
   // Redis configured but not delivering: another instance's revocation would not reach this
   // cache, so read the database every time until it does again (fail closed, not stale).
   if (!invalidationsReachUs()) {
@@ -76,6 +79,10 @@ export async function lookupKey(digest: string, now = Date.now()): Promise<KeyLo
     return hit;
   }
   state.misses += 1;
+  return lookupAndKeep(digest, now);
+}
+
+async function lookupAndKeep(digest: string, now: number): Promise<KeyLookup> {
   const generation = state.generation;
   const found = await lookup(digest);
   // An invalidation arrived while the row was read: the row may predate the write, so don't keep it.

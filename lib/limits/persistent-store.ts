@@ -16,7 +16,8 @@ const WRITE_BEHIND_MS = 1_000;
  */
 export class PersistentRateLimitStore implements RateLimitStore {
   private readonly memory = new MemoryRateLimitStore();
-  private readonly loading = new Map<string, Promise<void>>();
+  /** Keys whose stored counts are being read (the read), or were read (true). */
+  private readonly loading = new Map<string, Promise<void> | true>();
   private readonly dirty = new Map<string, number>(); // key → its window
   private timer: NodeJS.Timeout | undefined;
   // Writes run one after another: a caller of flush() must see the timer's write done too, and
@@ -27,16 +28,22 @@ export class PersistentRateLimitStore implements RateLimitStore {
     onShutdown(() => this.flush());
   }
 
-  async consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision> {
-    await this.load(key, windowMs, now);
-    const decision = await this.memory.consume(key, limit, windowMs, now);
-    if (decision.allowed) this.markDirty(key, windowMs);
-    return decision;
+  /** At once once the key's stored counts are in memory (every call but a key's first since the start). */
+  consume(key: string, limit: number, windowMs: number, now: number): RateLimitDecision | Promise<RateLimitDecision> {
+    const loading = this.load(key, windowMs, now);
+    if (loading) return loading.then(() => this.count(key, limit, windowMs, now));
+    return this.count(key, limit, windowMs, now);
   }
 
   async peek(key: string, windowMs: number, now: number): Promise<number> {
     await this.load(key, windowMs, now);
     return this.memory.peek(key, windowMs, now);
+  }
+
+  private count(key: string, limit: number, windowMs: number, now: number): RateLimitDecision {
+    const decision = this.memory.consume(key, limit, windowMs, now);
+    if (decision.allowed) this.markDirty(key, windowMs);
+    return decision;
   }
 
   /** Writes the changed counters now; resolves once every write begun before it has landed. */
@@ -85,18 +92,21 @@ export class PersistentRateLimitStore implements RateLimitStore {
     }
   }
 
-  private load(key: string, windowMs: number, now: number): Promise<void> {
-    let loaded = this.loading.get(key);
+  /** The read of the key's stored counts while it runs; null once they are in memory. */
+  private load(key: string, windowMs: number, now: number): Promise<void> | null {
+    const loaded = this.loading.get(key);
+    if (loaded) return loaded === true ? null : loaded;
     // Counted in memory already: its stored counts were read then, or are this process's own.
-    if (!loaded && this.memory.counter(key)) return Promise.resolve();
-    if (!loaded) {
-      loaded = this.read(key, windowMs, now);
-      this.loading.set(key, loaded);
-      // Bounded memory: forget which keys were read once there are many (a re-read adds nothing
-      // new: the counts read before are in memory or expired).
-      if (this.loading.size > 100_000) this.loading.clear();
-    }
-    return loaded;
+    if (this.memory.counter(key)) return null;
+    const reading = this.read(key, windowMs, now).then(() => {
+      // Read (or failed and logged: counting from zero, not re-reading at every call).
+      if (this.loading.get(key) === reading) this.loading.set(key, true);
+    });
+    this.loading.set(key, reading);
+    // Bounded memory: forget which keys were read once there are many (a re-read adds nothing
+    // new: the counts read before are in memory or expired).
+    if (this.loading.size > 100_000) this.loading.clear();
+    return reading;
   }
 
   private async read(key: string, windowMs: number, now: number): Promise<void> {

@@ -53,7 +53,11 @@ export function resetRateLimitStoreForTests(): void {
 }
 
 /** Per account, so all its keys share one budget: more keys do not buy more quota. */
-export function consumeAccountQuota(ownerId: number, limit: number, now: number): Promise<RateLimitDecision> {
+export function consumeAccountQuota(
+  ownerId: number,
+  limit: number,
+  now: number,
+): RateLimitDecision | Promise<RateLimitDecision> {
   return rateLimitStore().consume(`account:${ownerId}`, limit, HOUR_MS, now);
 }
 
@@ -62,7 +66,7 @@ export function accountRequestsThisHour(ownerId: number, now = Date.now()): Prom
   return rateLimitStore().peek(`account:${ownerId}`, HOUR_MS, now);
 }
 
-export function consumeAnonymousQuota(ip: string, now: number): Promise<RateLimitDecision> {
+export function consumeAnonymousQuota(ip: string, now: number): RateLimitDecision | Promise<RateLimitDecision> {
   return throttleStore().consume(`anonymous:${ip}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
 }
 

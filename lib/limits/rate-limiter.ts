@@ -23,8 +23,12 @@ export const retryAfterSeconds = (decision: RateLimitDecision) =>
 
 /** Where counters live: this process (MemoryRateLimitStore) or Redis shared by every instance (RedisRateLimitStore). */
 export interface RateLimitStore {
-  /** Atomically: estimate the window's count, and count this call only if it is under `limit`. */
-  consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision>;
+  /**
+   * Atomically: estimate the window's count, and count this call only if it is under `limit`.
+   * A store that can decide in memory answers at once, not with a promise: on the data API's hot
+   * path each promise also runs the async hooks Next's AsyncLocalStorage turns on.
+   */
+  consume(key: string, limit: number, windowMs: number, now: number): RateLimitDecision | Promise<RateLimitDecision>;
   /** The current estimate for `key`, counting nothing (for showing usage). */
   peek(key: string, windowMs: number, now: number): Promise<number>;
 }
@@ -73,7 +77,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private counters = new Map<string, Counter>();
   private lastSweep = 0;
 
-  async consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision> {
+  consume(key: string, limit: number, windowMs: number, now: number): RateLimitDecision {
     // No await between reading and writing the counter: concurrent calls cannot both take the last slot.
     const counter = advance(this.counters.get(key), windowMs, now);
     const decision = slidingWindow(counter, limit, windowMs, now);

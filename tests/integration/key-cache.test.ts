@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as keyRoute from "@/app/api/api-keys/[id]/route";
 import { setPlan, setSubscription } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
+import { serveDataRequest } from "@/lib/data-api/serve-data-request";
 import { keyCacheStats } from "@/lib/keys/key-cache";
 import { flushUsage } from "@/lib/usage/usage-recorder";
 import { generateKeySecret } from "@/lib/keys/secret";
@@ -42,6 +43,26 @@ describe("key cache", () => {
     expect(first).toBe(1);
     expect(second).toBe(0);
     expect(keyCacheStats().hits).toBe(before.hits + 1);
+  });
+
+  it("answers a cached key at once, with no promise; a key not in memory yet is a promise", async () => {
+    const own = await createAccount({ prefix: "key-cache-sync" }); // the shared account's plan has few keys
+    const key = await generateKey(own.token, "synchronous", "sync_user");
+    const headers = new Headers({ "x-api-key": key.api_key, "x-username": key.user });
+    const call = () => serveDataRequest({ method: "GET", url: "/api/api-routes-data?id=123", headers, ip: "10.1.2.3" });
+    const first = call();
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).status).toBe(200);
+    const second = call();
+    expect(second).not.toBeInstanceOf(Promise);
+    expect(second).toMatchObject({ status: 200, body: { success: true, data: { id: 123 } } });
+    // Refused from memory as well: a well-formed unknown key, once its miss is remembered.
+    const unknown = new Headers({ "x-api-key": generateKeySecret(), "x-username": "nobody" });
+    const miss = () =>
+      serveDataRequest({ method: "GET", url: "/api/api-routes-data?id=123", headers: unknown, ip: "10.1.2.3" });
+    expect((await miss()).status).toBe(401);
+    expect(miss()).toMatchObject({ status: 401 });
+    expect(miss()).not.toBeInstanceOf(Promise);
   });
 
   it("sees a deactivation, a re-activation and a deletion at the very next call", async () => {
