@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { generateKeySecret } from "@/lib/keys/secret";
+import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
 import {
   ISO_8601,
   callData,
@@ -188,6 +189,30 @@ describe("GET /api/api-usage-logs", () => {
   it("shows a call tied to no account to no one", async () => {
     const { body } = await logs(account.token, "?per_page=100");
     expect(body.data.some((l: any) => l.api_key_id === null)).toBe(false);
+  });
+
+  it("stores a call's free text cleaned: keys redacted, NUL dropped, lone surrogates replaced, pairs kept, cut to size", async () => {
+    const secret = generateKeySecret();
+    usageRecorder().record({
+      ownerId: account.id,
+      apiKeyId: first.id,
+      apiKeyName: "clean\ud800name",
+      touchKey: false,
+      method: "GET",
+      path: `/api/api-routes-data?id=${secret}`,
+      statusCode: 200,
+      ip: "10.9.9.\u00009",
+      userAgent: `agent ${secret} \0nul \ud83d\ude00 lone \udc00 ${"x".repeat(600)}`,
+      at: new Date(),
+    });
+    await flushUsage();
+    const { body } = await logs(account.token, `?api_key_id=${first.id}&per_page=100`);
+    const row = body.data.find((l: { ip: string }) => l.ip === "10.9.9.9");
+    expect(row.path).toBe("/api/api-routes-data?id=sk_live_[redacted]");
+    expect(row.api_key_name).toBe("clean\ufffdname");
+    expect(row.user_agent.startsWith("agent sk_live_[redacted] nul \ud83d\ude00 lone \ufffd xxx")).toBe(true);
+    expect(row.user_agent).toHaveLength(512);
+    expect(JSON.stringify(body)).not.toContain(secret);
   });
 
   it("contains no key material", async () => {
