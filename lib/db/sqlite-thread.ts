@@ -17,8 +17,33 @@ import { sqlTime } from "./json-rows";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
-const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
-for (const pragma of workerData.pragmas) connection.pragma(pragma);
+// No SQLite busy handler: it sleeps 1, 2, 5, 10, 15, 20 ms… between tries, so a write lock held
+// for a millisecond by the request thread's connection (a key being generated) kept a batch, and
+// its rows, waiting 10-20 ms. Here a locked database is retried after 0.1 ms, doubling to 5 ms,
+// until busyTimeoutMs has passed (then SQLITE_BUSY, as before).
+// Once a wait has run out, the next ones wait 50 ms until something succeeds again: the batches
+// queued behind the first (lib/usage/usage-recorder.ts) would each wait the whole time in turn.
+const connection = new Database(workerData.file, { timeout: 0 });
+const pause = new Int32Array(new SharedArrayBuffer(4));
+let gaveUp = false;
+function whenFree(run) {
+  const deadline = Date.now() + (gaveUp ? Math.min(50, workerData.busyTimeoutMs) : workerData.busyTimeoutMs);
+  for (let delay = 0.1; ; delay = Math.min(delay * 2, 5)) {
+    try {
+      const result = run();
+      gaveUp = false;
+      return result;
+    } catch (error) {
+      const busy = Boolean(error) && error.code === "SQLITE_BUSY";
+      if (!busy || Date.now() + delay > deadline) {
+        if (busy) gaveUp = true;
+        throw error;
+      }
+      Atomics.wait(pause, 0, 0, delay);
+    }
+  }
+}
+for (const pragma of workerData.pragmas) whenFree(() => connection.pragma(pragma));
 const statements = new Map();
 function prepared(sql) {
   let statement = statements.get(sql);
@@ -37,11 +62,11 @@ const writeAll = connection.transaction((batch) => {
 parentPort.on("message", ({ id, batch, read, pragma }) => {
   try {
     let result;
-    if (pragma) result = connection.pragma(pragma, { simple: true });
-    else if (read) result = prepared(read[0]).all(...read[1]);
-    // IMMEDIATE: the write lock first, so a commit elsewhere meanwhile is waited for (busy timeout)
-    // instead of failing the batch at once with SQLITE_BUSY_SNAPSHOT.
-    else writeAll.immediate(batch);
+    if (pragma) result = whenFree(() => connection.pragma(pragma, { simple: true }));
+    else if (read) result = whenFree(() => prepared(read[0]).all(...read[1]));
+    // IMMEDIATE: the write lock first, so a commit elsewhere meanwhile is waited for (whenFree)
+    // instead of failing the batch at once with SQLITE_BUSY_SNAPSHOT. A refused BEGIN wrote nothing.
+    else whenFree(() => writeAll.immediate(batch));
     parentPort.postMessage({ id, result });
   } catch (error) {
     parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } });

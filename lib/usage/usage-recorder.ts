@@ -1,7 +1,7 @@
 import { readEnv } from "../config/env";
 import { batchWriter, closeBatchWriter } from "../db/batch-write";
-import { Prisma } from "../db/client";
-import { ownerGone, rowRefused } from "../db/errors";
+import { dialect, Prisma } from "../db/client";
+import { isBusy, isDatabaseUnavailable, ownerGone, rowRefused } from "../db/errors";
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog, KEY_PREFIX, redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
@@ -26,6 +26,8 @@ export function flushIntervalMs(): number {
   return readEnv().USAGE_FLUSH_INTERVAL_MS;
 }
 const MAX_BATCH = 500;
+/** SQLite batches queued on the writer thread at once (see UsageRecorder). */
+const PIPELINE_DEPTH = 4;
 /** Rows kept in memory while the database cannot take them; past this, rows are counted and dropped. */
 export const MAX_BUFFERED = 100_000;
 /** A batch that has not committed by then is given up on (and its connection replaced). */
@@ -56,31 +58,55 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A batch handed to the database: its rows, and once it settled, those to write again later. */
+interface InFlight {
+  rows: UsageEntry[];
+  retry?: UsageEntry[];
+}
+
 /**
  * Buffers usage rows and writes them in batches: one commit per batch instead of two per
  * request, holding the rows, the rollups the summary reads (lib/usage/rollups.ts) and the keys'
- * last use. While the database fails (locked, disk full), rows wait in memory, in order, and
- * writes are retried with backoff; a write that hangs is abandoned after WRITE_TIMEOUT_MS on a
- * connection that is then replaced. Memory is bounded: past MAX_BUFFERED waiting rows, new rows
- * are counted and dropped, and the count is logged. Reads of usage wait at most
- * READ_FLUSH_WAIT_MS for a flush, then answer from what is stored. The server flushes on
+ * last use. A batch is handed to the database once it is full or its oldest row has waited
+ * intervalMs, checked at every call as well as by a timer: under load the event loop turns only
+ * every 10-20 ms, and a timer (or a write's reply) waits that long, with its rows in memory,
+ * lost to a kill -9. On SQLite the batches queue on the writer thread, which commits while the
+ * request thread serves, up to PIPELINE_DEPTH of them; PostgreSQL writes one at a time (two
+ * transactions upserting the same rollup rows could deadlock).
+ *
+ * While the database fails (locked, disk full), rows wait in memory, in order, and writes are
+ * retried with backoff, one batch at a time; a write that hangs is abandoned after
+ * WRITE_TIMEOUT_MS on a connection that is then replaced. Memory is bounded: past MAX_BUFFERED
+ * waiting rows, new rows are counted and dropped, and the count is logged. Reads of usage wait
+ * at most READ_FLUSH_WAIT_MS for a flush, then answer from what is stored. The server flushes on
  * SIGTERM/SIGINT before exiting. A row the database refuses on its own while it answers
  * otherwise (an account deleted in the meantime, say) is logged and dropped, so it cannot hold
  * back every row after it.
  */
 export class UsageRecorder {
   private buffer: UsageEntry[] = [];
+  /** When the oldest row in the buffer was recorded (ms since epoch). */
+  private bufferedSince = 0;
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
   private failures = 0;
   private failingSince: number | null = null;
   private dropped = 0;
   private droppedLoggedAt = 0;
-  private batchFlushQueued = false;
-  /** Rows taken from the buffer by the write under way: still waiting, for the health figures. */
+  /** Batches under way, oldest first; settled in that order. */
+  private readonly inFlight: InFlight[] = [];
+  /** Rows of this run of failures put back at the buffer's front, so later failed batches go after them. */
+  private requeued = 0;
+  /** Rows taken from the buffer by writes under way: still waiting, for the health figures. */
   private writingRows = 0;
+  /** Rows recorded, and rows written (or refused for good) since the start: what a flush waits for. */
+  private recorded = 0;
+  private settled = 0;
+  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
 
-  constructor(private readonly intervalMs = flushIntervalMs()) {}
+  constructor(
+    private readonly intervalMs = flushIntervalMs(),
+    private readonly depth = dialect() === "sqlite" ? PIPELINE_DEPTH : 1,
+  ) {}
 
   record(entry: UsageEntry): void {
     if (this.buffer.length >= MAX_BUFFERED) {
@@ -93,18 +119,17 @@ export class UsageRecorder {
       }
       return;
     }
+    const now = Date.now();
+    if (!this.buffer.length) this.bufferedSince = now;
     this.buffer.push(entry);
-    // A full batch is written at once, by one flush (not one per call while it waits its turn);
-    // while the database fails, the retry timer decides when to write.
-    if (this.buffer.length >= MAX_BATCH && this.failingSince === null) {
-      if (!this.batchFlushQueued) {
-        this.batchFlushQueued = true;
-        void this.flush();
-      }
-    } else this.schedule(this.intervalMs);
+    this.recorded++;
+    // While the database fails, the retry timer decides when to write.
+    if (this.failingSince === null && (this.buffer.length >= MAX_BATCH || now - this.bufferedSince >= this.intervalMs))
+      this.pump();
+    if (this.buffer.length) this.schedule(this.intervalMs);
   }
 
-  /** Rows recorded and not yet written: in the buffer, or in the batch being written. */
+  /** Rows recorded and not yet written: in the buffer, or in batches being written. */
   get pending(): number {
     return this.buffer.length + this.writingRows;
   }
@@ -113,10 +138,15 @@ export class UsageRecorder {
     return { pending: this.pending, dropped: this.dropped, failingSince: this.failingSince };
   }
 
-  /** Writes everything recorded so far; resolves when it is in the database or the write failed. */
+  /**
+   * Writes everything recorded so far; resolves when it is in the database or the write failed
+   * (while the database fails: after one more try).
+   */
   flush(): Promise<void> {
-    this.writing = this.writing.then(() => this.writeAll());
-    return this.writing;
+    const upTo = this.recorded;
+    this.pump(true);
+    if (this.flushed(upTo)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
   }
 
   /**
@@ -130,52 +160,89 @@ export class UsageRecorder {
     clearTimeout(timer);
   }
 
+  private flushed(upTo: number): boolean {
+    return this.settled >= upTo || (this.failingSince !== null && !this.inFlight.length);
+  }
+
   private schedule(delayMs: number): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
+      // Also the retry while the database fails.
+      this.pump(true);
     }, delayMs);
     this.timer.unref?.();
   }
 
-  private async writeAll(): Promise<void> {
-    this.batchFlushQueued = false;
-    while (this.buffer.length) {
-      const batch = this.buffer.splice(0, MAX_BATCH);
-      this.writingRows = batch.length;
-      let retry: UsageEntry[] = [];
-      try {
-        await within(writeBatch(batch), WRITE_TIMEOUT_MS);
-      } catch (error) {
-        // A write that hung (a stuck SQLite writer thread; a PostgreSQL connection past its statement
-        // timeout): the rows are tried again, on SQLite on a new thread and connection.
-        if (error instanceof WriteTimeout) {
-          console.error(`[usage] ${error.message}; reconnecting`);
-          closeBatchWriter();
-          retry = batch;
-        } else {
-          // One bad row must not hold back the rest: write them one by one.
-          retry = await writeOneByOne(batch, this.failingSince !== null);
-        }
+  /** Hands batches to the database while there is room; `retry`: also while it fails (one batch, a probe). */
+  private pump(retry = false): void {
+    if (this.failingSince !== null && !retry) return;
+    while (this.buffer.length && this.inFlight.length < (this.failingSince === null ? this.depth : 1)) {
+      const batch: InFlight = { rows: this.buffer.splice(0, MAX_BATCH) };
+      this.bufferedSince = Date.now();
+      this.inFlight.push(batch);
+      void this.writeOne(batch.rows).then((rows) => {
+        batch.retry = rows;
+        this.settle();
+      });
+    }
+  }
+
+  private async writeOne(batch: UsageEntry[]): Promise<UsageEntry[]> {
+    this.writingRows += batch.length;
+    try {
+      await within(writeBatch(batch), WRITE_TIMEOUT_MS);
+      return [];
+    } catch (error) {
+      // A write that hung (a stuck SQLite writer thread; a PostgreSQL connection past its statement
+      // timeout): the rows are tried again, on SQLite on a new thread and connection.
+      if (error instanceof WriteTimeout) {
+        console.error(`[usage] ${error.message}; reconnecting`);
+        closeBatchWriter();
+        return batch;
       }
-      this.writingRows = 0;
+      // The database itself is failing (locked, disk full): every row waits for the retry.
+      if (isBusy(error) || isDatabaseUnavailable(error)) {
+        if (this.failingSince === null)
+          console.error("[usage] writing usage rows failed; will retry with backoff:", errorForLog(error));
+        return batch;
+      }
+      // One bad row must not hold back the rest: write them one by one.
+      return writeOneByOne(batch, this.failingSince !== null);
+    } finally {
+      this.writingRows -= batch.length;
+    }
+  }
+
+  /** Settles the batches at the head of the line that are done, in the order they were taken. */
+  private settle(): void {
+    while (this.inFlight[0]?.retry) {
+      const { rows, retry = [] } = this.inFlight.shift()!;
+      this.settled += rows.length - retry.length;
       if (retry.length) {
         // The database itself is failing (locked, disk full): keep the rows, in order, for later.
-        this.buffer.unshift(...retry);
+        this.buffer.splice(this.requeued, 0, ...retry);
+        this.requeued += retry.length;
         this.failures++;
         this.failingSince ??= Date.now();
         if (this.timer) clearTimeout(this.timer);
         this.timer = undefined;
         this.schedule(Math.min(RETRY_MIN_MS * 2 ** (this.failures - 1), RETRY_MAX_MS));
-        return;
+      } else {
+        if (this.failingSince !== null) {
+          console.error(`[usage] writing usage rows works again after ${Date.now() - this.failingSince} ms`);
+        }
+        this.failures = 0;
+        this.failingSince = null;
       }
-      if (this.failingSince !== null) {
-        console.error(`[usage] writing usage rows works again after ${Date.now() - this.failingSince} ms`);
-      }
-      this.failures = 0;
-      this.failingSince = null;
     }
+    if (!this.inFlight.length) this.requeued = 0;
+    this.pump();
+    this.waiters = this.waiters.filter(({ upTo, resolve }) => {
+      if (!this.flushed(upTo)) return true;
+      resolve();
+      return false;
+    });
   }
 }
 

@@ -9,7 +9,7 @@ vi.hoisted(() => {
 
 import { POST as generate } from "@/app/api/api-keys/generate/route";
 import { batchWriter } from "@/lib/db/batch-write";
-import { db } from "@/lib/db/client";
+import { db, dialect } from "@/lib/db/client";
 import { setPlan, setSubscription } from "@/lib/auth/users";
 import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-request";
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
@@ -543,6 +543,42 @@ describe("usage logging loses nothing", () => {
     await recorder.flush();
     expect(recorder.pending).toBe(0);
     expect(await rowsTagged(tag)).toBe(12);
+  });
+
+  it("a UsageRecorder hands its rows over at a call once the oldest has waited its interval, with no timer run (a busy event loop)", async () => {
+    const { account, key } = await accountWithKey("free", "late-timer");
+    const recorder = new UsageRecorder(5);
+    const tag = "recorder-late-timer";
+    const write = vi.spyOn(batchWriter(), "write");
+    try {
+      recorder.record(entry(account.id, key.id, tag));
+      const until = Date.now() + 20;
+      while (Date.now() < until); // the event loop held: no timer can run meanwhile
+      expect(write).not.toHaveBeenCalled();
+      recorder.record(entry(account.id, key.id, tag));
+      expect(write).toHaveBeenCalledTimes(1); // by the call itself
+      await recorder.flush();
+      expect(await rowsTagged(tag)).toBe(2);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it("a UsageRecorder queues up to four batches on SQLite's writer thread at once, one at a time on PostgreSQL", async () => {
+    const { account, key } = await accountWithKey("free", "pipeline");
+    const recorder = new UsageRecorder(3_600_000);
+    const tag = "recorder-pipeline";
+    const write = vi.spyOn(batchWriter(), "write");
+    try {
+      for (let i = 0; i < 2_500; i += 1) recorder.record(entry(account.id, key.id, tag));
+      expect(write).toHaveBeenCalledTimes(dialect() === "sqlite" ? 4 : 1);
+      expect(recorder.pending).toBe(2_500);
+      await recorder.flush();
+      expect(recorder.pending).toBe(0);
+      expect(await rowsTagged(tag)).toBe(2_500);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it("a UsageRecorder flushes on its interval without being asked", async () => {
