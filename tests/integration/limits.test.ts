@@ -382,7 +382,7 @@ describe("a 429 consumes no quota", () => {
 
     async function serveMany(key: GeneratedKey, count: number, at: number) {
       const responses = await Promise.all(
-        Array.from({ length: count }, () => serveDataRequest(dataRequest(key), new Date(at))),
+        Array.from({ length: count }, async () => serveDataRequest(dataRequest(key), new Date(at))),
       );
       return countBy(responses, (r) => r.status);
     }

@@ -76,7 +76,7 @@ describe("RedisRateLimitStore agrees with MemoryRateLimitStore", () => {
           // Now and then a different limit, as after a plan change: the previous window can then
           // hold more than the current limit.
           const callLimit = next() < 0.1 ? pick(limits) : limit;
-          const expected = await memory.consume(key, callLimit, windowMs, now);
+          const expected = memory.consume(key, callLimit, windowMs, now);
           expect(await shared.consume(key, callLimit, windowMs, now), context).toEqual(expected);
           if (expected.allowed) admittedCalls += 1;
           // Read from Redis itself: the script counted this call exactly when the decision admitted it.

@@ -57,7 +57,9 @@ export function rateLimitStoreSuite(
       });
 
       it("admits exactly `limit` of many concurrent calls", async () => {
-        const decisions = await Promise.all(Array.from({ length: 200 }, () => store.consume("k", 60, HOUR, T0 + 5)));
+        const decisions = await Promise.all(
+          Array.from({ length: 200 }, async () => store.consume("k", 60, HOUR, T0 + 5)),
+        );
         expect(decisions.filter((d) => d.allowed)).toHaveLength(60);
         // The rejected ones consumed nothing: the window holds exactly the 60 admitted.
         expect(await store.peek("k", HOUR, T0 + 5)).toBe(60);
