@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PUT as putWorkingHours } from "@/app/api/account/working-hours/route";
+import { PATCH as patchKey } from "@/app/api/api-keys/[id]/route";
+import { POST as rotate } from "@/app/api/api-keys/[id]/rotate/route";
 import { PUT as putStatus } from "@/app/api/api-keys/[id]/status/route";
+import { POST as revoke } from "@/app/api/api-keys/revoke/route";
+import { GET as auditLogs } from "@/app/api/audit-logs/route";
 import { POST as generate } from "@/app/api/api-keys/generate/route";
 import { GET as listKeys } from "@/app/api/api-keys/route";
 import { POST as login } from "@/app/api/auth/login/route";
@@ -21,11 +25,16 @@ import { ctx, noParams, request, seedSampleRoutes } from "../helpers";
  */
 let account: Account;
 let keyId: number;
+/** Keys of their own for the endpoints that change a key for good (a rotation ends it). */
+let patchedKeyId: number;
+let rotatedKeyId: number;
 
 beforeAll(async () => {
   await seedSampleRoutes();
   account = await createAccount({ prefix: "malformed", plan: "enterprise" });
   keyId = (await generateKey(account.token, "malformed", "malformed_user")).id;
+  patchedKeyId = (await generateKey(account.token, "malformed-patched", "malformed_user")).id;
+  rotatedKeyId = (await generateKey(account.token, "malformed-rotated", "malformed_user")).id;
 });
 
 type Call = (init: { rawBody?: string; body?: unknown; query?: string }) => Promise<Response>;
@@ -48,6 +57,24 @@ const jsonEndpoints: Array<[string, Call]> = [
       ),
   ],
   [
+    "PATCH /api/api-keys/{id}",
+    (i) =>
+      patchKey(
+        request("PATCH", `/api/api-keys/${patchedKeyId}`, { ...i, token: account.token }),
+        ctx({ id: String(patchedKeyId) }),
+      ),
+  ],
+  [
+    "POST /api/api-keys/{id}/rotate",
+    (i) =>
+      rotate(
+        request("POST", `/api/api-keys/${rotatedKeyId}/rotate`, { ...i, token: account.token }),
+        ctx({ id: String(rotatedKeyId) }),
+      ),
+  ],
+  // No credential: a leak report is open to anyone (its answers are 202, 400 or 429).
+  ["POST /api/api-keys/revoke", (i) => revoke(request("POST", "/api/api-keys/revoke", i), noParams)],
+  [
     "PUT /api/account/working-hours",
     (i) => putWorkingHours(request("PUT", "/api/account/working-hours", { ...i, token: account.token }), noParams),
   ],
@@ -64,6 +91,7 @@ const queryEndpoints: Array<[string, (query: string) => Promise<Response>]> = [
     (q) => summary(request("GET", `/api/api-usage-logs/summary?${q}`, { token: account.token }), noParams),
   ],
   ["GET /api/api-routes-data", (q) => data(request("GET", `/api/api-routes-data?${q}`), noParams)],
+  ["GET /api/audit-logs", (q) => auditLogs(request("GET", `/api/audit-logs?${q}`, { token: account.token }), noParams)],
 ];
 
 const RAW_BODIES = [
@@ -116,6 +144,18 @@ const JSON_BODIES: unknown[] = [
   { time_zone: "Mars/Olympus", work_start_hour: 8, work_end_hour: 20 },
   { time_zone: "UTC", work_start_hour: -1, work_end_hour: 25 },
   { time_zone: "UTC", work_start_hour: "8", work_end_hour: 20 },
+  { routes: "all" },
+  { routes: [0, -1, 1.5, "123"] },
+  { read_only: "yes" },
+  { ip_allowlist: ["999.1.1.1", "10.0.0.0/33", "::g"] },
+  { environment: "prod\u0000" },
+  { expires_at: "2025-02-30T00:00:00Z" },
+  { expires_in_days: 1e9 },
+  { grace_period_seconds: "forever" },
+  { grace_period_seconds: -1 },
+  { api_key: 12 },
+  { api_key: "sk_live_" },
+  { api_key: "sk_live_" + "z".repeat(5_000) },
 ];
 
 const QUERIES = [
@@ -144,6 +184,8 @@ const QUERIES = [
   "id=abc",
   "id=0",
   "id=1.5",
+  "action=everything",
+  "per_page=1e2",
 ];
 
 async function expectEnvelopeOr2xx(label: string, response: Response) {
