@@ -17,30 +17,27 @@ import { sqlTime } from "./json-rows";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
-// No SQLite busy handler: it sleeps 1, 2, 5, 10, 15, 20 ms… between tries, so a write lock held
-// for a millisecond by the request thread's connection (a key being generated) kept a batch, and
-// its rows, waiting 10-20 ms. Here a locked database is retried after 0.1 ms, doubling to 5 ms,
-// until busyTimeoutMs has passed (then SQLITE_BUSY, as before).
-// Once a wait has run out, the next ones wait 50 ms until something succeeds again: the batches
-// queued behind the first (lib/usage/usage-recorder.ts) would each wait the whole time in turn.
-const connection = new Database(workerData.file, { timeout: 0 });
-const pause = new Int32Array(new SharedArrayBuffer(4));
+// SQLite's busy handler waits for a lock held elsewhere, up to busyTimeoutMs. Once a wait has run
+// out, the next ones wait 50 ms until something succeeds again: the batches queued behind the
+// first (lib/usage/usage-recorder.ts) would each wait the whole time in turn, and a flush with
+// them. (Polling the lock every 0.1-5 ms instead was tried: no clear gain, and the request
+// thread's connection, whose waits stop its event loop, would have to win the lock against it.)
+const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
 let gaveUp = false;
 function whenFree(run) {
-  const deadline = Date.now() + (gaveUp ? Math.min(50, workerData.busyTimeoutMs) : workerData.busyTimeoutMs);
-  for (let delay = 0.1; ; delay = Math.min(delay * 2, 5)) {
-    try {
-      const result = run();
+  try {
+    const result = run();
+    if (gaveUp) {
       gaveUp = false;
-      return result;
-    } catch (error) {
-      const busy = Boolean(error) && error.code === "SQLITE_BUSY";
-      if (!busy || Date.now() + delay > deadline) {
-        if (busy) gaveUp = true;
-        throw error;
-      }
-      Atomics.wait(pause, 0, 0, delay);
+      connection.pragma(\`busy_timeout = \${workerData.busyTimeoutMs}\`);
     }
+    return result;
+  } catch (error) {
+    if (!gaveUp && error && error.code === "SQLITE_BUSY") {
+      gaveUp = true;
+      connection.pragma(\`busy_timeout = \${Math.min(50, workerData.busyTimeoutMs)}\`);
+    }
+    throw error;
   }
 }
 for (const pragma of workerData.pragmas) whenFree(() => connection.pragma(pragma));
