@@ -68,9 +68,9 @@ const envSchema = z.object({
   DEMO_PASSWORD: z.string().min(8, "DEMO_PASSWORD must be at least 8 characters").optional(),
   // 1 ms: a crash (kill -9) loses only the calls of the last few milliseconds (e2e/crash.spec.ts:
   // 8 and 8 rows at 5 ms, 0.62% and 0.80% of the last second's calls; with batches handed over at
-  // the call once due and queued on the writer thread, 1, 0 and 0 at 1 ms). Under load batches
-  // still hold many rows: a call hands over all that waited. Six alternating 6 s runs of the
-  // valid-key data API: 8,379 req/s on average at 5 ms, 8,887 at 1 ms (noise is ±15% here).
+  // the call once due and queued on the writer thread, 0-2 rows, 0-0.46%). Under load batches
+  // still hold many rows: a call hands over all that waited. Alternating 8 s runs of the valid-key
+  // data API: 8,143 req/s on average at 1 ms, 8,166 at 2 ms (noise is ±15% here).
   USAGE_FLUSH_INTERVAL_MS: integer("USAGE_FLUSH_INTERVAL_MS", 1, 3_600_000, 1),
   // Accounts one client address may create per hour (each costs a bcrypt hash); tests raise it.
   SIGNUPS_PER_IP_PER_HOUR: integer("SIGNUPS_PER_IP_PER_HOUR", 1, 1_000_000, 20),

@@ -193,6 +193,7 @@ function decide(url: URL, caller: Caller | null, owner: Owner | null, ip: string
     );
   }
 
+  // Checked before counting: a call refused above consumes no quota.
   return then(consumeAccountQuota(caller.ownerId, hourlyLimitFor(owner.plan, owner.rateLimitPerHour), now), (limit) =>
     decideCounted(url, caller, owner, limit, now),
   );
@@ -206,7 +207,6 @@ function decideCounted(
   limit: RateLimitDecision,
   now: number,
 ): Maybe<DataResponse> {
-  // Checked before counting: a call refused here consumes no quota.
   if (!limit.allowed) {
     const message = `Rate limit exceeded: the ${planLabel(owner.plan)} plan allows ${limit.limit} requests per hour across all keys`;
     return respond(429, errorBody(message), limit, now);
