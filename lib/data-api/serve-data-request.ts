@@ -115,9 +115,29 @@ function respond(status: number, body: unknown, limit: RateLimitDecision, now: n
   return { status, headers: { "Cache-Control": "no-store", ...rateLimitHeaders(limit, now) }, body };
 }
 
+/** What the data API reads of a request's URL. */
+export interface DataUrl {
+  pathname: string;
+  /** The first id parameter, decoded as URLSearchParams does; null without one. */
+  id: string | null;
+}
+
+/**
+ * The path and id of a request's URL (path and query, or absolute) as WHATWG URL reads them.
+ * The usual form, a plain path and `?id=` digits, is read by one regular expression: a URL and
+ * its URLSearchParams were 2-3% of a data call. A test checks both agree on any input.
+ */
+export function parseDataUrl(raw: string): DataUrl {
+  // Not "//…", which URL reads as a host.
+  const plain = /^(\/(?!\/)[\w/-]*)(?:\?id=(\d{0,12}))?$/.exec(raw);
+  if (plain) return { pathname: plain[1], id: plain[2] ?? null };
+  const url = new URL(raw, "http://localhost");
+  return { pathname: url.pathname, id: url.searchParams.get("id") };
+}
+
 /** The answer at once when everything it needs is in memory (nearly every call), else a promise of it. */
 export function serveDataRequest(request: DataRequest, now = new Date()): Maybe<DataResponse> {
-  const url = new URL(request.url, "http://localhost");
+  const url = parseDataUrl(request.url);
   return then(authenticate(request.headers, now), ({ caller, owner }) =>
     then(decide(url, caller, owner, request.ip, now.getTime()), (response) => {
       recordCall(request, url, caller, owner, response, now);
@@ -132,7 +152,7 @@ export function serveDataRequest(request: DataRequest, now = new Date()): Maybe<
  * which the caller answers with its 405.
  */
 export async function serveDataWrite(request: DataRequest, now = new Date()): Promise<DataResponse | null> {
-  const url = new URL(request.url, "http://localhost");
+  const url = parseDataUrl(request.url);
   const { caller, owner } = await authenticate(request.headers, now);
   if (!caller || !owner || !caller.readOnly || ipRefused(caller, request.ip)) return null;
   const limit = await consumeAccountQuota(
@@ -147,13 +167,13 @@ export async function serveDataWrite(request: DataRequest, now = new Date()): Pr
 
 function recordCall(
   request: DataRequest,
-  url: URL,
+  url: DataUrl,
   caller: Caller | null,
   owner: Owner | null,
   response: DataResponse,
   now: Date,
 ): void {
-  const rawId = url.searchParams.get("id");
+  const rawId = url.id;
   // Past the per-IP budget, failures are still logged but not under the key's owner: someone
   // hammering a leaked or deleted key must not bury that owner's own log.
   const attributed = owner || response.status !== 429 ? caller : null;
@@ -172,7 +192,13 @@ function recordCall(
   });
 }
 
-function decide(url: URL, caller: Caller | null, owner: Owner | null, ip: string, now: number): Maybe<DataResponse> {
+function decide(
+  url: DataUrl,
+  caller: Caller | null,
+  owner: Owner | null,
+  ip: string,
+  now: number,
+): Maybe<DataResponse> {
   if (!caller || !owner) {
     // Unauthenticated callers share a per-IP budget, so failures cannot flood the log unchecked.
     return then(consumeAnonymousQuota(ip, now), (limit) =>
@@ -201,7 +227,7 @@ function decide(url: URL, caller: Caller | null, owner: Owner | null, ip: string
 
 /** The call counted against the owner's quota (or refused by it). */
 function decideCounted(
-  url: URL,
+  url: DataUrl,
   caller: Caller,
   owner: Owner,
   limit: RateLimitDecision,
@@ -213,11 +239,10 @@ function decideCounted(
   }
   if (owner.subscription !== "active") return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
 
-  const id = parseRouteId(url.searchParams.get("id"));
+  const id = parseRouteId(url.id);
   if (!id.success) {
-    const message = url.searchParams.has("id")
-      ? `id ${id.error.issues[0]?.message ?? "must be a positive integer"}`
-      : "id is required";
+    const message =
+      url.id !== null ? `id ${id.error.issues[0]?.message ?? "must be a positive integer"}` : "id is required";
     return respond(400, errorBody(message), limit, now);
   }
   // Outside the key's routes: the reference's 403, before the lookup, so a limited key cannot

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseRouteId } from "@/lib/data-api/serve-data-request";
+import { parseDataUrl, parseRouteId } from "@/lib/data-api/serve-data-request";
 import { formatZodError } from "@/lib/validation/format-zod-error";
 import {
   generateKeySchema,
@@ -103,6 +103,63 @@ describe("the data API's route id", () => {
         expect(byFastPath(raw)).toEqual(bySchema(raw));
       }),
       { numRuns: 2_000 },
+    );
+  });
+});
+
+describe("the data API's URL", () => {
+  const byUrl = (raw: string) => {
+    const url = new URL(raw, "http://localhost");
+    return { pathname: url.pathname, id: url.searchParams.get("id") };
+  };
+
+  it("reads the usual form directly and agrees with WHATWG URL on every input", () => {
+    expect(parseDataUrl("/api/api-routes-data?id=123")).toEqual({ pathname: "/api/api-routes-data", id: "123" });
+    const edges = [
+      "/api/api-routes-data",
+      "/api/api-routes-data?",
+      "/api/api-routes-data?id=",
+      "/api/api-routes-data?id",
+      "/api/api-routes-data?id=1&id=2",
+      "/api/api-routes-data?x=1&id=2",
+      "/api/api-routes-data?id=%31%32",
+      "/api/api-routes-data?id=1+2",
+      "/api/api-routes-data?id=12#frag",
+      "/api/./api-routes-data?id=1",
+      "/api/%61pi-routes-data?id=1",
+      "//api//api-routes-data?id=1",
+      "/api/api-routes-data?id=" + "9".repeat(13),
+      "http://example.com/api/api-routes-data?id=5",
+      "/api/api-routes-data?ID=5",
+    ];
+    for (const raw of edges) expect(parseDataUrl(raw)).toEqual(byUrl(raw));
+    const part = fc.stringMatching(/^[\w/.%+#?&=-]{0,24}$/);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          part.map((s) => `/${s}`),
+          part.map((s) => `/api/api-routes-data?${s}`),
+          fc.string(),
+        ),
+        (raw) => {
+          const expected = (() => {
+            try {
+              return byUrl(raw);
+            } catch {
+              return "throws";
+            }
+          })();
+          const actual = (() => {
+            try {
+              return parseDataUrl(raw);
+            } catch {
+              return "throws";
+            }
+          })();
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 3_000 },
     );
   });
 });
