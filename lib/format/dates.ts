@@ -27,7 +27,8 @@ function dateTimeFormat(timeZone: string): Intl.DateTimeFormat {
 
 export function formatDateTime(value: string | Date | null | undefined, timeZone = "UTC", empty = "Never"): string {
   if (!value) return empty;
-  const date = typeof value === "string" ? new Date(value) : value;
+  // Date.parse, not `new Date`: under Next each Date construction goes through its instrumented constructor.
+  const date = typeof value === "string" ? Date.parse(value) : value;
   const parts = Object.fromEntries(
     dateTimeFormat(timeZone)
       .formatToParts(date)
@@ -45,12 +46,16 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ["minute", 60_000],
 ];
 
+// Made once, like the DateTimeFormats above: one was built per call, and a usage page shows up to
+// 50 alerts, each with its relative time.
+let relativeFormat: Intl.RelativeTimeFormat | undefined;
+
 /** "just now", "3 minutes ago", "in 2 days": the largest whole unit. */
 export function formatRelative(value: string | Date, now: Date = new Date()): string {
-  const ms = (typeof value === "string" ? new Date(value) : value).getTime() - now.getTime();
-  const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  const ms = (typeof value === "string" ? Date.parse(value) : value.getTime()) - now.getTime();
+  relativeFormat ??= new Intl.RelativeTimeFormat("en", { numeric: "auto" });
   for (const [unit, size] of UNITS) {
-    if (Math.abs(ms) >= size) return format.format(Math.trunc(ms / size), unit);
+    if (Math.abs(ms) >= size) return relativeFormat.format(Math.trunc(ms / size), unit);
   }
   return "just now";
 }

