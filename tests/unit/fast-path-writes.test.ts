@@ -48,4 +48,16 @@ describe("the fast path's answers", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(log.slice(-2)).toEqual(["d head 200 plain", "d end {}"]);
   });
+
+  it("are written at once when eight wait, without waiting for the turn's end", () => {
+    const log: string[] = [];
+    for (let i = 1; i <= 9; i++) {
+      send(fakeResponse(log, `r${i}`) as unknown as ServerResponse, 200, { n: i }, {});
+      if (i < 8) expect(log).toEqual([]);
+    }
+    // The eighth answer wrote the eight; the ninth waits for the turn's end.
+    expect(log.filter((line) => line.includes(" end "))).toEqual(
+      Array.from({ length: 8 }, (_, i) => `r${i + 1} end {"n":${i + 1}}`),
+    );
+  });
 });
