@@ -147,6 +147,8 @@ export class SqliteThread {
   private dead: Error | null = null;
   /** The SQL texts sent to this thread, by number: each text crosses to the thread once. */
   private readonly texts = new Map<string, number>();
+  /** Texts numbered for the message being built: forgotten again if it cannot be sent. */
+  private fresh: string[] = [];
 
   constructor(
     readonly file: string,
@@ -224,6 +226,7 @@ export class SqliteThread {
     if (this.texts.size >= MAX_TEXTS) return [MAX_TEXTS, text];
     const ref = this.texts.size;
     this.texts.set(text, ref);
+    this.fresh.push(text);
     return [ref, text];
   }
 
@@ -237,13 +240,22 @@ export class SqliteThread {
   }
 
   private send(message: object): Promise<unknown> {
+    const fresh = this.fresh;
+    this.fresh = [];
     if (this.dead) return Promise.reject(this.dead);
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
+      try {
+        this.worker.postMessage({ id, ...message });
+      } catch (error) {
+        // Not sent (a value that cannot be copied): the thread never saw the texts it brought,
+        // and nothing waits for an answer.
+        for (const text of fresh) this.texts.delete(text);
+        throw error;
+      }
       this.waiting.set(id, { resolve, reject });
       // While a message waits, the thread keeps the process alive (a flush at shutdown finishes).
       if (this.waiting.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, ...message });
     });
   }
 

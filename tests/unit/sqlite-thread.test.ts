@@ -56,6 +56,13 @@ describe("the SQLite thread's statements", () => {
     expect(second.map((rows) => (rows as { v: number }[])[0].v)).toEqual(reads.map((_, i) => 299 - i));
   });
 
+  it("forgets a text whose message could not be sent, and sends it whole next time", async () => {
+    // A value postMessage cannot copy: the message never reaches the thread.
+    await expect(thread.read(Prisma.sql`SELECT ${Symbol("not copyable")} AS v`)).rejects.toThrow();
+    expect(await thread.read(Prisma.sql`SELECT ${7} AS v`)).toEqual([{ v: 7 }]);
+    expect(thread.waitingCount).toBe(0);
+  });
+
   it("fails a statement that does not prepare every time, and runs the others", async () => {
     const bad = Prisma.sql`SELECT nope FROM t`;
     await expect(thread.read(bad)).rejects.toThrow(/nope/);
