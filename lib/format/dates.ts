@@ -25,6 +25,13 @@ function dateTimeFormat(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/**
+ * A time as epoch ms. Text is read with Date.parse, not `new Date`: under Next every Date
+ * construction goes through its instrumented constructor, and a usage summary reads thousands.
+ */
+export const epochMs = (value: string | Date): number =>
+  typeof value === "string" ? Date.parse(value) : value.getTime();
+
 export function formatDateTime(value: string | Date | null | undefined, timeZone = "UTC", empty = "Never"): string {
   if (!value) return empty;
   // Date.parse, not `new Date`: under Next each Date construction goes through its instrumented constructor.
@@ -52,7 +59,7 @@ let relativeFormat: Intl.RelativeTimeFormat | undefined;
 
 /** "just now", "3 minutes ago", "in 2 days": the largest whole unit. */
 export function formatRelative(value: string | Date, now: Date = new Date()): string {
-  const ms = (typeof value === "string" ? Date.parse(value) : value.getTime()) - now.getTime();
+  const ms = epochMs(value) - now.getTime();
   relativeFormat ??= new Intl.RelativeTimeFormat("en", { numeric: "auto" });
   for (const [unit, size] of UNITS) {
     if (Math.abs(ms) >= size) return relativeFormat.format(Math.trunc(ms / size), unit);

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { UsageChart } from "@/components/usage/usage-chart";
+import { type ChartStatus, UsageChart } from "@/components/usage/usage-chart";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
 import { button, field } from "@/components/ui/styles";
@@ -10,7 +10,7 @@ import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
-import { chartOfSummary, type HourBucket, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
+import { chartOfSummary, type SummaryRange, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { usageLogQuerySchema } from "@/lib/validation/schemas";
 
@@ -47,7 +47,7 @@ export default async function UsagePage({
   const requested = firstParam(raw.range);
   const range: Range = requested && Object.hasOwn(RANGES, requested) ? (requested as Range) : "7d";
   // One range for the chart, the summary and the log: the summary covers a day or a week.
-  const summaryRange: "24h" | "7d" = range === "24h" ? "24h" : "7d";
+  const summaryRange: SummaryRange = range === "24h" ? "24h" : "7d";
   const hours = RANGES[range];
   const now = new Date();
   const parsed = usageLogQuerySchema.safeParse({
@@ -213,12 +213,12 @@ async function UsageSummary({
   now,
 }: {
   summaryRead: ReturnType<typeof usageSummaryForAccount>;
-  chartRead: Promise<{ buckets: HourBucket[]; bucketMs: number }>;
+  chartRead: ReturnType<typeof usageChart>;
   account: Account;
   range: Range;
-  summaryRange: "24h" | "7d";
+  summaryRange: SummaryRange;
   filtered: boolean;
-  status: "success" | "failed" | undefined;
+  status: ChartStatus;
   now: Date;
 }) {
   const [summary, chart] = await Promise.all([summaryRead, chartRead]);
