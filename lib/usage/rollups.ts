@@ -3,9 +3,9 @@ import { jsonRows, sqlTime, type JsonColumn } from "../db/json-rows";
 
 /**
  * The rollups of usage_logs that the usage summary reads (usage_hourly, usage_hourly_totals,
- * usage_auth_failures, usage_key_ips): a batch of calls is first summed here, in memory, to one
- * row per (account, key, hour), per (account, hour), per (account, key, minute) of 401s and per
- * (account, key, IP), then upserted in
+ * usage_auth_failures, usage_key_ips, usage_owner_ips): a batch of calls is first summed here, in
+ * memory, to one row per (account, key, hour), per (account, hour), per (account, key, minute) of
+ * 401s, per (account, key, IP) and per (account, IP), then upserted in
  * the transaction that inserts the batch's usage rows, so a rollup never counts a row that was
  * not written, nor misses one that was. Calls tied to no account are in no rollup.
  */
@@ -58,6 +58,12 @@ interface KeyIpRollup extends Named {
   ip: string;
 }
 
+interface OwnerIpRollup {
+  ownerId: number;
+  ip: string;
+  last: number;
+}
+
 /** The outcome column a status code counts in. */
 export function outcome(statusCode: number): "ok" | "authFailed" | "limited" | "other" {
   if (statusCode >= 200 && statusCode < 300) return "ok";
@@ -89,6 +95,7 @@ function rollUp(calls: RollupCall[]) {
   const totals = new Map<string, HourTotal>();
   const failures = new Map<string, AuthFailureRollup>();
   const ips = new Map<string, KeyIpRollup>();
+  const ownerIps = new Map<string, OwnerIpRollup>();
   for (const call of calls) {
     if (call.ownerId === null) continue;
     const ownerId = call.ownerId;
@@ -115,6 +122,9 @@ function rollUp(calls: RollupCall[]) {
         .count++;
     }
     merge(ips, `${ownerId}|${apiKeyId}|${call.ip}`, at, call.apiKeyName, () => ({ ...base, ip: call.ip }));
+    const ownerIp = ownerIps.get(`${ownerId}|${call.ip}`);
+    if (!ownerIp) ownerIps.set(`${ownerId}|${call.ip}`, { ownerId, ip: call.ip, last: at });
+    else if (at > ownerIp.last) ownerIp.last = at;
   }
   const byKey =
     <T extends Named>(extra: (row: T) => number | string) =>
@@ -125,6 +135,7 @@ function rollUp(calls: RollupCall[]) {
     totals: [...totals.values()].sort((a, b) => a.ownerId - b.ownerId || a.hour - b.hour),
     failures: [...failures.values()].sort(byKey((r) => r.minute)),
     ips: [...ips.values()].sort(byKey((r) => r.ip)),
+    ownerIps: [...ownerIps.values()].sort((a, b) => a.ownerId - b.ownerId || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)),
   };
 }
 
@@ -149,7 +160,7 @@ const time = (name: string): JsonColumn => [name, "timestamp"];
  * prepares it once. `WHERE true`: SQLite would read ON CONFLICT as part of the SELECT's join.
  */
 export function rollupStatements(calls: RollupCall[]): Prisma.Sql[] {
-  const { hours, totals, failures, ips } = rollUp(calls);
+  const { hours, totals, failures, ips, ownerIps } = rollUp(calls);
   const statements: Prisma.Sql[] = [];
   if (hours.length) {
     const source = jsonRows(
@@ -237,6 +248,17 @@ export function rollupStatements(calls: RollupCall[]): Prisma.Sql[] {
         appeared_at = CASE WHEN ${returnsAfterAWeek()} THEN excluded.first_seen_at ELSE usage_key_ips.appeared_at END,
         first_seen_at = ${least()}(usage_key_ips.first_seen_at, excluded.first_seen_at),
         last_seen_at = ${greatest()}(usage_key_ips.last_seen_at, excluded.last_seen_at)`);
+  }
+  if (ownerIps.length) {
+    const source = jsonRows(
+      [int("owner_id"), text("ip"), time("last_seen_at")],
+      ownerIps.map((r) => [r.ownerId, r.ip, sqlTime(r.last)]),
+    );
+    statements.push(Prisma.sql`
+      INSERT INTO usage_owner_ips (owner_id, ip, last_seen_at)
+      SELECT owner_id, ip, last_seen_at FROM ${source} AS s WHERE true
+      ON CONFLICT (owner_id, ip) DO UPDATE SET
+        last_seen_at = ${greatest()}(usage_owner_ips.last_seen_at, excluded.last_seen_at)`);
   }
   return statements;
 }

@@ -5,7 +5,7 @@ import { epochMs } from "../format/dates";
 /**
  * The summary's reads, all from the rollups (lib/usage/rollups.ts), never from usage_logs: an
  * account's summary reads at most one row per key and hour (plus one per key and minute with
- * 401s, and one per key and IP seen), however many calls those rows count.
+ * 401s, one per key and IP seen, and one per IP), however many calls those rows count.
  */
 
 /** Calls in one UTC hour, by outcome. */
@@ -74,12 +74,20 @@ export async function hourlyTotals(ownerId: number, from: Date, to: Date, keyId?
   }));
 }
 
-export async function topKeys(ownerId: number, from: Date, to: Date, limit: number): Promise<KeyCalls[]> {
-  return keyCalls(
-    Prisma.sql`owner_id = ${ownerId} AND api_key_id <> 0 AND hour >= ${from} AND hour < ${to}`,
-    Prisma.sql`calls DESC, api_key_id`,
-    limit,
-  );
+/** The keys with the most calls in the range, without their first call (the summary shows none). */
+export async function topKeys(
+  ownerId: number,
+  from: Date,
+  to: Date,
+  limit: number,
+): Promise<Omit<KeyCalls, "first">[]> {
+  // No MIN(first_at) here: each value a GROUP BY carries goes through its sorter, and the week's
+  // 40,000 rows of the 1,000,000-row account took 16.8 ms with it against 14.6 without.
+  const rows = await readRows<Array<{ key_id: Count; key_name: string | null; calls: Count }>>(Prisma.sql`
+    SELECT api_key_id AS key_id, MAX(api_key_name) AS key_name, SUM(${total}) AS calls
+    FROM usage_hourly WHERE owner_id = ${ownerId} AND api_key_id <> 0 AND hour >= ${from} AND hour < ${to}
+    GROUP BY api_key_id ORDER BY calls DESC, api_key_id LIMIT ${limit}`);
+  return rows.map((r) => ({ keyId: Number(r.key_id), keyName: r.key_name, calls: Number(r.calls) }));
 }
 
 /** Per key, the calls in the given hours (each wholly outside working hours), newest first. */
@@ -160,9 +168,9 @@ export async function newIps(ownerId: number, from: Date, to: Date, limit: numbe
   return rows.map((r) => ({ keyId: Number(r.key_id), keyName: r.key_name, ip: r.ip, at: time(r.at) }));
 }
 
-/** IPs that called one of the account's keys since `from`. */
+/** IPs that called one of the account's keys since `from`: one row each in usage_owner_ips, so no DISTINCT. */
 export async function distinctIps(ownerId: number, from: Date): Promise<number> {
   const [row] = await readRows<Array<{ n: Count }>>(Prisma.sql`
-    SELECT COUNT(DISTINCT ip) AS n FROM usage_key_ips WHERE owner_id = ${ownerId} AND last_seen_at >= ${from}`);
+    SELECT COUNT(*) AS n FROM usage_owner_ips WHERE owner_id = ${ownerId} AND last_seen_at >= ${from}`);
   return Number(row.n);
 }

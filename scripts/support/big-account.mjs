@@ -11,11 +11,16 @@ const DAY_MS = 86_400_000;
 export const SEED_USER_AGENT = "keyportal-bench-seed/1.0";
 // Prisma's SQLite adapter writes DateTime as this text; the rollups compare and group it as text.
 const text = (t) => new Date(t).toISOString().replace("Z", "+00:00");
-const MIGRATION = fs.readFileSync("prisma/sqlite/migrations/20261130000000_usage_rollups/migration.sql", "utf8");
-const BACKFILL = MIGRATION.slice(MIGRATION.indexOf("-- Backfill"))
-  .split(";")
-  .map((statement) => statement.replace(/^--.*$/gm, ""))
-  .filter((statement) => statement.includes("INSERT"));
+// The migrations that add rollups, each ending with the SQL that fills them from usage_logs.
+const MIGRATIONS = ["20261130000000_usage_rollups", "20261205000000_usage_owner_ips"];
+const BACKFILL = MIGRATIONS.flatMap((name) => {
+  const sql = fs.readFileSync(`prisma/sqlite/migrations/${name}/migration.sql`, "utf8");
+  return sql
+    .slice(sql.indexOf("-- Backfill"))
+    .split(";")
+    .map((statement) => statement.replace(/^--.*$/gm, ""))
+    .filter((statement) => statement.includes("INSERT"));
+});
 
 /** The rollups of the usage rows that `where` selects (SQL over usage_logs), as the migration builds them. */
 function backfillRollups(db, where) {

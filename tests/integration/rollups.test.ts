@@ -48,6 +48,7 @@ function expected(entries: UsageEntry[], ownerId: number) {
   const hours = new Map<string, Record<string, number | string>>();
   const failures = new Map<string, Record<string, unknown>>();
   const ips = new Map<string, { first: number; last: number }>();
+  const ownerIps = new Map<string, number>();
   for (const e of mine) {
     const at = e.at.getTime();
     const hourKey = `${e.apiKeyId}|${hourOf(at)}`;
@@ -79,6 +80,7 @@ function expected(entries: UsageEntry[], ownerId: number) {
     }
     const p = ips.get(`${e.apiKeyId}|${e.ip}`) ?? { first: at, last: at };
     ips.set(`${e.apiKeyId}|${e.ip}`, { first: Math.min(p.first, at), last: Math.max(p.last, at) });
+    ownerIps.set(e.ip, Math.max(ownerIps.get(e.ip) ?? at, at));
   }
   const iso = (row: Record<string, unknown>) =>
     Object.fromEntries(
@@ -97,6 +99,7 @@ function expected(entries: UsageEntry[], ownerId: number) {
     totals: sort([...totals.values()]),
     failures: sort([...failures.values()]),
     ips: [...ips].map(([k, v]) => `${k}|${new Date(v.first).toISOString()}|${new Date(v.last).toISOString()}`).sort(),
+    ownerIps: [...ownerIps].map(([ip, last]) => `${ip}|${new Date(last).toISOString()}`).sort(),
   };
 }
 
@@ -108,6 +111,7 @@ async function stored(ownerId: number) {
   const totals = await db().usageHourlyTotal.findMany({ where: { ownerId } });
   const failures = await db().usageAuthFailure.findMany({ where: { ownerId } });
   const ips = await db().usageKeyIp.findMany({ where: { ownerId } });
+  const ownerIps = await db().usageOwnerIp.findMany({ where: { ownerId } });
   return {
     hours: sort(
       hours.map((r) => ({
@@ -134,6 +138,7 @@ async function stored(ownerId: number) {
       failures.map((r) => ({ apiKeyId: r.apiKeyId, minute: iso(r.minute), count: r.count, firstAt: iso(r.firstAt) })),
     ),
     ips: ips.map((r) => `${r.apiKeyId}|${r.ip}|${iso(r.firstSeenAt)}|${iso(r.lastSeenAt)}`).sort(),
+    ownerIps: ownerIps.map((r) => `${r.ip}|${iso(r.lastSeenAt)}`).sort(),
   };
 }
 
@@ -150,7 +155,7 @@ beforeAll(async () => {
 });
 
 describe("usage rollups written with each batch", () => {
-  it("hold exactly what the calls add up to, per key and hour, per minute of 401s, per key and IP", async () => {
+  it("hold exactly what the calls add up to, per key and hour, per minute of 401s, per key and IP, per IP", async () => {
     const next = random(42);
     const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
     const start = hourOf(Date.now()) - 30 * HOUR;
@@ -177,6 +182,7 @@ describe("usage rollups written with each batch", () => {
     const a = await stored(alice.id);
     expect(a.hours.length).toBeGreaterThan(30);
     expect(a.failures.length).toBeGreaterThan(10);
+    expect(a.ownerIps.map((row) => row.split("|")[0])).toEqual(["10.9.0.1", "10.9.0.2", "2001:db8::7"]);
   });
 
   it("keep the name of each key's latest call, and move appeared_at only after 7 days without a call from that IP", async () => {
@@ -271,8 +277,8 @@ describe("purgeExpiredRollups(now)", () => {
     expect(await db().usageHourly.count({ where: { ownerId: free.id } })).toBe(old.length + 2);
 
     const deleted = await purgeExpiredRollups(new Date(now));
-    // Per expired call: its key's hour, the account's hour, its minute of 401s and its (key, IP) pair.
-    expect(deleted).toBe(4 * old.length);
+    // Per expired call: its key's hour, the account's hour, its minute of 401s, its (key, IP) pair and its IP.
+    expect(deleted).toBe(5 * old.length);
     expect((await stored(free.id)).hours.map((h) => h.hour).sort()).toEqual(
       recent.map((e) => new Date(hourOf(e.at.getTime())).toISOString()).sort(),
     );
@@ -280,12 +286,15 @@ describe("purgeExpiredRollups(now)", () => {
     expect((await db().usageKeyIp.findMany({ where: { ownerId: free.id } })).map((r) => r.ip)).toEqual(
       ["10.9.0.1", "10.78.0.1"].sort(),
     );
+    expect((await db().usageOwnerIp.findMany({ where: { ownerId: free.id } })).map((r) => r.ip).sort()).toEqual(
+      ["10.9.0.1", "10.78.0.1"].sort(),
+    );
     expect(await stored(ent.id)).toEqual(expected(ancient, ent.id));
     expect(await purgeExpiredRollups(new Date(now))).toBe(0);
   });
 });
 
-describe("the migration that adds the rollups", () => {
+describe("the migrations that add the rollups", () => {
   it("backfills from usage_logs the same rows the recorder writes", async () => {
     const owner = await createAccount({ prefix: "rollup-backfill" });
     const key = await generateKey(owner.token, "backfill", "backfill_user");
@@ -304,16 +313,23 @@ describe("the migration that adds the rollups", () => {
     const written = await stored(owner.id);
 
     const provider = dialect() === "sqlite" ? "sqlite" : "postgresql";
-    const sql = fs.readFileSync(`prisma/${provider}/migrations/20261130000000_usage_rollups/migration.sql`, "utf8");
-    const backfill = sql.slice(sql.indexOf("-- Backfill"));
-    await db().$executeRawUnsafe("DELETE FROM usage_hourly");
-    await db().$executeRawUnsafe("DELETE FROM usage_hourly_totals");
-    await db().$executeRawUnsafe("DELETE FROM usage_auth_failures");
-    await db().$executeRawUnsafe("DELETE FROM usage_key_ips");
-    for (const statement of backfill.split(";").filter((s) => s.includes("INSERT")))
-      await db().$executeRawUnsafe(statement);
+    for (const table of [
+      "usage_hourly",
+      "usage_hourly_totals",
+      "usage_auth_failures",
+      "usage_key_ips",
+      "usage_owner_ips",
+    ])
+      await db().$executeRawUnsafe(`DELETE FROM ${table}`);
+    for (const migration of ["20261130000000_usage_rollups", "20261205000000_usage_owner_ips"]) {
+      const sql = fs.readFileSync(`prisma/${provider}/migrations/${migration}/migration.sql`, "utf8");
+      const backfill = sql.slice(sql.indexOf("-- Backfill"));
+      for (const statement of backfill.split(";").filter((s) => s.includes("INSERT")))
+        await db().$executeRawUnsafe(statement);
+    }
 
     expect(await stored(owner.id)).toEqual(written);
     expect(written.hours.length).toBeGreaterThan(20);
+    expect(written.ownerIps.length).toBe(4);
   });
 });
