@@ -1,4 +1,6 @@
 import { backgroundDb, db, Prisma } from "../db/client";
+import { readRows } from "../db/read-rows";
+import { epochMs } from "../format/dates";
 import { errorForLog } from "../keys/secret";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 import type { AuditLogQuery } from "../validation/schemas";
@@ -99,14 +101,25 @@ export async function listAuditLogs(
   return { items, total };
 }
 
-/** Leak reports against the owner's keys since `from`: the usage page shows each as an alert. */
-export function leakReportsSince(ownerId: number, from: Date) {
-  return db().auditLog.findMany({
-    where: { ownerId, action: "key.leak_report", createdAt: { gte: from } },
-    select: { apiKeyId: true, apiKeyName: true, ip: true, createdAt: true },
-    orderBy: { createdAt: "desc" },
-    take: 50,
-  });
+/**
+ * Leak reports against the owner's keys since `from`: the usage page shows each as an alert. In
+ * SQL through readRows, with the summary's other reads (lib/usage/summary-queries.ts): on SQLite
+ * on a reader thread, not the request thread.
+ */
+export async function leakReportsSince(ownerId: number, from: Date) {
+  type Id = number | bigint | null;
+  const rows = await readRows<
+    Array<{ api_key_id: Id; api_key_name: string | null; ip: string | null; created_at: string | Date }>
+  >(Prisma.sql`
+    SELECT api_key_id, api_key_name, ip, created_at FROM audit_logs
+    WHERE owner_id = ${ownerId} AND action = 'key.leak_report' AND created_at >= ${from}
+    ORDER BY created_at DESC LIMIT 50`);
+  return rows.map((r) => ({
+    apiKeyId: r.api_key_id === null ? null : Number(r.api_key_id),
+    apiKeyName: r.api_key_name,
+    ip: r.ip,
+    createdAt: new Date(epochMs(r.created_at)),
+  }));
 }
 
 const DAY_MS = 86_400_000;

@@ -64,13 +64,22 @@ export function authOptions(): NextAuthOptions {
   };
 }
 
-/** The signed-in account's id, or null. Server components and actions use this. */
-export async function sessionUserId(): Promise<number | null> {
+/**
+ * The session cookie's claims: the account's id, the session's id and the account's session
+ * version at sign-in. Not yet checked against sign-outs: sessionUserId and currentAccount do that.
+ */
+export async function sessionClaims(): Promise<{ id: number; sid: string; sv: number } | null> {
   const session = await getServerSession(authOptions());
   const user = session?.user as { id?: string; sid?: unknown; sv?: unknown } | undefined;
   const id = Number(user?.id);
   if (!Number.isSafeInteger(id) || id <= 0) return null;
-  // Signed out (here or everywhere) since the cookie was issued: the cookie no longer counts.
   if (typeof user?.sid !== "string" || typeof user.sv !== "number") return null;
-  return (await sessionIsCurrent(id, user.sid, user.sv)) ? id : null;
+  return { id, sid: user.sid, sv: user.sv };
+}
+
+/** The signed-in account's id, or null. Server components and actions use this. */
+export async function sessionUserId(): Promise<number | null> {
+  const claims = await sessionClaims();
+  // Signed out (here or everywhere) since the cookie was issued: the cookie no longer counts.
+  return claims && (await sessionIsCurrent(claims.id, claims.sid, claims.sv)) ? claims.id : null;
 }

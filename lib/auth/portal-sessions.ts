@@ -12,12 +12,14 @@ export async function sessionVersionOf(userId: number): Promise<number | null> {
   return user?.sessionVersion ?? null;
 }
 
+/** Whether this session was signed out. */
+export async function sessionRevoked(sid: string): Promise<boolean> {
+  return (await db().revokedSession.findUnique({ where: { sid }, select: { sid: true } })) !== null;
+}
+
 /** Whether a session of `userId` with this id and version is still good (account there, not signed out). */
 export async function sessionIsCurrent(userId: number, sid: string, version: number): Promise<boolean> {
-  const [current, revoked] = await Promise.all([
-    sessionVersionOf(userId),
-    db().revokedSession.findUnique({ where: { sid }, select: { sid: true } }),
-  ]);
+  const [current, revoked] = await Promise.all([sessionVersionOf(userId), sessionRevoked(sid)]);
   return current === version && !revoked;
 }
 

@@ -87,6 +87,11 @@ export function getAccount(id: number): Promise<Account | null> {
   return db().user.findUnique({ where: { id }, select: accountFields });
 }
 
+/** The account with its session version (lib/auth/portal-sessions.ts), in one query. */
+export function getAccountWithSessionVersion(id: number): Promise<(Account & { sessionVersion: number }) | null> {
+  return db().user.findUnique({ where: { id }, select: { ...accountFields, sessionVersion: true } });
+}
+
 export async function updateWorkingHours(
   id: number,
   settings: { time_zone: string; work_start_hour: number; work_end_hour: number },

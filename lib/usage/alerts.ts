@@ -38,7 +38,9 @@ const minuteLabel = (t: number) => `${iso(t).slice(0, 16).replace("T", " ")} UTC
 /** The local hour (0–23) of an instant in a time zone; falls back to UTC for an unknown zone. */
 export function localHour(at: number, timeZone: string): number {
   const format = hourFormat(timeZone);
-  return format ? Number(format.format(new Date(at))) % 24 : new Date(at).getUTCHours();
+  // A number, not a Date: a week's summary asks 672 times, and under Next each Date construction
+  // goes through its instrumented constructor.
+  return format ? Number(format.format(at)) % 24 : new Date(at).getUTCHours();
 }
 
 // Building a formatter costs ~50 µs, and a 7-day summary asks for 672 local hours: one per zone.

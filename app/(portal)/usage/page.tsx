@@ -60,6 +60,9 @@ export default async function UsagePage({
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
   const keyId = "api_key_id" in query ? query.api_key_id : undefined;
   const status = "status" in query ? query.status : undefined;
+  // The log and the key filter first: their reads are small, and sent after the summary's they
+  // would wait behind its scans on the reader threads while this thread had nothing to render.
+  const listed = Promise.all([listUsageLogs(account.id, query), keyChoices(account.id, KEY_CHOICES, keyId)]);
   // Started now, awaited inside the Suspense boundary below: the log and the key filter render
   // (and stream) while the summary's reads run on the reader threads. Awaited together, the page
   // waited for the summary before rendering anything: on the 1,000,000-row account that was
@@ -76,10 +79,7 @@ export default async function UsagePage({
   // unhandled while the page waits for the other reads.
   void summaryRead.catch(() => undefined);
   void chartRead.catch(() => undefined);
-  const [{ items, total }, choices] = await Promise.all([
-    listUsageLogs(account.id, query),
-    keyChoices(account.id, KEY_CHOICES, keyId),
-  ]);
+  const [{ items, total }, choices] = await listed;
   const filters = { key: firstParam(raw.key), status: firstParam(raw.status), range };
 
   return (
