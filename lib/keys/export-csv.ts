@@ -1,7 +1,7 @@
 import Papa from "papaparse";
 import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
-import { keysAfter, type KeyFilter, type KeyRecord } from "./keys";
+import { keysAfter, type ExportedKey, type KeyFilter } from "./keys";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -14,15 +14,8 @@ const EXPORT_PAGE = 1_000;
  * OWASP CSV injection: a cell starting with = + - @, tab or CR is run as a formula by
  * spreadsheets. papaparse's escapeFormulae prefixes such cells with ' and quotes them.
  */
-function rowsToCsv(keys: KeyRecord[]): string {
-  const rows = keys.map((key) => [
-    key.id,
-    key.name,
-    key.user,
-    key.status,
-    key.createdAt.toISOString(),
-    key.lastUsedAt?.toISOString() ?? "",
-  ]);
+function rowsToCsv(keys: ExportedKey[]): string {
+  const rows = keys.map((key) => [key.id, key.name, key.user, key.status, key.createdAt, key.lastUsedAt ?? ""]);
   // Own pattern: papaparse's default (/^[=+\-@\t\r].*$/) misses a cell with a line break in it.
   return Papa.unparse(rows, { escapeFormulae: FORMULA_START, newline: "\r\n" });
 }

@@ -4,6 +4,7 @@ import { publishInvalidation } from "../cache/invalidation";
 import { batchWriter } from "../db/batch-write";
 import { db, dialect, Prisma } from "../db/client";
 import { readRows } from "../db/read-rows";
+import { epochMs } from "../format/dates";
 import { getConfig } from "../config/env";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
 import { flushUsage } from "../usage/usage-recorder";
@@ -431,37 +432,54 @@ export async function someKeyUser(ownerId: number): Promise<string | null> {
   return key?.user ?? null;
 }
 
+/** A key as the CSV export lists it: its times as ISO 8601. */
+export interface ExportedKey {
+  id: number;
+  name: string;
+  user: string;
+  status: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
 /**
- * The owner's keys in id order after `afterId`, `take` at a time: a keyset page, as cheap for the
- * last page of 100,000 keys as for the first (an OFFSET would read every row before it).
+ * The export's columns of the owner's keys in id order after `afterId`, `take` at a time: a keyset
+ * page, as cheap for the last page of 100,000 keys as for the first (an OFFSET would read every
+ * row before it). Through readRows: on SQLite a reader thread reads each page while the request
+ * thread serves. Through Prisma, planning and decoding a page of 1,000 keys held the request
+ * thread, and every data-API call waiting on it, for milliseconds per page.
  */
 export async function keysAfter(
   ownerId: number,
   afterId: number,
   take: number,
   filter: KeyFilter = {},
-): Promise<KeyRecord[]> {
+): Promise<ExportedKey[]> {
   // last_used_at is written with the batched usage rows: read-your-writes within this process.
   if (afterId === 0) await flushUsage();
-  if (filter.q) {
-    const ids = await db().$queryRaw<{ id: number | bigint }[]>`
-      SELECT id FROM api_keys WHERE owner_id = ${ownerId} AND id > ${afterId} AND ${filterSql(filter)}
-      ORDER BY id LIMIT ${take}`;
-    // The records by id, IN lists of at most 500: the SQLite adapter refuses a statement with
-    // 999 or more parameters.
-    const pages: KeyRecord[][] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const where = { ownerId, id: { in: ids.slice(i, i + 500).map((row) => Number(row.id)) } };
-      pages.push(await db().apiKey.findMany({ where, select: keyFields, orderBy: { id: "asc" } }));
-    }
-    return pages.flat();
-  }
-  return db().apiKey.findMany({
-    where: { ownerId, id: { gt: afterId }, ...(filter.status ? { status: filter.status } : {}) },
-    select: keyFields,
-    orderBy: { id: "asc" },
-    take,
-  });
+  type Time = string | Date;
+  const rows = await readRows<
+    Array<{
+      id: number | bigint;
+      name: string;
+      user: string;
+      status: string;
+      created_at: Time;
+      last_used_at: Time | null;
+    }>
+  >(Prisma.sql`
+    SELECT id, name, "user", status, created_at, last_used_at FROM api_keys
+    WHERE owner_id = ${ownerId} AND id > ${afterId} AND ${filterSql(filter)}
+    ORDER BY id LIMIT ${take}`);
+  const iso = (t: Time) => new Date(epochMs(t)).toISOString();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    name: r.name,
+    user: r.user,
+    status: r.status,
+    createdAt: iso(r.created_at),
+    lastUsedAt: r.last_used_at === null ? null : iso(r.last_used_at),
+  }));
 }
 
 /** The keys that count against the plan's limit: every key but those rotated out. */
