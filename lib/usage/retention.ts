@@ -47,7 +47,7 @@ const ROLLUPS = [
   { table: "usage_hourly_totals", key: "owner_id, hour", column: "hour", spanMs: 3_600_000 },
   { table: "usage_auth_failures", key: "owner_id, minute, api_key_id", column: "minute", spanMs: 60_000 },
   { table: "usage_key_ips", key: "owner_id, api_key_id, ip", column: "last_seen_at", spanMs: 0 },
-  { table: "usage_owner_ips", key: "owner_id, ip", column: "last_seen_at", spanMs: 0 },
+  { table: "usage_owner_ips", key: "owner_id, ip", column: "last_seen_hour", spanMs: 3_600_000 },
 ] as const;
 
 /** One DELETE of at most RETENTION_BATCH rows of a rollup whose time column is before `before` for a plan's accounts. */

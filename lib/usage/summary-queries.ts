@@ -176,9 +176,12 @@ export async function newIps(ownerId: number, from: Date, to: Date, limit: numbe
   return rows.map((r) => ({ keyId: Number(r.key_id), keyName: r.key_name, ip: r.ip, at: time(r.at) }));
 }
 
-/** IPs that called one of the account's keys since `from`: one row each in usage_owner_ips, so no DISTINCT. */
-export async function distinctIps(ownerId: number, from: Date): Promise<number> {
+/**
+ * IPs that called one of the account's keys since `from`, the start of an hour: one row each in
+ * usage_owner_ips, so no DISTINCT. Its hours answer exactly for a range that starts on an hour.
+ */
+export async function distinctIps(ownerId: number, fromHour: Date): Promise<number> {
   const [row] = await readRows<Array<{ n: Count }>>(Prisma.sql`
-    SELECT COUNT(*) AS n FROM usage_owner_ips WHERE owner_id = ${ownerId} AND last_seen_at >= ${from}`);
+    SELECT COUNT(*) AS n FROM usage_owner_ips WHERE owner_id = ${ownerId} AND last_seen_hour >= ${fromHour}`);
   return Number(row.n);
 }

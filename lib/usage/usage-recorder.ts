@@ -313,11 +313,12 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
       sqlTime(row.at),
     ]),
   );
+  const rollups = rollupStatements(rows);
   await batchWriter().write([
     Prisma.sql`
       INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at)
       SELECT owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at FROM ${source} AS s`,
-    ...rollupStatements(rows),
+    ...rollups.statements,
     // The key may have been deleted since (no row to update); and never move last-used backwards.
     // In key order, so two instances' batches lock rows in the same order (no deadlock).
     ...[...lastUse]
@@ -328,6 +329,7 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
           WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${use.at})`,
       ),
   ]);
+  rollups.committed();
   if (lastUsedWritten.size > 100_000) lastUsedWritten.clear();
   for (const [id, use] of lastUse) lastUsedWritten.set(id, use.at.getTime());
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as summaryRoute } from "@/app/api/api-usage-logs/summary/route";
 import { db, dialect } from "@/lib/db/client";
 import { purgeExpiredRollups, RETENTION_BATCH } from "@/lib/usage/retention";
-import { outcome } from "@/lib/usage/rollups";
+import { outcome, rollupStatements } from "@/lib/usage/rollups";
 import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
 import {
   createAccount,
@@ -80,7 +80,7 @@ function expected(entries: UsageEntry[], ownerId: number) {
     }
     const p = ips.get(`${e.apiKeyId}|${e.ip}`) ?? { first: at, last: at };
     ips.set(`${e.apiKeyId}|${e.ip}`, { first: Math.min(p.first, at), last: Math.max(p.last, at) });
-    ownerIps.set(e.ip, Math.max(ownerIps.get(e.ip) ?? at, at));
+    ownerIps.set(e.ip, Math.max(ownerIps.get(e.ip) ?? hourOf(at), hourOf(at)));
   }
   const iso = (row: Record<string, unknown>) =>
     Object.fromEntries(
@@ -138,7 +138,7 @@ async function stored(ownerId: number) {
       failures.map((r) => ({ apiKeyId: r.apiKeyId, minute: iso(r.minute), count: r.count, firstAt: iso(r.firstAt) })),
     ),
     ips: ips.map((r) => `${r.apiKeyId}|${r.ip}|${iso(r.firstSeenAt)}|${iso(r.lastSeenAt)}`).sort(),
-    ownerIps: ownerIps.map((r) => `${r.ip}|${iso(r.lastSeenAt)}`).sort(),
+    ownerIps: ownerIps.map((r) => `${r.ip}|${iso(r.lastSeenHour)}`).sort(),
   };
 }
 
@@ -209,6 +209,40 @@ describe("usage rollups written with each batch", () => {
       where: { ownerId: owner.id, apiKeyId: key.id, hour: new Date(t0) },
     });
     expect(hour).toMatchObject({ ok: 1, apiKeyName: "first-name" });
+  });
+
+  it("write an (account, IP) pair's hour once: later calls in that hour add no upsert, a failed batch leaves it to the next", async () => {
+    const t = hourOf(Date.now()) - 5 * HOUR;
+    const call = (at: number, ip = "192.0.2.77") => ({
+      ownerId: alice.id,
+      apiKeyId: aliceKeys[0].id,
+      apiKeyName: "a-one",
+      statusCode: 200,
+      ip,
+      at: new Date(at),
+    });
+    const ownerIpUpserts = (batch: ReturnType<typeof rollupStatements>) =>
+      batch.statements.filter((statement) => statement.sql.includes("usage_owner_ips")).length;
+
+    const first = rollupStatements([call(t + MINUTE)]);
+    expect(ownerIpUpserts(first)).toBe(1);
+    // Not committed (the batch failed): the next batch still writes the pair.
+    const retried = rollupStatements([call(t + MINUTE)]);
+    expect(ownerIpUpserts(retried)).toBe(1);
+    retried.committed();
+    expect(ownerIpUpserts(rollupStatements([call(t + 30 * MINUTE)]))).toBe(0);
+    expect(ownerIpUpserts(rollupStatements([call(t - HOUR)]))).toBe(0); // an earlier hour: the row is later already
+    expect(ownerIpUpserts(rollupStatements([call(t + 30 * MINUTE, "192.0.2.78")]))).toBe(1); // another IP
+    expect(ownerIpUpserts(rollupStatements([call(t + HOUR + MINUTE)]))).toBe(1); // the next hour
+
+    // Through the recorder: the stored hour follows the calls' latest hour.
+    await record([entry(alice, aliceKeys[0], t + MINUTE, 200, "192.0.2.79")]);
+    await record([entry(alice, aliceKeys[0], t + 40 * MINUTE, 200, "192.0.2.79")]);
+    await record([entry(alice, aliceKeys[0], t + 2 * HOUR + MINUTE, 200, "192.0.2.79")]);
+    const row = await db().usageOwnerIp.findUniqueOrThrow({
+      where: { ownerId_ip: { ownerId: alice.id, ip: "192.0.2.79" } },
+    });
+    expect(row.lastSeenHour).toEqual(new Date(t + 2 * HOUR));
   });
 
   it("count no call whose row was not written: a deleted account's rows are dropped, the rest counted", async () => {
