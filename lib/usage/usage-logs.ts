@@ -53,21 +53,29 @@ async function rollupCount(ownerId: number, query: UsageLogQuery, from: number, 
  * count rows that are gone, while every later hour's rollup counts exactly the rows that remain.
  */
 async function countLogs(ownerId: number, query: UsageLogQuery, where: Prisma.Sql): Promise<number> {
-  const [{ oldest }] = await readRows<Array<{ oldest: string | Date | null }>>(
+  const oldestRead = readRows<Array<{ oldest: string | Date | null }>>(
     Prisma.sql`SELECT MIN(created_at) AS oldest FROM usage_logs WHERE owner_id = ${ownerId}`,
   );
-  if (oldest === null) return 0;
   const from = query.from ? Math.ceil(query.from.getTime() / HOUR_MS) * HOUR_MS : -Infinity;
-  const wholeFrom = Math.max(hourStart(epochMs(oldest)) + HOUR_MS, from);
   // `to` is inclusive: a row at exactly `to` belongs to the tail counted row by row.
   const wholeTo = query.to ? hourStart(query.to.getTime() + 1) : Infinity;
-  if (wholeTo <= wholeFrom) return countRows(where);
-  const [head, whole, tail] = await Promise.all([
-    countRows(Prisma.sql`${where} AND created_at < ${new Date(wholeFrom)}`),
-    rollupCount(ownerId, query, wholeFrom, wholeTo),
-    Number.isFinite(wholeTo) ? countRows(Prisma.sql`${where} AND created_at >= ${new Date(wholeTo)}`) : 0,
-  ]);
-  return head + whole + tail;
+  const count = (wholeFrom: number): Promise<number> =>
+    wholeTo <= wholeFrom
+      ? countRows(where)
+      : Promise.all([
+          countRows(Prisma.sql`${where} AND created_at < ${new Date(wholeFrom)}`),
+          rollupCount(ownerId, query, wholeFrom, wholeTo),
+          Number.isFinite(wholeTo) ? countRows(Prisma.sql`${where} AND created_at >= ${new Date(wholeTo)}`) : 0,
+        ]).then(([head, whole, tail]) => head + whole + tail);
+  // Counted as if the account's rows began before `from`'s hour (a range within its history, the
+  // usual case), sent together with the oldest row's read: sent after it, these reads waited
+  // behind the usage summary's scans on the reader threads, and the usage page's log with them.
+  const guess = Number.isFinite(from) ? count(from) : null;
+  void guess?.catch(() => undefined); // awaited below, or not needed
+  const [{ oldest }] = await oldestRead;
+  if (oldest === null) return 0;
+  const wholeFrom = Math.max(hourStart(epochMs(oldest)) + HOUR_MS, from);
+  return guess && wholeFrom === from ? guess : count(wholeFrom);
 }
 
 interface LogRow {
