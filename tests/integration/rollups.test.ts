@@ -263,6 +263,19 @@ describe("usage rollups written with each batch", () => {
     expect(await db().usageHourly.count({ where: { ownerId: doomed.id } })).toBe(0);
   });
 
+  it("name a top key by its latest call, not by the greatest of its names", async () => {
+    const owner = await createAccount({ prefix: "rollup-names" });
+    const key = await generateKey(owner.token, "names", "names_user");
+    const t = hourOf(Date.now()) - HOUR + 10 * MINUTE;
+    const named = (at: number, name: string) => ({ ...entry(owner, key, at), apiKeyName: name });
+    await record([named(t, "before-rename"), named(t + MINUTE, "after-rename")]);
+    await record([named(t - 20 * MINUTE, "zzz-late")]); // an older call, in the hour before, arriving late
+    const body = readBody(
+      await summaryRoute(request("GET", "/api/api-usage-logs/summary", { token: owner.token }), noParams),
+    );
+    expect((await body).top_keys).toEqual([{ api_key_id: key.id, api_key_name: "after-rename", calls: 3 }]);
+  });
+
   it("are what the summary reads: removing the raw rows leaves the summary as it was", async () => {
     const owner = await createAccount({ prefix: "rollup-summary" });
     const key = await generateKey(owner.token, "sum", "sum_user");
