@@ -143,24 +143,28 @@ export async function keyRowsInHours(ownerId: number, hours: number[]): Promise<
 }
 
 /**
- * 401s per minute and key: a flood of failures is a few rows per minute, not one per call. Each
- * row's first failure comes as epoch ms from the database: a week of them is thousands of rows,
- * and parsing their times on the request thread took 2-6 ms of each summary.
+ * 401s per minute and key: a flood of failures is a few rows per minute, not one per call. A week
+ * of them is thousands of rows, so they come as one JSON text built by the database (each row an
+ * array: key, name, count, the first failure's epoch ms), not as row objects: for the
+ * 1,000,000-row account's 6,800, building, copying and rebuilding the objects between the reader
+ * thread and this one took about 25 ms of CPU, 8 of them on this thread; the text takes 3-4 ms to
+ * build and 2-4 to parse.
  */
 export async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
-  const firstMs =
+  const rows =
     dialect() === "sqlite"
-      ? Prisma.raw("CAST(ROUND((julianday(first_at) - 2440587.5) * 86400000.0) AS INTEGER)")
-      : Prisma.raw("CAST(ROUND(EXTRACT(EPOCH FROM first_at) * 1000) AS BIGINT)");
-  const rows = await readRows<Array<{ key_id: Count; key_name: string | null; count: Count; first: Count }>>(Prisma.sql`
-    SELECT api_key_id AS key_id, api_key_name AS key_name, count, ${firstMs} AS first
-    FROM usage_auth_failures
+      ? Prisma.sql`json_group_array(json_array(api_key_id, api_key_name, count,
+          CAST(ROUND((julianday(first_at) - 2440587.5) * 86400000.0) AS INTEGER)))`
+      : Prisma.sql`COALESCE(json_agg(json_build_array(api_key_id, api_key_name, count,
+          CAST(ROUND(EXTRACT(EPOCH FROM first_at) * 1000) AS BIGINT)))::text, '[]')`;
+  const [{ json }] = await readRows<Array<{ json: string }>>(Prisma.sql`
+    SELECT ${rows} AS json FROM usage_auth_failures
     WHERE owner_id = ${ownerId} AND minute >= ${from} AND minute < ${to}`);
-  return rows.map((r) => ({
-    at: Number(r.first),
-    keyId: Number(r.key_id) || null,
-    keyName: r.key_name,
-    count: Number(r.count),
+  return (JSON.parse(json) as Array<[number, string | null, number, number]>).map(([keyId, keyName, count, at]) => ({
+    at,
+    keyId: keyId || null,
+    keyName,
+    count,
   }));
 }
 
