@@ -88,6 +88,12 @@ function merge<T extends Named>(map: Map<string, T>, key: string, at: number, na
 }
 
 /**
+ * The latest hour this process has written (committed) to usage_owner_ips, per account and IP:
+ * looked up for every call, so by the call's own values, with no key text built.
+ */
+const ownerIpHoursWritten = new Map<number, Map<string, number>>();
+
+/**
  * Sums a batch into rollup rows, each list in primary-key order: two instances upserting the
  * same rows then lock them in the same order, which keeps PostgreSQL from a deadlock.
  */
@@ -123,8 +129,15 @@ function rollUp(calls: RollupCall[]) {
         .count++;
     }
     merge(ips, `${ownerId}|${apiKeyId}|${call.ip}`, at, call.apiKeyName, () => ({ ...base, ip: call.ip }));
-    const ownerIp = ownerIps.get(`${ownerId}|${call.ip}`);
-    if (!ownerIp) ownerIps.set(`${ownerId}|${call.ip}`, { ownerId, ip: call.ip, hour });
+  }
+  // Per (account, IP), from the (account, key, IP) pairs: a batch has a few of those, and hundreds
+  // of calls. A pair whose hour this process has written already needs nothing (rollupStatements).
+  for (const pair of ips.values()) {
+    const hour = Math.floor(pair.last / HOUR_MS) * HOUR_MS;
+    if ((ownerIpHoursWritten.get(pair.ownerId)?.get(pair.ip) ?? -Infinity) >= hour) continue;
+    const key = `${pair.ownerId}|${pair.ip}`;
+    const ownerIp = ownerIps.get(key);
+    if (!ownerIp) ownerIps.set(key, { ownerId: pair.ownerId, ip: pair.ip, hour });
     else if (hour > ownerIp.hour) ownerIp.hour = hour;
   }
   const byKey =
@@ -251,11 +264,11 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
         first_seen_at = ${least()}(usage_key_ips.first_seen_at, excluded.first_seen_at),
         last_seen_at = ${greatest()}(usage_key_ips.last_seen_at, excluded.last_seen_at)`);
   }
-  // Only the (account, IP) pairs whose hour this process has not written yet: a busy IP's row
-  // changes once an hour, and upserting it with every batch cost the data API 5-20% of its
-  // throughput. Another instance's writes only ever move the hour forward, so one written here
-  // stays at least as late.
-  const newHours = ownerIps.filter((r) => (ownerIpHoursWritten.get(`${r.ownerId}|${r.ip}`) ?? -Infinity) < r.hour);
+  // Only the (account, IP) pairs whose hour this process has not written yet (rollUp leaves out
+  // the others): a busy IP's row changes once an hour, and upserting it with every batch cost the
+  // data API 5-20% of its throughput. Another instance's writes only ever move the hour forward,
+  // so one written here stays at least as late.
+  const newHours = ownerIps;
   if (newHours.length) {
     const source = jsonRows(
       [int("owner_id"), text("ip"), time("last_seen_hour")],
@@ -268,11 +281,13 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
         last_seen_hour = ${greatest()}(usage_owner_ips.last_seen_hour, excluded.last_seen_hour)`);
   }
   const committed = () => {
-    if (ownerIpHoursWritten.size > 100_000) ownerIpHoursWritten.clear();
-    for (const r of newHours) ownerIpHoursWritten.set(`${r.ownerId}|${r.ip}`, r.hour);
+    if (ownerIpHoursWritten.size > 10_000) ownerIpHoursWritten.clear();
+    for (const r of newHours) {
+      let hours = ownerIpHoursWritten.get(r.ownerId);
+      if (!hours) ownerIpHoursWritten.set(r.ownerId, (hours = new Map()));
+      if (hours.size > 100_000) hours.clear();
+      if ((hours.get(r.ip) ?? -Infinity) < r.hour) hours.set(r.ip, r.hour);
+    }
   };
   return { statements, committed };
 }
-
-/** The latest hour this process has written (committed) to usage_owner_ips, per "account|IP". */
-const ownerIpHoursWritten = new Map<string, number>();
