@@ -89,7 +89,7 @@ function merge<T extends Named>(map: Map<string, T>, key: string, at: number, na
 
 /**
  * The latest hour this process has written (committed) to usage_owner_ips, per account and IP:
- * looked up for every call, so by the call's own values, with no key text built.
+ * a pair already written for its hour is left out of the next batches (rollUp).
  */
 const ownerIpHoursWritten = new Map<number, Map<string, number>>();
 
@@ -268,11 +268,10 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
   // the others): a busy IP's row changes once an hour, and upserting it with every batch cost the
   // data API 5-20% of its throughput. Another instance's writes only ever move the hour forward,
   // so one written here stays at least as late.
-  const newHours = ownerIps;
-  if (newHours.length) {
+  if (ownerIps.length) {
     const source = jsonRows(
       [int("owner_id"), text("ip"), time("last_seen_hour")],
-      newHours.map((r) => [r.ownerId, r.ip, sqlTime(r.hour)]),
+      ownerIps.map((r) => [r.ownerId, r.ip, sqlTime(r.hour)]),
     );
     statements.push(Prisma.sql`
       INSERT INTO usage_owner_ips (owner_id, ip, last_seen_hour)
@@ -282,7 +281,7 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
   }
   const committed = () => {
     if (ownerIpHoursWritten.size > 10_000) ownerIpHoursWritten.clear();
-    for (const r of newHours) {
+    for (const r of ownerIps) {
       let hours = ownerIpHoursWritten.get(r.ownerId);
       if (!hours) ownerIpHoursWritten.set(r.ownerId, (hours = new Map()));
       if (hours.size > 100_000) hours.clear();
