@@ -50,6 +50,8 @@ function sqliteWriter(): SqliteThread {
         "wal_autocheckpoint = 0",
       ],
       checkpoints: true,
+      // Rows wait in memory meanwhile (bounded, written in bigger batches); no request waits for them.
+      background: true,
       onDead: () => {
         if (holder.__sqliteBatchWriter === writer) holder.__sqliteBatchWriter = undefined;
       },

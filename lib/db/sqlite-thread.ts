@@ -12,11 +12,31 @@ import { sqlTime } from "./json-rows";
  * result decoding; here each SQL text is prepared once and runs while the request thread serves.
  */
 
+const NICE_SOURCE = `
+// A background thread (the usage writer, its checkpointer) lowers its own priority: on two cores
+// shared by the request thread, the writer and a client, the writer's turns preempted the request
+// thread, and those stalls were the data API's slowest calls. Linux only (a thread's id is its
+// /proc/thread-self); elsewhere the thread keeps the process's priority.
+function lowerPriority(nice) {
+  if (!nice) return;
+  try {
+    const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+    require("node:os").setPriority(tid, nice);
+  } catch {
+    // No /proc, or not allowed: the default priority.
+  }
+}
+`;
+
+/** The nice value of a background thread (0-19; higher yields more): the usage writer's. */
+export const BACKGROUND_NICE = 10;
+
 // The worker's whole program, run with eval: a file of its own would need a path that holds in
 // Next's server bundle, in the fast-path bundle and under tsx alike.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
+${NICE_SOURCE}lowerPriority(workerData.nice);
 // SQLite's busy handler waits for a lock held elsewhere, up to busyTimeoutMs. Once a wait has run
 // out, the next ones wait 50 ms until something succeeds again: the batches queued behind the
 // first (lib/usage/usage-recorder.ts) would each wait the whole time in turn, and a flush with
@@ -98,6 +118,7 @@ parentPort.on("message", ({ id, batch, read, pragma }) => {
 const CHECKPOINT_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
+${NICE_SOURCE}lowerPriority(workerData.nice);
 const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
 setInterval(() => {
   try {
@@ -135,6 +156,8 @@ export interface SqliteThreadOptions {
   pragmas: string[];
   /** Also runs the WAL checkpoint thread (the writer's: it checkpoints nothing itself). */
   checkpoints?: boolean;
+  /** Runs at BACKGROUND_NICE, its checkpointer too: work no request waits for. */
+  background?: boolean;
   /** Called once the thread stopped or could not start: the owner forgets it, and makes a new one next time. */
   onDead: () => void;
 }
@@ -164,13 +187,14 @@ export class SqliteThread {
         busyTimeoutMs: options.busyTimeoutMs,
         pragmas: options.pragmas,
         maxTexts: MAX_TEXTS,
+        nice: options.background ? BACKGROUND_NICE : 0,
       },
     });
     this.worker.unref(); // kept alive only while a message waits (see send)
     if (options.checkpoints) {
       this.checkpointer = new Worker(CHECKPOINT_SOURCE, {
         eval: true,
-        workerData: { driver, file, busyTimeoutMs: BUSY_TIMEOUT_MS },
+        workerData: { driver, file, busyTimeoutMs: BUSY_TIMEOUT_MS, nice: options.background ? BACKGROUND_NICE : 0 },
       });
       this.checkpointer.unref();
       // A checkpointer that failed: commits on the request connection still checkpoint (SQLite's

@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Prisma } from "@/lib/db/client";
-import { SqliteThread } from "@/lib/db/sqlite-thread";
+import { BACKGROUND_NICE, SqliteThread } from "@/lib/db/sqlite-thread";
 
 // The SQLite thread is sent each SQL text once, then only its number: what it runs must be
 // exactly what it was sent, however many texts there are and however they interleave.
@@ -93,5 +93,39 @@ describe("the SQLite thread after a transaction that never began", () => {
       setup.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// The usage writer yields the CPU to requests (lib/db/batch-write.ts); a reader does not.
+describe.runIf(fs.existsSync("/proc/thread-self"))("a background SQLite thread's priority", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-nice-"));
+  const file = path.join(dir, "nice.db");
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** The nice value of each of this process's threads (field 19 of /proc/<pid>/task/<tid>/stat). */
+  const niceValues = () =>
+    fs.readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+      const stat = fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    });
+
+  it("runs at BACKGROUND_NICE, its checkpointer too; a foreground thread keeps the process's", async () => {
+    new Database(file).pragma("journal_mode = WAL");
+    const before = niceValues().filter((nice) => nice === BACKGROUND_NICE).length;
+    const foreground = new SqliteThread(file, { busyTimeoutMs: 1_000, pragmas: [], onDead: () => undefined });
+    await foreground.read(Prisma.sql`SELECT 1`);
+    expect(niceValues().filter((nice) => nice === BACKGROUND_NICE)).toHaveLength(before);
+    const background = new SqliteThread(file, {
+      busyTimeoutMs: 1_000,
+      pragmas: [],
+      checkpoints: true,
+      background: true,
+      onDead: () => undefined,
+    });
+    await background.read(Prisma.sql`SELECT 1`);
+    // The checkpointer sets its own at its start, which nothing here waits for.
+    await vi.waitFor(() => expect(niceValues().filter((nice) => nice === BACKGROUND_NICE)).toHaveLength(before + 2));
+    foreground.close();
+    background.close();
   });
 });
