@@ -25,6 +25,8 @@ const { PORT: port, HOST: hostname, TRUST_PROXY: trustProxy } = env;
 // Served over https (NEXTAUTH_URL says so): browsers must never try plain http again.
 const hsts = env.NEXTAUTH_URL?.startsWith("https://") ? "max-age=31536000; includeSubDomains" : null;
 
+// The Date constructor before Next wraps it (app.prepare), for the fast path (lib/data-api/serve-data-request.ts).
+globalThis[Symbol.for("keyportal.nativeDate")] = Date;
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
