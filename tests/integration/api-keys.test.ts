@@ -3,7 +3,7 @@ import { GET as listKeys } from "@/app/api/api-keys/route";
 import { POST as generate } from "@/app/api/api-keys/generate/route";
 import { GET as getKey, DELETE as deleteKey } from "@/app/api/api-keys/[id]/route";
 import { PUT as putStatus } from "@/app/api/api-keys/[id]/status/route";
-import { db } from "@/lib/db/client";
+import { db, dialect } from "@/lib/db/client";
 import { keyChoices } from "@/lib/keys/keys";
 import { hasValidKeyFormat } from "@/lib/keys/secret";
 import {
@@ -507,5 +507,16 @@ describe("keyChoices (the usage page's key filter)", () => {
     // Another account's key is never an option.
     const other = await createAccount({ prefix: "choices-other" });
     expect((await keyChoices(other.id, 3, made[0].id)).keys).toEqual([]);
+  });
+});
+
+// The keys page and every generate count the keys under the plan's limit: from an index alone, not
+// by reading each key's row (23 ms a load for the bench's 100,000 keys).
+describe.runIf(dialect() === "sqlite")("counting an account's keys", () => {
+  it("reads the (owner, rotated) index only", async () => {
+    const plan = await db().$queryRawUnsafe<Array<{ detail: string }>>(
+      "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM api_keys WHERE owner_id = 1 AND rotated_at IS NULL",
+    );
+    expect(plan.map((step) => step.detail).join(" | ")).toContain("COVERING INDEX api_keys_owner_id_rotated_at_idx");
   });
 });
