@@ -1,5 +1,5 @@
 import { getConfig } from "../config/env";
-import { findApiRoute } from "../api-routes/api-routes";
+import { findApiRoute, type ApiRouteData } from "../api-routes/api-routes";
 import type { IpMatcher } from "../keys/key-controls";
 import { lookupKey, type KeyLookup } from "../keys/key-cache";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
@@ -257,12 +257,29 @@ function decideCounted(
   // Outside the key's routes: the reference's 403, before the lookup, so a limited key cannot
   // tell which other route ids exist.
   if (caller.routes && !caller.routes.includes(id.data)) return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
-  return then(findApiRoute(id.data), (route) => {
+  return then(findApiRoute(id.data, now), (route) => {
     if (!route) return respond(404, errorBody(`No API route with id ${id.data}`), limit, now);
     if (!planAllows(owner.plan, route.minPlan)) return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
-    const { id: _ignored, ...data } = route.data;
-    return respond(200, { success: true, data: { id: route.id, ...data } }, limit, now);
+    return respond(200, routeBody(route), limit, now);
   });
+}
+
+/** Each cached route's answer body, built once (the cache replaces a route's object when it re-reads it). */
+const routeBodies = new WeakMap<ApiRouteData, object>();
+
+/**
+ * A route's 200 body, frozen: the same object for every call while the route is cached, which
+ * the fast path also serializes once (lib/data-api/fast-path.ts). Built per call, the body and
+ * its text were a tenth of what the data API allocated besides Node's own objects.
+ */
+function routeBody(route: ApiRouteData): object {
+  let body = routeBodies.get(route);
+  if (!body) {
+    const { id: _ignored, ...data } = route.data;
+    body = Object.freeze({ success: true, data: Object.freeze({ id: route.id, ...data }) });
+    routeBodies.set(route, body);
+  }
+  return body;
 }
 
 /**

@@ -73,18 +73,13 @@ export function outcome(statusCode: number): "ok" | "authFailed" | "limited" | "
   return "other";
 }
 
-function merge<T extends Named>(map: Map<string, T>, key: string, at: number, name: string | null, create: () => T): T {
-  let row = map.get(key);
-  if (!row) {
-    row = create();
-    map.set(key, row);
-  }
+/** Moves a rollup row's first and last call (and the name at the last) to take in a call at `at`. */
+function touch(row: Named, at: number, name: string | null): void {
   if (at >= row.last) {
     row.last = at;
     row.apiKeyName = name;
   }
   if (at < row.first) row.first = at;
-  return row;
 }
 
 /**
@@ -103,32 +98,70 @@ function rollUp(calls: RollupCall[]) {
   const failures = new Map<string, AuthFailureRollup>();
   const ips = new Map<string, KeyIpRollup>();
   const ownerIps = new Map<string, OwnerIpRollup>();
+  // The rows the previous call went to: most calls of a batch share its account, key, hour and
+  // IP, and then need no key text and no map lookup (building both per call was most of what a
+  // batch allocated on the request thread).
+  let hourRow: HourRollup | undefined;
+  let totalRow: HourTotal | undefined;
+  let ipRow: KeyIpRollup | undefined;
   for (const call of calls) {
     if (call.ownerId === null) continue;
     const ownerId = call.ownerId;
     const apiKeyId = call.apiKeyId ?? 0;
     const at = call.at.getTime();
-    const base = { ownerId, apiKeyId, apiKeyName: call.apiKeyName, first: at, last: at };
+    const name = call.apiKeyName;
     const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
-    const row = merge(hours, `${ownerId}|${apiKeyId}|${hour}`, at, call.apiKeyName, () => ({
-      ...base,
-      hour,
-      ok: 0,
-      authFailed: 0,
-      limited: 0,
-      other: 0,
-    }));
-    row[outcome(call.statusCode)]++;
-    const totalKey = `${ownerId}|${hour}`;
-    const total = totals.get(totalKey) ?? { ownerId, hour, ok: 0, authFailed: 0, limited: 0, other: 0 };
-    total[outcome(call.statusCode)]++;
-    totals.set(totalKey, total);
+    const column = outcome(call.statusCode);
+    if (!hourRow || hourRow.hour !== hour || hourRow.apiKeyId !== apiKeyId || hourRow.ownerId !== ownerId) {
+      const key = `${ownerId}|${apiKeyId}|${hour}`;
+      hourRow = hours.get(key);
+      if (!hourRow) {
+        hourRow = {
+          ownerId,
+          apiKeyId,
+          apiKeyName: name,
+          first: at,
+          last: at,
+          hour,
+          ok: 0,
+          authFailed: 0,
+          limited: 0,
+          other: 0,
+        };
+        hours.set(key, hourRow);
+      }
+    }
+    touch(hourRow, at, name);
+    hourRow[column]++;
+    if (!totalRow || totalRow.hour !== hour || totalRow.ownerId !== ownerId) {
+      const key = `${ownerId}|${hour}`;
+      totalRow = totals.get(key);
+      if (!totalRow) {
+        totalRow = { ownerId, hour, ok: 0, authFailed: 0, limited: 0, other: 0 };
+        totals.set(key, totalRow);
+      }
+    }
+    totalRow[column]++;
     if (call.statusCode === 401) {
       const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
-      merge(failures, `${ownerId}|${apiKeyId}|${minute}`, at, call.apiKeyName, () => ({ ...base, minute, count: 0 }))
-        .count++;
+      const key = `${ownerId}|${apiKeyId}|${minute}`;
+      let failure = failures.get(key);
+      if (!failure) {
+        failure = { ownerId, apiKeyId, apiKeyName: name, first: at, last: at, minute, count: 0 };
+        failures.set(key, failure);
+      }
+      touch(failure, at, name);
+      failure.count++;
     }
-    merge(ips, `${ownerId}|${apiKeyId}|${call.ip}`, at, call.apiKeyName, () => ({ ...base, ip: call.ip }));
+    if (!ipRow || ipRow.ip !== call.ip || ipRow.apiKeyId !== apiKeyId || ipRow.ownerId !== ownerId) {
+      const key = `${ownerId}|${apiKeyId}|${call.ip}`;
+      ipRow = ips.get(key);
+      if (!ipRow) {
+        ipRow = { ownerId, apiKeyId, apiKeyName: name, first: at, last: at, ip: call.ip };
+        ips.set(key, ipRow);
+      }
+    }
+    touch(ipRow, at, name);
   }
   // Per (account, IP), from the (account, key, IP) pairs: a batch has a few of those, and hundreds
   // of calls. A pair whose hour this process has written already needs nothing (rollupStatements).

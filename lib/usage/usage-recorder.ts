@@ -5,7 +5,7 @@ import { isBusy, isDatabaseUnavailable, ownerGone, rowRefused } from "../db/erro
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog, KEY_PREFIX, redactKeys } from "../keys/secret";
 import { onShutdown } from "../setup/shutdown";
-import { rollupStatements } from "./rollups";
+import { rollupStatements, type RollupCall } from "./rollups";
 
 export interface UsageEntry {
   ownerId: number | null;
@@ -279,15 +279,13 @@ async function writeBatch(batch: UsageEntry[]): Promise<void> {
     const written = lastUsedWritten.get(id);
     if (written !== undefined && use.at.getTime() - written < LAST_USED_PRECISION_MS) lastUse.delete(id);
   }
-  // What the rollups read of each call (lib/usage/rollups.ts), with its free text cleaned.
-  const rows = batch.map((entry) => ({
-    ownerId: entry.ownerId,
-    apiKeyId: entry.apiKeyId,
-    apiKeyName: entry.apiKeyName === null ? null : clean(entry.apiKeyName, 256),
-    statusCode: entry.statusCode,
-    ip: clean(entry.ip, 64),
-    at: entry.at,
-  }));
+  // What the rollups read of each call (lib/usage/rollups.ts), with its free text cleaned: the
+  // entry itself when cleaning changes nothing (nearly always), else a cleaned copy.
+  const rows: RollupCall[] = batch.map((entry) => {
+    const apiKeyName = entry.apiKeyName === null ? null : clean(entry.apiKeyName, 256);
+    const ip = clean(entry.ip, 64);
+    return apiKeyName === entry.apiKeyName && ip === entry.ip ? entry : { ...entry, apiKeyName, ip };
+  });
   // One INSERT with the batch as one JSON parameter (lib/db/json-rows.ts), in call order.
   const source = jsonRows(
     [

@@ -185,6 +185,32 @@ describe("usage rollups written with each batch", () => {
     expect(a.ownerIps.map((row) => row.split("|")[0])).toEqual(["10.9.0.1", "10.9.0.2", "2001:db8::7"]);
   });
 
+  it("hold what the calls add up to when they come in runs of one key, hour and IP (the common case), interleaved", async () => {
+    const carol = await createAccount({ prefix: "rollup-carol", plan: "professional" });
+    const carolKeys = [
+      await generateKey(carol.token, "c-one", "c_one"),
+      await generateKey(carol.token, "c-two", "c_two"),
+    ];
+    const next = random(7);
+    const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
+    const start = hourOf(Date.now()) - 6 * HOUR;
+    const entries: UsageEntry[] = [];
+    while (entries.length < 1_200) {
+      // A run: the same account, key, hour and IP, calls at any time within that hour.
+      const who = pick(["carol", "carol", "carol", "bob", "nobody"] as const);
+      const owner = who === "carol" ? carol : who === "bob" ? bob : null;
+      const key = who === "carol" ? pick(carolKeys) : who === "bob" ? bobKey : null;
+      const hour = start + Math.floor(next() * 6) * HOUR;
+      const ip = pick(["10.9.1.1", "10.9.1.2"]);
+      for (let n = 1 + Math.floor(next() * 12); n > 0; n--) {
+        entries.push(entry(owner, key, hour + Math.floor(next() * HOUR), pick([200, 200, 401, 429, 404]), ip));
+      }
+    }
+    for (let i = 0; i < entries.length; i += 250) await record(entries.slice(i, i + 250));
+    expect(await stored(carol.id)).toEqual(expected(entries, carol.id));
+    expect((await stored(carol.id)).hours.length).toBe(12);
+  });
+
   it("keep the name of each key's latest call, and move appeared_at only after 7 days without a call from that IP", async () => {
     const owner = await createAccount({ prefix: "rollup-appear" });
     const key = await generateKey(owner.token, "appear", "appear_user");
