@@ -24,6 +24,21 @@ export function isFastPathRequest(req: IncomingMessage): boolean {
   return (end === -1 ? req.url : req.url.slice(0, end)) === FAST_PATH;
 }
 
+/**
+ * A header's name in lower case, as HTTP/2 writes them (HTTP/1.1's are case-insensitive): Node
+ * lower-cases every name of 4-17 characters it writes to match it against its own (matchHeader),
+ * a new string per header per answer unless the name is lower case already.
+ */
+const lowerNames = new Map<string, string>();
+function lowerName(name: string): string {
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerNames.size < 256) lowerNames.set(name, lower);
+  }
+  return lower;
+}
+
 // Headers every answer carries, as the flat [name, value, …] list writeHead takes without
 // building and normalising a header object per response.
 const STATIC_HEADERS = Object.entries({
@@ -31,7 +46,7 @@ const STATIC_HEADERS = Object.entries({
   "Content-Type": "application/json; charset=utf-8",
   // Says which server path answered; it reveals nothing about keys or accounts.
   "X-Data-Path": "fast",
-}).flat();
+}).flatMap(([name, value]) => [lowerName(name), value]);
 
 interface Answer {
   res: ServerResponse;
@@ -63,9 +78,9 @@ const MAX_HELD = 8;
  */
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
   const payload = serialize(body);
-  const list = [...STATIC_HEADERS, "Content-Length", String(Buffer.byteLength(payload))];
+  const list = [...STATIC_HEADERS, "content-length", String(Buffer.byteLength(payload))];
   // The answer's own headers (Cache-Control, the rate-limit ones) after the static ones.
-  for (const name in headers) list.push(name, headers[name]);
+  for (const name in headers) list.push(lowerName(name), headers[name]);
   decided.push({ res, status, headers: list, payload });
   if (decided.length >= MAX_HELD) writeDecided();
   else if (decided.length === 1) setImmediate(writeDecided);

@@ -6,6 +6,27 @@ import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * Each account's limiter key, made once: built per call, the text was a new string to hash for
+ * every data call's lookup. Bounded like the limiter's own maps.
+ */
+const accountKeys = new Map<number, string>();
+function accountKey(ownerId: number): string {
+  let key = accountKeys.get(ownerId);
+  if (key === undefined) {
+    if (accountKeys.size >= 100_000) accountKeys.clear();
+    key = `account:${ownerId}`;
+    accountKeys.set(ownerId, key);
+  }
+  return key;
+}
+
+/**
+ * The rate-limit headers' texts that change once an hour (the reset) or with the limit, kept from
+ * the previous answer: under load nearly every call repeats them.
+ */
+const headerTexts = { limit: NaN, limitText: "", policy: "", resetAt: NaN, resetText: "" };
+
 // One store of each kind per process (kept on globalThis so Next's module reloading in dev, and
 // the production server's separately bundled fast path, keep one set of counts).
 const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore; __throttleStore?: RateLimitStore };
@@ -58,12 +79,12 @@ export function consumeAccountQuota(
   limit: number,
   now: number,
 ): RateLimitDecision | Promise<RateLimitDecision> {
-  return rateLimitStore().consume(`account:${ownerId}`, limit, HOUR_MS, now);
+  return rateLimitStore().consume(accountKey(ownerId), limit, HOUR_MS, now);
 }
 
 /** Requests counted against the account in the sliding hour, without counting one more. */
 export function accountRequestsThisHour(ownerId: number, now = Date.now()): Promise<number> {
-  return rateLimitStore().peek(`account:${ownerId}`, HOUR_MS, now);
+  return rateLimitStore().peek(accountKey(ownerId), HOUR_MS, now);
 }
 
 export function consumeAnonymousQuota(ip: string, now: number): RateLimitDecision | Promise<RateLimitDecision> {
@@ -73,11 +94,20 @@ export function consumeAnonymousQuota(ip: string, now: number): RateLimitDecisio
 /** GitHub-style X-RateLimit-* and the IETF draft's RateLimit-Policy / RateLimit. */
 export function rateLimitHeaders(decision: RateLimitDecision, now: number): Record<string, string> {
   const resetSeconds = Math.max(0, Math.ceil((decision.resetAt - now) / 1000));
+  if (decision.limit !== headerTexts.limit) {
+    headerTexts.limit = decision.limit;
+    headerTexts.limitText = String(decision.limit);
+    headerTexts.policy = `"hourly";q=${decision.limit};w=${HOUR_MS / 1000}`;
+  }
+  if (decision.resetAt !== headerTexts.resetAt) {
+    headerTexts.resetAt = decision.resetAt;
+    headerTexts.resetText = String(Math.ceil(decision.resetAt / 1000));
+  }
   const headers: Record<string, string> = {
-    "X-RateLimit-Limit": String(decision.limit),
+    "X-RateLimit-Limit": headerTexts.limitText,
     "X-RateLimit-Remaining": String(decision.remaining),
-    "X-RateLimit-Reset": String(Math.ceil(decision.resetAt / 1000)),
-    "RateLimit-Policy": `"hourly";q=${decision.limit};w=${HOUR_MS / 1000}`,
+    "X-RateLimit-Reset": headerTexts.resetText,
+    "RateLimit-Policy": headerTexts.policy,
     RateLimit: `"hourly";r=${decision.remaining};t=${resetSeconds}`,
   };
   if (!decision.allowed) headers["Retry-After"] = retryAfterSeconds(decision);

@@ -10,7 +10,10 @@ function fakeResponse(log: string[], name: string, failing = false) {
     destroyed: false,
     writeHead(status: number, headers: string[]) {
       if (failing) throw new Error("socket gone");
-      log.push(`${name} head ${status} ${headers.includes("X-RateLimit-Remaining") ? "limited" : "plain"}`);
+      // Names in lower case (Node then makes no lower-case copy of each); values as given.
+      const names = headers.filter((_, i) => i % 2 === 0);
+      if (names.some((header) => header !== header.toLowerCase())) throw new Error(`not lower case: ${names}`);
+      log.push(`${name} head ${status} ${headers.includes("x-ratelimit-remaining") ? "limited" : "plain"}`);
     },
     end(payload: string) {
       log.push(`${name} end ${payload}`);
