@@ -6,6 +6,7 @@ import { onShutdown } from "../setup/shutdown";
 import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
 
 const WRITE_BEHIND_MS = 1_000;
+const WRITE_TIMEOUT_MS = 10_000;
 
 /**
  * The in-memory limiter (one instance, no Redis) with its counters kept in the database, so a
@@ -85,12 +86,24 @@ export class PersistentRateLimitStore implements RateLimitStore {
       // Prisma on the request thread this write stopped every request for 10-14 ms once a second
       // under load, and those requests were the data API's p99.
       // `WHERE true`: SQLite would read ON CONFLICT as part of the SELECT's join.
-      await batchWriter().write([
+      // Bounded: a flush (the shutdown's too) must not wait on a stuck thread; the counts are
+      // absolute, so a write that lands after its timeout counts nothing twice.
+      let timer: NodeJS.Timeout | undefined;
+      const write = batchWriter().write([
         Prisma.sql`
           INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
           SELECT key, window_start, count, expires_at FROM ${source} AS s WHERE true
           ON CONFLICT (key, window_start) DO UPDATE SET count = excluded.count`,
       ]);
+      await Promise.race([
+        write,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`counters not written within ${WRITE_TIMEOUT_MS} ms`)),
+            WRITE_TIMEOUT_MS,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
     } catch (error) {
       // Written with the next change (the counts are absolute, so nothing is counted twice).
       for (const [key, windowMs] of written) if (!this.dirty.has(key)) this.dirty.set(key, windowMs);
