@@ -61,6 +61,18 @@ function sqliteWriter(): SqliteThread {
   return holder.__sqliteBatchWriter;
 }
 
+/** A write given up on after its bound (the caller decides whether to replace the connection). */
+export class WriteTimeout extends Error {}
+
+/** `write`, or a WriteTimeout once `ms` have passed: no flush waits on a stuck writer for ever. */
+export function within<T>(write: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WriteTimeout(`${what} not written within ${ms} ms`)), ms);
+  });
+  return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** This process's batch writer (one per process, shared by the fast path and Next's handlers). */
 export function batchWriter(): BatchWriter {
   return dialect() === "postgresql" ? postgresWriter : sqliteWriter();

@@ -179,6 +179,7 @@ export class SqliteThread {
   ) {
     // better-sqlite3 as this app resolves it (the eval'd worker has no module of its own).
     const driver = createRequire(path.join(process.cwd(), "package.json")).resolve("better-sqlite3");
+    const nice = options.background ? BACKGROUND_NICE : 0;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -187,14 +188,14 @@ export class SqliteThread {
         busyTimeoutMs: options.busyTimeoutMs,
         pragmas: options.pragmas,
         maxTexts: MAX_TEXTS,
-        nice: options.background ? BACKGROUND_NICE : 0,
+        nice,
       },
     });
     this.worker.unref(); // kept alive only while a message waits (see send)
     if (options.checkpoints) {
       this.checkpointer = new Worker(CHECKPOINT_SOURCE, {
         eval: true,
-        workerData: { driver, file, busyTimeoutMs: BUSY_TIMEOUT_MS, nice: options.background ? BACKGROUND_NICE : 0 },
+        workerData: { driver, file, busyTimeoutMs: BUSY_TIMEOUT_MS, nice },
       });
       this.checkpointer.unref();
       // A checkpointer that failed: commits on the request connection still checkpoint (SQLite's

@@ -1,4 +1,4 @@
-import { batchWriter } from "../db/batch-write";
+import { batchWriter, within } from "../db/batch-write";
 import { db, Prisma } from "../db/client";
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog } from "../keys/secret";
@@ -88,22 +88,16 @@ export class PersistentRateLimitStore implements RateLimitStore {
       // `WHERE true`: SQLite would read ON CONFLICT as part of the SELECT's join.
       // Bounded: a flush (the shutdown's too) must not wait on a stuck thread; the counts are
       // absolute, so a write that lands after its timeout counts nothing twice.
-      let timer: NodeJS.Timeout | undefined;
-      const write = batchWriter().write([
-        Prisma.sql`
-          INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
-          SELECT key, window_start, count, expires_at FROM ${source} AS s WHERE true
-          ON CONFLICT (key, window_start) DO UPDATE SET count = excluded.count`,
-      ]);
-      await Promise.race([
-        write,
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`counters not written within ${WRITE_TIMEOUT_MS} ms`)),
-            WRITE_TIMEOUT_MS,
-          );
-        }),
-      ]).finally(() => clearTimeout(timer));
+      await within(
+        batchWriter().write([
+          Prisma.sql`
+            INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
+            SELECT key, window_start, count, expires_at FROM ${source} AS s WHERE true
+            ON CONFLICT (key, window_start) DO UPDATE SET count = excluded.count`,
+        ]),
+        WRITE_TIMEOUT_MS,
+        "rate-limit counters",
+      );
     } catch (error) {
       // Written with the next change (the counts are absolute, so nothing is counted twice).
       for (const [key, windowMs] of written) if (!this.dirty.has(key)) this.dirty.set(key, windowMs);

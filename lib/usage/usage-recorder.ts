@@ -1,5 +1,5 @@
 import { readEnv } from "../config/env";
-import { batchWriter, closeBatchWriter } from "../db/batch-write";
+import { batchWriter, closeBatchWriter, within, WriteTimeout } from "../db/batch-write";
 import { dialect, Prisma } from "../db/client";
 import { isBusy, isDatabaseUnavailable, ownerGone, rowRefused } from "../db/errors";
 import { jsonRows, sqlTime } from "../db/json-rows";
@@ -46,16 +46,6 @@ export interface UsageWriterStatus {
   dropped: number;
   /** When the current run of failed writes began (ms since epoch), or null while writes succeed. */
   failingSince: number | null;
-}
-
-class WriteTimeout extends Error {}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WriteTimeout(`usage batch not written within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A batch handed to the database: its rows, and once it settled, those to write again later. */
@@ -191,7 +181,7 @@ export class UsageRecorder {
   private async writeOne(batch: UsageEntry[]): Promise<UsageEntry[]> {
     this.writingRows += batch.length;
     try {
-      await within(writeBatch(batch), WRITE_TIMEOUT_MS);
+      await within(writeBatch(batch), WRITE_TIMEOUT_MS, "usage batch");
       return [];
     } catch (error) {
       // A write that hung (a stuck SQLite writer thread; a PostgreSQL connection past its statement
