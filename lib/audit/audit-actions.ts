@@ -9,12 +9,22 @@ export const AUDIT_ACTIONS = [
   "key.export",
   "key.leak_report",
   "auth.sign_in",
+  "auth.sign_in_failed",
   "auth.sign_out",
+  "auth.sign_out_everywhere",
+  "auth.refresh_reuse",
+  "account.working_hours",
+  "account.plan",
+  "account.subscription",
+  "account.rate_limit",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Who acted: the account in the portal or through the REST API, or a stranger reporting a leaked key. */
-export type AuditActor = "portal" | "api" | "reporter";
+/**
+ * Who acted: the account in the portal or through the REST API, a stranger reporting a leaked
+ * key, the operator through `npm run admin`, or the server itself (a refresh token reused).
+ */
+export type AuditActor = "portal" | "api" | "reporter" | "admin-cli" | "system";
 
 /** Where an action came from: stored with it, and passed down the one write path by its callers. */
 export interface AuditContext {
@@ -35,5 +45,12 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "key.export": "Keys exported",
   "key.leak_report": "Leaked key reported",
   "auth.sign_in": "Signed in",
+  "auth.sign_in_failed": "Sign-in failed",
   "auth.sign_out": "Signed out",
+  "auth.sign_out_everywhere": "Signed out everywhere",
+  "auth.refresh_reuse": "Refresh token reused: login revoked",
+  "account.working_hours": "Working hours changed",
+  "account.plan": "Plan changed",
+  "account.subscription": "Subscription changed",
+  "account.rate_limit": "Hourly limit changed",
 };
