@@ -5,8 +5,10 @@ export async function register() {
   startRetentionJob();
   // With REDIS_URL: subscribe to other instances' invalidations, and connect now so the first
   // requests find Redis ready instead of failing open while it connects.
-  const { startInvalidationListener } = await import("./lib/cache/invalidation");
+  const { startInvalidationListener, startInvalidationLogPolling } = await import("./lib/cache/invalidation");
   startInvalidationListener();
+  // Changes from processes without that channel (the admin CLI without Redis): polled from the database.
+  await startInvalidationLogPolling();
   const { sharedRedis, redisReady } = await import("./lib/redis/shared");
   const redis = sharedRedis();
   if (redis) await redisReady(redis, 3_000);

@@ -6,7 +6,7 @@ import { getConfig } from "../lib/config/env";
 import { disconnectDb } from "../lib/db/client";
 import { disconnectRedis } from "../lib/redis/shared";
 import { migrateDatabase } from "../lib/setup/migrate";
-import { seedDatabase } from "../lib/setup/seed";
+import { demoCredentialsFile, saveDemoCredentials, seedDatabase } from "../lib/setup/seed";
 
 async function main() {
   // Validates every variable; on SQLite generates DATA_DIR/secrets.json on first start.
@@ -27,14 +27,20 @@ async function main() {
   const result = await seedDatabase();
   if (result.routesCreated) console.log(`Seeded ${result.routesCreated} sample API routes.`);
   if (result.demo) {
+    // Printed before the file is written: the password exists nowhere else.
     console.log("");
     console.log("  Demo account created. Sign in with:");
     console.log(`    email:    ${result.demo.email}`);
     console.log(`    password: ${result.demo.password}`);
-    console.log(`  (also saved to ${path.relative(process.cwd(), result.demo.file)}; DEMO_ACCOUNT=off skips this)`);
+    const saved = saveDemoCredentials(result.demo, config.dataDir);
+    if (saved.file) {
+      console.log(`  (also saved to ${path.relative(process.cwd(), saved.file)}; DEMO_ACCOUNT=off skips this)`);
+    } else {
+      console.warn(`  Warning: the credentials were not saved (${saved.error}); note them now.`);
+    }
     console.log("");
   } else {
-    const saved = path.join(config.dataDir, "demo-credentials.txt");
+    const saved = demoCredentialsFile(config.dataDir);
     if (fs.existsSync(saved)) console.log(`Demo account credentials: ${path.relative(process.cwd(), saved)}`);
   }
   await Promise.all([disconnectDb(), disconnectRedis()]);

@@ -2,12 +2,12 @@
 
 import { z } from "zod";
 import { signOutEverywhere } from "@/lib/auth/portal-sessions";
-import { accountAction } from "@/lib/http/portal-action";
+import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
 
 // The account menu's "Sign out everywhere": every portal session and REST login of the account ends.
 export async function signOutEverywhereAction() {
   return accountAction(z.undefined(), undefined, async (userId) => {
-    await signOutEverywhere(userId);
+    await signOutEverywhere(userId, await portalAuditContext());
     return true;
   });
 }

@@ -3,13 +3,13 @@
 import { revalidatePath } from "next/cache";
 import { updateWorkingHours } from "@/lib/auth/users";
 import { notFound } from "@/lib/http/errors";
-import { accountAction } from "@/lib/http/portal-action";
+import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
 import { workingHoursSchema } from "@/lib/validation/schemas";
 
 // Thin adapter: the same schema and lib call as PUT /api/account/working-hours.
 export async function saveWorkingHoursAction(input: unknown) {
   return accountAction(workingHoursSchema, input, async (userId, data) => {
-    if (!(await updateWorkingHours(userId, data))) throw notFound("Account not found");
+    if (!(await updateWorkingHours(userId, data, await portalAuditContext()))) throw notFound("Account not found");
     revalidatePath("/plan");
     return data;
   });

@@ -1,3 +1,5 @@
+import { recordAudit } from "../audit/audit-log";
+import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
 import { db } from "../db/client";
 
 /**
@@ -29,9 +31,12 @@ export async function revokeSession(sid: string, expiresAt: Date): Promise<void>
 }
 
 /** Every portal session of the account ends, and every REST login (refresh family and its access tokens). */
-export async function signOutEverywhere(userId: number): Promise<void> {
-  await db().$transaction([
+export async function signOutEverywhere(userId: number, context: AuditContext = UNSPECIFIED): Promise<void> {
+  const [, logins] = await db().$transaction([
     db().user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } }),
     db().refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } }),
   ]);
+  await recordAudit(userId, "auth.sign_out_everywhere", context, {
+    details: { refresh_tokens_revoked: logins.count },
+  });
 }

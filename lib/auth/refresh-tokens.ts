@@ -60,8 +60,13 @@ export async function issueTokenPair(
   return pair(userId, familyId, refreshToken);
 }
 
-async function revokeFamily(familyId: string): Promise<void> {
-  await db().refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+/** Revokes the family's tokens still live; how many that was (0: it was revoked already). */
+async function revokeFamily(familyId: string): Promise<number> {
+  const { count } = await db().refreshToken.updateMany({
+    where: { familyId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count;
 }
 
 /**
@@ -70,7 +75,11 @@ async function revokeFamily(familyId: string): Promise<void> {
  * REFRESH_RETRY_GRACE_MS while the successor is still unused, which gets that successor again
  * (a client whose first answer was lost, or two tabs refreshing at once). Null → 401.
  */
-export async function rotateRefreshToken(token: string, now = new Date()): Promise<TokenPair | null> {
+export async function rotateRefreshToken(
+  token: string,
+  now = new Date(),
+  ip: string | null = null,
+): Promise<TokenPair | null> {
   const row = await db().refreshToken.findUnique({ where: { digest: refreshDigest(token) } });
   if (!row || row.revokedAt || row.expiresAt <= now) return null;
   const successor = successorOf(token);
@@ -87,7 +96,19 @@ export async function rotateRefreshToken(token: string, now = new Date()): Promi
     const next = await successorRow(refreshDigest(successor));
     if (next && !next.usedAt && !next.revokedAt) return pair(row.userId, row.familyId, successor);
   }
-  await revokeFamily(row.familyId);
+  // A used token presented again: it leaked (or the client is broken). The whole login ends, and
+  // the account's audit log says so, with where the reuse came from.
+  const revoked = await revokeFamily(row.familyId);
+  if (revoked) {
+    await recordAudit(
+      row.userId,
+      "auth.refresh_reuse",
+      { actor: "system", ip },
+      {
+        details: { refresh_tokens_revoked: revoked, token_used_at: used?.usedAt?.toISOString() ?? null },
+      },
+    );
+  }
   return null;
 }
 

@@ -5,7 +5,9 @@ import { throttleStore } from "../limits/quota";
 import { retryAfterSeconds } from "../limits/rate-limiter";
 import { recordAudit } from "../audit/audit-log";
 import type { AuditActor } from "../audit/audit-actions";
-import { createUser, verifyCredentials, type PublicUser } from "./users";
+import { recordFailedSignIn } from "../audit/failed-sign-ins";
+import { budgetIp } from "../limits/ip-budget";
+import { checkCredentials, createUser, type PublicUser } from "./users";
 
 /**
  * Online guessing limits (numbers in the README):
@@ -31,7 +33,13 @@ export type SignInResult =
 // Hashed: the keys may be stored in a shared Redis or the database, which have no business holding emails.
 const hashed = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
 
-/** The one password check for REST logins and portal sign-ins. */
+/**
+ * The one password check for REST logins and portal sign-ins. A failure is reserved in each
+ * budget before the password is hashed, atomically in the store (check and count are one step),
+ * so N parallel guesses get at most `failures` hashes between them, not N: with a peek before
+ * the hash and the count after it, 60 parallel logins all passed the peek. The right password
+ * gives its reservation back; sent once the budget is spent, it is refused like any guess.
+ */
 export async function signInWithPassword(
   email: string,
   password: string,
@@ -39,20 +47,29 @@ export async function signInWithPassword(
   now = Date.now(),
   actor: AuditActor = "api",
 ): Promise<SignInResult> {
+  const client = budgetIp(ip);
   const limits = [
-    { key: `login:${hashed(`${email}|${ip}`)}`, ...SIGN_IN_LIMITS.perEmailAndIp },
-    { key: `login-ip:${hashed(ip)}`, ...SIGN_IN_LIMITS.perIp },
+    { key: `login:${hashed(`${email}|${client}`)}`, ...SIGN_IN_LIMITS.perEmailAndIp },
+    { key: `login-ip:${hashed(client)}`, ...SIGN_IN_LIMITS.perIp },
   ];
+  const store = throttleStore();
+  const reserved: typeof limits = [];
   for (const limit of limits) {
-    if ((await throttleStore().peek(limit.key, limit.windowMs, now)) >= limit.failures)
-      return { ok: false, throttled: true, retryAfterSeconds: limit.windowMs / 1000 };
+    const decision = await store.consume(limit.key, limit.failures, limit.windowMs, now);
+    if (!decision.allowed) {
+      // Not tried, so not a failure: the budgets reserved before this one are given back.
+      for (const taken of reserved) await store.release(taken.key, taken.windowMs, now);
+      return { ok: false, throttled: true, retryAfterSeconds: Number(retryAfterSeconds(decision)) };
+    }
+    reserved.push(limit);
   }
-  const user = await verifyCredentials(email, password);
-  if (user) {
-    await recordAudit(user.id, "auth.sign_in", { actor, ip });
-    return { ok: true, user };
+  const checked = await checkCredentials(email, password);
+  if (checked.user) {
+    for (const limit of limits) await store.release(limit.key, limit.windowMs, now);
+    await recordAudit(checked.user.id, "auth.sign_in", { actor, ip });
+    return { ok: true, user: checked.user };
   }
-  for (const limit of limits) await throttleStore().consume(limit.key, limit.failures, limit.windowMs, now);
+  if (checked.accountId !== null) await recordFailedSignIn(checked.accountId, { actor, ip }, now);
   return { ok: false, throttled: false };
 }
 
@@ -62,7 +79,7 @@ export async function signInWithPassword(
  */
 export async function signUp(input: Parameters<typeof createUser>[0], ip: string, now = Date.now()) {
   const limit = getConfig().signUpsPerIpPerHour;
-  const decision = await throttleStore().consume(`signup:${hashed(ip)}`, limit, SIGN_UP_WINDOW_MS, now);
+  const decision = await throttleStore().consume(`signup:${hashed(budgetIp(ip))}`, limit, SIGN_UP_WINDOW_MS, now);
   if (!decision.allowed) {
     throw new ApiError(429, "Too many accounts created from this address; try again later", {
       "Retry-After": retryAfterSeconds(decision),

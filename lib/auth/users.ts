@@ -1,3 +1,5 @@
+import { recordAudit } from "../audit/audit-log";
+import { UNSPECIFIED, type AuditAction, type AuditContext } from "../audit/audit-actions";
 import { publishInvalidation } from "../cache/invalidation";
 import { db, Prisma } from "../db/client";
 import { conflict } from "../http/errors";
@@ -38,12 +40,21 @@ export async function createUser(input: { email: string; password: string; usern
 }
 
 /** The user for a correct email + password, else null; same cost either way. */
-export async function verifyCredentials(email: string, password: string): Promise<PublicUser | null> {
+/**
+ * The account when the password is right; else which account the email names (null: none), so
+ * a failed sign-in can be written to that account's audit log. The caller never tells the two
+ * failures apart in its answer.
+ */
+export async function checkCredentials(
+  email: string,
+  password: string,
+): Promise<{ user: PublicUser; accountId: number } | { user: null; accountId: number | null }> {
   const user = await db().user.findUnique({ where: { email }, select: { ...publicUser, passwordHash: true } });
   const ok = await verifyPassword(password, user?.passwordHash);
-  if (!ok || !user) return null;
+  if (!user) return { user: null, accountId: null };
+  if (!ok) return { user: null, accountId: user.id };
   const { passwordHash: _ignored, ...rest } = user;
-  return rest;
+  return { user: rest, accountId: user.id };
 }
 
 export async function accountExists(id: number): Promise<boolean> {
@@ -54,22 +65,48 @@ export function countUsers(): Promise<number> {
   return db().user.count();
 }
 
-/** Cached key records carry the owner's plan, subscription and limit: drop them everywhere. */
-async function ownerChanged(user: { id: number } | null): Promise<void> {
-  if (user) await publishInvalidation({ kind: "owner", ownerId: user.id });
+/**
+ * Cached key records carry the owner's plan, subscription and limit: drop them everywhere, then
+ * record the change in the account's audit log.
+ */
+async function ownerChanged(
+  ownerId: number,
+  action: AuditAction,
+  context: AuditContext,
+  details: { before: unknown; after: unknown },
+): Promise<void> {
+  await publishInvalidation({ kind: "owner", ownerId });
+  await recordAudit(ownerId, action, context, { details });
 }
 
-export async function setPlan(email: string, plan: Plan): Promise<PublicUser | null> {
+export async function setPlan(
+  email: string,
+  plan: Plan,
+  context: AuditContext = UNSPECIFIED,
+): Promise<PublicUser | null> {
+  const before = await db().user.findUnique({ where: { email }, select: { plan: true } });
+  if (!before) return null;
   const { count } = await db().user.updateMany({ where: { email }, data: { plan } });
   const user = count ? await db().user.findUnique({ where: { email }, select: publicUser }) : null;
-  await ownerChanged(user);
+  if (user) await ownerChanged(user.id, "account.plan", context, { before: before.plan, after: user.plan });
   return user;
 }
 
-export async function setSubscription(email: string, subscription: Subscription): Promise<PublicUser | null> {
+export async function setSubscription(
+  email: string,
+  subscription: Subscription,
+  context: AuditContext = UNSPECIFIED,
+): Promise<PublicUser | null> {
+  const before = await db().user.findUnique({ where: { email }, select: { subscription: true } });
+  if (!before) return null;
   const { count } = await db().user.updateMany({ where: { email }, data: { subscription } });
   const user = count ? await db().user.findUnique({ where: { email }, select: publicUser }) : null;
-  await ownerChanged(user);
+  if (user) {
+    await ownerChanged(user.id, "account.subscription", context, {
+      before: before.subscription,
+      after: user.subscription,
+    });
+  }
   return user;
 }
 
@@ -92,10 +129,17 @@ export function getAccountWithSessionVersion(id: number): Promise<(Account & { s
   return db().user.findUnique({ where: { id }, select: { ...accountFields, sessionVersion: true } });
 }
 
+/**
+ * Working hours decide when the off-hours alert fires, so a change can silence it: audited with
+ * what they were and what they are.
+ */
 export async function updateWorkingHours(
   id: number,
   settings: { time_zone: string; work_start_hour: number; work_end_hour: number },
+  context: AuditContext = UNSPECIFIED,
 ): Promise<Account | null> {
+  const before = await getAccount(id);
+  if (!before) return null;
   const { count } = await db().user.updateMany({
     where: { id },
     data: {
@@ -104,14 +148,36 @@ export async function updateWorkingHours(
       workEndHour: settings.work_end_hour,
     },
   });
-  return count ? getAccount(id) : null;
+  const after = count ? await getAccount(id) : null;
+  if (after) {
+    const hours = (a: Account) => ({
+      time_zone: a.timeZone,
+      work_start_hour: a.workStartHour,
+      work_end_hour: a.workEndHour,
+    });
+    await recordAudit(id, "account.working_hours", context, {
+      details: { before: hours(before), after: hours(after) },
+    });
+  }
+  return after;
 }
 
 /** Enterprise only: a custom hourly limit; null restores the default. */
-export async function setRateLimit(email: string, perHour: number | null): Promise<Account | null> {
+export async function setRateLimit(
+  email: string,
+  perHour: number | null,
+  context: AuditContext = UNSPECIFIED,
+): Promise<Account | null> {
+  const before = await db().user.findUnique({ where: { email }, select: { rateLimitPerHour: true } });
+  if (!before) return null;
   const { count } = await db().user.updateMany({ where: { email }, data: { rateLimitPerHour: perHour } });
   const account = count ? await db().user.findUnique({ where: { email }, select: accountFields }) : null;
-  await ownerChanged(account);
+  if (account) {
+    await ownerChanged(account.id, "account.rate_limit", context, {
+      before: before.rateLimitPerHour,
+      after: account.rateLimitPerHour,
+    });
+  }
   return account;
 }
 

@@ -1,10 +1,12 @@
 import { getConfig } from "../config/env";
 import { errorForLog } from "../keys/secret";
 import { redisReady, redisSubscriber, sharedRedis } from "../redis/shared";
+import { appendInvalidation, startInvalidationLogPoller } from "./invalidation-log";
 
 /**
  * What a write changed, so that per-instance caches drop it at once: on this instance
- * directly, on every other one through Redis pub/sub (when REDIS_URL is set).
+ * directly, on every other one through Redis pub/sub (when REDIS_URL is set), else through the
+ * invalidation table every server polls (lib/cache/invalidation-log.ts).
  */
 export type Invalidation =
   | { kind: "key"; keyId: number; digest?: string }
@@ -52,8 +54,18 @@ export function startInvalidationListener(): void {
 }
 
 /**
+ * Polls the invalidation table for writes made where neither this process nor Redis could
+ * deliver them (the admin CLI beside a server without Redis). Called once at server start
+ * (instrumentation.ts), beside startInvalidationListener; with Redis it is a second path.
+ */
+export function startInvalidationLogPolling(): Promise<void> {
+  return startInvalidationLogPoller(deliver);
+}
+
+/**
  * Whether every invalidation that matters reaches this process now: always without Redis (one
- * instance: its own writes invalidate directly), and with Redis only while the listener is
+ * instance: its own writes invalidate directly, the admin CLI's arrive through the polled
+ * table within a poll interval), and with Redis only while the listener is
  * subscribed. A cache that would otherwise miss another instance's revocation must not be
  * trusted meanwhile.
  */
@@ -69,23 +81,32 @@ export function onInvalidation(handler: Handler): () => void {
 }
 
 /**
- * Drops the entry here at once, then tells the other instances. A failed publish is logged, not
- * thrown: the write itself succeeded, and caches bound their entries' lifetime anyway.
+ * Drops the entry here at once, then tells the other processes: through Redis when it is
+ * configured and answers, else by a row in the invalidation table (the admin CLI, or any process
+ * without Redis), which every server polls. A failed publish is logged, not thrown: the write
+ * itself succeeded, and caches bound their entries' lifetime anyway.
  */
 export async function publishInvalidation(message: Invalidation): Promise<void> {
   deliver(message);
+  if (!(await publishToRedis(message))) await appendInvalidation(message);
+}
+
+/** True once Redis took the message; false without Redis or while it is unavailable. */
+async function publishToRedis(message: Invalidation): Promise<boolean> {
   const redis = sharedRedis();
-  if (!redis) return;
+  if (!redis) return false;
   // While the first connection is being made (a script that just started), wait for it briefly;
   // during an outage, don't make the write wait at all.
   if (["wait", "connecting", "connect"].includes(redis.status)) await redisReady(redis);
   if (redis.status !== "ready") {
     console.error("[cache] an invalidation was not published: Redis is unavailable");
-    return;
+    return false;
   }
   try {
     await redis.publish(CHANNEL, JSON.stringify(message));
+    return true;
   } catch (error) {
     console.error("[cache] publishing an invalidation failed (Redis unavailable?):", (error as Error).message);
+    return false;
   }
 }

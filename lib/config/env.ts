@@ -63,6 +63,9 @@ const envSchema = z.object({
     .optional()
     .refine((v) => !v || /^rediss?:\/\/.+/.test(v), { message: "REDIS_URL must start with redis:// or rediss://" })
     .transform((v) => v || undefined),
+  // While Redis is down, each instance allows an account's remaining hourly quota (and each
+  // throttle's remaining budget) divided by this: the number of instances you run.
+  REDIS_FALLBACK_INSTANCES: integer("REDIS_FALLBACK_INSTANCES", 1, 1_000, 2),
   DEMO_ACCOUNT: flag("DEMO_ACCOUNT", ["on", "true", "1", "yes"], ["off", "false", "0", "no"], "on"),
   DEMO_EMAIL: z.email({ message: "DEMO_EMAIL must be an email address" }).default("demo@example.com"),
   DEMO_PASSWORD: z.string().min(8, "DEMO_PASSWORD must be at least 8 characters").optional(),
@@ -113,6 +116,8 @@ export interface AppConfig {
   /** Bench-only routes are served (off unless BENCH_ROUTES is on). */
   benchRoutes: boolean;
   signUpsPerIpPerHour: number;
+  /** While Redis is down: the share of a remaining budget each instance may use is 1 / this. */
+  redisFallbackInstances: number;
 }
 
 interface SecretsFile {
@@ -181,6 +186,7 @@ export function getConfig(): AppConfig {
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     benchRoutes: env.BENCH_ROUTES,
     signUpsPerIpPerHour: env.SIGNUPS_PER_IP_PER_HOUR,
+    redisFallbackInstances: env.REDIS_FALLBACK_INSTANCES,
   };
   return cached;
 }

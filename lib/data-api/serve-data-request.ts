@@ -5,6 +5,7 @@ import { lookupKey, type KeyLookup } from "../keys/key-cache";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from "../http/errors";
 import { errorBody } from "../http/respond";
+import { budgetIp } from "../limits/ip-budget";
 import { hourlyLimitFor, planAllows, planLabel } from "../limits/plans";
 import { consumeAccountQuota, consumeAnonymousQuota, rateLimitHeaders } from "../limits/quota";
 import type { RateLimitDecision } from "../limits/rate-limiter";
@@ -47,7 +48,13 @@ interface Caller {
 
 /** A valid key used from an address its allow-list does not name. */
 const IP_NOT_ALLOWED_MESSAGE = "This API key may not be used from this IP address";
-const TOO_MANY_UNAUTHENTICATED = "Too many unauthenticated requests from this address; retry later";
+/**
+ * The answer past the per-IP budget, one frozen object: recordCall tells these refusals apart by
+ * it (they are counted per client and hour, not logged one by one).
+ */
+const TOO_MANY_UNAUTHENTICATED = Object.freeze(
+  errorBody("Too many unauthenticated requests from this address; retry later"),
+);
 
 /** The key has an allow-list and `ip` is not on it. */
 const ipRefused = (caller: Caller, ip: string) => Boolean(caller.allowsIp && !caller.allowsIp(ip));
@@ -182,15 +189,18 @@ function recordCall(
   response: DataResponse,
   now: Date,
 ): void {
+  // Past the per-IP budget: a count per client and hour, no row, whoever the key belonged to.
+  // Someone hammering a leaked or deleted key must neither bury its owner's log nor fill the disk.
+  if (response.body === TOO_MANY_UNAUTHENTICATED) {
+    usageRecorder().recordRefused(budgetIp(request.ip), now.getTime());
+    return;
+  }
   const rawId = url.id;
-  // Past the per-IP budget, failures are still logged but not under the key's owner: someone
-  // hammering a leaked or deleted key must not bury that owner's own log.
-  const attributed = owner || response.status !== 429 ? caller : null;
   usageRecorder().record({
-    ownerId: attributed?.ownerId ?? null,
-    apiKeyId: attributed?.keyId ?? null,
-    apiKeyName: attributed?.keyName ?? null,
-    touchKey: Boolean(attributed && !attributed.deleted),
+    ownerId: caller?.ownerId ?? null,
+    apiKeyId: caller?.keyId ?? null,
+    apiKeyName: caller?.keyName ?? null,
+    touchKey: Boolean(caller && !caller.deleted),
     method: request.method,
     // Only the route id is kept from the query: nothing else a caller puts in a URL is stored.
     path: rawId === null ? url.pathname : `${url.pathname}?id=${rawId.slice(0, 32)}`,
@@ -213,7 +223,7 @@ function decide(
     return then(consumeAnonymousQuota(ip, now), (limit) =>
       limit.allowed
         ? respond(401, errorBody(UNAUTHENTICATED_MESSAGE), limit, now)
-        : respond(429, errorBody(TOO_MANY_UNAUTHENTICATED), limit, now),
+        : respond(429, TOO_MANY_UNAUTHENTICATED, limit, now),
     );
   }
 
@@ -224,7 +234,7 @@ function decide(
     return then(consumeAnonymousQuota(ip, now), (limit) =>
       limit.allowed
         ? respond(403, errorBody(IP_NOT_ALLOWED_MESSAGE), limit, now)
-        : respond(429, errorBody(TOO_MANY_UNAUTHENTICATED), limit, now),
+        : respond(429, TOO_MANY_UNAUTHENTICATED, limit, now),
     );
   }
 

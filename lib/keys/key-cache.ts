@@ -7,9 +7,10 @@ import { findKeyByDigest, findRevokedKey, type KeyForVerification } from "./keys
  * publishes an invalidation (lib/cache/invalidation.ts) that drops the entry here at once and,
  * with REDIS_URL, on every other instance.
  *
- * The lifetimes are a safety net, not the mechanism: a write made where no invalidation can
- * reach this process (the admin CLI beside a server without Redis) is seen within
- * POSITIVE_TTL_MS. Well-formed digests that match no key are remembered briefly too (with the
+ * The lifetimes are a safety net, not the mechanism: a write made in another process without
+ * Redis (the admin CLI) reaches this one through the invalidation log it polls
+ * (lib/cache/invalidation-log.ts) within a second, and POSITIVE_TTL_MS bounds what even a lost
+ * invalidation can leave stale. Well-formed digests that match no key are remembered briefly too (with the
  * tombstone of a deleted key, if any), so a flood of made-up or deleted keys costs one lookup
  * per digest per NEGATIVE_TTL_MS, not one per call.
  */

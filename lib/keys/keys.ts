@@ -19,6 +19,7 @@ import {
   storeList,
   suggestEnvironment,
 } from "./key-controls";
+import { countedKeys } from "./key-limit";
 import { KeyAlreadyRotatedError, KeyLimitError, KeyNameTakenError } from "./key-errors";
 import { digestSecret, generateKeySecret, hasValidKeyFormat, keyHint } from "./secret";
 
@@ -96,10 +97,6 @@ const lockOwner = (ownerId: number) =>
   // NO KEY UPDATE: queues key writes, but not usage rows, whose foreign key takes KEY SHARE.
   Prisma.sql`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`;
 
-/** SQL: the keys that count against the plan's limit (a key rotated out no longer does). */
-const countedKeys = (ownerId: number) =>
-  Prisma.sql`(SELECT COUNT(*) FROM api_keys WHERE owner_id = ${ownerId} AND rotated_at IS NULL)`;
-
 /**
  * A write that must not race another for the same owner (a plan limit, a unique name), as one
  * statement. SQLite runs one statement atomically; an interactive transaction would not do
@@ -172,7 +169,7 @@ export async function createKey(
     readOnly: input.read_only ?? false,
     ipAllowlist: storeList(input.ip_allowlist),
   };
-  const underLimit = limit === null ? Prisma.sql`true` : Prisma.sql`${countedKeys(ownerId)} < ${limit}`;
+  const underLimit = limit === null ? Prisma.sql`true` : Prisma.sql`${countedKeys(ownerId, now)} < ${limit}`;
   const inserted = await ownerSerialized(
     ownerId,
     Prisma.sql`
@@ -199,8 +196,9 @@ export async function createKey(
 /**
  * Replaces the owner's key with a new one (same name, user, environment, routes, read-only flag
  * and allow-list; an expiry is renewed for the same length). The old key keeps working until
- * min(now + grace, its own expiry), then fails like any bad key; from the rotation on it no longer
- * counts against the plan's key limit, and it cannot be rotated again. Null: not the owner's key.
+ * min(now + grace, its own expiry), then fails like any bad key; while the new key exists the old
+ * one no longer counts against the plan's key limit (lib/keys/key-limit.ts), and it cannot be
+ * rotated again. Null: not the owner's key.
  *
  * One transaction (the batch writer's: on SQLite its own connection, where a multi-statement
  * transaction cannot take other requests' statements along): the new key, the old key's end, and
@@ -480,11 +478,6 @@ export async function keysAfter(
     createdAt: iso(r.created_at),
     lastUsedAt: r.last_used_at === null ? null : iso(r.last_used_at),
   }));
-}
-
-/** The keys that count against the plan's limit: every key but those rotated out. */
-export function countKeys(ownerId: number): Promise<number> {
-  return db().apiKey.count({ where: { ownerId, rotatedAt: null } });
 }
 
 export async function getKey(ownerId: number, id: number): Promise<KeyRecord | null> {

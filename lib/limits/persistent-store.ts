@@ -42,6 +42,11 @@ export class PersistentRateLimitStore implements RateLimitStore {
     return this.memory.peek(key, windowMs, now);
   }
 
+  release(key: string, windowMs: number, now: number): void {
+    this.memory.release(key, windowMs, now);
+    this.markDirty(key, windowMs);
+  }
+
   private count(key: string, limit: number, windowMs: number, now: number): RateLimitDecision {
     const decision = this.memory.consume(key, limit, windowMs, now);
     if (decision.allowed) this.markDirty(key, windowMs);

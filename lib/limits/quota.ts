@@ -1,7 +1,9 @@
 import { sharedRedis } from "../redis/shared";
 import { PersistentRateLimitStore } from "./persistent-store";
-import { MemoryRateLimitStore, retryAfterSeconds, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
+import { getConfig } from "../config/env";
+import { retryAfterSeconds, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
 import { RedisRateLimitStore } from "./redis-rate-limit-store";
+import { budgetIp } from "./ip-budget";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 
 const HOUR_MS = 3_600_000;
@@ -35,26 +37,34 @@ const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore; __t
  * The hourly quotas per account live here: in Redis when REDIS_URL is set, so all instances
  * share them and a restart keeps them; in this process otherwise (one instance), with the
  * counters written behind to the database so a restart keeps them too.
- * Redis down: calls are admitted uncounted (fail open, Unkey's choice), with a warning a minute.
+ * Redis down: each instance counts in memory, allowing what an account had left divided by
+ * REDIS_FALLBACK_INSTANCES, and adds what it counted back to Redis once it returns.
  */
 function rateLimitStore(): RateLimitStore {
   if (!holder.__rateLimitStore) {
     const redis = sharedRedis();
-    holder.__rateLimitStore = redis ? new RedisRateLimitStore(redis) : new PersistentRateLimitStore();
+    holder.__rateLimitStore = redis
+      ? new RedisRateLimitStore(redis, "keyportal:rl:", getConfig().redisFallbackInstances, "Rate limiting")
+      : new PersistentRateLimitStore();
   }
   return holder.__rateLimitStore;
 }
 
 /**
  * The counters that guard authentication (sign-in throttle, failed-auth budget per IP): shared
- * in Redis like the quotas, but while Redis is down they count in this process instead of
- * admitting everything, so password guessing is never unlimited.
+ * in Redis like the quotas, with the same fallback while Redis is down, so password guessing is
+ * never unlimited.
  */
 export function throttleStore(): RateLimitStore {
   if (!holder.__throttleStore) {
     const redis = sharedRedis();
     holder.__throttleStore = redis
-      ? new RedisRateLimitStore(redis, "keyportal:throttle:", new MemoryRateLimitStore())
+      ? new RedisRateLimitStore(
+          redis,
+          "keyportal:throttle:",
+          getConfig().redisFallbackInstances,
+          "The sign-in and failed-auth throttles",
+        )
       : new PersistentRateLimitStore();
   }
   return holder.__throttleStore;
@@ -87,8 +97,9 @@ export function accountRequestsThisHour(ownerId: number, now = Date.now()): Prom
   return rateLimitStore().peek(accountKey(ownerId), HOUR_MS, now);
 }
 
+/** The per-IP budget for failed authentication (an IPv6 client counted by its /64). */
 export function consumeAnonymousQuota(ip: string, now: number): RateLimitDecision | Promise<RateLimitDecision> {
-  return throttleStore().consume(`anonymous:${ip}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
+  return throttleStore().consume(`anonymous:${budgetIp(ip)}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
 }
 
 /** GitHub-style X-RateLimit-* and the IETF draft's RateLimit-Policy / RateLimit. */

@@ -31,6 +31,12 @@ export interface RateLimitStore {
   consume(key: string, limit: number, windowMs: number, now: number): RateLimitDecision | Promise<RateLimitDecision>;
   /** The current estimate for `key`, counting nothing (for showing usage). */
   peek(key: string, windowMs: number, now: number): Promise<number>;
+  /**
+   * Gives back one call counted by `consume(key, …, now)` with the same `now` (so the same fixed
+   * window): a throttle reserves a failure before the work it guards and returns it when the work
+   * turned out not to be a failure (the right password).
+   */
+  release(key: string, windowMs: number, now: number): void | Promise<void>;
 }
 
 interface Counter {
@@ -91,6 +97,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const counter = advance(this.counters.get(key), windowMs, now);
     const previousWeight = Math.max(0, (windowMs - (now - counter.windowStart)) / windowMs);
     return Math.ceil(counter.previous * previousWeight + counter.current);
+  }
+
+  release(key: string, windowMs: number, now: number): void {
+    const counter = this.counters.get(key);
+    if (counter && counter.windowStart === Math.floor(now / windowMs) * windowMs && counter.current > 0)
+      counter.current -= 1;
   }
 
   /** Forget counters that can no longer affect any decision, so memory stays bounded. */

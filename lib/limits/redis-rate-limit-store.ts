@@ -1,5 +1,11 @@
 import type { Redis } from "ioredis";
-import { slidingWindow, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
+import {
+  advance,
+  MemoryRateLimitStore,
+  slidingWindow,
+  type RateLimitDecision,
+  type RateLimitStore,
+} from "./rate-limiter";
 
 /**
  * The check-and-count of `slidingWindow()` done inside Redis, so several app instances can share
@@ -32,6 +38,14 @@ return { 0, current, previous }
 
 const CONSUME_COMMAND = "keyportalRateLimitConsume";
 
+/** KEYS: one window's counter. Takes one call back, never below zero. */
+const RELEASE_SCRIPT = `
+local current = tonumber(redis.call("GET", KEYS[1]) or "0")
+if current > 0 then redis.call("DECR", KEYS[1]) end
+return current
+`;
+const RELEASE_COMMAND = "keyportalRateLimitRelease";
+
 type ConsumeCommand = (
   currentKey: string,
   previousKey: string,
@@ -42,43 +56,82 @@ type ConsumeCommand = (
   ttlMs: string,
 ) => Promise<[number, number, number]>;
 
+/**
+ * KEYS: one window's counter. ARGV: at least (what this instance last saw there), add (what it
+ * counted on its own meanwhile), time to live in ms. A Redis that kept its counts gets the
+ * instance's own calls added; one that came back empty gets at least what was there before.
+ */
+const RESEED_SCRIPT = `
+local stored = tonumber(redis.call("GET", KEYS[1]) or "0")
+local base = math.max(stored, tonumber(ARGV[1]))
+redis.call("SET", KEYS[1], base + tonumber(ARGV[2]), "PX", ARGV[3])
+return base + tonumber(ARGV[2])
+`;
+const RESEED_COMMAND = "keyportalRateLimitReseed";
+
 const WARNING_INTERVAL_MS = 60_000;
+/** Keys whose last counts this instance remembers (for the fallback and the re-seed): bounded. */
+const MAX_REMEMBERED = 100_000;
+
+/** What this instance last read of a key's counters in Redis. */
+interface Seen {
+  windowStart: number;
+  windowMs: number;
+  current: number;
+  previous: number;
+}
 
 /**
- * Fails open: when Redis errors or times out, calls are admitted uncounted rather than the API
- * going down with it. Pass a client from `createRedisClient` (lib/redis/client.ts): its command
- * timeout and disabled offline queue are what bound how long a call can wait.
+ * While Redis errors or times out, this instance does not admit calls uncounted (that let a Free
+ * key with 10 calls left make 1,071 in 4 s): it counts them in memory, allowing each key the
+ * budget it had left at its last answer from Redis divided by `fallbackInstances` (every instance
+ * does the same, so together they stay within it). When Redis answers again, what was counted
+ * meanwhile is added to its counters (at least what this instance saw there before), so a Redis
+ * that restarted empty does not hand out a fresh hour. Pass a client from `createRedisClient`
+ * (lib/redis/client.ts): its command timeout and disabled offline queue bound how long a call
+ * can wait.
  */
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly runConsume: ConsumeCommand;
+  private readonly runRelease: (key: string) => Promise<number>;
+  private readonly runReseed: (key: string, atLeast: string, add: string, ttlMs: string) => Promise<number>;
+  private readonly seen = new Map<string, Seen>();
+  /** Counts of the calls admitted while Redis was away, per key. */
+  private readonly outage = new MemoryRateLimitStore();
+  private readonly outageKeys = new Map<string, number>(); // key → its window
+  private reseeding: Promise<void> | null = null;
   private lastWarningAt = -Infinity;
-  private failingOpen = false;
+  private failing = false;
 
-  /**
-   * `fallback`: for counters that guard authentication (the sign-in throttle, the failed-auth
-   * budget per IP), count in this process while Redis is away instead of admitting everything:
-   * per instance rather than shared, but never unlimited.
-   */
   constructor(
     redis: Redis,
     prefix = "keyportal:rl:",
-    private readonly fallback?: RateLimitStore,
+    private readonly fallbackInstances = 2,
+    private readonly label = "Rate limiting",
   ) {
     this.redis = redis;
     this.prefix = prefix;
     // defineCommand sends EVALSHA and falls back to EVAL when Redis lost its script cache.
     redis.defineCommand(CONSUME_COMMAND, { numberOfKeys: 2, lua: CONSUME_SCRIPT });
-    this.runConsume = (redis as unknown as Record<string, ConsumeCommand>)[CONSUME_COMMAND].bind(redis);
+    redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+    redis.defineCommand(RESEED_COMMAND, { numberOfKeys: 1, lua: RESEED_SCRIPT });
+    const commands = redis as unknown as Record<string, (...args: string[]) => Promise<never>>;
+    this.runConsume = commands[CONSUME_COMMAND].bind(redis);
+    this.runRelease = commands[RELEASE_COMMAND].bind(redis);
+    this.runReseed = commands[RESEED_COMMAND].bind(redis);
   }
 
   async consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision> {
     const windowStart = Math.floor(now / windowMs) * windowMs;
     try {
+      // Back from an outage: first what was counted here meanwhile goes to Redis (this throws
+      // while Redis is still away, and the call is counted here again).
+      if (this.failing) await (this.reseeding ??= this.reseed().finally(() => (this.reseeding = null)));
       // The counter must outlive its own window and the next, where it is the previous one.
       const ttlMs = String(Math.ceil(2 * windowMs));
-      const [, current, previous] = await this.runConsume(
+      const [admitted, current, previous] = await this.runConsume(
         this.counterKey(key, windowStart),
         this.counterKey(key, windowStart - windowMs),
         String(now),
@@ -87,20 +140,37 @@ export class RedisRateLimitStore implements RateLimitStore {
         String(limit),
         ttlMs,
       );
-      this.noteRecovery();
+      this.remember(key, { windowStart, windowMs, current: current + admitted, previous });
       // The script admitted or rejected by this same arithmetic; slidingWindow also derives
       // remaining, reset and Retry-After, so one function shapes the answer for every store.
       return { ...slidingWindow({ windowStart, current, previous }, limit, windowMs, now), limit };
     } catch (error) {
-      this.warnFailingOpen(error);
-      if (this.fallback) return this.fallback.consume(key, limit, windowMs, now);
-      return {
-        allowed: true,
-        limit,
-        remaining: Math.max(0, limit - 1),
-        resetAt: windowStart + windowMs,
-        retryAfterMs: 0,
-      };
+      this.noteFailure(error);
+      return this.consumeLocally(key, limit, windowMs, now);
+    }
+  }
+
+  /** Redis is away: this instance's share of what the key had left, counted here. */
+  private consumeLocally(key: string, limit: number, windowMs: number, now: number): RateLimitDecision {
+    const before = this.seen.get(key);
+    const last = before ? advance(before, windowMs, now) : undefined;
+    const used = last
+      ? last.previous * Math.max(0, (windowMs - (now - last.windowStart)) / windowMs) + last.current
+      : 0;
+    const share = Math.floor(Math.max(0, limit - used) / this.fallbackInstances);
+    this.outageKeys.set(key, windowMs);
+    return { ...this.outage.consume(key, share, windowMs, now), limit };
+  }
+
+  async release(key: string, windowMs: number, now: number): Promise<void> {
+    if (this.outageKeys.has(key) && this.failing) {
+      this.outage.release(key, windowMs, now);
+      return;
+    }
+    try {
+      await this.runRelease(this.counterKey(key, Math.floor(now / windowMs) * windowMs));
+    } catch (error) {
+      this.noteFailure(error);
     }
   }
 
@@ -111,14 +181,17 @@ export class RedisRateLimitStore implements RateLimitStore {
         this.counterKey(key, windowStart),
         this.counterKey(key, windowStart - windowMs),
       );
-      this.noteRecovery();
       // The same estimate as MemoryRateLimitStore.peek.
       const previousWeight = Math.max(0, (windowMs - (now - windowStart)) / windowMs);
       return Math.ceil(Number(previous ?? 0) * previousWeight + Number(current ?? 0));
     } catch (error) {
-      this.warnFailingOpen(error);
-      if (this.fallback) return this.fallback.peek(key, windowMs, now);
-      return 0;
+      this.noteFailure(error);
+      const last = this.seen.get(key);
+      const local = await this.outage.peek(key, windowMs, now);
+      if (!last) return local;
+      const rolled = advance(last, windowMs, now);
+      const weight = Math.max(0, (windowMs - (now - rolled.windowStart)) / windowMs);
+      return Math.ceil(rolled.previous * weight + rolled.current) + local;
     }
   }
 
@@ -127,23 +200,61 @@ export class RedisRateLimitStore implements RateLimitStore {
     return `${this.prefix}{${key}}:${windowStart}`;
   }
 
-  private warnFailingOpen(error: unknown) {
-    this.failingOpen = true;
+  private remember(key: string, seen: Seen): void {
+    const known = this.seen.get(key);
+    if (known) {
+      known.windowStart = seen.windowStart;
+      known.windowMs = seen.windowMs;
+      known.current = seen.current;
+      known.previous = seen.previous;
+      return;
+    }
+    if (this.seen.size >= MAX_REMEMBERED) this.seen.clear();
+    this.seen.set(key, seen);
+  }
+
+  private noteFailure(error: unknown) {
+    this.failing = true;
     // Wall-clock time, not the caller's `now`: this bounds log volume during an outage.
     const wallClock = Date.now();
     if (wallClock - this.lastWarningAt < WARNING_INTERVAL_MS) return;
     this.lastWarningAt = wallClock;
     const reason = error instanceof Error ? error.message : String(error);
     console.warn(
-      this.fallback
-        ? `Sign-in and failed-auth throttles count in this process only because Redis is unavailable (${reason}).`
-        : `Rate limiting is failing open because Redis is unavailable (${reason}): calls are admitted without being counted.`,
+      `${this.label} counts in this process because Redis is unavailable (${reason}): each budget's remaining ` +
+        `share is 1/${this.fallbackInstances} per instance (REDIS_FALLBACK_INSTANCES).`,
     );
   }
 
-  private noteRecovery() {
-    if (!this.failingOpen) return;
-    this.failingOpen = false;
-    console.info("Redis is reachable again: rate limiting counts calls again.");
+  /**
+   * Each key counted during the outage: its windows in Redis become at least what this instance
+   * saw there before, plus what it admitted meanwhile. Throws while Redis is still away (the
+   * counts stay here for the next try); bounded by the client's command timeout.
+   */
+  private async reseed(): Promise<void> {
+    // Everything read before the first await: calls answered meanwhile change what `seen` holds.
+    const now = Date.now();
+    const writes: Array<[string, string, string, string]> = [];
+    for (const [key, windowMs] of this.outageKeys) {
+      const local = this.outage.counter(key);
+      if (!local) continue;
+      const last = this.seen.get(key);
+      for (const [start, add] of [
+        [local.windowStart, local.current],
+        [local.windowStart - windowMs, local.previous],
+      ]) {
+        const before = last ? advance(last, windowMs, start + windowMs) : undefined;
+        // `last` rolled to the window after `start`: its previous count is the one of `start`.
+        const atLeast = before?.previous ?? 0;
+        if (!add && !atLeast) continue;
+        const expiresIn = Math.max(1, start + 2 * windowMs - now);
+        writes.push([this.counterKey(key, start), String(atLeast), String(add), String(expiresIn)]);
+      }
+    }
+    await Promise.all(writes.map((args) => this.runReseed(...args)));
+    this.outageKeys.clear();
+    this.outage.reset();
+    this.failing = false;
+    console.info(`Redis is reachable again: ${this.label.toLowerCase()} counts in Redis again.`);
   }
 }

@@ -6,14 +6,20 @@ import { countUsers, createUser } from "../auth/users";
 import { getConfig, readEnv } from "../config/env";
 import { ApiError } from "../http/errors";
 
+export interface DemoAccount {
+  email: string;
+  password: string;
+}
+
 export interface SeedResult {
   routesCreated: number;
-  demo: { email: string; password: string; file: string } | null;
+  demo: DemoAccount | null;
 }
 
 /**
  * First-start data: the sample routes and, while no user exists, a demo account. Its password
- * is DEMO_PASSWORD or random, printed by the caller and kept in DATA_DIR (mode 0600).
+ * is DEMO_PASSWORD or random and exists only in the result: the caller prints it, then keeps it
+ * with saveDemoCredentials.
  */
 export async function seedDatabase(env = readEnv()): Promise<SeedResult> {
   const routesCreated = await seedSampleRoutes();
@@ -28,7 +34,29 @@ export async function seedDatabase(env = readEnv()): Promise<SeedResult> {
     if (error instanceof ApiError && error.status === 409) return { routesCreated, demo: null };
     throw error;
   }
-  const file = path.join(getConfig().dataDir, "demo-credentials.txt");
-  fs.writeFileSync(file, `email: ${email}\npassword: ${password}\n`, { mode: 0o600 });
-  return { routesCreated, demo: { email, password, file } };
+  return { routesCreated, demo: { email, password } };
+}
+
+/** Where saveDemoCredentials keeps them. */
+export function demoCredentialsFile(dataDir = getConfig().dataDir): string {
+  return path.join(dataDir, "demo-credentials.txt");
+}
+
+/**
+ * Keeps the demo credentials in DATA_DIR (created with mode 0700 whatever the database; the file
+ * 0600). Returns the file, or why it could not be written: a start must not fail over a copy of
+ * a password it has printed already.
+ */
+export function saveDemoCredentials(
+  demo: DemoAccount,
+  dataDir = getConfig().dataDir,
+): { file: string; error?: undefined } | { file?: undefined; error: string } {
+  const file = demoCredentialsFile(dataDir);
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, `email: ${demo.email}\npassword: ${demo.password}\n`, { mode: 0o600 });
+    return { file };
+  } catch (error) {
+    return { error: `could not write ${file}: ${(error as Error).message}` };
+  }
 }

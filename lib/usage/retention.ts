@@ -1,4 +1,5 @@
 import { purgeExpiredAuditLogs } from "../audit/audit-log";
+import { purgeOldInvalidations } from "../cache/invalidation-log";
 import { backgroundDb, Prisma } from "../db/client";
 import { errorForLog } from "../keys/secret";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
@@ -85,6 +86,15 @@ async function purgeExpiredCounters(now = new Date()): Promise<number> {
   return count;
 }
 
+/** Refused calls' counts belong to no account: kept as long as the shortest plan keeps usage rows. */
+async function purgeExpiredRefusedCalls(now = new Date()): Promise<number> {
+  const shortest = Math.min(...PLANS_WITH_RETENTION.map((plan) => PLAN_LIMITS[plan].retentionDays!));
+  const { count } = await backgroundDb().refusedCall.deleteMany({
+    where: { hour: { lt: new Date(now.getTime() - shortest * DAY_MS - 3_600_000) } },
+  });
+  return count;
+}
+
 /** A signed-out session past its expiry could not be presented anyway. */
 async function purgeExpiredRevokedSessions(now = new Date()): Promise<number> {
   const { count } = await backgroundDb().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } });
@@ -110,10 +120,12 @@ export function startRetentionJob(): void {
     return purgeExpiredUsageLogs(now)
       .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
       .then(() => purgeExpiredRollups(now))
+      .then(() => purgeExpiredRefusedCalls(now))
       .then(() => purgeExpiredAuditLogs(now))
       .then(() => purgeExpiredRefreshTokens())
       .then(() => purgeExpiredCounters())
       .then(() => purgeExpiredRevokedSessions())
+      .then(() => purgeOldInvalidations())
       .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
   };
   void run();

@@ -169,6 +169,8 @@ describe("audit log: GET /api/audit-logs", () => {
     // Read from the table: the logout above ended the token GET /api/audit-logs would need.
     const rows = await db().auditLog.findMany({ where: { ownerId: owner.id }, orderBy: { id: "asc" } });
     expect(rows.map((r) => r.action)).toEqual([
+      // createAccount moved it to the professional plan (as the admin CLI would).
+      "account.plan",
       "auth.sign_in",
       "key.generate",
       "key.rename",
@@ -212,7 +214,8 @@ describe("audit log: GET /api/audit-logs", () => {
 
     const { response, body } = await audit(signedIn.token, "?per_page=2");
     expect(response.status).toBe(200);
-    expect(body.pagination).toEqual({ page: 1, per_page: 2, total: 5 });
+    // The plan change of createAccount, the sign-in, two generations, two status changes.
+    expect(body.pagination).toEqual({ page: 1, per_page: 2, total: 6 });
     expect(body.data.map((e: { action: string }) => e.action)).toEqual(["key.status", "key.status"]);
     expect(Object.keys(body.data[0]).sort()).toEqual(
       ["action", "actor", "api_key_id", "api_key_name", "created_at", "details", "id", "ip"].sort(),

@@ -19,7 +19,8 @@ import {
 
 /**
  * REDIS_URL set, Redis gone (nothing listens on port 1): authentication still fails closed,
- * rate limiting fails open with one warning, and no call waits long for Redis.
+ * limits count in this process (each budget's remaining share for one of
+ * REDIS_FALLBACK_INSTANCES = 2 instances) with one warning, and no call waits long for Redis.
  */
 let account: Account;
 let key: Awaited<ReturnType<typeof generateKey>>;
@@ -60,7 +61,7 @@ describe("the data API with Redis unreachable", () => {
     );
   });
 
-  it("admits a valid key past the Free plan's 60/hour (fails open), one warning in all (a minute's worth), each call answered quickly", async () => {
+  it("admits a valid key half the Free plan's 60/hour (never unlimited), one warning in all, each call answered quickly", async () => {
     const statuses: number[] = [];
     let slowest = 0;
     for (let i = 0; i < 70; i++) {
@@ -69,11 +70,13 @@ describe("the data API with Redis unreachable", () => {
       slowest = Math.max(slowest, Date.now() - started);
       statuses.push(response.status);
     }
+    // Failing open, all 70 were 200. This instance's share of an untouched hour: 60 / 2.
     expect(
       statuses.filter((s) => s === 200),
       JSON.stringify(statuses.slice(0, 5)),
-    ).toHaveLength(70);
-    const warnings = warn.mock.calls.filter(([message]) => String(message).includes("failing open"));
+    ).toHaveLength(30);
+    expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
+    const warnings = warn.mock.calls.filter(([message]) => String(message).startsWith("Rate limiting counts in this"));
     expect(warnings).toHaveLength(1);
     expect(slowest).toBeLessThan(2_000);
   });
@@ -92,11 +95,12 @@ describe("the data API with Redis unreachable", () => {
     expect(await readBody(wrong)).toMatchObject({ success: false });
   });
 
-  it("still throttles password guessing (counted in this process): the 11th attempt is 429, even with the right password", async () => {
+  it("still throttles password guessing (counted in this process): past this instance's share (10 / 2), 429 even with the right password", async () => {
     const target = await createAccount({ prefix: "redis-down-guess" });
     const attempt = (password: string) =>
       login(request("POST", "/api/auth/login", { body: { email: target.email, password } }), noParams);
-    for (let i = 0; i < 10; i++) expect((await attempt(`wrong-guess-${i}`)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await attempt(`wrong-guess-${i}`)).status).toBe(401);
+    expect((await attempt("wrong-guess-5")).status).toBe(429);
     expect((await attempt(target.password)).status).toBe(429);
   });
 });

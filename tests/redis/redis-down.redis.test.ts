@@ -112,41 +112,55 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number) {
 
 // The steps run in order and share one store, as one Redis outage would.
 describe("RedisRateLimitStore when Redis goes away and comes back", () => {
+  const LIMIT = 12;
+  let admitted = 0;
+  const consume = async (key: string, limit = LIMIT) => {
+    const result = await timedConsume(key, limit);
+    if (key === "a" && result.decision.allowed) admitted += 1;
+    return result;
+  };
+
   it("counts calls in Redis while it is reachable", async () => {
     const decisions = [];
-    for (let i = 0; i < 4; i += 1) decisions.push((await timedConsume("a", 3)).decision.allowed);
+    for (let i = 0; i < 4; i += 1) decisions.push((await consume("b", 3)).decision.allowed);
     expect(decisions).toEqual([true, true, true, false]);
-    expect(await countedUnder(direct, prefix)).toBe(3);
+    for (let i = 0; i < 2; i += 1) expect((await consume("a")).decision.allowed).toBe(true);
+    expect(await countedUnder(direct, prefix)).toBe(5);
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it("fails open at once when Redis is gone, warning once for many calls", async () => {
+  it("while Redis is gone, allows each key its remaining budget divided by the instances, warning once", async () => {
     await proxy.stop();
+    const decisions = [];
     for (let i = 0; i < 50; i += 1) {
-      const { decision, elapsedMs } = await timedConsume("a", 3);
-      // Key "a" is over its limit in Redis: only failing open admits it.
-      expect(decision).toEqual({ allowed: true, limit: 3, remaining: 2, resetAt: T0 + HOUR, retryAfterMs: 0 });
+      const { decision, elapsedMs } = await consume("a");
+      decisions.push(decision.allowed);
+      expect(decision.limit).toBe(LIMIT);
       expect(elapsedMs).toBeLessThan(1_000);
     }
-    expect(await store.peek("a", HOUR, T0 + 1_000)).toBe(0);
+    // 10 left at the outage, two instances (the default): 5 here. Failing open admitted all 50.
+    expect(decisions.filter(Boolean)).toHaveLength(5);
+    // Key "b" had spent its budget in Redis: nothing more while Redis is away.
+    expect((await consume("b", 3)).decision.allowed).toBe(false);
+    expect(await store.peek("a", HOUR, T0 + 1_000)).toBe(7);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/rate limiting is failing open because Redis is unavailable/i);
-    // Nothing was counted meanwhile.
-    expect(await countedUnder(direct, prefix)).toBe(3);
+    expect(warn.mock.calls[0][0]).toMatch(/counts in this process because Redis is unavailable/i);
+    expect(await countedUnder(direct, prefix)).toBe(5);
   });
 
-  it("uses Redis again by itself once it is back", async () => {
+  it("once Redis is back, even empty, the outage's calls and the counts before it are not forgotten", async () => {
+    // Redis restarted without its data.
+    await deleteKeys(direct, prefix);
     await proxy.listen();
-    // Key "a" is over its limit again as soon as the client has reconnected.
-    await eventually(async () => !(await timedConsume("a", 3)).decision.allowed, 5_000);
-    const decisions = [];
-    for (let i = 0; i < 3; i += 1) decisions.push((await timedConsume("b", 2)).decision.allowed);
-    expect(decisions).toEqual([true, true, false]);
-    expect(await countedUnder(direct, prefix)).toBe(5);
-    expect(await store.peek("a", HOUR, T0 + 1_000)).toBe(3);
-    // Still the one warning of this outage, and one note that it is over.
+    await eventually(async () => {
+      await consume("a");
+      return info.mock.calls.length > 0;
+    }, 5_000);
+    for (let i = 0; i < 20; i += 1) await consume("a");
+    // 2 before the outage + 5 during it + what Redis admits after: never more than the limit.
+    expect(admitted).toBe(LIMIT);
+    expect(await store.peek("a", HOUR, T0 + 1_000)).toBe(LIMIT);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(info).toHaveBeenCalledTimes(1);
     expect(info.mock.calls[0][0]).toMatch(/Redis is reachable again/);
   });
 
@@ -154,14 +168,14 @@ describe("RedisRateLimitStore when Redis goes away and comes back", () => {
     proxy.hang();
     try {
       for (let i = 0; i < 3; i += 1) {
-        const { decision, elapsedMs } = await timedConsume("a", 3);
-        expect(decision.allowed).toBe(true);
+        const { decision, elapsedMs } = await timedConsume("c", 3);
+        // A key this instance never saw: its share of a full budget (3 / 2 = 1).
+        expect(decision.allowed).toBe(i === 0);
         expect(elapsedMs).toBeLessThan(1_000);
       }
-      expect(warn).toHaveBeenCalledTimes(1);
     } finally {
       proxy.resume();
     }
-    await eventually(async () => !(await timedConsume("a", 3)).decision.allowed, 5_000);
+    await eventually(async () => (await timedConsume("d", 3)).decision.allowed, 5_000);
   });
 });

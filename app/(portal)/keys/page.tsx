@@ -14,7 +14,8 @@ import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { firstParam } from "@/lib/http/request";
 import { routesForPlan } from "@/lib/api-routes/api-routes";
-import { countKeys, listKeys, toKeyResponse } from "@/lib/keys/keys";
+import { countKeys } from "@/lib/keys/key-limit";
+import { listKeys, toKeyResponse } from "@/lib/keys/keys";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
 import { listKeysQuerySchema } from "@/lib/validation/schemas";
 

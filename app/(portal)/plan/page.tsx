@@ -4,7 +4,7 @@ import { stackedCell } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format/dates";
 import { requireAccount } from "@/lib/auth/portal-session";
-import { countKeys } from "@/lib/keys/keys";
+import { countKeys } from "@/lib/keys/key-limit";
 import {
   hourlyLimitFor,
   maxKeysFor,

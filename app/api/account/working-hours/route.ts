@@ -1,14 +1,14 @@
 import { updateWorkingHours } from "@/lib/auth/users";
 import { unauthenticated } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/request";
+import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { workingHoursSchema } from "@/lib/validation/schemas";
 
 // Sets the working hours the off-hours alert uses: {time_zone, work_start_hour, work_end_hour}.
 export const PUT = withBearer(async (request, { userId }) => {
   const input = await readJson(request, workingHoursSchema);
-  const account = await updateWorkingHours(userId, input);
+  const account = await updateWorkingHours(userId, input, apiAuditContext(request));
   if (!account) throw unauthenticated();
   return json({
     time_zone: account.timeZone,

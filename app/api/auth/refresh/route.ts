@@ -1,13 +1,14 @@
 import { rotateRefreshToken } from "@/lib/auth/refresh-tokens";
 import { unauthenticated } from "@/lib/http/errors";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/request";
+import { clientIp, readJson } from "@/lib/http/request";
+import { getConfig } from "@/lib/config/env";
 import { json } from "@/lib/http/respond";
 import { refreshSchema } from "@/lib/validation/schemas";
 
 export const POST = apiHandler(async (request) => {
   const { refresh_token } = await readJson(request, refreshSchema);
-  const pair = await rotateRefreshToken(refresh_token);
+  const pair = await rotateRefreshToken(refresh_token, new Date(), clientIp(request.headers, getConfig().trustProxy));
   if (!pair) throw unauthenticated();
   return json(pair);
 });

@@ -1,5 +1,5 @@
--- Refused data-API calls counted per client and hour; cache invalidations the admin CLI leaves for
--- running servers; the successor lookup of the key limit.
+-- Refused data-API calls counted per client and hour, cache invalidations the admin CLI leaves for
+-- running servers, and the successor lookup of the key limit.
 -- CreateTable
 CREATE TABLE "refused_calls" (
     "ip" TEXT NOT NULL,

@@ -1,0 +1,107 @@
+// The admin CLI's commands (scripts/admin.ts runs them): parsed with the REST schemas, written
+// through the same lib functions as every other change, audited as "admin-cli".
+import { z } from "zod";
+import type { AuditContext } from "../lib/audit/audit-actions";
+import {
+  createUser,
+  PLANS,
+  setPlan,
+  setRateLimit,
+  setSubscription,
+  SUBSCRIPTIONS,
+  type PublicUser,
+} from "../lib/auth/users";
+import { ENTERPRISE_DEFAULT_HOURLY_LIMIT } from "../lib/limits/plans";
+import { formatZodError } from "../lib/validation/format-zod-error";
+import { emailSchema, idSchema, registerSchema } from "../lib/validation/schemas";
+
+export const ADMIN_USAGE = `Usage: npm run admin -- <command>
+
+  create-user <email> <password> [username]   create an account (free plan, active)
+  set-plan <email> <${PLANS.join("|")}>
+  set-subscription <email> <${SUBSCRIPTIONS.join("|")}>
+  set-rate-limit <email> <requests-per-hour|default>   Enterprise's custom hourly limit
+
+Environment: DATABASE_URL (default file:./data/portal.db; postgres://… for PostgreSQL)`;
+
+/** A mistyped command or argument: the CLI prints it with the usage and exits with 2. */
+export class AdminUsageError extends Error {}
+
+const ADMIN_CLI: AuditContext = { actor: "admin-cli", ip: null };
+
+// Running servers drop their cached key records on the change: through Redis, or else by polling
+// the invalidation table (lib/cache/invalidation-log.ts).
+const TAKES_EFFECT = "Takes effect on running servers within 1 s.";
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AdminUsageError(formatZodError(result.error));
+  return result.data;
+}
+
+/** Digits only, as REST reads an id: Number() would also take "0x10", "1e3" or " 12 ". */
+const hourlyLimit = z.union(
+  [
+    z.literal("default").transform(() => null),
+    idSchema.pipe(z.number().max(1_000_000_000, "must be at most 1,000,000,000")),
+  ],
+  { error: 'must be a whole number of requests per hour or "default"' },
+);
+
+function show(user: PublicUser) {
+  return `#${user.id} ${user.email} (username ${user.username}, plan ${user.plan}, subscription ${user.subscription})`;
+}
+
+/** Runs one command; returns what to print. */
+export async function runAdminCommand(argv: string[]): Promise<string> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "create-user": {
+      if (args.length < 2 || args.length > 3) {
+        throw new AdminUsageError("create-user takes <email> <password> [username]");
+      }
+      const input = parse(registerSchema, { email: args[0], password: args[1], username: args[2] });
+      return `Created ${show(await createUser(input))}`;
+    }
+    case "set-plan": {
+      if (args.length !== 2) throw new AdminUsageError("set-plan takes <email> <plan>");
+      const { email, plan } = parse(
+        z.object({ email: emailSchema, plan: z.enum(PLANS, { error: `must be one of ${PLANS.join(", ")}` }) }),
+        { email: args[0], plan: args[1] },
+      );
+      const user = await setPlan(email, plan, ADMIN_CLI);
+      if (!user) throw new Error(`No account with email ${email}`);
+      return `Updated ${show(user)}. ${TAKES_EFFECT}`;
+    }
+    case "set-subscription": {
+      if (args.length !== 2) throw new AdminUsageError("set-subscription takes <email> <active|inactive>");
+      const { email, subscription } = parse(
+        z.object({
+          email: emailSchema,
+          subscription: z.enum(SUBSCRIPTIONS, { error: `must be one of ${SUBSCRIPTIONS.join(", ")}` }),
+        }),
+        { email: args[0], subscription: args[1] },
+      );
+      const user = await setSubscription(email, subscription, ADMIN_CLI);
+      if (!user) throw new Error(`No account with email ${email}`);
+      return `Updated ${show(user)}. ${TAKES_EFFECT}`;
+    }
+    case "set-rate-limit": {
+      if (args.length !== 2) throw new AdminUsageError("set-rate-limit takes <email> <requests-per-hour|default>");
+      const { email, limit } = parse(z.object({ email: emailSchema, limit: hourlyLimit }), {
+        email: args[0],
+        limit: args[1],
+      });
+      const account = await setRateLimit(email, limit, ADMIN_CLI);
+      if (!account) throw new Error(`No account with email ${email}`);
+      const note = account.plan === "enterprise" ? "" : " (applies once the account is on the enterprise plan)";
+      return `Updated ${show(account)}: ${limit ?? `default ${ENTERPRISE_DEFAULT_HOURLY_LIMIT}`} requests/hour${note}. ${TAKES_EFFECT}`;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      return ADMIN_USAGE;
+    default:
+      throw new AdminUsageError(`Unknown command "${command}"`);
+  }
+}
