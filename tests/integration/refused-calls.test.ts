@@ -33,8 +33,13 @@ async function refused(ip: string): Promise<number> {
   return rows.reduce((sum, row) => sum + row.count, 0);
 }
 
-/** The SQLite file and its WAL, in bytes: what the flood costs on disk. */
-function databaseBytes(): number {
+/** What the flood costs on disk: the SQLite file and its WAL, or PostgreSQL's usage tables. */
+async function databaseBytes(): Promise<number> {
+  if (TEST_DATABASE === "postgresql") {
+    const [row] = await db().$queryRaw<{ n: bigint | number }[]>`
+      SELECT pg_total_relation_size('usage_logs') + pg_total_relation_size('refused_calls') AS n`;
+    return Number(row.n);
+  }
   const file = process.env.DATABASE_URL!.replace(/^file:/, "");
   return [file, `${file}-wal`].reduce((sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
 }
@@ -45,11 +50,11 @@ beforeAll(async () => {
 
 describe("refused data-API calls cost no usage row each", () => {
   it(`a keyless flood of ${FLOOD} calls from one IP: the budget's calls are logged, the rest counted per hour`, async () => {
-    const bytesBefore = TEST_DATABASE === "sqlite" ? databaseBytes() : 0;
+    const bytesBefore = await databaseBytes();
     const started = Date.now();
     const statuses = await flood(FLOOD, () => "192.0.2.200");
     const rows = await usageRows("192.0.2.200");
-    const bytes = TEST_DATABASE === "sqlite" ? databaseBytes() - bytesBefore : NaN;
+    const bytes = (await databaseBytes()) - bytesBefore;
     console.log(
       `[flood] ${FLOOD} keyless calls in ${Date.now() - started} ms: ${JSON.stringify(statuses)}; ` +
         `usage_logs rows ${rows}, refused_calls ${await refused("192.0.2.200")} in ` +
