@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { startOwnServer } from "./support";
+import { registerAccount, signIn, startOwnServer } from "./support";
 
 // Files and headers of a production server: the database readable by its user only, and the
 // headers that keep pages out of frames and features off, with HSTS once NEXTAUTH_URL is https.
@@ -58,4 +58,262 @@ test("pages carry a nonce-based script policy, their scripts carry the nonce, an
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("Wrong email or password")).toBeVisible();
   expect(violations).toEqual([]);
+});
+
+// Issue 21, item 7: no input makes the server answer 5xx.
+
+test("a callbackUrl next-auth cannot follow is a 400 envelope on every /api/auth route, not its 500 page", async ({
+  request,
+  baseURL,
+}) => {
+  const bad = ["javascript:alert(1)", "keys", " /keys", "https://evil.example/keys", "//evil.example"];
+  const routes = [
+    ["GET", "/api/auth/signin"],
+    ["GET", "/api/auth/signout"],
+    ["GET", "/api/auth/session"],
+    ["GET", "/api/auth/csrf"],
+    ["POST", "/api/auth/signin/credentials"],
+    ["POST", "/api/auth/callback/credentials"],
+    ["POST", "/api/auth/signout"],
+  ];
+  for (const callbackUrl of bad) {
+    for (const [method, path] of routes) {
+      const response = await request.fetch(`${path}?callbackUrl=${encodeURIComponent(callbackUrl)}`, {
+        method,
+        maxRedirects: 0,
+      });
+      const where = `${method} ${path}?callbackUrl=${callbackUrl}`;
+      expect(response.status(), where).toBe(400);
+      expect(response.headers()["content-type"], where).toMatch(/^application\/json/);
+      expect(await response.json(), where).toEqual({
+        success: false,
+        message: expect.stringMatching(/^callbackUrl must be a path on this site or a URL on http:\/\/localhost:\d+$/),
+      });
+    }
+  }
+  // One on the site still works: next-auth sends the browser to the sign-in page with it.
+  for (const good of ["/usage?range=24h", `${baseURL}/usage`]) {
+    const signin = await request.get(`/api/auth/signin?callbackUrl=${encodeURIComponent(good)}`, { maxRedirects: 0 });
+    expect(signin.status(), good).toBe(302);
+    expect(signin.headers().location, good).toMatch(/\/login\?callbackUrl=http%3A%2F%2Flocalhost%3A\d+%2Fusage/);
+  }
+});
+
+test("a callbackUrl off the site in a form body sends the browser home", async ({ request, baseURL }) => {
+  const { csrfToken } = await (await request.get("/api/auth/csrf")).json();
+  for (const callbackUrl of ["javascript:alert(1)", "https://evil.example/", "//evil.example/x", "/\\evil.example"]) {
+    const response = await request.post("/api/auth/signout", {
+      form: { csrfToken, callbackUrl, json: "true" },
+      maxRedirects: 0,
+    });
+    expect(response.status(), callbackUrl).toBe(200);
+    expect(await response.json(), callbackUrl).toEqual({ url: baseURL });
+  }
+  const onSite = await request.post("/api/auth/signout", {
+    form: { csrfToken, callbackUrl: "/docs", json: "true" },
+    maxRedirects: 0,
+  });
+  expect(await onSite.json()).toEqual({ url: `${baseURL}/docs` });
+});
+
+test("a callback-url cookie next-auth cannot follow is dropped: /api/auth and the pages still answer", async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  const cookie = `next-auth.callback-url=${encodeURIComponent("javascript:alert(1)")}`;
+  for (const path of ["/api/auth/session", "/api/auth/csrf", "/api/auth/providers", "/login"]) {
+    const response = await fetch(`${baseURL}${path}`, { headers: { cookie }, redirect: "manual" });
+    expect(response.status, path).toBe(200);
+    // next-auth sets a good one in its place (its providers list sets no cookies), or the page expires it.
+    if (path !== "/api/auth/providers") {
+      expect(response.headers.get("set-cookie") ?? "", path).toMatch(/next-auth\.callback-url=(http%3A|;)/);
+    }
+  }
+  // A prefetch too (proxy.ts's page rules skip prefetches).
+  const prefetch = await fetch(`${baseURL}/login`, { headers: { cookie, "Next-Router-Prefetch": "1" } });
+  expect(prefetch.status).toBe(200);
+  // Signed in, with such a cookie planted: the portal still opens.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, await registerAccount(request));
+  await context.addCookies([{ name: "next-auth.callback-url", value: "javascript%3Aalert(1)", url: baseURL! }]);
+  const response = await page.goto("/usage");
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Usage", level: 1 })).toBeVisible();
+  const left = (await context.cookies()).find((c) => c.name === "next-auth.callback-url");
+  expect(left?.value ?? "").not.toContain("javascript");
+  await context.close();
+});
+
+test("next-auth's other 500s: a GET of the credentials callback, a JSON body, its error page for ?error=Configuration", async ({
+  request,
+}) => {
+  const callback = await request.get("/api/auth/callback/credentials", { maxRedirects: 0 });
+  expect(callback.status()).toBe(405);
+  expect(callback.headers().allow).toBe("POST");
+  expect(await callback.json()).toEqual({ success: false, message: "Method not allowed; use POST" });
+  // A JSON body (next-auth's client posts forms) that is not JSON, or whose fields are not strings.
+  for (const [data, message] of [
+    ["{bad json", "Request body is not valid JSON"],
+    ['{"callbackUrl":5}', "callbackUrl must be a string"],
+    ["[1]", "Request body must be a JSON object of strings"],
+  ]) {
+    for (const path of ["/api/auth/callback/credentials", "/api/auth/signout"]) {
+      const response = await request.post(path, {
+        headers: { "content-type": "application/json" },
+        data: Buffer.from(data), // as is: a string would be sent JSON-encoded
+        maxRedirects: 0,
+      });
+      expect(response.status(), `${path} ${data}`).toBe(400);
+      expect(await response.json(), `${path} ${data}`).toEqual({ success: false, message });
+    }
+  }
+  for (const error of ["Configuration", "AccessDenied", "%0d%0aX-Injected:%201"]) {
+    const page = await request.get(`/api/auth/error?error=${error}`, { maxRedirects: 0 });
+    expect(page.status(), error).toBe(302);
+    expect(page.headers().location, error).toBe("/login");
+  }
+});
+
+test("the sign-in page follows only a callbackUrl on this site", async ({ browser, request }) => {
+  const account = await registerAccount(request);
+  for (const [callbackUrl, lands] of [
+    ["javascript:alert(1)", /\/keys$/],
+    ["https://evil.example/keys", /\/keys$/],
+    ["//evil.example/keys", /\/keys$/],
+    ["/\\evil.example", /\/keys$/],
+    ["/usage?range=24h", /\/usage\?range=24h$/],
+  ] as const) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+    await page.getByLabel("Email").fill(account.email);
+    await page.getByLabel("Password").fill(account.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page, callbackUrl).toHaveURL(lands);
+    expect(new URL(page.url()).hostname, callbackUrl).toBe("localhost");
+    await context.close();
+  }
+});
+
+test("a signed-out session's cookie gets no session from /api/auth/session", async ({ browser, request, baseURL }) => {
+  const account = await registerAccount(request);
+  const sessionOf = async (cookies: { name: string; value: string }[]) => {
+    const response = await fetch(`${baseURL}/api/auth/session`, {
+      headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") },
+    });
+    return { status: response.status, body: await response.json(), setCookie: response.headers.get("set-cookie") };
+  };
+  const signedIn = async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, account);
+    return { context, page };
+  };
+  const signOut = async (page: import("@playwright/test").Page, name: string) => {
+    await page.locator("nav summary").click();
+    await page.getByRole("button", { name, exact: true }).click();
+    await expect(page).toHaveURL(/\/login/);
+  };
+
+  // Signed out here: the copied cookie is no session, and the answer removes it.
+  const first = await signedIn();
+  const saved = await first.context.cookies();
+  expect((await sessionOf(saved)).body.user).toMatchObject({ email: account.email });
+  await signOut(first.page, "Sign out");
+  const afterSignOut = await sessionOf(saved);
+  expect(afterSignOut.status).toBe(200);
+  expect(afterSignOut.body).toEqual({});
+  expect(afterSignOut.setCookie).toMatch(/next-auth\.session-token=;.*Max-Age=0/i);
+
+  // Signed out everywhere: another browser's cookie is no session either.
+  const second = await signedIn();
+  const third = await signedIn();
+  const other = await second.context.cookies();
+  expect((await sessionOf(other)).body.user).toMatchObject({ email: account.email });
+  await signOut(third.page, "Sign out everywhere");
+  expect((await sessionOf(other)).body).toEqual({});
+  for (const { context } of [first, second, third]) await context.close();
+});
+
+test("a cross-site server action is a 403 envelope and one log line, not Next's 500 and a stack", async () => {
+  test.setTimeout(120_000);
+  const own = await startOwnServer(3197, {});
+  try {
+    const before = own.output().length;
+    // To /login, which opens without a session; a signed-in victim's /keys is the same to Next.
+    const action = (origin: string | undefined, headers: Record<string, string> = {}, path = "/login") =>
+      fetch(`${own.base}${path}`, {
+        method: "POST",
+        headers: {
+          "Next-Action": "7f".repeat(21),
+          "Content-Type": "text/plain;charset=UTF-8",
+          ...(origin === undefined ? {} : { Origin: origin }),
+          ...headers,
+        },
+        body: "[]",
+        redirect: "manual",
+      });
+    const forged = [
+      await action("http://evil.example"),
+      await action("null"),
+      await action("not a url"),
+      // Marked as a prefetch, which proxy.ts's matcher skips (so no redirect to /login either).
+      await action("http://evil.example", { "Next-Router-Prefetch": "1" }, "/keys"),
+      // A multipart form is an action to Next without the header.
+      await fetch(`${own.base}/login`, {
+        method: "POST",
+        headers: { Origin: "http://evil.example" },
+        body: new FormData(),
+        redirect: "manual",
+      }),
+    ];
+    for (const response of forged) {
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({
+        success: false,
+        message: "Cross-site request refused: its Origin is not this site",
+      });
+    }
+    await expect
+      .poll(
+        () =>
+          own
+            .output()
+            .slice(before)
+            .match(/Refused a cross-site server action/g)?.length,
+      )
+      .toBe(5);
+    const log = own.output().slice(before);
+    expect(log).not.toContain("Invalid Server Actions request");
+    expect(log).not.toMatch(/^\s+at /m);
+    // From the site itself the request reaches Next (which knows no such action): not refused here.
+    const sameSite = await action(own.base);
+    expect(sameSite.status).not.toBe(403);
+    expect(sameSite.status).toBeLessThan(500);
+  } finally {
+    await own.stop();
+  }
+});
+
+test("portal pages take any page number and date: past the last page they show the last one or none", async ({
+  page,
+  request,
+}) => {
+  await signIn(page, await registerAccount(request));
+  for (const path of [
+    "/keys?page=9007199254740991&q=a",
+    "/keys?page=99999999999999999999",
+    "/usage?page=9007199254740991&status=failed",
+    "/usage?to=9999-12-31&from=0000-01-01",
+    "/audit?page=9007199254740991",
+  ]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(200);
+    await expect(page.getByRole("heading", { level: 1 }), path).toBeVisible();
+  }
+  // The key list keeps its search on the way to its last page.
+  await page.goto("/keys?page=9007199254740991&q=a");
+  await expect(page).toHaveURL(/\/keys\?q=a&page=1$/);
 });

@@ -56,6 +56,43 @@ function apiRefusal(req) {
   return null;
 }
 
+// A page POST that Next takes for a server action (a Next-Action header, or a multipart form)
+// from another site: its Origin names a host other than this request's (X-Forwarded-Host, else
+// Host, as Next compares them). Next refuses it too, but as a 500 with a stack trace in the log
+// for every attempt; here it is a 403 and one line. Here and not in proxy.ts: the proxy's matcher
+// skips requests that say they are prefetches (a header any client can send), and this server
+// sees every request first in production. `next dev` still answers Next's 500.
+function crossSiteAction(req) {
+  if (req.method !== "POST" || /^\/api(\/|\?|$)/.test(req.url ?? "/")) return null;
+  const isAction =
+    req.headers["next-action"] !== undefined || (req.headers["content-type"] ?? "").startsWith("multipart/form-data");
+  const origin = req.headers.origin;
+  if (!isAction || origin === undefined) return null; // no Origin: not a browser, so no one else's cookies
+  const forwardedHost = req.headers["x-forwarded-host"];
+  const host =
+    (Array.isArray(forwardedHost) ? forwardedHost[0] : forwardedHost?.split(",")[0]?.trim()) || req.headers.host;
+  let originHost;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  return originHost && originHost === host ? null : { origin, host };
+}
+// What a client sent, made safe for one log line: no control characters, at most 100 characters.
+const forLog = (value) => JSON.stringify(String(value ?? "").slice(0, 100));
+
+function refuse(res, status, message) {
+  const body = JSON.stringify({ success: false, message });
+  res.writeHead(status, {
+    ...securityHeaders,
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
 const server = http.createServer((req, res) => {
   if (hsts) res.setHeader("Strict-Transport-Security", hsts);
   const socketIp = req.socket.remoteAddress ?? "unknown";
@@ -68,14 +105,15 @@ const server = http.createServer((req, res) => {
   }
   const refusal = apiRefusal(req);
   if (refusal) {
-    const body = JSON.stringify({ success: false, message: refusal[1] });
-    res.writeHead(refusal[0], {
-      ...securityHeaders,
-      "Content-Type": "application/json; charset=utf-8",
-      "Cache-Control": "no-store",
-      "Content-Length": Buffer.byteLength(body),
-    });
-    res.end(body);
+    refuse(res, refusal[0], refusal[1]);
+    return;
+  }
+  const crossSite = crossSiteAction(req);
+  if (crossSite) {
+    console.warn(
+      `Refused a cross-site server action: ${req.method} ${forLog(req.url)} from Origin ${forLog(crossSite.origin)}, host ${forLog(crossSite.host)}`,
+    );
+    refuse(res, 403, "Cross-site request refused: its Origin is not this site");
     return;
   }
   void handle(req, res);

@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { TextField } from "@/components/auth/text-field";
+import { sameOriginPath } from "@/lib/auth/callback-url";
 import { alertError, button } from "@/components/ui/styles";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
@@ -10,15 +11,7 @@ import { loginSchema } from "@/lib/validation/schemas";
 
 /** Only same-site paths are followed after sign-in, so the link can't bounce users elsewhere. */
 function safeCallback(value: string | null): string {
-  if (!value) return "/keys";
-  try {
-    const url = new URL(value, window.location.origin);
-    const path = url.pathname + url.search;
-    // "//evil.example" is same-origin as a URL here but a different host once navigated to.
-    return url.origin === window.location.origin && !path.startsWith("//") ? path : "/keys";
-  } catch {
-    return "/keys";
-  }
+  return (value && sameOriginPath(value, window.location.origin)) || "/keys";
 }
 
 export function LoginForm() {

@@ -1,8 +1,11 @@
 import crypto from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
+import { getToken } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
+import type { NextRequest } from "next/server";
 import { getConfig } from "../config/env";
+import { sameOriginPath } from "./callback-url";
 import { loginSchema } from "../validation/schemas";
 import { clientIp } from "../http/request";
 import { revokeSession, sessionIsCurrent, sessionVersionOf } from "./portal-sessions";
@@ -35,6 +38,12 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Where next-auth sends the browser after signing in or out (a callbackUrl in a form body,
+      // or the callback-url cookie): a path of this site, else its home page.
+      redirect({ url, baseUrl }) {
+        const path = sameOriginPath(url, baseUrl);
+        return path === null ? baseUrl : `${baseUrl}${path}`;
+      },
       async jwt({ token, user }) {
         if (user) {
           // At sign-in: this session's own id and the account's session version (lib/auth/portal-sessions.ts).
@@ -82,4 +91,21 @@ export async function sessionUserId(): Promise<number | null> {
   const claims = await sessionClaims();
   // Signed out (here or everywhere) since the cookie was issued: the cookie no longer counts.
   return claims && (await sessionIsCurrent(claims.id, claims.sid, claims.sv)) ? claims.id : null;
+}
+
+/**
+ * Whether the request's session cookie belongs to a session that was signed out (here or
+ * everywhere), or to an account that is gone. next-auth's GET /api/auth/session checks only the
+ * cookie's signature and expiry: it would answer with the identity such a cookie still carries,
+ * and send it back good for another day. False without a session cookie, or with one that is not
+ * ours (next-auth answers those with no session itself).
+ */
+export async function sessionCookieRevoked(request: NextRequest): Promise<boolean> {
+  const token = await getToken({ req: request, secret: getConfig().sessionSecret });
+  if (!token) return false;
+  const id = Number(token.sub);
+  if (!Number.isSafeInteger(id) || id <= 0 || typeof token.sid !== "string" || typeof token.sv !== "number") {
+    return true;
+  }
+  return !(await sessionIsCurrent(id, token.sid, token.sv));
 }

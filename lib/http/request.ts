@@ -3,6 +3,7 @@ import type { AuditActor, AuditContext } from "../audit/audit-actions";
 import { getConfig } from "../config/env";
 import { ApiError, badRequest } from "./errors";
 import { formatZodError } from "../validation/format-zod-error";
+import { MAX_PAGE } from "../validation/schemas";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -52,6 +53,15 @@ export function readQuery<S extends z.ZodType>(request: Request, schema: S): Pro
 /** A page's searchParams value as one string: the first when repeated, undefined when empty. */
 export function firstParam(value: string | string[] | undefined): string | undefined {
   return (Array.isArray(value) ? value[0] : value) || undefined;
+}
+
+/**
+ * A portal page's ?page=, held to MAX_PAGE: a page past the end shows the last one or an empty
+ * list, where the API answers 400. Anything else goes to the schema, which keeps it or falls back.
+ */
+export function pageParam(value: string | string[] | undefined): string | undefined {
+  const page = firstParam(value);
+  return page && /^\d+$/.test(page) && Number(page) > MAX_PAGE ? String(MAX_PAGE) : page;
 }
 
 export async function parseInput<S extends z.ZodType>(schema: S, value: unknown): Promise<z.output<S>> {

@@ -341,7 +341,7 @@ function jsonBody(schema: z.ZodType, description: string): NonNullable<RouteConf
  */
 const PARAMETER_NOTES: Record<string, string> = {
   id: "The key's id (digits only, at most 2147483647).",
-  page: "Page number, from 1 (default 1).",
+  page: "Page number, from 1 to 1,000,000 (default 1).",
   per_page: "Rows per page, 1 to 100 (default 20).",
   q: "Case-insensitive search in key names and usernames (at most 100 characters).",
   api_key_id: "Only rows of this key id.",
@@ -638,8 +638,8 @@ const ROUTES: RouteConfig[] = [
     },
     {
       status: "success = 2xx answers, failed = every other.",
-      from: "ISO 8601 date or date-time with a time zone; calls at or after it.",
-      to: "ISO 8601 date (the whole day, UTC) or date-time; calls at or before it. Not before from.",
+      from: "ISO 8601 date or date-time with a time zone, 0001-01-01 to 9999-12-31 (UTC); calls at or after it.",
+      to: "ISO 8601 date (the whole day, UTC) or date-time, 0001-01-01 to 9999-12-31 (UTC); calls at or before it. Not before from.",
     },
   ),
   route(

@@ -13,6 +13,8 @@ import type { UsageLogQuery } from "../validation/schemas";
 
 const HOUR_MS = 3_600_000;
 const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
+/** The start of the last hour of year 9999, the last a PostgreSQL timestamp given by the driver holds. */
+const LAST_HOUR = Date.UTC(9999, 11, 31, 23);
 type Count = bigint | number | null;
 
 function logWhere(ownerId: number, query: UsageLogQuery): Prisma.Sql {
@@ -56,9 +58,11 @@ async function countLogs(ownerId: number, query: UsageLogQuery, where: Prisma.Sq
   const oldestRead = readRows<Array<{ oldest: string | Date | null }>>(
     Prisma.sql`SELECT MIN(created_at) AS oldest FROM usage_logs WHERE owner_id = ${ownerId}`,
   );
-  const from = query.from ? Math.ceil(query.from.getTime() / HOUR_MS) * HOUR_MS : -Infinity;
+  // Rounded out to whole hours, but never past the last hour a database holds (year 9999): the
+  // query dates stop at its end (lib/validation/schemas.ts), and no row can be later.
+  const from = query.from ? Math.min(Math.ceil(query.from.getTime() / HOUR_MS) * HOUR_MS, LAST_HOUR) : -Infinity;
   // `to` is inclusive: a row at exactly `to` belongs to the tail counted row by row.
-  const wholeTo = query.to ? hourStart(query.to.getTime() + 1) : Infinity;
+  const wholeTo = query.to && query.to.getTime() < LAST_HOUR ? hourStart(query.to.getTime() + 1) : Infinity;
   const count = (wholeFrom: number): Promise<number> =>
     wholeTo <= wholeFrom
       ? countRows(where)

@@ -197,22 +197,14 @@ export const keyStatusSchema = body({ status: keyStatus });
 
 /**
  * Query integers are digits only: Number() would also take "1e2", "0x10", " 7" or "1.0", which
- * no client means as a page number. Numbers (the portal passes its own) must be whole.
+ * no client means as a page number. Numbers (the portal passes its own) must be whole. Any
+ * number of digits: one too long for a number is as much over `max` as any other.
  */
-const positiveInt = (max = Number.MAX_SAFE_INTEGER, tooLarge = "must be a positive integer") =>
+const positiveInt = (max: number, tooLarge: string) =>
   z
-    .union(
-      [
-        z
-          .string()
-          .regex(/^\d{1,16}$/)
-          .transform(Number),
-        z.number().int(),
-      ],
-      {
-        error: "must be a positive integer",
-      },
-    )
+    .union([z.string().regex(/^\d+$/).transform(Number), z.number().int()], {
+      error: "must be a positive integer",
+    })
     .pipe(z.number().min(1, "must be a positive integer").max(max, tooLarge));
 
 /**
@@ -229,8 +221,14 @@ export const idSchema = z
     z.number().int().min(1, "must be a positive integer").max(MAX_ID, `must be a positive integer up to ${MAX_ID}`),
   );
 
+/**
+ * The last page a list serves. Its offset, (page - 1) * per_page, stays under 10^8: past 2^53 it
+ * is no longer an exact number, and the database drivers refuse it (a 500, not an empty page).
+ */
+export const MAX_PAGE = 1_000_000;
+
 const pageQuery = {
-  page: positiveInt().default(1),
+  page: positiveInt(MAX_PAGE, `must be a positive integer up to ${MAX_PAGE}`).default(1),
   per_page: positiveInt(100, "must be between 1 and 100").default(20),
 };
 
@@ -265,15 +263,27 @@ function isRealDateTime(value: string): boolean {
   return !Number.isNaN(Date.parse(value));
 }
 
+/**
+ * The instants a query date may name, in UTC: PostgreSQL's driver cannot be given a year outside
+ * 1-9999 (a 500). The usage log's count, which rounds a range out to whole hours, keeps its hours
+ * inside that too (lib/usage/usage-logs.ts).
+ */
+const EARLIEST_DATE = Date.parse("0001-01-01T00:00:00Z");
+const LATEST_DATE = Date.parse("9999-12-31T23:59:59.999Z");
+const DATE_RANGE = "must be between 0001-01-01 and 9999-12-31";
+const inDateRange = (at: Date) => at.getTime() >= EARLIEST_DATE && at.getTime() <= LATEST_DATE;
+
 const isoDateText = z
   .string()
   .trim()
   .refine(isRealDateTime, "must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-15T10:30:00Z");
-const isoDate = isoDateText.transform((value) => new Date(value));
+const isoDate = isoDateText.transform((value) => new Date(value)).refine(inDateRange, DATE_RANGE);
 /** A date alone as the end of a range means the whole of that day (UTC). */
-const isoDateEnd = isoDateText.transform((value) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(Date.parse(value) + 86_400_000 - 1) : new Date(value),
-);
+const isoDateEnd = isoDateText
+  .transform((value) =>
+    /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(Date.parse(value) + 86_400_000 - 1) : new Date(value),
+  )
+  .refine(inDateRange, DATE_RANGE);
 
 export const usageLogQuerySchema = z
   .object({

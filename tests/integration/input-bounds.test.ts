@@ -3,10 +3,21 @@ import { GET as listKeys } from "@/app/api/api-keys/route";
 import { POST as generate } from "@/app/api/api-keys/generate/route";
 import { GET as getKey } from "@/app/api/api-keys/[id]/route";
 import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
+import { GET as auditLogs } from "@/app/api/audit-logs/route";
 import { db } from "@/lib/db/client";
 import { flushUsage } from "@/lib/usage/usage-recorder";
 import { seedSampleRoutes } from "../helpers";
-import { callData, createAccount, ctx, generateKey, noParams, readBody, request, type Account } from "./support";
+import {
+  callData,
+  createAccount,
+  ctx,
+  expectError,
+  generateKey,
+  noParams,
+  readBody,
+  request,
+  type Account,
+} from "./support";
 
 /**
  * Input that one database accepts and the other refuses must be refused by validation (a 400
@@ -176,4 +187,72 @@ describe("strict integers and real dates in queries", () => {
       expect(response.status).toBe(200);
     },
   );
+});
+
+describe("page numbers whose offset is past a safe integer", () => {
+  const PAGE_BOUND = "page must be a positive integer up to 1000000";
+  const lists = {
+    "/api/api-keys": listKeys,
+    "/api/api-keys?q=a": listKeys,
+    "/api/api-keys?status=active": listKeys,
+    "/api/api-usage-logs": usageLogs,
+    "/api/api-usage-logs?status=failed&from=2025-01-01": usageLogs,
+    "/api/audit-logs": auditLogs,
+  } as const;
+  const withPage = (path: string, page: string) => `${path}${path.includes("?") ? "&" : "?"}page=${page}`;
+
+  it.each(Object.keys(lists))("%s with page=2^53-1: 400 naming the bound", async (path) => {
+    const list = lists[path as keyof typeof lists];
+    for (const page of ["9007199254740991", "1000001", "99999999999999999999"]) {
+      const response = await list(request("GET", withPage(path, page), { token: account.token }), noParams);
+      await expectError(response, 400, PAGE_BOUND);
+    }
+  });
+
+  it.each(Object.keys(lists))("%s with page=1000000 and per_page=100: 200, an empty page", async (path) => {
+    const list = lists[path as keyof typeof lists];
+    const response = await list(
+      request("GET", `${withPage(path, "1000000")}&per_page=100`, { token: account.token }),
+      noParams,
+    );
+    expect(response.status).toBe(200);
+    expect((await readBody(response)).data).toEqual([]);
+  });
+});
+
+describe("dates a database cannot hold", () => {
+  it.each([
+    ["to", "9999-12-31T20:00:00-05:00"],
+    ["from", "9999-12-31T23:00:00-01:00"],
+    ["to", "0000-12-31"],
+    ["from", "0000-01-01T00:00:00Z"],
+    ["from", "0001-01-01T00:30:00+01:00"],
+  ])("%s=%s: 400 naming the range", async (field, value) => {
+    const response = await usageLogs(
+      request("GET", `/api/api-usage-logs?${field}=${encodeURIComponent(value)}`, { token: account.token }),
+      noParams,
+    );
+    await expectError(response, 400, `${field} must be between 0001-01-01 and 9999-12-31`);
+  });
+
+  it.each(["10000-01-01", "+010000-01-01T00:00:00Z"])("a year past 9999 (%s): 400", async (value) => {
+    const response = await usageLogs(
+      request("GET", `/api/api-usage-logs?to=${encodeURIComponent(value)}`, { token: account.token }),
+      noParams,
+    );
+    expect(response.status).toBe(400);
+  });
+
+  it.each([
+    ["from", "0001-01-01"],
+    ["to", "9999-12-31"],
+    ["to", "9999-12-31T23:59:59.999Z"],
+    ["from", "9999-12-31T23:30:00Z"],
+  ])("%s=%s at either end of the range: 200", async (field, value) => {
+    const response = await usageLogs(
+      request("GET", `/api/api-usage-logs?${field}=${encodeURIComponent(value)}`, { token: account.token }),
+      noParams,
+    );
+    expect(response.status).toBe(200);
+  });
 });

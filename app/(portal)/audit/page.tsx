@@ -7,7 +7,7 @@ import { listAuditLogs, toAuditResponse, type AuditLogResponse } from "@/lib/aud
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { formatDateTime } from "@/lib/format/dates";
-import { firstParam } from "@/lib/http/request";
+import { firstParam, pageParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
 import { auditLogQuerySchema } from "@/lib/validation/schemas";
 
@@ -63,7 +63,7 @@ export default async function AuditPage({
   const raw = await searchParams;
   // A bad filter falls back to none: this is a page, not an API.
   const parsed = auditLogQuerySchema.safeParse({
-    page: firstParam(raw.page),
+    page: pageParam(raw.page),
     api_key_id: firstParam(raw.key) || undefined,
     action: firstParam(raw.action) || undefined,
     per_page: PER_PAGE,

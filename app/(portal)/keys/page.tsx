@@ -12,7 +12,7 @@ import { button, field, stackedCell } from "@/components/ui/styles";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
-import { firstParam } from "@/lib/http/request";
+import { firstParam, pageParam } from "@/lib/http/request";
 import { routesForPlan } from "@/lib/api-routes/api-routes";
 import { countKeys } from "@/lib/keys/key-limit";
 import { listKeys, toKeyResponse } from "@/lib/keys/keys";
@@ -32,7 +32,7 @@ export default async function KeysPage({
   const raw = await searchParams;
   // Bad query values fall back to defaults instead of erroring: this is a page, not an API.
   const parsed = listKeysQuerySchema.safeParse({
-    page: firstParam(raw.page),
+    page: pageParam(raw.page),
     q: firstParam(raw.q),
     status: firstParam(raw.status),
     per_page: PER_PAGE,

@@ -8,7 +8,7 @@ import { requireAccount } from "@/lib/auth/portal-session";
 import type { Account } from "@/lib/auth/users";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime } from "@/lib/format/dates";
-import { firstParam } from "@/lib/http/request";
+import { firstParam, pageParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
 import { chartOfSummary, type SummaryRange, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
@@ -51,7 +51,7 @@ export default async function UsagePage({
   const hours = RANGES[range];
   const now = new Date();
   const parsed = usageLogQuerySchema.safeParse({
-    page: firstParam(raw.page),
+    page: pageParam(raw.page),
     per_page: PER_PAGE,
     api_key_id: firstParam(raw.key),
     status: firstParam(raw.status),
