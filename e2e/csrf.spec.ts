@@ -10,6 +10,10 @@ test("a portal write replayed from another origin is refused", async ({ page, re
   // Capture the browser's own server-action request for "deactivate".
   const captured = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/keys"));
   await toggle.click();
+  await page
+    .getByRole("dialog", { name: 'Deactivate "csrf-key"?' })
+    .getByRole("button", { name: "Deactivate key" })
+    .click();
   const original: Request = await captured;
   await expect(toggle).toHaveAttribute("aria-checked", "false");
   const body = original.postData() ?? "";

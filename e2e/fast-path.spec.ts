@@ -62,6 +62,10 @@ test("the fast path and the portal share one usage buffer and one key cache", as
       page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/keys");
     let answered = serverAction();
     await toggle.click();
+    await page
+      .getByRole("dialog", { name: 'Deactivate "fast"?' })
+      .getByRole("button", { name: "Deactivate key" })
+      .click();
     expect((await answered).status()).toBe(200);
     await expect(toggle).toHaveAttribute("aria-checked", "false");
     const refused = await callData();

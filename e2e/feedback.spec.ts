@@ -26,6 +26,10 @@ test("generate, toggle and delete each end in a toast, with focus where the user
   await expect(page.getByRole("button", { name: "Generate New API Key" })).toBeFocused();
 
   await page.getByRole("switch", { name: "Active: feedback-key" }).click();
+  await page
+    .getByRole("dialog", { name: 'Deactivate "feedback-key"?' })
+    .getByRole("button", { name: "Deactivate key" })
+    .click();
   await expect(toast(page, 'Key "feedback-key" is now inactive.')).toBeVisible();
   await page.getByRole("switch", { name: "Active: feedback-key" }).click();
   await expect(toast(page, 'Key "feedback-key" is now active.')).toBeVisible();
@@ -78,6 +82,10 @@ test("a row deleted elsewhere goes from the list with a toast, on toggle and on 
 
   await deleteElsewhere("stale-one");
   await page.getByRole("switch", { name: "Active: stale-one" }).click();
+  await page
+    .getByRole("dialog", { name: 'Deactivate "stale-one"?' })
+    .getByRole("button", { name: "Deactivate key" })
+    .click();
   await expect(toast(page, 'Key "stale-one" no longer exists: it was deleted elsewhere.')).toBeVisible();
   await expect(page.getByRole("switch", { name: "Active: stale-one" })).toHaveCount(0);
   await expect(page.getByRole("switch", { name: "Active: stale-two" })).toBeVisible();

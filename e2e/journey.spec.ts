@@ -51,7 +51,14 @@ test("the whole journey: register, generate, call, toggle, export, delete, usage
   // Deactivate in the UI: the very next call is refused.
   const toggle = page.getByRole("switch", { name: "Active: journey-server-2025-01" });
   await expect(toggle).toHaveAttribute("aria-checked", "true");
-  await Promise.all([serverAction(page), toggle.click()]);
+  const deactivated = serverAction(page);
+  await toggle.click();
+  // A production key (no environment prefix): deactivating it is confirmed first.
+  await page
+    .getByRole("dialog", { name: 'Deactivate "journey-server-2025-01"?' })
+    .getByRole("button", { name: "Deactivate key" })
+    .click();
+  await deactivated;
   await expect(toggle).toHaveAttribute("aria-checked", "false");
   expect((await callDataApi(request, secret, "journey_user")).status()).toBe(401);
   await Promise.all([serverAction(page), toggle.click()]);

@@ -128,6 +128,11 @@ test("the audit page lists key actions with their address and filters them", asy
   await generateKey(page, "audited-key", "audit_user");
   await closeNewKeyModal(page);
   await page.getByRole("switch", { name: "Active: audited-key" }).click();
+  // A production key (no environment prefix): its deactivation is confirmed first.
+  await page
+    .getByRole("dialog", { name: 'Deactivate "audited-key"?' })
+    .getByRole("button", { name: "Deactivate key" })
+    .click();
   await expect(toast(page, "is now inactive")).toBeVisible();
 
   await page.getByRole("link", { name: "Audit", exact: true }).click();

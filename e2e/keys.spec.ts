@@ -90,10 +90,14 @@ test("generate, copy and close with the keyboard alone", async ({ page, context 
   await expect(modal).toBeHidden();
   await expect(page.getByRole("link", { name: "keyboard-only-key", exact: true })).toBeVisible();
 
-  // The switch works from the keyboard too.
+  // The switch works from the keyboard too, its confirmation (a production key) included.
   const toggle = page.getByRole("switch", { name: "Active: keyboard-only-key" });
   await toggle.focus();
   await page.keyboard.press("Space");
+  const confirm = page.getByRole("dialog", { name: 'Deactivate "keyboard-only-key"?' });
+  await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
   await expect(toggle).toHaveAttribute("aria-checked", "false");
 });
 
@@ -117,6 +121,10 @@ test("a failed status change reverts the switch with a message", async ({ page }
   // The next server action's request fails (aborted in the browser).
   await page.route("**/keys", (route) => (route.request().method() === "POST" ? route.abort() : route.continue()));
   await toggle.click();
+  await page
+    .getByRole("dialog", { name: 'Deactivate "revert-key"?' })
+    .getByRole("button", { name: "Deactivate key" })
+    .click();
   // Beside the switch, and as a toast.
   const message = "Could not reach the server; the status was not changed.";
   await expect(page.getByRole("row", { name: /revert-key/ }).getByText(message)).toBeVisible();

@@ -136,3 +136,20 @@ export async function purgeExpiredAuditLogs(now = new Date()): Promise<number> {
   }
   return deleted;
 }
+
+/**
+ * The leak reports recorded against these keys of the owner, newest first: a key's page lists
+ * them as its history, and the status switch names the latest before reactivating a reported key.
+ * Kept as long as the audit log keeps them, whatever the key's status since.
+ */
+export async function leakReportsForKeys(ownerId: number, keyIds: number[]) {
+  if (keyIds.length === 0) return [];
+  const rows = await db().auditLog.findMany({
+    where: { ownerId, action: "key.leak_report", apiKeyId: { in: keyIds } },
+    select: { id: true, apiKeyId: true, ip: true, createdAt: true },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    // Only a live key's report is recorded, so each needs a reactivation before the next: few rows.
+    take: 50 * keyIds.length,
+  });
+  return rows.map((row) => ({ id: row.id, keyId: row.apiKeyId as number, ip: row.ip, createdAt: row.createdAt }));
+}

@@ -5,10 +5,12 @@ import { DeleteKey } from "@/components/keys/delete-key";
 import { GenerateKey } from "@/components/keys/generate-key";
 import { KeyBadges } from "@/components/keys/key-badges";
 import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
+import { leakNote } from "@/components/keys/leak-reports";
 import { RotateKey } from "@/components/keys/rotate-key";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
 import { button, field, stackedCell } from "@/components/ui/styles";
+import { leakReportsForKeys } from "@/lib/audit/audit-log";
 import { requireAccount } from "@/lib/auth/portal-session";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
@@ -44,6 +46,11 @@ export default async function KeysPage({
     routesForPlan(account.plan),
   ]);
   const keys = items.map((key) => toKeyResponse(key));
+  // The switch names the report before reactivating a key a leak report deactivated.
+  const leakReports = await leakReportsForKeys(
+    account.id,
+    keys.filter((key) => key.status_reason === "reported_leak").map((key) => key.id),
+  );
   const limit = maxKeysFor(account.plan);
   const atLimit = limit !== null && used >= limit;
   const filtered = Boolean(query.q || query.status);
@@ -171,7 +178,13 @@ export default async function KeysPage({
                   {key.key_hint}
                 </td>
                 <td data-label="Status" className={`pr-3 ${stackedCell}`}>
-                  <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
+                  <KeyStatusSwitch
+                    id={key.id}
+                    name={key.api_key_name}
+                    status={key.status}
+                    environment={key.environment}
+                    leak={leakNote(key, leakReports, account.timeZone)}
+                  />
                 </td>
                 <td data-label="Created" className={`pr-3 whitespace-nowrap ${stackedCell}`}>
                   {formatDateTime(key.created_at, account.timeZone)}

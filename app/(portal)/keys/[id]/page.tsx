@@ -5,9 +5,11 @@ import { DeleteKey } from "@/components/keys/delete-key";
 import { KeyAccessForm } from "@/components/keys/key-access-form";
 import { isExpired, KeyBadges } from "@/components/keys/key-badges";
 import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
+import { LeakReportHistory, leakNote } from "@/components/keys/leak-reports";
 import { RenameKey } from "@/components/keys/rename-key";
 import { RotateKey } from "@/components/keys/rotate-key";
 import { routesForPlan } from "@/lib/api-routes/api-routes";
+import { leakReportsForKeys } from "@/lib/audit/audit-log";
 import { ROTATION_DAYS } from "@/lib/keys/key-controls";
 import { DataTable } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/time";
@@ -30,10 +32,11 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
   if (!record) notFound();
   const key = toKeyResponse(record);
   const now = new Date();
-  const [chart, recent, routes] = await Promise.all([
+  const [chart, recent, routes, leakReports] = await Promise.all([
     usageChart(account.id, { hours: 7 * 24, keyId: key.id }, now),
     listUsageLogs(account.id, { page: 1, per_page: 10, api_key_id: key.id }),
     routesForPlan(account.plan),
+    leakReportsForKeys(account.id, [key.id]),
   ]);
   const tz = account.timeZone;
 
@@ -51,13 +54,10 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
       <KeyBadges keyData={key} timeZone={account.timeZone} now={now} />
       {key.status_reason === "reported_leak" && (
         <p className="mt-3 max-w-prose rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
-          Someone reported this key as leaked, and it was deactivated. Rotate it, then find where it was exposed; the{" "}
-          <Link href={`/audit?key=${key.id}`} className="underline">
-            audit log
-          </Link>{" "}
-          has the reporter&apos;s address.
+          Someone reported this key as leaked, and it was deactivated. Rotate it, then find where it was exposed.
         </p>
       )}
+      <LeakReportHistory keyId={key.id} reports={leakReports} timeZone={tz} />
 
       <div className="mt-6 grid gap-6 md:grid-cols-2">
         <RenameKey id={key.id} name={key.api_key_name} />
@@ -68,7 +68,13 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
           <dd className="font-mono text-xs leading-5">{key.key_hint}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Status</dt>
           <dd>
-            <KeyStatusSwitch id={key.id} name={key.api_key_name} status={key.status} />
+            <KeyStatusSwitch
+              id={key.id}
+              name={key.api_key_name}
+              status={key.status}
+              environment={key.environment}
+              leak={leakNote(key, leakReports, tz)}
+            />
           </dd>
           <dt className="text-slate-600 dark:text-slate-400">Created</dt>
           <dd>{formatDateTime(key.created_at, tz)}</dd>
