@@ -2,16 +2,8 @@
 // through the same lib functions as every other change, audited as "admin-cli".
 import { z } from "zod";
 import type { AuditContext } from "../lib/audit/audit-actions";
-import {
-  createUser,
-  PLANS,
-  setPlan,
-  setRateLimit,
-  setSubscription,
-  SUBSCRIPTIONS,
-  type PublicUser,
-} from "../lib/auth/users";
-import { ENTERPRISE_DEFAULT_HOURLY_LIMIT } from "../lib/limits/plans";
+import { createUser, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
+import { ENTERPRISE_DEFAULT_HOURLY_LIMIT, PLANS } from "../lib/limits/plans";
 import { formatZodError } from "../lib/validation/format-zod-error";
 import { emailSchema, idSchema, registerSchema } from "../lib/validation/schemas";
 

@@ -1,12 +1,11 @@
 import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditAction, type AuditContext } from "../audit/audit-actions";
 import { publishInvalidation } from "../cache/invalidation";
+import type { Plan } from "../limits/plans";
 import { db, Prisma } from "../db/client";
 import { conflict } from "../http/errors";
 import { hashPassword, verifyPassword } from "./passwords";
 
-export const PLANS = ["free", "professional", "enterprise"] as const;
-export type Plan = (typeof PLANS)[number];
 export const SUBSCRIPTIONS = ["active", "inactive"] as const;
 export type Subscription = (typeof SUBSCRIPTIONS)[number];
 

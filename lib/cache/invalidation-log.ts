@@ -1,6 +1,6 @@
 import { backgroundDb, db } from "../db/client";
 import { errorForLog } from "../keys/secret";
-import type { Invalidation } from "./invalidation";
+import type { Invalidation } from "./invalidation-message";
 
 /**
  * Invalidations kept in the database (table cache_invalidations) for processes that cannot reach

@@ -1,4 +1,6 @@
-import type { Plan } from "../auth/users";
+/** The plans an account can be on (the reference's table). */
+export const PLANS = ["free", "professional", "enterprise"] as const;
+export type Plan = (typeof PLANS)[number];
 
 /** The reference's "API Key Limits" table, in one place. null = unlimited. */
 export const PLAN_LIMITS: Record<

@@ -3,6 +3,7 @@ import {
   ANONYMOUS_HOURLY_LIMIT,
   ENTERPRISE_DEFAULT_HOURLY_LIMIT,
   PLAN_LIMITS,
+  PLANS,
   PLANS_WITH_RETENTION,
   hourlyLimitFor,
   isPlan,
@@ -12,7 +13,6 @@ import {
   planLabel,
   retentionDaysFor,
 } from "@/lib/limits/plans";
-import { PLANS } from "@/lib/auth/users";
 
 /**
  * The reference's "API Key Limits" table:
