@@ -7,6 +7,37 @@ import nextTs from "eslint-config-next/typescript";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
+/**
+ * The floors of lib/, lowest first: a folder may import its own floor and the floors below it,
+ * never one above (and lib/ never imports app/ or components/). Domains reach each other only
+ * downwards or through a seam of a lower floor (lib/runtime/pending-writes.ts); HTTP, actions
+ * and the other edges sit on top. scripts/lib-layers.mjs (in npm test's checks) prints the
+ * folder graph and fails on a cycle among folders on one floor.
+ */
+const LIB_FLOORS = [
+  ["config", "format", "log", "net", "runtime", "validation"],
+  ["db", "redis"],
+  ["cache"],
+  ["limits"],
+  ["audit"],
+  ["api-routes", "auth", "keys"],
+  ["usage"],
+  ["actions", "data-api", "health", "http", "openapi", "setup"],
+];
+const layerZones = LIB_FLOORS.flatMap((floor, level) =>
+  floor.map((folder) => ({
+    target: `./lib/${folder}`,
+    from: [
+      ...LIB_FLOORS.slice(level + 1)
+        .flat()
+        .map((above) => `./lib/${above}`),
+      "./app",
+      "./components",
+    ],
+    message: `lib/${folder} is on floor ${level + 1} of lib/: it may not import a higher floor (eslint.config.mjs: LIB_FLOORS).`,
+  })),
+);
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -25,6 +56,7 @@ export default defineConfig([
       "@typescript-eslint/await-thenable": "error",
       "@typescript-eslint/require-await": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "import/no-restricted-paths": ["error", { zones: layerZones }],
     },
   },
   {

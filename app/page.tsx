@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { currentAccount } from "@/lib/auth/portal-session";
+import { currentAccount } from "@/lib/auth/current-account";
 
 export const dynamic = "force-dynamic";
 

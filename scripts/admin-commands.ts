@@ -5,7 +5,8 @@ import type { AuditContext } from "../lib/audit/audit-actions";
 import { createUser, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
 import { ENTERPRISE_DEFAULT_HOURLY_LIMIT, PLANS } from "../lib/limits/plans";
 import { formatZodError } from "../lib/validation/format-zod-error";
-import { emailSchema, idSchema, registerSchema } from "../lib/validation/schemas";
+import { registerSchema } from "../lib/auth/auth-schemas";
+import { emailSchema, idSchema } from "../lib/validation/fields";
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command>
 

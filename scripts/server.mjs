@@ -123,7 +123,7 @@ server.listen(port, hostname, () => {
   console.log(`Key Portal ready on http://localhost:${port}`);
 });
 
-// Registered by the app (lib/setup/shutdown.ts), e.g. writing buffered usage rows.
+// Registered by the app (lib/runtime/shutdown.ts), e.g. writing buffered usage rows.
 const hooks = () => globalThis[Symbol.for("keyportal.shutdownHooks")] ?? [];
 
 let closing = false;

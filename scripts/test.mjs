@@ -49,6 +49,7 @@ const CHECKS = [
   ["lint", "node_modules/eslint/bin/eslint.js", [".", "--max-warnings=0"]],
   ["format", "node_modules/prettier/bin/prettier.cjs", ["--check", "--log-level=warn", "."]],
   ["knip", "node_modules/knip/bin/knip.js", []],
+  ["layers", "scripts/lib-layers.mjs", []],
 ];
 const failedChecks = CHECKS.filter(([, script, args]) => run(process.execPath, [script, ...args]) !== 0).map(
   ([name]) => name,

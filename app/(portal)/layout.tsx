@@ -1,6 +1,6 @@
 import { Toaster } from "sonner";
 import { PortalNav } from "@/components/portal-nav";
-import { requireAccount } from "@/lib/auth/portal-session";
+import { requireAccount } from "@/lib/auth/current-account";
 import { planLabel } from "@/lib/limits/plans";
 
 export const dynamic = "force-dynamic";

@@ -7,7 +7,7 @@ import { sameOriginPath } from "@/lib/auth/callback-url";
 import { alertError, button } from "@/components/ui/styles";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
-import { loginSchema } from "@/lib/validation/schemas";
+import { loginSchema } from "@/lib/auth/auth-schemas";
 
 /** Only same-site paths are followed after sign-in, so the link can't bounce users elsewhere. */
 function safeCallback(value: string | null): string {

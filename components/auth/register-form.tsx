@@ -6,7 +6,7 @@ import { registerAction } from "@/lib/actions/auth";
 import { TextField } from "@/components/auth/text-field";
 import { alertError, button } from "@/components/ui/styles";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
-import { registerSchema } from "@/lib/validation/schemas";
+import { registerSchema } from "@/lib/auth/auth-schemas";
 
 export function RegisterForm() {
   const router = useRouter();

@@ -7,7 +7,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
 import { ENVIRONMENTS, ROTATION_DAYS, suggestEnvironment, type Environment } from "@/lib/keys/key-controls";
-import { generateKeySchema } from "@/lib/validation/schemas";
+import { generateKeySchema } from "@/lib/keys/key-schemas";
 import { KeyLimitsFields, readKeyLimits, type RouteChoice } from "./key-limits-fields";
 
 const EXPIRY_CHOICES = [

@@ -5,7 +5,7 @@ import { updateKeyAction } from "@/lib/actions/keys";
 import { alertError, button, field, label } from "@/components/ui/styles";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
 import { ENVIRONMENTS } from "@/lib/keys/key-controls";
-import { updateKeySchema } from "@/lib/validation/schemas";
+import { updateKeySchema } from "@/lib/keys/key-schemas";
 import { KeyLimitsFields, readKeyLimits, type KeyLimits, type RouteChoice } from "./key-limits-fields";
 
 type Access = KeyLimits & { environment: string };

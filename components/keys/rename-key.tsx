@@ -4,7 +4,7 @@ import { toast } from "sonner";
 import { renameKeyAction } from "@/lib/actions/keys";
 import { button, field, fieldError, label } from "@/components/ui/styles";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
-import { renameKeySchema } from "@/lib/validation/schemas";
+import { renameKeySchema } from "@/lib/keys/key-schemas";
 
 /** The key's name, editable in place: the same schema as PATCH /api/api-keys/{id}, a 409 shown on the field. */
 export function RenameKey({ id, name }: { id: number; name: string }) {

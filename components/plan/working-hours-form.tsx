@@ -5,7 +5,7 @@ import { saveWorkingHoursAction } from "@/lib/actions/plan";
 import { TextField } from "@/components/auth/text-field";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
-import { workingHoursSchema } from "@/lib/validation/schemas";
+import { workingHoursSchema } from "@/lib/auth/auth-schemas";
 
 function hourInput(value: FormDataEntryValue | null): number | undefined {
   const text = String(value ?? "").trim();

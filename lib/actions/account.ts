@@ -1,7 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import { signOutEverywhere } from "@/lib/auth/portal-sessions";
+import { signOutEverywhere } from "@/lib/auth/session-revocation";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
 
 // The account menu's "Sign out everywhere": every portal session and REST login of the account ends.

@@ -5,8 +5,8 @@ import { signUp } from "@/lib/auth/sign-in";
 import { toUserResponse } from "@/lib/auth/users";
 import { getConfig } from "@/lib/config/env";
 import { validatedAction } from "@/lib/http/portal-action";
-import { clientIp } from "@/lib/http/request";
-import { registerSchema } from "@/lib/validation/schemas";
+import { clientIp } from "@/lib/net/client-ip";
+import { registerSchema } from "@/lib/auth/auth-schemas";
 
 // The portal's sign-up: the same schema, limit and lib call as POST /api/auth/register.
 export async function registerAction(input: unknown) {

@@ -12,7 +12,7 @@ import {
   renameKeySchema,
   rotateKeySchema,
   updateKeySchema,
-} from "@/lib/validation/schemas";
+} from "@/lib/keys/key-schemas";
 
 // Thin adapters: the same lib calls and schemas as the REST handlers under app/api/api-keys.
 

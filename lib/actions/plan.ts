@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { updateWorkingHours } from "@/lib/auth/users";
 import { notFound } from "@/lib/http/errors";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
-import { workingHoursSchema } from "@/lib/validation/schemas";
+import { workingHoursSchema } from "@/lib/auth/auth-schemas";
 
 // Thin adapter: the same schema and lib call as PUT /api/account/working-hours.
 export async function saveWorkingHoursAction(input: unknown) {

@@ -1,10 +1,11 @@
 import { backgroundDb, db, Prisma } from "../db/client";
 import { readRows } from "../db/read-rows";
 import { epochMs } from "../format/dates";
-import { errorForLog } from "../keys/secret";
+import { errorForLog } from "../log/redact";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
-import type { AuditLogQuery } from "../validation/schemas";
+import type { AuditLogQuery } from "./audit-schemas";
 import type { AuditAction, AuditContext } from "./audit-actions";
+import { DAY_MS } from "../format/time";
 
 /**
  * The account's audit trail: who changed which key (or signed in or out), when, from where and
@@ -121,8 +122,6 @@ export async function leakReportsSince(ownerId: number, from: Date) {
     createdAt: new Date(epochMs(r.created_at)),
   }));
 }
-
-const DAY_MS = 86_400_000;
 
 /** Audit rows are kept as long as the plan keeps usage rows (Free 30 days, Professional 90, Enterprise for good). */
 export async function purgeExpiredAuditLogs(now = new Date()): Promise<number> {

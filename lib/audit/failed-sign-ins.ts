@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { errorForLog } from "../keys/secret";
+import { errorForLog } from "../log/redact";
 import type { AuditContext } from "./audit-actions";
 
 /** Failed sign-ins are counted in one audit row per account, address and this long a window. */

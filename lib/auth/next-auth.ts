@@ -6,9 +6,9 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import type { NextRequest } from "next/server";
 import { getConfig } from "../config/env";
 import { sameOriginPath } from "./callback-url";
-import { loginSchema } from "../validation/schemas";
-import { clientIp } from "../http/request";
-import { revokeSession, sessionIsCurrent, sessionVersionOf } from "./portal-sessions";
+import { loginSchema } from "./auth-schemas";
+import { clientIp } from "../net/client-ip";
+import { revokeSession, sessionIsCurrent, sessionVersionOf } from "./session-revocation";
 import { recordAudit } from "../audit/audit-log";
 import { signInWithPassword } from "./sign-in";
 import { THROTTLED_ERROR } from "./sign-in-messages";
@@ -46,7 +46,7 @@ export function authOptions(): NextAuthOptions {
       },
       async jwt({ token, user }) {
         if (user) {
-          // At sign-in: this session's own id and the account's session version (lib/auth/portal-sessions.ts).
+          // At sign-in: this session's own id and the account's session version (lib/auth/session-revocation.ts).
           token.sub = user.id;
           token.sid = crypto.randomUUID();
           token.sv = await sessionVersionOf(Number(user.id));

@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
 import { getConfig } from "../config/env";
-import { ApiError } from "../http/errors";
 import { throttleStore } from "../limits/quota";
 import { retryAfterSeconds } from "../limits/rate-limiter";
 import { recordAudit } from "../audit/audit-log";
 import type { AuditActor } from "../audit/audit-actions";
 import { recordFailedSignIn } from "../audit/failed-sign-ins";
+import { SignUpThrottledError } from "./auth-errors";
 import { budgetIp } from "../limits/ip-budget";
 import { checkCredentials, createUser, type PublicUser } from "./users";
 
@@ -81,9 +81,10 @@ export async function signUp(input: Parameters<typeof createUser>[0], ip: string
   const limit = getConfig().signUpsPerIpPerHour;
   const decision = await throttleStore().consume(`signup:${hashed(budgetIp(ip))}`, limit, SIGN_UP_WINDOW_MS, now);
   if (!decision.allowed) {
-    throw new ApiError(429, "Too many accounts created from this address; try again later", {
-      "Retry-After": retryAfterSeconds(decision),
-    });
+    throw new SignUpThrottledError(
+      "Too many accounts created from this address; try again later",
+      retryAfterSeconds(decision),
+    );
   }
   return createUser(input);
 }

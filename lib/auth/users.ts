@@ -3,7 +3,7 @@ import { UNSPECIFIED, type AuditAction, type AuditContext } from "../audit/audit
 import { publishInvalidation } from "../cache/invalidation";
 import type { Plan } from "../limits/plans";
 import { db, Prisma } from "../db/client";
-import { conflict } from "../http/errors";
+import { EmailTakenError } from "./auth-errors";
 import { hashPassword, verifyPassword } from "./passwords";
 
 export const SUBSCRIPTIONS = ["active", "inactive"] as const;
@@ -32,7 +32,7 @@ export async function createUser(input: { email: string; password: string; usern
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw conflict("An account with this email already exists");
+      throw new EmailTakenError("An account with this email already exists");
     }
     throw error;
   }
@@ -123,7 +123,7 @@ export function getAccount(id: number): Promise<Account | null> {
   return db().user.findUnique({ where: { id }, select: accountFields });
 }
 
-/** The account with its session version (lib/auth/portal-sessions.ts), in one query. */
+/** The account with its session version (lib/auth/session-revocation.ts), in one query. */
 export function getAccountWithSessionVersion(id: number): Promise<(Account & { sessionVersion: number }) | null> {
   return db().user.findUnique({ where: { id }, select: { ...accountFields, sessionVersion: true } });
 }

@@ -1,5 +1,5 @@
 import { backgroundDb, db } from "../db/client";
-import { errorForLog } from "../keys/secret";
+import { errorForLog } from "../log/redact";
 import type { Invalidation } from "./invalidation-message";
 
 /**

@@ -1,5 +1,5 @@
 import { getConfig } from "../config/env";
-import { errorForLog } from "../keys/secret";
+import { errorForLog } from "../log/redact";
 import { redisReady, redisSubscriber, sharedRedis } from "../redis/shared";
 import { appendInvalidation, startInvalidationLogPoller } from "./invalidation-log";
 import type { Invalidation } from "./invalidation-message";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getConfig } from "../config/env";
-import { clientIp } from "../http/request";
+import { clientIp } from "../net/client-ip";
 import { unexpectedError } from "../http/errors";
 import { errorBody } from "../http/respond";
 import securityHeaders from "../http/security-headers.json";

@@ -10,7 +10,7 @@ import { hourlyLimitFor, planAllows, planLabel } from "../limits/plans";
 import { consumeAccountQuota, consumeAnonymousQuota, rateLimitHeaders } from "../limits/quota";
 import type { RateLimitDecision } from "../limits/rate-limiter";
 import { usageRecorder } from "../usage/usage-recorder";
-import { idSchema } from "../validation/schemas";
+import { idSchema } from "../validation/fields";
 
 /**
  * The data API's hot path, free of any web framework: a request in, a status, headers and

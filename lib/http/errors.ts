@@ -1,6 +1,7 @@
+import { EmailTakenError, SignUpThrottledError } from "../auth/auth-errors";
 import { isDatabaseUnavailable } from "../db/errors";
 import { KeyAlreadyRotatedError, KeyLimitError, KeyNameTakenError } from "../keys/key-errors";
-import { errorForLog } from "../keys/secret";
+import { errorForLog } from "../log/redact";
 
 /** An error whose message is safe to show the caller; anything else becomes a generic 500. */
 export class ApiError extends Error {
@@ -23,13 +24,16 @@ export const badRequest = (message: string) => new ApiError(400, message);
 export const unauthenticated = () => new ApiError(401, UNAUTHENTICATED_MESSAGE);
 const forbidden = (message = FORBIDDEN_MESSAGE) => new ApiError(403, message);
 export const notFound = (message = "Not found") => new ApiError(404, message);
-export const conflict = (message: string) => new ApiError(409, message);
+const conflict = (message: string) => new ApiError(409, message);
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */
 export function apiErrorFor(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof KeyNameTakenError || error instanceof KeyAlreadyRotatedError) return conflict(error.message);
   if (error instanceof KeyLimitError) return forbidden(error.message);
+  if (error instanceof EmailTakenError) return conflict(error.message);
+  if (error instanceof SignUpThrottledError)
+    return new ApiError(429, error.message, { "Retry-After": error.retryAfterSeconds });
   return null;
 }
 

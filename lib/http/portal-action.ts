@@ -4,7 +4,7 @@ import type { AuditContext } from "../audit/audit-actions";
 import { auditContext } from "./request";
 import { sessionUserId } from "../auth/next-auth";
 import { isDatabaseUnavailable } from "../db/errors";
-import { errorForLog } from "../keys/secret";
+import { errorForLog } from "../log/redact";
 import { apiErrorFor } from "./errors";
 import { fieldErrors, formatZodError } from "../validation/format-zod-error";
 

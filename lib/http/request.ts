@@ -1,9 +1,10 @@
 import type { z } from "zod";
 import type { AuditActor, AuditContext } from "../audit/audit-actions";
 import { getConfig } from "../config/env";
+import { clientIp } from "../net/client-ip";
 import { ApiError, badRequest } from "./errors";
 import { formatZodError } from "../validation/format-zod-error";
-import { MAX_PAGE } from "../validation/schemas";
+import { MAX_PAGE } from "../validation/fields";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -68,25 +69,6 @@ export async function parseInput<S extends z.ZodType>(schema: S, value: unknown)
   const result = await schema.safeParseAsync(value);
   if (!result.success) throw badRequest(formatZodError(result.error));
   return result.data;
-}
-
-/**
- * The caller's IP. Our server (scripts/server.mjs) overwrites X-Forwarded-For with the socket
- * address, or, when TRUST_PROXY is set, appends it: the header then ends "<client>, <proxy>",
- * where <client> is what our one trusted reverse proxy saw. Anything before that entry came
- * from the client and is ignored. Next alone would pass a client-supplied header through.
- */
-export function clientIp(headers: { get(name: string): string | null }, trustProxy: boolean): string {
-  const forwarded = headers.get("x-forwarded-for");
-  if (forwarded) {
-    const hops = forwarded
-      .split(",")
-      .map((hop) => hop.trim())
-      .filter(Boolean);
-    const ip = trustProxy && hops.length >= 2 ? hops[hops.length - 2] : hops[hops.length - 1];
-    if (ip) return ip.slice(0, 64);
-  }
-  return "unknown";
 }
 
 /** Who acted, for the audit log, from the client's address as clientIp reads it. */

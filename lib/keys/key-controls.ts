@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { DAY_MS } from "../format/time";
 
 /**
  * What a key may do beyond "it exists and is active": its environment (and so its rotation
@@ -11,7 +12,6 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** The reference's recommended rotation schedule, in days. */
 export const ROTATION_DAYS: Record<Environment, number> = { production: 90, staging: 60, development: 30 };
-const DAY_MS = 86_400_000;
 
 /** The environment a key's name suggests ("prod-billing", "staging api", "dev_local"), else production. */
 export function suggestEnvironment(name: string): Environment {

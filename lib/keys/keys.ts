@@ -6,9 +6,9 @@ import { db, dialect, Prisma } from "../db/client";
 import { readRows } from "../db/read-rows";
 import { epochMs } from "../format/dates";
 import { getConfig } from "../config/env";
+import { awaitPendingWrites } from "../runtime/pending-writes";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
-import { flushUsage } from "../usage/usage-recorder";
-import type { GenerateKeyInput, KeyStatus, ListKeysQuery, UpdateKeyInput } from "../validation/schemas";
+import type { GenerateKeyInput, KeyStatus, ListKeysQuery, UpdateKeyInput } from "./key-schemas";
 import {
   asEnvironment,
   compileAllowlist,
@@ -22,6 +22,7 @@ import {
 import { countedKeys } from "./key-limit";
 import { KeyAlreadyRotatedError, KeyLimitError, KeyNameTakenError } from "./key-errors";
 import { digestSecret, generateKeySecret, hasValidKeyFormat, keyHint } from "./secret";
+import { DAY_MS } from "../format/time";
 
 /**
  * API-key queries and mutations. Each takes the owner and puts it in the `where` (the
@@ -115,8 +116,6 @@ async function ownerSerialized(ownerId: number, statement: Prisma.Sql): Promise<
     { maxWait: 5_000, timeout: 10_000 },
   );
 }
-
-const DAY_MS = 86_400_000;
 
 /** The columns a key's controls are stored in, from validated input (undefined = leave as is). */
 function controlColumns(input: Pick<UpdateKeyInput, "environment" | "routes" | "read_only" | "ip_allowlist">) {
@@ -371,7 +370,7 @@ async function searchKeys(
 
 export async function listKeys(ownerId: number, query: ListKeysQuery): Promise<{ items: KeyRecord[]; total: number }> {
   // last_used_at is written with the batched usage rows: read-your-writes within this process.
-  await flushUsage();
+  await awaitPendingWrites();
   const orderBy = [{ createdAt: "desc" }, { id: "desc" }] satisfies Prisma.ApiKeyOrderByWithRelationInput[];
   if (query.q) {
     const { ids, total } = await searchKeys(ownerId, { ...query, q: query.q });
@@ -454,7 +453,7 @@ export async function keysAfter(
   filter: KeyFilter = {},
 ): Promise<ExportedKey[]> {
   // last_used_at is written with the batched usage rows: read-your-writes within this process.
-  if (afterId === 0) await flushUsage();
+  if (afterId === 0) await awaitPendingWrites();
   type Time = string | Date;
   const rows = await readRows<
     Array<{
@@ -481,7 +480,7 @@ export async function keysAfter(
 }
 
 export async function getKey(ownerId: number, id: number): Promise<KeyRecord | null> {
-  await flushUsage();
+  await awaitPendingWrites();
   return db().apiKey.findFirst({ where: { id, ownerId }, select: keyFields });
 }
 

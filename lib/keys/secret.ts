@@ -1,20 +1,19 @@
 import crypto from "node:crypto";
 import zlib from "node:zlib";
+import { KEY_PREFIX } from "../format/key-prefix";
 
 /**
  * Key format (GitHub's token design): a type prefix, 32 random base62 characters, and a
  * 6-character base62 CRC32 of everything before it. The checksum lets us reject a mistyped or
  * made-up key before any database read, and lets secret scanners verify a candidate offline.
  */
-export const KEY_PREFIX = "sk_live_";
+export { KEY_PREFIX };
 const KEY_BODY_LENGTH = 32;
 const KEY_CHECKSUM_LENGTH = 6;
 export const KEY_LENGTH = KEY_PREFIX.length + KEY_BODY_LENGTH + KEY_CHECKSUM_LENGTH;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const KEY_PATTERN = new RegExp(`^${KEY_PREFIX}[0-9A-Za-z]{${KEY_BODY_LENGTH + KEY_CHECKSUM_LENGTH}}$`);
-/** Anything that looks like one of our keys, for scrubbing text before it is stored or logged. */
-const KEY_LIKE_PATTERN = /sk_live_[0-9A-Za-z]{4,}/g;
 
 function randomBase62(length: number): string {
   let out = "";
@@ -65,25 +64,6 @@ export function digestSecret(secret: string, pepper: string): string {
 export function keyHint(secret: string): string {
   const body = secret.slice(KEY_PREFIX.length);
   return `${KEY_PREFIX}${body.slice(0, 4)}…${body.slice(-4)}`;
-}
-
-export function redactKeys(text: string): string {
-  return text.replace(KEY_LIKE_PATTERN, `${KEY_PREFIX}[redacted]`);
-}
-
-// A key's digest (HMAC-SHA256, hex) identifies it as well as the key does in a log.
-const DIGEST_PATTERN = /\b[0-9a-f]{64}\b/gi;
-
-/**
- * An error as one log line's worth of text with every key and digest taken out: a database
- * error can quote the statement's parameters (an INSERT of a key quotes its digest and hint).
- * The stack stays, for the operator; it carries the message, so it is redacted too.
- */
-export function errorForLog(error: unknown): string {
-  const e = error as { stack?: unknown; message?: unknown; code?: unknown };
-  const text = typeof e?.stack === "string" ? e.stack : typeof e?.message === "string" ? e.message : String(error);
-  const code = typeof e?.code === "string" ? ` [${e.code}]` : "";
-  return redactKeys(text).replace(DIGEST_PATTERN, "[digest]") + code;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { batchWriter, within } from "../db/batch-write";
 import { db, Prisma } from "../db/client";
 import { jsonRows, sqlTime } from "../db/json-rows";
-import { errorForLog } from "../keys/secret";
-import { onShutdown } from "../setup/shutdown";
+import { errorForLog } from "../log/redact";
+import { onShutdown } from "../runtime/shutdown";
 import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
 
 const WRITE_BEHIND_MS = 1_000;

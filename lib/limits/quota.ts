@@ -5,8 +5,7 @@ import { retryAfterSeconds, type RateLimitDecision, type RateLimitStore } from "
 import { RedisRateLimitStore } from "./redis-rate-limit-store";
 import { budgetIp } from "./ip-budget";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from "../format/time";
 
 /**
  * Each account's limiter key, made once: built per call, the text was a new string to hash for

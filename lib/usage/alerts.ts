@@ -1,4 +1,5 @@
 import type { FailureGroup, HourKeyRow, KeyCalls, NewIp } from "./summary-queries";
+import { HOUR_MS } from "../format/time";
 
 /**
  * The reference's "monitor for" list as rules over the summary's aggregates: calls from a new
@@ -6,7 +7,6 @@ import type { FailureGroup, HourKeyRow, KeyCalls, NewIp } from "./summary-querie
  * of what the queries return, so each rule is tested on its own (tests/unit/alerts.test.ts).
  */
 
-const HOUR_MS = 3_600_000;
 const SPIKE_FACTOR = 3;
 export const SPIKE_MIN_CALLS = 20;
 export const FAILED_AUTH_BURST = { count: 10, windowMs: 10 * 60_000 };

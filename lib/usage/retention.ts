@@ -1,10 +1,10 @@
 import { purgeExpiredAuditLogs } from "../audit/audit-log";
 import { purgeOldInvalidations } from "../cache/invalidation-log";
 import { backgroundDb, Prisma } from "../db/client";
-import { errorForLog } from "../keys/secret";
+import { errorForLog } from "../log/redact";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
+import { DAY_MS } from "../format/time";
 
-const DAY_MS = 86_400_000;
 // Rows per DELETE: each batch is a short statement (on SQLite, a short hold of its one write
 // lock), so usage writes and key changes are not kept waiting behind a large purge.
 export const RETENTION_BATCH = 500;

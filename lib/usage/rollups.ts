@@ -1,5 +1,6 @@
 import { dialect, Prisma } from "../db/client";
 import { jsonRows, sqlTime, type JsonColumn } from "../db/json-rows";
+import { HOUR_MS, MINUTE_MS } from "../format/time";
 
 /**
  * The rollups of usage_logs that the usage summary reads (usage_hourly, usage_hourly_totals,
@@ -9,9 +10,6 @@ import { jsonRows, sqlTime, type JsonColumn } from "../db/json-rows";
  * the transaction that inserts the batch's usage rows, so a rollup never counts a row that was
  * not written, nor misses one that was. Calls tied to no account are in no rollup.
  */
-
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 
 /** What a rollup needs of one call (a UsageEntry's fields, cleaned). */
 export interface RollupCall {

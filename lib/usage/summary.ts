@@ -20,6 +20,7 @@ import {
 } from "./summary-queries";
 import { flushUsage } from "./usage-recorder";
 import { leakReportsSince } from "../audit/audit-log";
+import { DAY_MS, HOUR_MS } from "../format/time";
 
 /**
  * The monitoring summary behind GET /api/api-usage-logs/summary and the usage page: calls per
@@ -30,7 +31,6 @@ import { leakReportsSince } from "../audit/audit-log";
 const SUMMARY_RANGES = { "24h": 24, "7d": 24 * 7 } as const;
 export type SummaryRange = keyof typeof SUMMARY_RANGES;
 
-const HOUR_MS = 3_600_000;
 /** The alerts a summary lists, newest first: a busy account's week can hold thousands. */
 const MAX_ALERTS = 100;
 
@@ -67,8 +67,6 @@ function hourBuckets(totals: HourTotals[], fromHour: number, toHour: number): Ho
   }
   return [...buckets.values()];
 }
-
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Calls by outcome for a chart over the last `hours` hours, all keys or one: per hour up to a

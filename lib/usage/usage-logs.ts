@@ -2,7 +2,8 @@ import { Prisma } from "../db/client";
 import { readRows } from "../db/read-rows";
 import { epochMs } from "../format/dates";
 import { flushUsage } from "./usage-recorder";
-import type { UsageLogQuery } from "../validation/schemas";
+import type { UsageLogQuery } from "./usage-schemas";
+import { HOUR_MS } from "../format/time";
 
 /**
  * The usage list, in SQL through readRows: on SQLite its reads run on the reader threads
@@ -11,7 +12,6 @@ import type { UsageLogQuery } from "../validation/schemas";
  * a tenth of the usage page's time there.
  */
 
-const HOUR_MS = 3_600_000;
 const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
 /** The start of the last hour of year 9999, the last a PostgreSQL timestamp given by the driver holds. */
 const LAST_HOUR = Date.UTC(9999, 11, 31, 23);
@@ -59,7 +59,7 @@ async function countLogs(ownerId: number, query: UsageLogQuery, where: Prisma.Sq
     Prisma.sql`SELECT MIN(created_at) AS oldest FROM usage_logs WHERE owner_id = ${ownerId}`,
   );
   // Rounded out to whole hours, but never past the last hour a database holds (year 9999): the
-  // query dates stop at its end (lib/validation/schemas.ts), and no row can be later.
+  // query dates stop at its end (lib/validation/fields.ts), and no row can be later.
   const from = query.from ? Math.min(Math.ceil(query.from.getTime() / HOUR_MS) * HOUR_MS, LAST_HOUR) : -Infinity;
   // `to` is inclusive: a row at exactly `to` belongs to the tail counted row by row.
   const wholeTo = query.to && query.to.getTime() < LAST_HOUR ? hourStart(query.to.getTime() + 1) : Infinity;

@@ -3,9 +3,12 @@ import { batchWriter, closeBatchWriter, within, WriteTimeout } from "../db/batch
 import { dialect, Prisma } from "../db/client";
 import { isBusy, isDatabaseUnavailable, ownerGone, rowRefused } from "../db/errors";
 import { jsonRows, sqlTime } from "../db/json-rows";
-import { errorForLog, KEY_PREFIX, redactKeys } from "../keys/secret";
-import { onShutdown } from "../setup/shutdown";
+import { KEY_PREFIX } from "../format/key-prefix";
+import { errorForLog, redactKeys } from "../log/redact";
+import { onPendingWrites } from "../runtime/pending-writes";
+import { onShutdown } from "../runtime/shutdown";
 import { rollupStatements, type RollupCall } from "./rollups";
+import { HOUR_MS } from "../format/time";
 
 export interface UsageEntry {
   ownerId: number | null;
@@ -36,8 +39,6 @@ interface RefusedCalls {
 
 /** What waits in the buffer: a call's usage row, or a run of refused calls. */
 type Buffered = UsageEntry | RefusedCalls;
-
-const HOUR_MS = 3_600_000;
 
 /** The longest a usage row waits in memory before it is written: USAGE_FLUSH_INTERVAL_MS. */
 export function flushIntervalMs(): number {
@@ -423,6 +424,8 @@ export function usageRecorder(): UsageRecorder {
   if (!holder.__usageRecorder) {
     const recorder = new UsageRecorder();
     holder.__usageRecorder = recorder;
+    // Reads elsewhere (a key's last use) see the rows recorded so far, with the same bounded wait.
+    onPendingWrites(() => recorder.flushForRead());
     onShutdown(async () => {
       await recorder.flush();
       if (recorder.pending) throw new Error(`${recorder.pending} usage rows could not be written`);

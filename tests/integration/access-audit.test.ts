@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PUT as putWorkingHours } from "@/app/api/account/working-hours/route";
 import { POST as login } from "@/app/api/auth/login/route";
 import { POST as refresh } from "@/app/api/auth/refresh/route";
-import { signOutEverywhere } from "@/lib/auth/portal-sessions";
+import { signOutEverywhere } from "@/lib/auth/session-revocation";
 import { db } from "@/lib/db/client";
 import { createAccount, noParams, request } from "./support";
 

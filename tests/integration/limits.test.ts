@@ -14,7 +14,7 @@ import { setPlan, setSubscription } from "@/lib/auth/users";
 import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-request";
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
 import { purgeExpiredUsageLogs, RETENTION_BATCH } from "@/lib/usage/retention";
-import { runShutdownHooks } from "@/lib/setup/shutdown";
+import { runShutdownHooks } from "@/lib/runtime/shutdown";
 import { flushIntervalMs, UsageRecorder, flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
 import {
   AUTH_ERROR,

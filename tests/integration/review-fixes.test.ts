@@ -7,7 +7,7 @@ import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { PUT as putWorkingHours } from "@/app/api/account/working-hours/route";
 import { serveDataRequest } from "@/lib/data-api/serve-data-request";
 import { db } from "@/lib/db/client";
-import { clientIp } from "@/lib/http/request";
+import { clientIp } from "@/lib/net/client-ip";
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
 import { SIGN_IN_LIMITS } from "@/lib/auth/sign-in";
 import { resetConfigForTests } from "@/lib/config/env";

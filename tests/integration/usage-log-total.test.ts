@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { purgeExpiredRollups, purgeExpiredUsageLogs } from "@/lib/usage/retention";
 import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
-import type { UsageLogQuery } from "@/lib/validation/schemas";
+import type { UsageLogQuery } from "@/lib/usage/usage-schemas";
 import { createAccount, generateKey, random, type Account, type GeneratedKey } from "./support";
 
 /**

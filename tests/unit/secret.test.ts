@@ -5,13 +5,12 @@ import {
   constantTimeEqual,
   digestSecret,
   encodeBase62,
-  errorForLog,
   generateKeySecret,
   hasValidKeyFormat,
   keyChecksum,
   keyHint,
-  redactKeys,
 } from "@/lib/keys/secret";
+import { errorForLog, redactKeys } from "@/lib/log/redact";
 
 describe("key secret format", () => {
   it("is sk_live_ + 32 base62 + 6 base62 checksum characters", () => {

@@ -2,14 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDataUrl, parseRouteId } from "@/lib/data-api/serve-data-request";
 import { formatZodError } from "@/lib/validation/format-zod-error";
-import {
-  generateKeySchema,
-  listKeysQuerySchema,
-  registerSchema,
-  usageLogQuerySchema,
-  keyIdParamsSchema,
-  idSchema,
-} from "@/lib/validation/schemas";
+import { registerSchema } from "@/lib/auth/auth-schemas";
+import { generateKeySchema, listKeysQuerySchema, keyIdParamsSchema } from "@/lib/keys/key-schemas";
+import { usageLogQuerySchema } from "@/lib/usage/usage-schemas";
+import { idSchema } from "@/lib/validation/fields";
 
 function message(schema: { safeParse(v: unknown): any }, value: unknown): string {
   const result = schema.safeParse(value);

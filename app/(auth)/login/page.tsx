@@ -3,7 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Suspense } from "react";
 import { LoginForm } from "@/components/auth/login-form";
-import { currentAccount } from "@/lib/auth/portal-session";
+import { currentAccount } from "@/lib/auth/current-account";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";

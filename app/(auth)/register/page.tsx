@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { RegisterForm } from "@/components/auth/register-form";
-import { currentAccount } from "@/lib/auth/portal-session";
+import { currentAccount } from "@/lib/auth/current-account";
 
 export const metadata: Metadata = { title: "Create an account" };
 export const dynamic = "force-dynamic";

@@ -5,11 +5,11 @@ import { button, field } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
 import { listAuditLogs, toAuditResponse, type AuditLogResponse } from "@/lib/audit/audit-log";
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
-import { requireAccount } from "@/lib/auth/portal-session";
+import { requireAccount } from "@/lib/auth/current-account";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam, pageParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
-import { auditLogQuerySchema } from "@/lib/validation/schemas";
+import { auditLogQuerySchema } from "@/lib/audit/audit-schemas";
 
 export const metadata: Metadata = { title: "Audit log" };
 

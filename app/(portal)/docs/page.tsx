@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { ApiReference } from "@/components/docs/api-reference";
 import { CodeBlock, CodeTabs } from "@/components/docs/code-tabs";
 import { DataTable } from "@/components/ui/table";
-import { requireAccount } from "@/lib/auth/portal-session";
+import { requireAccount } from "@/lib/auth/current-account";
 import { someKeyUser } from "@/lib/keys/keys";
 import { ANONYMOUS_HOURLY_LIMIT, PLAN_LIMITS } from "@/lib/limits/plans";
 import { openApiDocument } from "@/lib/openapi/document";

@@ -11,7 +11,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
 import { button, field, stackedCell } from "@/components/ui/styles";
 import { leakReportsForKeys } from "@/lib/audit/audit-log";
-import { requireAccount } from "@/lib/auth/portal-session";
+import { requireAccount } from "@/lib/auth/current-account";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { firstParam, pageParam } from "@/lib/http/request";
@@ -19,7 +19,7 @@ import { routesForPlan } from "@/lib/api-routes/api-routes";
 import { countKeys } from "@/lib/keys/key-limit";
 import { listKeys, toKeyResponse } from "@/lib/keys/keys";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
-import { listKeysQuerySchema } from "@/lib/validation/schemas";
+import { listKeysQuerySchema } from "@/lib/keys/key-schemas";
 
 export const metadata: Metadata = { title: "API Keys" };
 

@@ -3,7 +3,7 @@ import { WorkingHoursForm } from "@/components/plan/working-hours-form";
 import { stackedCell } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format/dates";
-import { requireAccount } from "@/lib/auth/portal-session";
+import { requireAccount } from "@/lib/auth/current-account";
 import { countKeys } from "@/lib/keys/key-limit";
 import {
   hourlyLimitFor,
@@ -14,11 +14,11 @@ import {
   ENTERPRISE_DEFAULT_HOURLY_LIMIT,
 } from "@/lib/limits/plans";
 import { accountRequestsThisHour } from "@/lib/limits/quota";
+import { HOUR_MS } from "@/lib/format/time";
 
 export const metadata: Metadata = { title: "Plan" };
 
 const n = (value: number) => value.toLocaleString("en-US");
-const HOUR_MS = 3_600_000;
 
 /** UTC first, then every zone the runtime knows (and the account's own, should it be missing). */
 function timeZones(current: string): string[] {

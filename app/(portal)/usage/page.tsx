@@ -4,7 +4,7 @@ import { type ChartStatus, UsageChart } from "@/components/usage/usage-chart";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
 import { button, field } from "@/components/ui/styles";
-import { requireAccount } from "@/lib/auth/portal-session";
+import { requireAccount } from "@/lib/auth/current-account";
 import type { Account } from "@/lib/auth/users";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime } from "@/lib/format/dates";
@@ -12,7 +12,7 @@ import { firstParam, pageParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/keys";
 import { chartOfSummary, type SummaryRange, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
-import { usageLogQuerySchema } from "@/lib/validation/schemas";
+import { usageLogQuerySchema } from "@/lib/usage/usage-schemas";
 
 export const metadata: Metadata = { title: "Usage" };
 

@@ -2,7 +2,7 @@ import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { readQuery } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { listKeys, toKeyResponse } from "@/lib/keys/keys";
-import { listKeysQuerySchema } from "@/lib/validation/schemas";
+import { listKeysQuerySchema } from "@/lib/keys/key-schemas";
 
 export const GET = withBearer(async (request, { userId }) => {
   const query = await readQuery(request, listKeysQuerySchema);

@@ -1,7 +1,7 @@
 import { getConfig } from "@/lib/config/env";
 import { serveDataRequest, serveDataWrite } from "@/lib/data-api/serve-data-request";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { clientIp } from "@/lib/http/request";
+import { clientIp } from "@/lib/net/client-ip";
 import { json } from "@/lib/http/respond";
 
 function dataRequest(request: Request) {

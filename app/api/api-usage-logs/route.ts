@@ -2,7 +2,7 @@ import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { readQuery } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
-import { usageLogQuerySchema } from "@/lib/validation/schemas";
+import { usageLogQuerySchema } from "@/lib/usage/usage-schemas";
 
 export const GET = withBearer(async (request, { userId }) => {
   const query = await readQuery(request, usageLogQuerySchema);

@@ -2,7 +2,7 @@ import { listAuditLogs, toAuditResponse } from "@/lib/audit/audit-log";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { readQuery } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { auditLogQuerySchema } from "@/lib/validation/schemas";
+import { auditLogQuerySchema } from "@/lib/audit/audit-schemas";
 
 /** The caller's audit trail, newest first; ?api_key_id= and ?action= narrow it. */
 export const GET = withBearer(async (request, { userId }) => {

@@ -14,12 +14,12 @@ import { ROTATION_DAYS } from "@/lib/keys/key-controls";
 import { DataTable } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/time";
 import { UsageChart } from "@/components/usage/usage-chart";
-import { requireAccount } from "@/lib/auth/portal-session";
+import { requireAccount } from "@/lib/auth/current-account";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { getKey, toKeyResponse } from "@/lib/keys/keys";
 import { usageChart } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
-import { keyIdParamsSchema } from "@/lib/validation/schemas";
+import { keyIdParamsSchema } from "@/lib/keys/key-schemas";
 
 export const metadata: Metadata = { title: "API key" };
 

@@ -3,7 +3,7 @@ import { unauthenticated } from "@/lib/http/errors";
 import { apiHandler } from "@/lib/http/handler";
 import { auditContext, readQuery } from "@/lib/http/request";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
-import { exportKeysQuerySchema } from "@/lib/validation/schemas";
+import { exportKeysQuerySchema } from "@/lib/keys/key-schemas";
 
 // The portal's Export CSV: the same file as GET /api/api-keys/export, authenticated by session
 // (proxy.ts already sends signed-out visitors to /login).

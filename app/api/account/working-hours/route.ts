@@ -3,7 +3,7 @@ import { unauthenticated } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { workingHoursSchema } from "@/lib/validation/schemas";
+import { workingHoursSchema } from "@/lib/auth/auth-schemas";
 
 // Sets the working hours the off-hours alert uses: {time_zone, work_start_hour, work_end_hour}.
 export const PUT = withBearer(async (request, { userId }) => {

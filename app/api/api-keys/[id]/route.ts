@@ -3,7 +3,7 @@ import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { deleteKey, getKey, toKeyResponse, updateKey } from "@/lib/keys/keys";
-import { keyIdParamsSchema, updateKeySchema } from "@/lib/validation/schemas";
+import { keyIdParamsSchema, updateKeySchema } from "@/lib/keys/key-schemas";
 
 export const GET = withBearer<{ id: string }>(async (_request, { userId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);

@@ -1,7 +1,7 @@
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, readQuery } from "@/lib/http/request";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
-import { exportKeysQuerySchema } from "@/lib/validation/schemas";
+import { exportKeysQuerySchema } from "@/lib/keys/key-schemas";
 
 export const GET = withBearer(async (request, { userId }) =>
   keysCsvResponse(userId, {

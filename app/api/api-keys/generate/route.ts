@@ -3,7 +3,7 @@ import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { generatedKeyBody } from "@/lib/keys/key-response";
 import { createKey } from "@/lib/keys/keys";
-import { generateKeySchema } from "@/lib/validation/schemas";
+import { generateKeySchema } from "@/lib/keys/key-schemas";
 
 export const POST = withBearer(async (request, { userId }) => {
   const input = await readJson(request, generateKeySchema);

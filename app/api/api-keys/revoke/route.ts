@@ -5,7 +5,7 @@ import { json } from "@/lib/http/respond";
 import { LEAK_REPORT_MESSAGE, reportLeakedKey } from "@/lib/keys/keys";
 import { consumeAnonymousQuota } from "@/lib/limits/quota";
 import { retryAfterSeconds } from "@/lib/limits/rate-limiter";
-import { reportLeakSchema } from "@/lib/validation/schemas";
+import { reportLeakSchema } from "@/lib/keys/key-schemas";
 
 /**
  * Leak response: anyone who finds a key (in a public repository, a paste, a log) posts it here,

@@ -4,7 +4,7 @@ import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { readQuery } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { usageSummaryForAccount } from "@/lib/usage/summary";
-import { summaryQuerySchema } from "@/lib/validation/schemas";
+import { summaryQuerySchema } from "@/lib/usage/usage-schemas";
 
 export const GET = withBearer(async (request, { userId }) => {
   const { range } = await readQuery(request, summaryQuerySchema);

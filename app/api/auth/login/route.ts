@@ -3,9 +3,10 @@ import { signInWithPassword } from "@/lib/auth/sign-in";
 import { getConfig } from "@/lib/config/env";
 import { ApiError, unauthenticated } from "@/lib/http/errors";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { clientIp, readJson } from "@/lib/http/request";
+import { readJson } from "@/lib/http/request";
+import { clientIp } from "@/lib/net/client-ip";
 import { json } from "@/lib/http/respond";
-import { loginSchema } from "@/lib/validation/schemas";
+import { loginSchema } from "@/lib/auth/auth-schemas";
 
 export const POST = apiHandler(async (request) => {
   const { email, password } = await readJson(request, loginSchema);

@@ -2,7 +2,7 @@ import { revokeRefreshFamily } from "@/lib/auth/refresh-tokens";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
 import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { refreshSchema } from "@/lib/validation/schemas";
+import { refreshSchema } from "@/lib/auth/auth-schemas";
 
 // Ends a REST login: the refresh token's whole family is revoked, and with it every access
 // token issued to that login. Holding the refresh token is the proof; the answer is the same

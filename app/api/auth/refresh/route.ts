@@ -1,10 +1,11 @@
 import { rotateRefreshToken } from "@/lib/auth/refresh-tokens";
 import { unauthenticated } from "@/lib/http/errors";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { clientIp, readJson } from "@/lib/http/request";
+import { readJson } from "@/lib/http/request";
+import { clientIp } from "@/lib/net/client-ip";
 import { getConfig } from "@/lib/config/env";
 import { json } from "@/lib/http/respond";
-import { refreshSchema } from "@/lib/validation/schemas";
+import { refreshSchema } from "@/lib/auth/auth-schemas";
 
 export const POST = apiHandler(async (request) => {
   const { refresh_token } = await readJson(request, refreshSchema);

@@ -2,9 +2,10 @@ import { signUp } from "@/lib/auth/sign-in";
 import { toUserResponse } from "@/lib/auth/users";
 import { getConfig } from "@/lib/config/env";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
-import { clientIp, readJson } from "@/lib/http/request";
+import { readJson } from "@/lib/http/request";
+import { clientIp } from "@/lib/net/client-ip";
 import { json } from "@/lib/http/respond";
-import { registerSchema } from "@/lib/validation/schemas";
+import { registerSchema } from "@/lib/auth/auth-schemas";
 
 export const POST = apiHandler(async (request) => {
   const input = await readJson(request, registerSchema);

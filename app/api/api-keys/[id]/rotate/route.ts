@@ -3,7 +3,7 @@ import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { rotateKey } from "@/lib/keys/keys";
-import { keyIdParamsSchema, rotateKeySchema } from "@/lib/validation/schemas";
+import { keyIdParamsSchema, rotateKeySchema } from "@/lib/keys/key-schemas";
 import { generatedKeyBody } from "@/lib/keys/key-response";
 
 /**

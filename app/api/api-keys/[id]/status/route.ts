@@ -3,7 +3,7 @@ import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { setKeyStatus, toKeyResponse } from "@/lib/keys/keys";
-import { keyIdParamsSchema, keyStatusSchema } from "@/lib/validation/schemas";
+import { keyIdParamsSchema, keyStatusSchema } from "@/lib/keys/key-schemas";
 
 export const PUT = withBearer<{ id: string }>(async (request, { userId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);

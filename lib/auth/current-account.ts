@@ -1,7 +1,7 @@
 import { cache } from "react";
 import { redirect } from "next/navigation";
 import { sessionClaims } from "./next-auth";
-import { sessionRevoked } from "./portal-sessions";
+import { sessionRevoked } from "./session-revocation";
 import { getAccountWithSessionVersion, type Account } from "./users";
 
 /**

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { body, emailSchema, usernameSchema } from "../validation/fields";
+
+/** Account inputs: sign-up, sign-in, token refresh and the account's working hours. */
+
+export const registerSchema = body({
+  email: emailSchema,
+  password: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(8, "must be at least 8 characters")
+    // bcrypt ignores everything past 72 bytes; refusing longer input avoids a false sense of strength.
+    .refine((value) => new TextEncoder().encode(value).length <= 72, "must be at most 72 bytes"),
+  username: usernameSchema.optional(),
+});
+
+export const loginSchema = body({
+  email: emailSchema,
+  password: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required"),
+});
+
+export const refreshSchema = body({
+  refresh_token: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required"),
+});
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// JSON numbers only: coercion would turn null, true or [9] into an hour.
+const hourOfDay = (max: number) =>
+  z
+    .number({ error: `must be a whole hour from 0 to ${max}` })
+    .int(`must be a whole hour from 0 to ${max}`)
+    .min(0, `must be a whole hour from 0 to ${max}`)
+    .max(max, `must be a whole hour from 0 to ${max}`);
+
+/** Working hours for the off-hours alert: [start, end) in an IANA time zone. */
+export const workingHoursSchema = body({
+  time_zone: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .trim()
+    .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris or UTC"),
+  work_start_hour: hourOfDay(23),
+  work_end_hour: hourOfDay(24),
+}).refine((v) => v.work_start_hour !== v.work_end_hour, {
+  message: "must differ from work_start_hour",
+  path: ["work_end_hour"],
+});

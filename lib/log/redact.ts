@@ -1,0 +1,22 @@
+import { KEY_PREFIX } from "../format/key-prefix";
+
+/** Anything that looks like one of our keys, for scrubbing text before it is stored or logged. */
+const KEY_LIKE_PATTERN = new RegExp(`${KEY_PREFIX}[0-9A-Za-z]{4,}`, "g");
+// A key's digest (HMAC-SHA256, hex) identifies it as well as the key does in a log.
+const DIGEST_PATTERN = /\b[0-9a-f]{64}\b/gi;
+
+export function redactKeys(text: string): string {
+  return text.replace(KEY_LIKE_PATTERN, `${KEY_PREFIX}[redacted]`);
+}
+
+/**
+ * An error as one log line's worth of text with every key and digest taken out: a database
+ * error can quote the statement's parameters (an INSERT of a key quotes its digest and hint).
+ * The stack stays, for the operator; it carries the message, so it is redacted too.
+ */
+export function errorForLog(error: unknown): string {
+  const e = error as { stack?: unknown; message?: unknown; code?: unknown };
+  const text = typeof e?.stack === "string" ? e.stack : typeof e?.message === "string" ? e.message : String(error);
+  const code = typeof e?.code === "string" ? ` [${e.code}]` : "";
+  return redactKeys(text).replace(DIGEST_PATTERN, "[digest]") + code;
+}

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import type { Health } from "../health/health";
+import { documents } from "./common-schemas";
+import { json, unexpected } from "./operation-parts";
+import { operation, type DocumentedOperation } from "./parameter-notes";
+
+/** The "Service" tag: what operators and tools call, without authentication. */
+
+const partStatus = z.enum(["ok", "unavailable"]);
+const healthSchema = documents<Health>()(
+  z
+    .object({
+      status: z.enum(["ok", "degraded", "unavailable"]),
+      database: partStatus,
+      redis: z.enum(["ok", "unavailable", "disabled"]),
+      usage_writes: z.enum(["ok", "failing"]),
+      usage_rows_waiting: z.int(),
+      usage_rows_dropped: z.int(),
+    })
+    .meta({ id: "Health" }),
+);
+
+const openApiDocumentSchema = z
+  .object({
+    openapi: z.string(),
+    info: z.object({ title: z.string(), version: z.string() }).catchall(z.unknown()),
+    paths: z.record(z.string(), z.unknown()),
+  })
+  .catchall(z.unknown())
+  .meta({ description: "This document." });
+
+export const serviceOperations: DocumentedOperation[] = [
+  operation({
+    method: "get",
+    path: "/api/health",
+    tags: ["Service"],
+    summary: "Health check",
+    description:
+      "For load balancers: no authentication and no secrets. degraded = serving, but usage rows are waiting for the database.",
+    security: [],
+    responses: {
+      200: json(healthSchema, "Serving (ok or degraded)."),
+      503: json(healthSchema, "The database or Redis cannot be reached."),
+      500: unexpected[500],
+    },
+  }),
+  operation({
+    method: "get",
+    path: "/api/openapi.json",
+    tags: ["Service"],
+    summary: "This OpenAPI document",
+    security: [],
+    responses: { 200: json(openApiDocumentSchema, "The OpenAPI 3.1 document."), 500: unexpected[500] },
+  }),
+];
