@@ -37,6 +37,9 @@ for (const scheme of ["light", "dark"] as const) {
     test.use({ colorScheme: scheme });
 
     test(`every page and dialog passes axe (${scheme})`, async ({ page, request }, testInfo) => {
+      // About a dozen pages and dialogs, each a full axe run and a full-page screenshot: 50 s on a
+      // busy two-core machine, too near the default 60 s.
+      test.setTimeout(180_000);
       const suffix = scheme === "dark" ? "-dark" : "";
       await page.goto("/login");
       await page.getByRole("button", { name: "Sign in" }).click(); // show inline errors too

@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { rotateKeyAction } from "@/lib/actions/keys";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button } from "@/components/ui/styles";
-import { NewKeyModal } from "./generate-key";
+import { NewKeyModal } from "./new-key-modal";
 
 const GRACE_CHOICES = [
   { seconds: 0, label: "Immediately", help: "The old key stops working now." },
