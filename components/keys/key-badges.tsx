@@ -1,5 +1,5 @@
 import { formatDateTime, formatRelative } from "@/lib/format/dates";
-import type { KeyResponse } from "@/lib/keys/keys";
+import type { KeyResponse } from "@/lib/keys/key-response";
 
 const badge = "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap";
 const tone = {

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { leakReportsForKeys } from "@/lib/audit/audit-log";
 import { formatDateTime } from "@/lib/format/dates";
-import type { KeyResponse } from "@/lib/keys/keys";
+import type { KeyResponse } from "@/lib/keys/key-response";
 
 type LeakReport = Awaited<ReturnType<typeof leakReportsForKeys>>[number];
 

@@ -4,7 +4,8 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { notFound } from "@/lib/http/errors";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
-import { createKey, deleteKey, rotateKey, setKeyStatus, toKeyResponse, updateKey } from "@/lib/keys/keys";
+import { createKey, deleteKey, rotateKey, setKeyStatus, updateKey } from "@/lib/keys/key-commands";
+import { toKeyResponse } from "@/lib/keys/key-response";
 import {
   generateKeySchema,
   keyIdParamsSchema,

@@ -1,7 +1,7 @@
 import Papa from "papaparse";
 import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
-import { keysAfter, type ExportedKey, type KeyFilter } from "./keys";
+import { keysAfter, type ExportedKey, type KeyFilter } from "./key-queries";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 

@@ -1,5 +1,5 @@
 import { invalidationsReachUs, onInvalidation } from "../cache/invalidation";
-import { findKeyByDigest, findRevokedKey, type KeyForVerification } from "./keys";
+import { findKeyByDigest, findRevokedKey, type KeyForVerification } from "./key-lookup";
 
 /**
  * digest → the key record verification needs (with its owner's plan, subscription and limit),

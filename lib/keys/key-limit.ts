@@ -9,7 +9,7 @@ import { db, Prisma } from "../db/client";
  *
  * So no sequence of generate, rotate, delete and status calls holds more working secrets than
  * the limit plus one outgoing key per rotation whose successor lives (a rotation ends the grace
- * of the key before it: lib/keys/keys.ts rotateKey). tests/integration/key-limit.test.ts checks
+ * of the key before it: lib/keys/key-commands.ts rotateKey). tests/integration/key-limit.test.ts checks
  * it over random sequences.
  *
  * Two counts, each from an index: keys not rotated (owner, rotated_at) and, of the few rotated

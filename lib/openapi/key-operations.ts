@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ENVIRONMENTS, GRACE_PERIODS, MAX_ALLOWLIST_ENTRIES } from "../keys/key-controls";
 import type { generatedKeyBody } from "../keys/key-response";
-import type { KeyResponse } from "../keys/keys";
-import { LEAK_REPORT_MESSAGE } from "../keys/keys";
+import type { KeyResponse } from "../keys/key-response";
+import { LEAK_REPORT_MESSAGE } from "../keys/key-commands";
 import { ANONYMOUS_HOURLY_LIMIT, PLAN_LIMITS } from "../limits/plans";
 import {
   exportKeysQuerySchema,

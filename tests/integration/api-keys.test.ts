@@ -4,7 +4,7 @@ import { POST as generate } from "@/app/api/api-keys/generate/route";
 import { GET as getKey, DELETE as deleteKey } from "@/app/api/api-keys/[id]/route";
 import { PUT as putStatus } from "@/app/api/api-keys/[id]/status/route";
 import { db, dialect } from "@/lib/db/client";
-import { keyChoices } from "@/lib/keys/keys";
+import { keyChoices } from "@/lib/keys/key-queries";
 import { hasValidKeyFormat } from "@/lib/keys/secret";
 import {
   ISO_8601,

@@ -8,7 +8,7 @@ import { GET as auditLogs } from "@/app/api/audit-logs/route";
 import { POST as logout } from "@/app/api/auth/logout/route";
 import { purgeExpiredAuditLogs } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db/client";
-import { LEAK_REPORT_MESSAGE } from "@/lib/keys/keys";
+import { LEAK_REPORT_MESSAGE } from "@/lib/keys/key-commands";
 import { consumeAnonymousQuota } from "@/lib/limits/quota";
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
 import { seedSampleRoutes } from "../helpers";

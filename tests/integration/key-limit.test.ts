@@ -5,8 +5,8 @@ import { getConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { KeyLimitError } from "@/lib/keys/key-errors";
 import { countKeys } from "@/lib/keys/key-limit";
-import { createKey, deleteKey, rotateKey, setKeyStatus } from "@/lib/keys/keys";
-import { findKeyByDigest } from "@/lib/keys/keys";
+import { createKey, deleteKey, rotateKey, setKeyStatus } from "@/lib/keys/key-commands";
+import { findKeyByDigest } from "@/lib/keys/key-lookup";
 import { digestSecret } from "@/lib/keys/secret";
 import { uniqueEmail } from "./support";
 

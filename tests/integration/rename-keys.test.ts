@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { PATCH as patchKey, GET as getKey } from "@/app/api/api-keys/[id]/route";
 import { POST as generate } from "@/app/api/api-keys/generate/route";
-import { nameTakenMessage } from "@/lib/keys/keys";
+import { nameTakenMessage } from "@/lib/keys/key-commands";
 import { seedSampleRoutes } from "../helpers";
 import {
   callData,

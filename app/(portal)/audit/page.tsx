@@ -8,7 +8,7 @@ import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
 import { requireAccount } from "@/lib/auth/current-account";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam, pageParam } from "@/lib/http/request";
-import { keyChoices } from "@/lib/keys/keys";
+import { keyChoices } from "@/lib/keys/key-queries";
 import { auditLogQuerySchema } from "@/lib/audit/audit-schemas";
 
 export const metadata: Metadata = { title: "Audit log" };

@@ -4,7 +4,7 @@ import { ApiReference } from "@/components/docs/api-reference";
 import { CodeBlock, CodeTabs } from "@/components/docs/code-tabs";
 import { DataTable } from "@/components/ui/table";
 import { requireAccount } from "@/lib/auth/current-account";
-import { someKeyUser } from "@/lib/keys/keys";
+import { someKeyUser } from "@/lib/keys/key-queries";
 import { ANONYMOUS_HOURLY_LIMIT, PLAN_LIMITS } from "@/lib/limits/plans";
 import { openApiDocument } from "@/lib/openapi/document";
 

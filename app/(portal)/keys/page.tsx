@@ -17,7 +17,8 @@ import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { firstParam, pageParam } from "@/lib/http/request";
 import { routesForPlan } from "@/lib/api-routes/api-routes";
 import { countKeys } from "@/lib/keys/key-limit";
-import { listKeys, toKeyResponse } from "@/lib/keys/keys";
+import { listKeys } from "@/lib/keys/key-queries";
+import { toKeyResponse } from "@/lib/keys/key-response";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
 import { listKeysQuerySchema } from "@/lib/keys/key-schemas";
 

@@ -6,7 +6,7 @@ import { UsageLogTable } from "@/components/usage/usage-log-table";
 import { UsageSummary, UsageSummaryLoading } from "@/components/usage/usage-summary";
 import { requireAccount } from "@/lib/auth/current-account";
 import { firstParam, pageParam } from "@/lib/http/request";
-import { keyChoices } from "@/lib/keys/keys";
+import { keyChoices } from "@/lib/keys/key-queries";
 import { chartOfSummary, type SummaryRange, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { usageLogQuerySchema } from "@/lib/usage/usage-schemas";

@@ -1,7 +1,8 @@
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { readQuery } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { listKeys, toKeyResponse } from "@/lib/keys/keys";
+import { listKeys } from "@/lib/keys/key-queries";
+import { toKeyResponse } from "@/lib/keys/key-response";
 import { listKeysQuerySchema } from "@/lib/keys/key-schemas";
 
 export const GET = withBearer(async (request, { userId }) => {

@@ -2,7 +2,9 @@ import { notFound } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { deleteKey, getKey, toKeyResponse, updateKey } from "@/lib/keys/keys";
+import { deleteKey, updateKey } from "@/lib/keys/key-commands";
+import { getKey } from "@/lib/keys/key-queries";
+import { toKeyResponse } from "@/lib/keys/key-response";
 import { keyIdParamsSchema, updateKeySchema } from "@/lib/keys/key-schemas";
 
 export const GET = withBearer<{ id: string }>(async (_request, { userId, params }) => {

@@ -2,7 +2,7 @@ import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { generatedKeyBody } from "@/lib/keys/key-response";
-import { createKey } from "@/lib/keys/keys";
+import { createKey } from "@/lib/keys/key-commands";
 import { generateKeySchema } from "@/lib/keys/key-schemas";
 
 export const POST = withBearer(async (request, { userId }) => {

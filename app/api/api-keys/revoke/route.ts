@@ -2,7 +2,7 @@ import { ApiError } from "@/lib/http/errors";
 import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
 import { auditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { LEAK_REPORT_MESSAGE, reportLeakedKey } from "@/lib/keys/keys";
+import { LEAK_REPORT_MESSAGE, reportLeakedKey } from "@/lib/keys/key-commands";
 import { consumeAnonymousQuota } from "@/lib/limits/quota";
 import { retryAfterSeconds } from "@/lib/limits/rate-limiter";
 import { reportLeakSchema } from "@/lib/keys/key-schemas";

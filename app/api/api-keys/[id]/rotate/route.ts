@@ -2,7 +2,7 @@ import { notFound } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { rotateKey } from "@/lib/keys/keys";
+import { rotateKey } from "@/lib/keys/key-commands";
 import { keyIdParamsSchema, rotateKeySchema } from "@/lib/keys/key-schemas";
 import { generatedKeyBody } from "@/lib/keys/key-response";
 

