@@ -251,7 +251,10 @@ export class RedisRateLimitStore implements RateLimitStore {
         writes.push([this.counterKey(key, start), String(atLeast), String(add), String(expiresIn)]);
       }
     }
-    await Promise.all(writes.map((args) => this.runReseed(...args)));
+    // Nothing to write back still needs an answer from Redis: without one, a call during the
+    // outage would take Redis for recovered (and say so) at every turn.
+    if (writes.length) await Promise.all(writes.map((args) => this.runReseed(...args)));
+    else await this.redis.ping();
     this.outageKeys.clear();
     this.outage.reset();
     this.failing = false;
