@@ -45,10 +45,15 @@ interface Counter {
   previous: number;
 }
 
+/** The sliding window's count at `now`: this window's calls plus the previous one's, weighted by overlap. */
+export function windowEstimate(counter: Counter, windowMs: number, now: number): number {
+  const previousWeight = Math.max(0, (windowMs - (now - counter.windowStart)) / windowMs);
+  return counter.previous * previousWeight + counter.current;
+}
+
 /** Pure arithmetic shared by every store, so they agree on edges and weighting. */
 export function slidingWindow(counter: Counter, limit: number, windowMs: number, now: number) {
-  const previousWeight = Math.max(0, (windowMs - (now - counter.windowStart)) / windowMs);
-  const estimate = counter.previous * previousWeight + counter.current;
+  const estimate = windowEstimate(counter, windowMs, now);
   const allowed = estimate + 1 <= limit;
   const windowEnd = counter.windowStart + windowMs;
   if (allowed) {
@@ -95,8 +100,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   async peek(key: string, windowMs: number, now: number): Promise<number> {
     const counter = advance(this.counters.get(key), windowMs, now);
-    const previousWeight = Math.max(0, (windowMs - (now - counter.windowStart)) / windowMs);
-    return Math.ceil(counter.previous * previousWeight + counter.current);
+    return Math.ceil(windowEstimate(counter, windowMs, now));
   }
 
   release(key: string, windowMs: number, now: number): void {

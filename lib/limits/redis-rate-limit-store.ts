@@ -3,6 +3,7 @@ import {
   advance,
   MemoryRateLimitStore,
   slidingWindow,
+  windowEstimate,
   type RateLimitDecision,
   type RateLimitStore,
 } from "./rate-limiter";
@@ -152,11 +153,8 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   /** Redis is away: this instance's share of what the key had left, counted here. */
   private consumeLocally(key: string, limit: number, windowMs: number, now: number): RateLimitDecision {
-    const before = this.seen.get(key);
-    const last = before ? advance(before, windowMs, now) : undefined;
-    const used = last
-      ? last.previous * Math.max(0, (windowMs - (now - last.windowStart)) / windowMs) + last.current
-      : 0;
+    const last = this.seen.get(key);
+    const used = last ? windowEstimate(advance(last, windowMs, now), windowMs, now) : 0;
     const share = Math.floor(Math.max(0, limit - used) / this.fallbackInstances);
     this.outageKeys.set(key, windowMs);
     return { ...this.outage.consume(key, share, windowMs, now), limit };
@@ -181,17 +179,14 @@ export class RedisRateLimitStore implements RateLimitStore {
         this.counterKey(key, windowStart),
         this.counterKey(key, windowStart - windowMs),
       );
-      // The same estimate as MemoryRateLimitStore.peek.
-      const previousWeight = Math.max(0, (windowMs - (now - windowStart)) / windowMs);
-      return Math.ceil(Number(previous ?? 0) * previousWeight + Number(current ?? 0));
+      const counter = { windowStart, current: Number(current ?? 0), previous: Number(previous ?? 0) };
+      return Math.ceil(windowEstimate(counter, windowMs, now));
     } catch (error) {
       this.noteFailure(error);
       const last = this.seen.get(key);
       const local = await this.outage.peek(key, windowMs, now);
       if (!last) return local;
-      const rolled = advance(last, windowMs, now);
-      const weight = Math.max(0, (windowMs - (now - rolled.windowStart)) / windowMs);
-      return Math.ceil(rolled.previous * weight + rolled.current) + local;
+      return Math.ceil(windowEstimate(advance(last, windowMs, now), windowMs, now)) + local;
     }
   }
 

@@ -3,7 +3,10 @@ import { purgeOldInvalidations } from "../cache/invalidation-log";
 import { backgroundDb, Prisma } from "../db/client";
 import { errorForLog } from "../log/redact";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
-import { DAY_MS } from "../format/time";
+import { DAY_MS, HOUR_MS } from "../format/time";
+
+/** How long rows tied to no account are kept: as long as the plan that keeps usage the shortest. */
+const SHORTEST_RETENTION_DAYS = Math.min(...PLANS_WITH_RETENTION.map((plan) => PLAN_LIMITS[plan].retentionDays!));
 
 // Rows per DELETE: each batch is a short statement (on SQLite, a short hold of its one write
 // lock), so usage writes and key changes are not kept waiting behind a large purge.
@@ -36,8 +39,10 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - PLAN_LIMITS[plan].retentionDays! * DAY_MS);
     deleted += await deleteInBatches({ createdAt: { lt: cutoff }, owner: { plan } });
   }
-  const shortest = Math.min(...PLANS_WITH_RETENTION.map((plan) => PLAN_LIMITS[plan].retentionDays!));
-  deleted += await deleteInBatches({ ownerId: null, createdAt: { lt: new Date(now.getTime() - shortest * DAY_MS) } });
+  deleted += await deleteInBatches({
+    ownerId: null,
+    createdAt: { lt: new Date(now.getTime() - SHORTEST_RETENTION_DAYS * DAY_MS) },
+  });
   return deleted;
 }
 
@@ -88,9 +93,8 @@ async function purgeExpiredCounters(now = new Date()): Promise<number> {
 
 /** Refused calls' counts belong to no account: kept as long as the shortest plan keeps usage rows. */
 async function purgeExpiredRefusedCalls(now = new Date()): Promise<number> {
-  const shortest = Math.min(...PLANS_WITH_RETENTION.map((plan) => PLAN_LIMITS[plan].retentionDays!));
   const { count } = await backgroundDb().refusedCall.deleteMany({
-    where: { hour: { lt: new Date(now.getTime() - shortest * DAY_MS - 3_600_000) } },
+    where: { hour: { lt: new Date(now.getTime() - SHORTEST_RETENTION_DAYS * DAY_MS - HOUR_MS) } },
   });
   return count;
 }
