@@ -2,7 +2,8 @@ import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
 import { publishInvalidation } from "../cache/invalidation";
 import { batchWriter } from "../db/batch-write";
-import { db, dialect, Prisma } from "../db/client";
+import { db, Prisma } from "../db/client";
+import { ownerLock, ownerSerialized } from "../db/sql-dialect";
 import { getConfig } from "../config/env";
 import { keyLimitMessage, maxKeysFor } from "../limits/plans";
 import type { GenerateKeyInput, KeyStatus, UpdateKeyInput } from "./key-schemas";
@@ -33,30 +34,6 @@ function nameTaken(ownerId: number, name: string | Prisma.Sql, exceptId = 0): Pr
   return Prisma.sql`EXISTS (SELECT 1 FROM api_keys other
     WHERE other.owner_id = ${ownerId} AND lower(other.name) = lower(${name}) AND other.id <> ${exceptId}
       AND other.rotated_at IS NULL)`;
-}
-
-/** PostgreSQL: the owner's row locked for the transaction, so the owner's key writes queue (see ownerSerialized). */
-const lockOwner = (ownerId: number) =>
-  // NO KEY UPDATE: queues key writes, but not usage rows, whose foreign key takes KEY SHARE.
-  Prisma.sql`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`;
-
-/**
- * A write that must not race another for the same owner (a plan limit, a unique name), as one
- * statement. SQLite runs one statement atomically; an interactive transaction would not do
- * there (request handlers share one SQLite connection, so other requests' statements would run
- * inside it and a rollback would take them along). PostgreSQL runs statements concurrently (read
- * committed), so two could both see the name free; the owner's row is locked first, in a
- * transaction of its own, which queues them (on every instance) behind each other.
- */
-async function ownerSerialized(ownerId: number, statement: Prisma.Sql): Promise<number> {
-  if (dialect() === "sqlite") return db().$executeRaw(statement);
-  return db().$transaction(
-    async (tx) => {
-      await tx.$queryRaw(lockOwner(ownerId));
-      return tx.$executeRaw(statement);
-    },
-    { maxWait: 5_000, timeout: 10_000 },
-  );
 }
 
 /** The columns a key's controls are stored in, from validated input (undefined = leave as is). */
@@ -171,8 +148,8 @@ export async function rotateKey(
   const end = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
   const inserted = Prisma.sql`EXISTS (SELECT 1 FROM api_keys n WHERE n.digest = ${digest})`;
   await batchWriter().write([
-    // PostgreSQL: queued behind the owner's other key writes, as ownerSerialized does.
-    ...(dialect() === "postgresql" ? [lockOwner(ownerId)] : []),
+    // Queued behind the owner's other key writes, as ownerSerialized does.
+    ...ownerLock(ownerId),
     // Name and controls from the row itself, not the snapshot: a PATCH that narrowed them since
     // must not be undone. The name may be shared with the old key only, which this rotation
     // retires; a concurrent rotation's new key holds it, so only one of two rotations inserts.

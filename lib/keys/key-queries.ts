@@ -1,4 +1,5 @@
-import { db, dialect, Prisma } from "../db/client";
+import { db, Prisma } from "../db/client";
+import { containsText } from "../db/sql-dialect";
 import { readRows } from "../db/read-rows";
 import { epochMs } from "../format/dates";
 import { awaitPendingWrites } from "../runtime/pending-writes";
@@ -18,12 +19,7 @@ export type KeyFilter = Pick<ListKeysQuery, "q" | "status">;
 function filterSql({ q, status }: KeyFilter): Prisma.Sql {
   const withStatus = status ? Prisma.sql`status = ${status}` : Prisma.sql`true`;
   if (!q) return withStatus;
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const matches =
-    dialect() === "sqlite"
-      ? Prisma.sql`(name LIKE ${pattern} ESCAPE '\\' OR "user" LIKE ${pattern} ESCAPE '\\')`
-      : Prisma.sql`(strpos(lower(name), lower(${q})) > 0 OR strpos(lower("user"), lower(${q})) > 0)`;
-  return Prisma.sql`${withStatus} AND ${matches}`;
+  return Prisma.sql`${withStatus} AND ${containsText(["name", '"user"'], q)}`;
 }
 
 /**

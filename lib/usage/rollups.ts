@@ -1,4 +1,5 @@
-import { dialect, Prisma } from "../db/client";
+import { Prisma } from "../db/client";
+import { daysApartAtLeast, greatest, least } from "../db/sql-dialect";
 import { jsonRows, sqlTime, type JsonColumn } from "../db/json-rows";
 import { HOUR_MS, MINUTE_MS } from "../format/time";
 
@@ -184,16 +185,8 @@ function rollUp(calls: RollupCall[]) {
   };
 }
 
-// SQLite's MIN/MAX of two values are PostgreSQL's LEAST/GREATEST.
-const least = () => Prisma.raw(dialect() === "sqlite" ? "MIN" : "LEAST");
-const greatest = () => Prisma.raw(dialect() === "sqlite" ? "MAX" : "GREATEST");
-
 /** Seven days or more between a pair's last call and this batch's first: the IP "appears" again. */
-function returnsAfterAWeek(): Prisma.Sql {
-  return dialect() === "sqlite"
-    ? Prisma.raw(`julianday(excluded.first_seen_at) - julianday(usage_key_ips.last_seen_at) >= 7`)
-    : Prisma.raw(`excluded.first_seen_at - usage_key_ips.last_seen_at >= interval '7 days'`);
-}
+const returnsAfterAWeek = () => daysApartAtLeast("excluded.first_seen_at", "usage_key_ips.last_seen_at", 7);
 
 const int = (name: string): JsonColumn => [name, "int"];
 const text = (name: string): JsonColumn => [name, "text"];
@@ -244,8 +237,8 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
         auth_failed = usage_hourly.auth_failed + excluded.auth_failed,
         limited = usage_hourly.limited + excluded.limited,
         other = usage_hourly.other + excluded.other,
-        first_at = ${least()}(usage_hourly.first_at, excluded.first_at),
-        last_at = ${greatest()}(usage_hourly.last_at, excluded.last_at)`);
+        first_at = ${least("usage_hourly.first_at", "excluded.first_at")},
+        last_at = ${greatest("usage_hourly.last_at", "excluded.last_at")}`);
   }
   if (totals.length) {
     const source = jsonRows(
@@ -272,7 +265,7 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
       ON CONFLICT (owner_id, minute, api_key_id) DO UPDATE SET
         api_key_name = excluded.api_key_name,
         count = usage_auth_failures.count + excluded.count,
-        first_at = ${least()}(usage_auth_failures.first_at, excluded.first_at)`);
+        first_at = ${least("usage_auth_failures.first_at", "excluded.first_at")}`);
   }
   if (ips.length) {
     const source = jsonRows(
@@ -292,8 +285,8 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
       ON CONFLICT (owner_id, api_key_id, ip) DO UPDATE SET
         api_key_name = CASE WHEN excluded.last_seen_at >= usage_key_ips.last_seen_at THEN excluded.api_key_name ELSE usage_key_ips.api_key_name END,
         appeared_at = CASE WHEN ${returnsAfterAWeek()} THEN excluded.first_seen_at ELSE usage_key_ips.appeared_at END,
-        first_seen_at = ${least()}(usage_key_ips.first_seen_at, excluded.first_seen_at),
-        last_seen_at = ${greatest()}(usage_key_ips.last_seen_at, excluded.last_seen_at)`);
+        first_seen_at = ${least("usage_key_ips.first_seen_at", "excluded.first_seen_at")},
+        last_seen_at = ${greatest("usage_key_ips.last_seen_at", "excluded.last_seen_at")}`);
   }
   // Only the (account, IP) pairs whose hour this process has not written yet (rollUp leaves out
   // the others): a busy IP's row changes once an hour, and upserting it with every batch cost the
@@ -308,7 +301,7 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
       INSERT INTO usage_owner_ips (owner_id, ip, last_seen_hour)
       SELECT owner_id, ip, last_seen_hour FROM ${source} AS s WHERE true
       ON CONFLICT (owner_id, ip) DO UPDATE SET
-        last_seen_hour = ${greatest()}(usage_owner_ips.last_seen_hour, excluded.last_seen_hour)`);
+        last_seen_hour = ${greatest("usage_owner_ips.last_seen_hour", "excluded.last_seen_hour")}`);
   }
   const committed = () => {
     if (ownerIpHoursWritten.size > 10_000) ownerIpHoursWritten.clear();

@@ -1,4 +1,5 @@
-import { dialect, Prisma } from "../db/client";
+import { Prisma } from "../db/client";
+import { epochMsSql, jsonArrayOfArrays, unindexed, withinDaysBefore } from "../db/sql-dialect";
 import { readRows } from "../db/read-rows";
 import { epochMs } from "../format/dates";
 
@@ -83,8 +84,8 @@ export async function hourlyTotals(ownerId: number, from: Date, to: Date, keyId?
  */
 function latestName(ownerId: number): Prisma.Sql {
   // SQLite's planner would walk the (owner_id, last_seen_at) index for the ORDER BY, over all of
-  // the account's pairs; the unary + leaves it the primary key's (owner_id, api_key_id) prefix.
-  const newest = Prisma.raw(dialect() === "sqlite" ? "+i.last_seen_at" : "i.last_seen_at");
+  // the account's pairs; unindexed() leaves it the primary key's (owner_id, api_key_id) prefix.
+  const newest = unindexed("i.last_seen_at");
   return Prisma.sql`(SELECT i.api_key_name FROM usage_key_ips i
     WHERE i.owner_id = ${ownerId} AND i.api_key_id = t.key_id ORDER BY ${newest} DESC LIMIT 1)`;
 }
@@ -151,12 +152,12 @@ export async function keyRowsInHours(ownerId: number, hours: number[]): Promise<
  * build and 2-4 to parse.
  */
 export async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
-  const rows =
-    dialect() === "sqlite"
-      ? Prisma.sql`json_group_array(json_array(api_key_id, api_key_name, count,
-          CAST(ROUND((julianday(first_at) - 2440587.5) * 86400000.0) AS INTEGER)))`
-      : Prisma.sql`COALESCE(json_agg(json_build_array(api_key_id, api_key_name, count,
-          CAST(ROUND(EXTRACT(EPOCH FROM first_at) * 1000) AS BIGINT)))::text, '[]')`;
+  const rows = jsonArrayOfArrays([
+    Prisma.raw("api_key_id"),
+    Prisma.raw("api_key_name"),
+    Prisma.raw("count"),
+    epochMsSql("first_at"),
+  ]);
   const [{ json }] = await readRows<Array<{ json: string }>>(Prisma.sql`
     SELECT ${rows} AS json FROM usage_auth_failures
     WHERE owner_id = ${ownerId} AND minute >= ${from} AND minute < ${to}`);
@@ -174,10 +175,7 @@ export async function failuresPerMinute(ownerId: number, from: Date, to: Date): 
  * caller is not "unexpected". Newest first.
  */
 export async function newIps(ownerId: number, from: Date, to: Date, limit: number): Promise<NewIp[]> {
-  const lookback =
-    dialect() === "sqlite"
-      ? Prisma.raw(`julianday(o.last_seen_at) >= julianday(p.appeared_at) - 7`)
-      : Prisma.raw(`o.last_seen_at >= p.appeared_at - interval '7 days'`);
+  const lookback = withinDaysBefore("o.last_seen_at", "p.appeared_at", 7);
   const rows = await readRows<Array<{ key_id: Count; key_name: string | null; ip: string; at: Time }>>(Prisma.sql`
     SELECT p.api_key_id AS key_id, p.api_key_name AS key_name, p.ip, p.appeared_at AS at
     FROM usage_key_ips p

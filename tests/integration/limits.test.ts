@@ -15,7 +15,8 @@ import { serveDataRequest, type DataRequest } from "@/lib/data-api/serve-data-re
 import { ANONYMOUS_HOURLY_LIMIT } from "@/lib/limits/plans";
 import { purgeExpiredUsageLogs, RETENTION_BATCH } from "@/lib/usage/retention";
 import { runShutdownHooks } from "@/lib/runtime/shutdown";
-import { flushIntervalMs, UsageRecorder, flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
+import { flushIntervalMs, UsageRecorder, flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
+import type { UsageEntry } from "@/lib/usage/usage-batch";
 import {
   AUTH_ERROR,
   FORBIDDEN_ERROR,

@@ -4,7 +4,8 @@ import { GET as summaryRoute } from "@/app/api/api-usage-logs/summary/route";
 import { db, dialect } from "@/lib/db/client";
 import { purgeExpiredRollups, RETENTION_BATCH } from "@/lib/usage/retention";
 import { outcome, rollupStatements } from "@/lib/usage/rollups";
-import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
+import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
+import type { UsageEntry } from "@/lib/usage/usage-batch";
 import {
   createAccount,
   generateKey,

@@ -9,7 +9,8 @@ import { GET as usageLogs } from "@/app/api/api-usage-logs/route";
 import { resolveDatabaseUrl } from "@/lib/config/database-url";
 import { batchWriter, sqliteBatchPragma } from "@/lib/db/batch-write";
 import { db, dialect } from "@/lib/db/client";
-import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
+import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
+import type { UsageEntry } from "@/lib/usage/usage-batch";
 import { callData, createAccount, generateKey, noParams, readBody, request, ctx, type Account } from "./support";
 import { seedSampleRoutes } from "../helpers";
 

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeExpiredRollups, purgeExpiredUsageLogs } from "@/lib/usage/retention";
-import { flushUsage, usageRecorder, type UsageEntry } from "@/lib/usage/usage-recorder";
+import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
+import type { UsageEntry } from "@/lib/usage/usage-batch";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import type { UsageLogQuery } from "@/lib/usage/usage-schemas";
 import { createAccount, generateKey, random, type Account, type GeneratedKey } from "./support";

@@ -1,0 +1,110 @@
+import { db, dialect, Prisma } from "./client";
+
+/**
+ * The SQL that SQLite and PostgreSQL spell differently, as named fragments: domain code writes
+ * one statement and asks here for the parts that differ, so no query outside lib/db branches on
+ * the provider. Column names passed in are trusted SQL (identifiers written in code, never input).
+ */
+
+const sqlite = () => dialect() === "sqlite";
+
+/** The smaller of two values: SQLite's two-argument MIN is PostgreSQL's LEAST. */
+export const least = (a: string, b: string): Prisma.Sql => Prisma.raw(`${sqlite() ? "MIN" : "LEAST"}(${a}, ${b})`);
+
+/** The larger of two values: SQLite's two-argument MAX is PostgreSQL's GREATEST. */
+export const greatest = (a: string, b: string): Prisma.Sql =>
+  Prisma.raw(`${sqlite() ? "MAX" : "GREATEST"}(${a}, ${b})`);
+
+/** `later` is at least `days` days after `earlier` (two timestamp columns). */
+export function daysApartAtLeast(later: string, earlier: string, days: number): Prisma.Sql {
+  return sqlite()
+    ? Prisma.raw(`julianday(${later}) - julianday(${earlier}) >= ${Number(days)}`)
+    : Prisma.raw(`${later} - ${earlier} >= interval '${Number(days)} days'`);
+}
+
+/** `column` is no earlier than `days` days before `reference` (two timestamp columns). */
+export function withinDaysBefore(column: string, reference: string, days: number): Prisma.Sql {
+  return sqlite()
+    ? Prisma.raw(`julianday(${column}) >= julianday(${reference}) - ${Number(days)}`)
+    : Prisma.raw(`${column} >= ${reference} - interval '${Number(days)} days'`);
+}
+
+/**
+ * A column used for ordering without letting SQLite's planner pick an index on it: the unary +
+ * makes it an expression, so the planner keeps the index the WHERE clause narrows by.
+ * PostgreSQL needs no hint.
+ */
+export const unindexed = (column: string): Prisma.Sql => Prisma.raw(sqlite() ? `+${column}` : column);
+
+/** A timestamp column as integer milliseconds since the epoch. */
+export function epochMsSql(column: string): Prisma.Sql {
+  return sqlite()
+    ? Prisma.raw(`CAST(ROUND((julianday(${column}) - 2440587.5) * 86400000.0) AS INTEGER)`)
+    : Prisma.raw(`CAST(ROUND(EXTRACT(EPOCH FROM ${column}) * 1000) AS BIGINT)`);
+}
+
+/**
+ * An aggregate: the group's rows as one JSON text, an array of arrays of `values` (`[]` when the
+ * group is empty), for results too large to be worth building as row objects.
+ */
+export function jsonArrayOfArrays(values: Prisma.Sql[]): Prisma.Sql {
+  const row = Prisma.join(values);
+  return sqlite()
+    ? Prisma.sql`json_group_array(json_array(${row}))`
+    : Prisma.sql`COALESCE(json_agg(json_build_array(${row}))::text, '[]')`;
+}
+
+/**
+ * `columns` (each a text column) contains `text`, case-insensitively and literally (% and _ match
+ * themselves). SQLite: LIKE with an escape (it folds ASCII case only, as its lower() does);
+ * PostgreSQL: strpos() of the lowered texts, which takes the text as is.
+ */
+export function containsText(columns: string[], text: string): Prisma.Sql {
+  if (sqlite()) {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return Prisma.sql`(${Prisma.join(
+      columns.map((column) => Prisma.sql`${Prisma.raw(column)} LIKE ${pattern} ESCAPE '\\'`),
+      " OR ",
+    )})`;
+  }
+  return Prisma.sql`(${Prisma.join(
+    columns.map((column) => Prisma.sql`strpos(lower(${Prisma.raw(column)}), lower(${text})) > 0`),
+    " OR ",
+  )})`;
+}
+
+/**
+ * Statements to run first in a write's transaction so writes for the same owner queue behind each
+ * other, on every instance: PostgreSQL runs statements concurrently (read committed), so two
+ * could both see a name free; the owner's row is locked. NO KEY UPDATE queues key writes but not
+ * usage rows, whose foreign key takes KEY SHARE. SQLite runs one statement at a time: none.
+ */
+export function ownerLock(ownerId: number): Prisma.Sql[] {
+  return sqlite() ? [] : [Prisma.sql`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`];
+}
+
+/**
+ * A write that must not race another for the same owner (a plan limit, a unique name), as one
+ * statement. SQLite runs one statement atomically; an interactive transaction would not do there
+ * (request handlers share one SQLite connection, so other requests' statements would run inside
+ * it and a rollback would take them along). PostgreSQL takes the owner's lock (ownerLock) first,
+ * in a transaction of its own.
+ */
+export async function ownerSerialized(ownerId: number, statement: Prisma.Sql): Promise<number> {
+  const locks = ownerLock(ownerId);
+  if (!locks.length) return db().$executeRaw(statement);
+  return db().$transaction(
+    async (tx) => {
+      for (const lock of locks) await tx.$queryRaw(lock);
+      return tx.$executeRaw(statement);
+    },
+    { maxWait: 5_000, timeout: 10_000 },
+  );
+}
+
+/**
+ * Whether the usage writer may have several batches under way: SQLite's batches queue on one
+ * writer thread, which commits them in order; on PostgreSQL two transactions upserting the same
+ * rollup rows could deadlock, so one at a time.
+ */
+export const pipelinesWrites = (): boolean => sqlite();
