@@ -5,7 +5,7 @@ import { retryAfterSeconds } from "../limits/rate-limiter";
 import { recordAudit } from "../audit/audit-log";
 import type { AuditActor } from "../audit/audit-actions";
 import { recordFailedSignIn } from "../audit/failed-sign-ins";
-import { SignUpThrottledError } from "./auth-errors";
+import { DomainError } from "../errors/domain-error";
 import { budgetIp } from "../limits/ip-budget";
 import { checkCredentials, createUser, type PublicUser } from "./users";
 
@@ -81,9 +81,10 @@ export async function signUp(input: Parameters<typeof createUser>[0], ip: string
   const limit = getConfig().signUpsPerIpPerHour;
   const decision = await throttleStore().consume(`signup:${hashed(budgetIp(ip))}`, limit, SIGN_UP_WINDOW_MS, now);
   if (!decision.allowed) {
-    throw new SignUpThrottledError(
+    throw new DomainError(
+      "sign_up_throttled",
       "Too many accounts created from this address; try again later",
-      retryAfterSeconds(decision),
+      Number(retryAfterSeconds(decision)),
     );
   }
   return createUser(input);

@@ -1,6 +1,5 @@
-import { EmailTakenError, SignUpThrottledError } from "../auth/auth-errors";
 import { isDatabaseUnavailable } from "../db/errors";
-import { KeyAlreadyRotatedError, KeyLimitError, KeyNameTakenError } from "../keys/key-errors";
+import { DomainError, type DomainErrorCode } from "../errors/domain-error";
 import { errorForLog } from "../log/redact";
 
 /** An error whose message is safe to show the caller; anything else becomes a generic 500. */
@@ -22,18 +21,26 @@ export const FORBIDDEN_MESSAGE = "Insufficient permissions";
 
 export const badRequest = (message: string) => new ApiError(400, message);
 export const unauthenticated = () => new ApiError(401, UNAUTHENTICATED_MESSAGE);
-const forbidden = (message = FORBIDDEN_MESSAGE) => new ApiError(403, message);
 export const notFound = (message = "Not found") => new ApiError(404, message);
-const conflict = (message: string) => new ApiError(409, message);
+
+/** The status each domain refusal answers with: the one place a domain code meets HTTP. */
+const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
+  key_name_taken: 409,
+  key_already_rotated: 409,
+  email_taken: 409,
+  // The reference answers a reached key limit with a 403.
+  key_limit_reached: 403,
+  sign_up_throttled: 429,
+};
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */
 export function apiErrorFor(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
-  if (error instanceof KeyNameTakenError || error instanceof KeyAlreadyRotatedError) return conflict(error.message);
-  if (error instanceof KeyLimitError) return forbidden(error.message);
-  if (error instanceof EmailTakenError) return conflict(error.message);
-  if (error instanceof SignUpThrottledError)
-    return new ApiError(429, error.message, { "Retry-After": error.retryAfterSeconds });
+  if (error instanceof DomainError) {
+    const headers: Record<string, string> =
+      error.retryAfterSeconds === undefined ? {} : { "Retry-After": String(error.retryAfterSeconds) };
+    return new ApiError(DOMAIN_STATUS[error.code], error.message, headers);
+  }
   return null;
 }
 

@@ -9,7 +9,7 @@ import { keyLimitMessage, maxKeysFor } from "../limits/plans";
 import type { GenerateKeyInput, KeyStatus, UpdateKeyInput } from "./key-schemas";
 import { maxExpiry, storeList, suggestEnvironment } from "./key-controls";
 import { countedKeys } from "./key-limit";
-import { KeyAlreadyRotatedError, KeyLimitError, KeyNameTakenError } from "./key-errors";
+import { DomainError } from "../errors/domain-error";
 import { digestSecret, generateKeySecret, hasValidKeyFormat, keyHint } from "./secret";
 import { DAY_MS } from "../format/time";
 import { getKey } from "./key-queries";
@@ -99,8 +99,8 @@ export async function createKey(
       WHERE ${underLimit} AND NOT ${nameTaken(ownerId, name)}`,
   );
   if (inserted === 0) {
-    if (await nameExists(ownerId, name)) throw new KeyNameTakenError(nameTakenMessage(name));
-    throw new KeyLimitError(keyLimitMessage(owner.plan));
+    if (await nameExists(ownerId, name)) throw new DomainError("key_name_taken", nameTakenMessage(name));
+    throw new DomainError("key_limit_reached", keyLimitMessage(owner.plan));
   }
   const key = await db().apiKey.findUniqueOrThrow({ where: { digest }, select: keyFields });
   await recordAudit(ownerId, "key.generate", context, {
@@ -132,7 +132,7 @@ export async function rotateKey(
 ): Promise<{ key: KeyRecord; secret: string } | null> {
   const old = await db().apiKey.findFirst({ where: { id, ownerId }, select: keyFields });
   if (!old) return null;
-  if (old.rotatedAt) throw new KeyAlreadyRotatedError(alreadyRotatedMessage(old.name));
+  if (old.rotatedAt) throw new DomainError("key_already_rotated", alreadyRotatedMessage(old.name));
   const now = new Date();
   const secret = generateKeySecret();
   const digest = digestSecret(secret, getConfig().keyPepper);
@@ -175,8 +175,8 @@ export async function rotateKey(
   if (!key) {
     const current = await db().apiKey.findFirst({ where: { id, ownerId }, select: { rotatedAt: true, name: true } });
     if (!current) return null;
-    if (current.rotatedAt) throw new KeyAlreadyRotatedError(alreadyRotatedMessage(current.name));
-    throw new KeyNameTakenError(nameTakenMessage(current.name));
+    if (current.rotatedAt) throw new DomainError("key_already_rotated", alreadyRotatedMessage(current.name));
+    throw new DomainError("key_name_taken", nameTakenMessage(current.name));
   }
   await publishInvalidation({ kind: "key", keyId: id });
   if (old.rotatedFromId) await publishInvalidation({ kind: "key", keyId: old.rotatedFromId });
@@ -213,7 +213,7 @@ export async function updateKey(
     );
     if (updated === 0) {
       if (!(await db().apiKey.count({ where: { id, ownerId } }))) return null;
-      throw new KeyNameTakenError(nameTakenMessage(name));
+      throw new DomainError("key_name_taken", nameTakenMessage(name));
     }
   }
   const columns = controlColumns(input);

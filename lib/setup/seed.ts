@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { seedSampleRoutes } from "../api-routes/api-routes";
-import { EmailTakenError } from "../auth/auth-errors";
+import { isDomainError } from "../errors/domain-error";
 import { countUsers, createUser } from "../auth/users";
 import { getConfig, readEnv } from "../config/env";
 
@@ -31,7 +31,7 @@ export async function seedDatabase(env = readEnv()): Promise<SeedResult> {
     await createUser({ email, password, username: "demo" });
   } catch (error) {
     // Another instance starting at the same moment created it (and printed its password).
-    if (error instanceof EmailTakenError) return { routesCreated, demo: null };
+    if (isDomainError(error, "email_taken")) return { routesCreated, demo: null };
     throw error;
   }
   return { routesCreated, demo: { email, password } };

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createUser } from "@/lib/auth/users";
 import { getConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
-import { KeyLimitError } from "@/lib/keys/key-errors";
+import { isDomainError } from "@/lib/errors/domain-error";
 import { countKeys } from "@/lib/keys/key-limit";
 import { createKey, deleteKey, rotateKey, setKeyStatus } from "@/lib/keys/key-commands";
 import { findKeyByDigest } from "@/lib/keys/key-lookup";
@@ -55,7 +55,10 @@ describe("the plan's key limit has no rotation loophole", () => {
         await deleteKey(ownerId, rotated.key.id);
       }
       // The outgoing key counts again: the account is at its limit.
-      await expect(createKey(ownerId, keyInput(`extra-${round}`))).rejects.toBeInstanceOf(KeyLimitError);
+      await expect(createKey(ownerId, keyInput(`extra-${round}`))).rejects.toMatchObject({
+        name: "DomainError",
+        code: "key_limit_reached",
+      });
     }
     expect(await countKeys(ownerId)).toBe(FREE_LIMIT);
     expect(await workingSecrets(secrets)).toBe(FREE_LIMIT);
@@ -71,7 +74,10 @@ describe("the plan's key limit has no rotation loophole", () => {
     await deleteKey(ownerId, rotated.key.id);
     expect(await works(a.secret)).toBe(true);
     expect(await countKeys(ownerId)).toBe(FREE_LIMIT);
-    await expect(createKey(ownerId, keyInput("c"))).rejects.toBeInstanceOf(KeyLimitError);
+    await expect(createKey(ownerId, keyInput("c"))).rejects.toMatchObject({
+      name: "DomainError",
+      code: "key_limit_reached",
+    });
     // An hour and a second later the outgoing key has expired and its place is free again.
     expect(await countKeys(ownerId, new Date(Date.now() + 3_601_000))).toBe(1);
   });
@@ -108,7 +114,7 @@ describe("the plan's key limit has no rotation loophole", () => {
           const pick = (n: number) => ids[n % Math.max(ids.length, 1)];
           if (s.op === "generate") {
             const made = await createKey(ownerId, keyInput(`k${names++}`)).catch((error: unknown) => {
-              if (error instanceof KeyLimitError) return null;
+              if (isDomainError(error, "key_limit_reached")) return null;
               throw error;
             });
             if (made) secrets.push(made.secret);

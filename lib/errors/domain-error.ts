@@ -1,0 +1,32 @@
+/**
+ * What a domain refuses for a reason the caller can act on, as one type: the domain says what
+ * happened (a code and a message safe to show); the edge (lib/http/errors.ts: apiErrorFor) alone
+ * decides the HTTP status and headers. Anything that is not a DomainError is unexpected.
+ */
+export type DomainErrorCode =
+  /** Another key of the account has this name, case aside. */
+  | "key_name_taken"
+  /** The plan's key limit is reached (the reference's message). */
+  | "key_limit_reached"
+  /** The key was rotated already: only its replacement can be rotated. */
+  | "key_already_rotated"
+  /** An account with this email exists already. */
+  | "email_taken"
+  /** Too many sign-ups from one client address; `retryAfterSeconds` says when to try again. */
+  | "sign_up_throttled";
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Whole seconds until the refused action would be admitted, where waiting helps. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/** Whether `error` is the domain's refusal with this code. */
+export const isDomainError = (error: unknown, code: DomainErrorCode): error is DomainError =>
+  error instanceof DomainError && error.code === code;
