@@ -1,7 +1,7 @@
 // Next calls register() once when a server starts: background jobs begin here, not at build time.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const { startRetentionJob } = await import("./lib/usage/retention");
+  const { startRetentionJob } = await import("./lib/setup/retention-job");
   startRetentionJob();
   // With REDIS_URL: subscribe to other instances' invalidations, and connect now so the first
   // requests find Redis ready instead of failing open while it connects.

@@ -3,8 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
-import { Dialog } from "@/components/ui/dialog";
-import { button } from "@/components/ui/styles";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { setKeyStatusAction } from "@/lib/actions/keys";
 import type { LeakReportNote } from "./leak-reports";
 
@@ -108,35 +107,31 @@ export function KeyStatusSwitch({
       </button>
       {error && <span className="text-xs text-red-700 dark:text-red-300">{error}</span>}
 
-      <Dialog open={confirming === "leak"} title={`Reactivate "${name}"?`} onCancel={() => setConfirming(null)}>
+      <ConfirmDialog
+        open={confirming === "leak"}
+        title={`Reactivate "${name}"?`}
+        confirmLabel="Reactivate key"
+        onConfirm={confirm}
+        onCancel={() => setConfirming(null)}
+      >
         <p className="text-sm">
           {describeLeak(leak)} Reactivating it lets whoever holds the leaked secret use it again.
         </p>
         <p className="mt-3 text-sm">Rotating it instead gives your applications a new secret and ends the old one.</p>
-        <div className="mt-6 flex justify-end gap-2">
-          <button type="button" className={button.secondary} onClick={() => setConfirming(null)} autoFocus>
-            Cancel
-          </button>
-          <button type="button" className={button.danger} onClick={confirm}>
-            Reactivate key
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
 
-      <Dialog open={confirming === "production"} title={`Deactivate "${name}"?`} onCancel={() => setConfirming(null)}>
+      <ConfirmDialog
+        open={confirming === "production"}
+        title={`Deactivate "${name}"?`}
+        confirmLabel="Deactivate key"
+        onConfirm={confirm}
+        onCancel={() => setConfirming(null)}
+      >
         <p className="text-sm">
           <strong className="font-semibold break-all">{name}</strong> is a production key. Calls with it will fail with
           401 at once, until you reactivate it.
         </p>
-        <div className="mt-6 flex justify-end gap-2">
-          <button type="button" className={button.secondary} onClick={() => setConfirming(null)} autoFocus>
-            Cancel
-          </button>
-          <button type="button" className={button.danger} onClick={confirm}>
-            Deactivate key
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -1,9 +1,13 @@
 import { db } from "../db/client";
+import { SIGN_IN_LIMITS } from "../limits/sign-in-limits";
 import { errorForLog } from "../log/redact";
 import type { AuditContext } from "./audit-actions";
 
-/** Failed sign-ins are counted in one audit row per account, address and this long a window. */
-const WINDOW_MS = 5 * 60_000;
+/**
+ * Failed sign-ins are counted in one audit row per account, address and window: the per-email
+ * throttle's window, so a row holds at most one throttle's worth of guesses.
+ */
+const WINDOW_MS = SIGN_IN_LIMITS.perEmailAndIp.windowMs;
 
 /** Writes for one (account, address) run one after another in this process, so a burst adds to one row. */
 const queues = new Map<string, Promise<void>>();

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
-import { db } from "../db/client";
+import { backgroundDb, db } from "../db/client";
+import { DAY_MS } from "../format/time";
 import { getConfig } from "../config/env";
 import { digestSecret } from "../keys/secret";
 import { recordAudit } from "../audit/audit-log";
@@ -132,4 +133,12 @@ export async function revokeRefreshFamily(token: string, ip: string | null = nul
 /** Whether a family was revoked (signed out, or a token reused): its access tokens are refused. */
 export async function familyRevoked(familyId: string): Promise<boolean> {
   return (await db().refreshToken.count({ where: { familyId, revokedAt: { not: null } } })) > 0;
+}
+
+/** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
+export async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
+  const { count } = await backgroundDb().refreshToken.deleteMany({
+    where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } },
+  });
+  return count;
 }

@@ -1,6 +1,6 @@
 import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
-import { db } from "../db/client";
+import { backgroundDb, db } from "../db/client";
 
 /**
  * Portal sessions are JWT cookies (next-auth); these make them end when the user says so. Each
@@ -39,4 +39,10 @@ export async function signOutEverywhere(userId: number, context: AuditContext = 
   await recordAudit(userId, "auth.sign_out_everywhere", context, {
     details: { refresh_tokens_revoked: logins.count },
   });
+}
+
+/** A signed-out session past its expiry could not be presented anyway. */
+export async function purgeExpiredRevokedSessions(now = new Date()): Promise<number> {
+  const { count } = await backgroundDb().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
 }

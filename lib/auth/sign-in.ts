@@ -2,28 +2,13 @@ import crypto from "node:crypto";
 import { getConfig } from "../config/env";
 import { throttleStore } from "../limits/quota";
 import { retryAfterSeconds } from "../limits/rate-limiter";
+import { SIGN_IN_LIMITS, SIGN_UP_WINDOW_MS } from "../limits/sign-in-limits";
 import { recordAudit } from "../audit/audit-log";
 import type { AuditActor } from "../audit/audit-actions";
 import { recordFailedSignIn } from "../audit/failed-sign-ins";
 import { DomainError } from "../errors/domain-error";
 import { budgetIp } from "../limits/ip-budget";
 import { checkCredentials, createUser, type PublicUser } from "./users";
-
-/**
- * Online guessing limits (numbers in the README):
- * - per email and client IP: 10 failed passwords in a sliding 5 minutes. Short on purpose:
- *   whoever shares the victim's IP (an office, a carrier NAT) can lock that email out, but
- *   only for minutes.
- * - per client IP across all emails: 30 failed passwords in a sliding 15 minutes, so spraying
- *   one common password over many accounts is slowed as much as guessing one account's.
- * Only failures count: a user who types the password right is never held back by successes.
- */
-export const SIGN_IN_LIMITS = {
-  perEmailAndIp: { failures: 10, windowMs: 5 * 60_000 },
-  perIp: { failures: 30, windowMs: 15 * 60_000 },
-} as const;
-
-const SIGN_UP_WINDOW_MS = 3_600_000;
 
 export type SignInResult =
   | { ok: true; user: PublicUser }

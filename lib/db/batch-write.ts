@@ -65,7 +65,7 @@ function sqliteWriter(): SqliteThread {
 export class WriteTimeout extends Error {}
 
 /** `write`, or a WriteTimeout once `ms` have passed: no flush waits on a stuck writer for ever. */
-export function within<T>(write: Promise<T>, ms: number, what: string): Promise<T> {
+export function writeWithin<T>(write: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new WriteTimeout(`${what} not written within ${ms} ms`)), ms);

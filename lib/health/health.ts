@@ -17,7 +17,7 @@ export interface Health {
 // A load balancer polls this: a hung dependency must answer "unavailable", not hang the probe.
 const CHECK_TIMEOUT_MS = 2_000;
 
-async function within(check: () => Promise<unknown>): Promise<PartStatus> {
+async function probe(check: () => Promise<unknown>): Promise<PartStatus> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("timed out")), CHECK_TIMEOUT_MS);
@@ -36,8 +36,8 @@ async function within(check: () => Promise<unknown>): Promise<PartStatus> {
 export async function checkHealth(): Promise<Health> {
   const redis = sharedRedis();
   const [database, redisStatus] = await Promise.all([
-    within(() => db().$queryRaw`SELECT 1`),
-    redis ? within(() => redis.ping()) : Promise.resolve("disabled" as const),
+    probe(() => db().$queryRaw`SELECT 1`),
+    redis ? probe(() => redis.ping()) : Promise.resolve("disabled" as const),
   ]);
   const usage = usageWriterStatus();
   const failing = usage.failingSince !== null;

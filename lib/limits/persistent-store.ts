@@ -1,5 +1,5 @@
-import { batchWriter, within } from "../db/batch-write";
-import { db, Prisma } from "../db/client";
+import { batchWriter, writeWithin } from "../db/batch-write";
+import { backgroundDb, db, Prisma } from "../db/client";
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { errorForLog } from "../log/redact";
 import { onShutdown } from "../runtime/shutdown";
@@ -93,7 +93,7 @@ export class PersistentRateLimitStore implements RateLimitStore {
       // `WHERE true`: SQLite would read ON CONFLICT as part of the SELECT's join.
       // Bounded: a flush (the shutdown's too) must not wait on a stuck thread; the counts are
       // absolute, so a write that lands after its timeout counts nothing twice.
-      await within(
+      await writeWithin(
         batchWriter().write([
           Prisma.sql`
             INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
@@ -155,4 +155,10 @@ export class PersistentRateLimitStore implements RateLimitStore {
     }, WRITE_BEHIND_MS);
     this.timer.unref?.();
   }
+}
+
+/** Rate-limit counters two windows old can no longer affect a decision. */
+export async function purgeExpiredCounters(now = new Date()): Promise<number> {
+  const { count } = await backgroundDb().rateLimitCounter.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
 }

@@ -1,9 +1,6 @@
-import { purgeExpiredAuditLogs } from "../audit/audit-log";
-import { purgeOldInvalidations } from "../cache/invalidation-log";
 import { backgroundDb, Prisma } from "../db/client";
-import { errorForLog } from "../log/redact";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
-import { DAY_MS, HOUR_MS } from "../format/time";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../format/time";
 
 /** How long rows tied to no account are kept: as long as the plan that keeps usage the shortest. */
 const SHORTEST_RETENTION_DAYS = Math.min(...PLANS_WITH_RETENTION.map((plan) => PLAN_LIMITS[plan].retentionDays!));
@@ -11,7 +8,6 @@ const SHORTEST_RETENTION_DAYS = Math.min(...PLANS_WITH_RETENTION.map((plan) => P
 // Rows per DELETE: each batch is a short statement (on SQLite, a short hold of its one write
 // lock), so usage writes and key changes are not kept waiting behind a large purge.
 export const RETENTION_BATCH = 500;
-const RETENTION_INTERVAL_MS = 3_600_000;
 
 /** Yields to the event loop between batches, so requests are served while a purge runs. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -49,11 +45,11 @@ export async function purgeExpiredUsageLogs(now = new Date()): Promise<number> {
 // Each rollup table with its primary key, the column that says when its newest call was, and
 // how long a row spans: a row is purged once all of it is older than the cutoff.
 const ROLLUPS = [
-  { table: "usage_hourly", key: "owner_id, hour, api_key_id", column: "hour", spanMs: 3_600_000 },
-  { table: "usage_hourly_totals", key: "owner_id, hour", column: "hour", spanMs: 3_600_000 },
-  { table: "usage_auth_failures", key: "owner_id, minute, api_key_id", column: "minute", spanMs: 60_000 },
+  { table: "usage_hourly", key: "owner_id, hour, api_key_id", column: "hour", spanMs: HOUR_MS },
+  { table: "usage_hourly_totals", key: "owner_id, hour", column: "hour", spanMs: HOUR_MS },
+  { table: "usage_auth_failures", key: "owner_id, minute, api_key_id", column: "minute", spanMs: MINUTE_MS },
   { table: "usage_key_ips", key: "owner_id, api_key_id, ip", column: "last_seen_at", spanMs: 0 },
-  { table: "usage_owner_ips", key: "owner_id, ip", column: "last_seen_hour", spanMs: 3_600_000 },
+  { table: "usage_owner_ips", key: "owner_id, ip", column: "last_seen_hour", spanMs: HOUR_MS },
 ] as const;
 
 /** One DELETE of at most RETENTION_BATCH rows of a rollup whose time column is before `before` for a plan's accounts. */
@@ -85,54 +81,10 @@ export async function purgeExpiredRollups(now = new Date()): Promise<number> {
   return deleted;
 }
 
-/** Rate-limit counters two windows old can no longer affect a decision. */
-async function purgeExpiredCounters(now = new Date()): Promise<number> {
-  const { count } = await backgroundDb().rateLimitCounter.deleteMany({ where: { expiresAt: { lt: now } } });
-  return count;
-}
-
 /** Refused calls' counts belong to no account: kept as long as the shortest plan keeps usage rows. */
-async function purgeExpiredRefusedCalls(now = new Date()): Promise<number> {
+export async function purgeExpiredRefusedCalls(now = new Date()): Promise<number> {
   const { count } = await backgroundDb().refusedCall.deleteMany({
     where: { hour: { lt: new Date(now.getTime() - SHORTEST_RETENTION_DAYS * DAY_MS - HOUR_MS) } },
   });
   return count;
-}
-
-/** A signed-out session past its expiry could not be presented anyway. */
-async function purgeExpiredRevokedSessions(now = new Date()): Promise<number> {
-  const { count } = await backgroundDb().revokedSession.deleteMany({ where: { expiresAt: { lt: now } } });
-  return count;
-}
-
-/** Refresh tokens are useless once expired; a week's grace keeps reuse detection meaningful. */
-async function purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
-  const { count } = await backgroundDb().refreshToken.deleteMany({
-    where: { expiresAt: { lt: new Date(now.getTime() - 7 * DAY_MS) } },
-  });
-  return count;
-}
-
-/** Runs the purge now and then hourly, in the background of the server process. */
-export function startRetentionJob(): void {
-  const holder = globalThis as unknown as { __retentionTimer?: NodeJS.Timeout };
-  if (holder.__retentionTimer) return;
-  const run = () => {
-    // One cutoff for rows and rollups: a rollup hour goes only once every row it counts is gone
-    // (the usage list's total relies on it, lib/usage/usage-logs.ts).
-    const now = new Date();
-    return purgeExpiredUsageLogs(now)
-      .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
-      .then(() => purgeExpiredRollups(now))
-      .then(() => purgeExpiredRefusedCalls(now))
-      .then(() => purgeExpiredAuditLogs(now))
-      .then(() => purgeExpiredRefreshTokens())
-      .then(() => purgeExpiredCounters())
-      .then(() => purgeExpiredRevokedSessions())
-      .then(() => purgeOldInvalidations())
-      .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
-  };
-  void run();
-  holder.__retentionTimer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
-  holder.__retentionTimer.unref?.();
 }

@@ -31,7 +31,8 @@ interface Named {
   last: number;
 }
 
-interface HourRollup extends Named {
+/** Calls in one UTC hour, by outcome: a row of usage_hourly_totals as the summary reads it. */
+export interface HourTotal {
   hour: number;
   ok: number;
   authFailed: number;
@@ -39,14 +40,11 @@ interface HourRollup extends Named {
   other: number;
 }
 
-interface HourTotal {
-  ownerId: number;
-  hour: number;
-  ok: number;
-  authFailed: number;
-  limited: number;
-  other: number;
-}
+/** One key's hour (usage_hourly). */
+type HourRollup = Named & HourTotal;
+
+/** One account's hour (usage_hourly_totals). */
+type AccountHourTotal = HourTotal & { ownerId: number };
 
 interface AuthFailureRollup extends Named {
   minute: number;
@@ -93,7 +91,7 @@ const ownerIpHoursWritten = new Map<number, Map<string, number>>();
  */
 function rollUp(calls: RollupCall[]) {
   const hours = new Map<string, HourRollup>();
-  const totals = new Map<string, HourTotal>();
+  const totals = new Map<string, AccountHourTotal>();
   const failures = new Map<string, AuthFailureRollup>();
   const ips = new Map<string, KeyIpRollup>();
   const ownerIps = new Map<string, OwnerIpRollup>();
@@ -101,7 +99,7 @@ function rollUp(calls: RollupCall[]) {
   // IP, and then need no key text and no map lookup (building both per call was most of what a
   // batch allocated on the request thread).
   let hourRow: HourRollup | undefined;
-  let totalRow: HourTotal | undefined;
+  let totalRow: AccountHourTotal | undefined;
   let ipRow: KeyIpRollup | undefined;
   for (const call of calls) {
     if (call.ownerId === null) continue;

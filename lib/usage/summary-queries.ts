@@ -1,6 +1,7 @@
 import { Prisma } from "../db/client";
 import { epochMsSql, jsonArrayOfArrays, unindexed, withinDaysBefore } from "../db/sql-dialect";
 import { readRows } from "../db/read-rows";
+import type { HourTotal } from "./rollups";
 import { epochMs } from "../format/dates";
 
 /**
@@ -8,15 +9,6 @@ import { epochMs } from "../format/dates";
  * account's summary reads at most one row per key and hour (plus one per key and minute with
  * 401s, one per key and IP seen, and one per IP), however many calls those rows count.
  */
-
-/** Calls in one UTC hour, by outcome. */
-export interface HourTotals {
-  hour: number;
-  ok: number;
-  authFailed: number;
-  limited: number;
-  other: number;
-}
 
 /** One key's calls in one UTC hour, with its first and last call (the off-hours rule reads both). */
 export interface HourKeyRow {
@@ -58,7 +50,7 @@ const time = epochMs;
 const total = Prisma.raw("(ok + auth_failed + limited + other)");
 
 /** Calls per UTC hour, by outcome: the account's (all keys), or one key's (its detail page's chart). */
-export async function hourlyTotals(ownerId: number, from: Date, to: Date, keyId?: number): Promise<HourTotals[]> {
+export async function hourlyTotals(ownerId: number, from: Date, to: Date, keyId?: number): Promise<HourTotal[]> {
   const source =
     keyId === undefined
       ? Prisma.sql`usage_hourly_totals WHERE owner_id = ${ownerId}`

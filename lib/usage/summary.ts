@@ -14,10 +14,10 @@ import {
   failuresPerMinute,
   hourlyTotals,
   keyRowsInHours,
-  type HourTotals,
   newIps,
   topKeys,
 } from "./summary-queries";
+import type { HourTotal } from "./rollups";
 import { flushUsage } from "./usage-recorder";
 import { leakReportsSince } from "../audit/audit-log";
 import { DAY_MS, HOUR_MS } from "../format/time";
@@ -50,7 +50,7 @@ const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
 const iso = (t: number) => new Date(t).toISOString();
 
 /** One bucket per hour from `fromHour` to `toHour`, zero where no row says otherwise. */
-function hourBuckets(totals: HourTotals[], fromHour: number, toHour: number): HourBucket[] {
+function hourBuckets(totals: HourTotal[], fromHour: number, toHour: number): HourBucket[] {
   const buckets = new Map<number, HourBucket>();
   for (let t = fromHour; t <= toHour; t += HOUR_MS)
     buckets.set(t, { hour: iso(t), ok: 0, failed: 0, auth_failed: 0, limited: 0, other: 0 });

@@ -1,5 +1,5 @@
 import { readEnv } from "../config/env";
-import { closeBatchWriter, within, WriteTimeout } from "../db/batch-write";
+import { closeBatchWriter, writeWithin, WriteTimeout } from "../db/batch-write";
 import { pipelinesWrites } from "../db/sql-dialect";
 import { isBusy, isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../log/redact";
@@ -184,7 +184,7 @@ export class UsageRecorder {
   private async writeOne(batch: Buffered[]): Promise<Buffered[]> {
     this.writingRows += batch.length;
     try {
-      await within(writeBatch(batch), WRITE_TIMEOUT_MS, "usage batch");
+      await writeWithin(writeBatch(batch), WRITE_TIMEOUT_MS, "usage batch");
       return [];
     } catch (error) {
       // A write that hung (a stuck SQLite writer thread; a PostgreSQL connection past its statement

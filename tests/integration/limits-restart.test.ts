@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as login } from "@/app/api/auth/login/route";
 import { db } from "@/lib/db/client";
-import { SIGN_IN_LIMITS } from "@/lib/auth/sign-in";
+import { SIGN_IN_LIMITS } from "@/lib/limits/sign-in-limits";
 import { flushRateLimitCounters, resetRateLimitStoreForTests } from "@/lib/limits/quota";
 import { PersistentRateLimitStore } from "@/lib/limits/persistent-store";
 import { noParams, request, seedSampleRoutes } from "../helpers";
