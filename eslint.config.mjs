@@ -20,7 +20,7 @@ const LIB_FLOORS = [
   ["cache"],
   ["limits"],
   ["audit"],
-  ["api-routes", "auth", "keys"],
+  ["auth", "data-routes", "keys"],
   ["usage"],
   ["actions", "data-api", "health", "http", "openapi", "setup"],
 ];

@@ -1,4 +1,4 @@
-import { seedSampleRoutes } from "@/lib/api-routes/api-routes";
+import { seedSampleRoutes } from "@/lib/data-routes/data-routes";
 
 /** Route handlers take (Request, { params: Promise }): these build both like Next does. */
 const BASE = "http://localhost:3000";

@@ -1,5 +1,5 @@
 import { getConfig } from "../config/env";
-import { findApiRoute, type ApiRouteData } from "../api-routes/api-routes";
+import { findApiRoute, type ApiRouteData } from "../data-routes/data-routes";
 import type { IpMatcher } from "../keys/key-controls";
 import { lookupKey, type KeyLookup } from "../keys/key-cache";
 import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";

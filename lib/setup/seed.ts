@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { seedSampleRoutes } from "../api-routes/api-routes";
+import { seedSampleRoutes } from "../data-routes/data-routes";
 import { isDomainError } from "../errors/domain-error";
 import { countUsers, createUser } from "../auth/users";
 import { getConfig, readEnv } from "../config/env";

@@ -15,7 +15,7 @@ import { requireAccount } from "@/lib/auth/current-account";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { firstParam, pageParam } from "@/lib/http/request";
-import { routesForPlan } from "@/lib/api-routes/api-routes";
+import { routesForPlan } from "@/lib/data-routes/data-routes";
 import { countKeys } from "@/lib/keys/key-limit";
 import { listKeys } from "@/lib/keys/key-queries";
 import { toKeyResponse } from "@/lib/keys/key-response";

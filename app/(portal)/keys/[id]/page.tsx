@@ -8,7 +8,7 @@ import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
 import { LeakReportHistory, leakNote } from "@/components/keys/leak-reports";
 import { RenameKey } from "@/components/keys/rename-key";
 import { RotateKey } from "@/components/keys/rotate-key";
-import { routesForPlan } from "@/lib/api-routes/api-routes";
+import { routesForPlan } from "@/lib/data-routes/data-routes";
 import { leakReportsForKeys } from "@/lib/audit/audit-log";
 import { ROTATION_DAYS } from "@/lib/keys/key-controls";
 import { DataTable } from "@/components/ui/table";
