@@ -50,6 +50,7 @@ const CHECKS = [
   ["format", "node_modules/prettier/bin/prettier.cjs", ["--check", "--log-level=warn", "."]],
   ["knip", "node_modules/knip/bin/knip.js", []],
   ["layers", "scripts/lib-layers.mjs", []],
+  ["commits", "scripts/commit-messages.mjs", []],
 ];
 const failedChecks = CHECKS.filter(([, script, args]) => run(process.execPath, [script, ...args]) !== 0).map(
   ([name]) => name,
