@@ -2,6 +2,7 @@
 // through the same lib functions as every other change, audited as "admin-cli".
 import { z } from "zod";
 import type { AuditContext } from "../lib/audit/audit-actions";
+import { ROLES, setRole } from "../lib/auth/roles";
 import { createUser, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
 import { ENTERPRISE_DEFAULT_HOURLY_LIMIT, PLANS } from "../lib/limits/plans";
 import { formatZodError } from "../lib/validation/format-zod-error";
@@ -14,6 +15,7 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command>
   set-plan <email> <${PLANS.join("|")}>
   set-subscription <email> <${SUBSCRIPTIONS.join("|")}>
   set-rate-limit <email> <requests-per-hour|default>   Enterprise's custom hourly limit
+  set-role <email> <${ROLES.join("|")}>   operators manage routes and service tokens
 
 Environment: DATABASE_URL (default file:./data/portal.db; postgres://… for PostgreSQL)`;
 
@@ -89,6 +91,16 @@ export async function runAdminCommand(argv: string[]): Promise<string> {
       if (!account) throw new Error(`No account with email ${email}`);
       const note = account.plan === "enterprise" ? "" : " (applies once the account is on the enterprise plan)";
       return `Updated ${show(account)}: ${limit ?? `default ${ENTERPRISE_DEFAULT_HOURLY_LIMIT}`} requests/hour${note}. ${TAKES_EFFECT}`;
+    }
+    case "set-role": {
+      if (args.length !== 2) throw new AdminUsageError(`set-role takes <email> <${ROLES.join("|")}>`);
+      const { email, role } = parse(
+        z.object({ email: emailSchema, role: z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }) }),
+        { email: args[0], role: args[1] },
+      );
+      const account = await setRole(email, role, ADMIN_CLI);
+      if (!account) throw new Error(`No account with email ${email}`);
+      return `Updated #${account.id} ${account.email}: role ${account.role}. Takes effect at its next request.`;
     }
     case undefined:
     case "help":

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   "account.plan",
   "account.subscription",
   "account.rate_limit",
+  "account.role",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -53,4 +54,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "account.plan": "Plan changed",
   "account.subscription": "Subscription changed",
   "account.rate_limit": "Hourly limit changed",
+  "account.role": "Role changed",
 };

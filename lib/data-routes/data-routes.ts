@@ -6,6 +6,7 @@ import { planAllows } from "../limits/plans";
 const SAMPLE_ROUTES = [
   {
     id: 123,
+    slug: "sample",
     name: "Sample route",
     description: "Open to every plan: the route the reference's examples call.",
     minPlan: "free",
@@ -13,6 +14,7 @@ const SAMPLE_ROUTES = [
   },
   {
     id: 124,
+    slug: "professional",
     name: "Professional route",
     description: "Needs the Professional plan or above.",
     minPlan: "professional",
@@ -20,6 +22,7 @@ const SAMPLE_ROUTES = [
   },
   {
     id: 125,
+    slug: "status",
     name: "Status route",
     description: "Open to every plan: a second route, so limiting a key to some routes means something on Free.",
     minPlan: "free",
@@ -33,7 +36,7 @@ export async function seedSampleRoutes(): Promise<number> {
     const existing = await db().apiRoute.findUnique({ where: { id: route.id }, select: { id: true } });
     if (existing) continue;
     try {
-      await db().apiRoute.create({ data: { ...route, payload: JSON.stringify(route.payload) } });
+      await db().apiRoute.create({ data: { ...route, payload: JSON.stringify(route.payload), builtIn: true } });
       created += 1;
     } catch (error) {
       // Another instance starting at the same moment seeded it first.
@@ -72,7 +75,11 @@ export function findApiRoute(id: number, now = Date.now()): ApiRouteData | null 
 
 async function readApiRoute(id: number, now: number): Promise<ApiRouteData | null> {
   const row = await db().apiRoute.findUnique({ where: { id } });
-  const route = row && { id: row.id, minPlan: row.minPlan, data: JSON.parse(row.payload) as Record<string, unknown> };
+  const route = row && {
+    id: row.id,
+    minPlan: row.minPlan,
+    data: row.payload === null ? {} : (JSON.parse(row.payload) as Record<string, unknown>),
+  };
   // Unknown ids are remembered too, but only a bounded number of them.
   if (cache.size >= 10_000) cache.clear();
   cache.set(id, { route, until: now + ROUTE_CACHE_MS });

@@ -84,14 +84,21 @@ export function ownerLock(ownerId: number): Prisma.Sql[] {
 }
 
 /**
- * A write that must not race another for the same owner (a plan limit, a unique name), as one
+ * The rows `select` names, locked for the rest of a transaction on PostgreSQL (FOR UPDATE), for
+ * serializedWrite. SQLite runs one statement at a time and needs none.
+ */
+export function lockRows(select: Prisma.Sql): Prisma.Sql[] {
+  return sqlite() ? [] : [Prisma.sql`${select} FOR UPDATE`];
+}
+
+/**
+ * A write that must not race another (a plan limit, a unique name, the last operator), as one
  * statement. SQLite runs one statement atomically; an interactive transaction would not do there
  * (request handlers share one SQLite connection, so other requests' statements would run inside
- * it and a rollback would take them along). PostgreSQL takes the owner's lock (ownerLock) first,
- * in a transaction of its own.
+ * it and a rollback would take them along). PostgreSQL takes `locks` (ownerLock, lockRows)
+ * first, in a transaction of its own, so racing writes queue on every instance.
  */
-export async function ownerSerialized(ownerId: number, statement: Prisma.Sql): Promise<number> {
-  const locks = ownerLock(ownerId);
+export async function serializedWrite(locks: Prisma.Sql[], statement: Prisma.Sql): Promise<number> {
   if (!locks.length) return db().$executeRaw(statement);
   return db().$transaction(
     async (tx) => {
@@ -101,6 +108,10 @@ export async function ownerSerialized(ownerId: number, statement: Prisma.Sql): P
     { maxWait: 5_000, timeout: 10_000 },
   );
 }
+
+/** A write serialized with the owner's other key writes (ownerLock). */
+export const ownerSerialized = (ownerId: number, statement: Prisma.Sql): Promise<number> =>
+  serializedWrite(ownerLock(ownerId), statement);
 
 /**
  * Whether the usage writer may have several batches under way: SQLite's batches queue on one

@@ -13,7 +13,9 @@ export type DomainErrorCode =
   /** An account with this email exists already. */
   | "email_taken"
   /** Too many sign-ups from one client address; `retryAfterSeconds` says when to try again. */
-  | "sign_up_throttled";
+  | "sign_up_throttled"
+  /** The last operator would be left with none. */
+  | "last_operator";
 
 export class DomainError extends Error {
   constructor(

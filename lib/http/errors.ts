@@ -31,6 +31,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   // The reference answers a reached key limit with a 403.
   key_limit_reached: 403,
   sign_up_throttled: 429,
+  last_operator: 409,
 };
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */
