@@ -7,18 +7,19 @@ import { build } from "esbuild";
 
 export const FAST_PATH_BUNDLE = ".next/keyportal/fast-path.mjs";
 
+/** How the fast path is bundled: tests/unit/sqlite-worker.test.ts bundles its probe the same way. */
+export const FAST_PATH_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+};
+
 export async function buildFastPath() {
-  await build({
-    entryPoints: ["lib/data-api/fast-path.ts"],
-    outfile: FAST_PATH_BUNDLE,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    sourcemap: true,
-    logLevel: "warning",
-  });
+  await build({ ...FAST_PATH_OPTIONS, entryPoints: ["lib/data-api/fast-path.ts"], outfile: FAST_PATH_BUNDLE });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await buildFastPath();
