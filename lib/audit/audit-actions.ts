@@ -18,6 +18,9 @@ export const AUDIT_ACTIONS = [
   "account.subscription",
   "account.rate_limit",
   "account.role",
+  "route.created",
+  "route.updated",
+  "route.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -55,4 +58,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "account.subscription": "Subscription changed",
   "account.rate_limit": "Hourly limit changed",
   "account.role": "Role changed",
+  "route.created": "Route created",
+  "route.updated": "Route changed",
+  "route.deleted": "Route deleted",
 };

@@ -15,7 +15,13 @@ export type DomainErrorCode =
   /** Too many sign-ups from one client address; `retryAfterSeconds` says when to try again. */
   | "sign_up_throttled"
   /** The last operator would be left with none. */
-  | "last_operator";
+  | "last_operator"
+  /** Another route has this slug. */
+  | "route_slug_taken"
+  /** The reference's sample routes are read-only. */
+  | "route_built_in"
+  /** A route change the schema alone cannot judge (it depends on the stored route). */
+  | "invalid_route";
 
 export class DomainError extends Error {
   constructor(

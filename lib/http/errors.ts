@@ -21,6 +21,7 @@ export const FORBIDDEN_MESSAGE = "Insufficient permissions";
 
 export const badRequest = (message: string) => new ApiError(400, message);
 export const unauthenticated = () => new ApiError(401, UNAUTHENTICATED_MESSAGE);
+export const forbidden = () => new ApiError(403, FORBIDDEN_MESSAGE);
 export const notFound = (message = "Not found") => new ApiError(404, message);
 
 /** The status each domain refusal answers with: the one place a domain code meets HTTP. */
@@ -32,6 +33,9 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   key_limit_reached: 403,
   sign_up_throttled: 429,
   last_operator: 409,
+  route_slug_taken: 409,
+  route_built_in: 409,
+  invalid_route: 400,
 };
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */

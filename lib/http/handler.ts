@@ -1,7 +1,8 @@
 import { verifyAccessToken } from "../auth/access-token";
 import { familyRevoked } from "../auth/refresh-tokens";
+import { roleOf } from "../auth/roles";
 import { accountExists } from "../auth/users";
-import { ApiError, apiErrorFor, unauthenticated, unexpectedError } from "./errors";
+import { ApiError, apiErrorFor, forbidden, unauthenticated, unexpectedError } from "./errors";
 import { errorResponse } from "./respond";
 
 type RouteContext<P> = { params: Promise<P> };
@@ -41,6 +42,20 @@ export function withBearer<P = unknown>(
     const [exists, revoked] = await Promise.all([accountExists(userId), familyRevoked(familyId)]);
     if (!exists || revoked) throw unauthenticated();
     return fn(request, { userId, params: await context.params });
+  });
+}
+
+/**
+ * The operator API (/api/admin/…): a Bearer of an operator account. The role is read from the
+ * database at each call, so a demotion takes effect at once: no Bearer is a 401, any other
+ * account a 403.
+ */
+export function withOperator<P = unknown>(
+  fn: (request: Request, auth: { userId: number; params: P }) => Promise<Response>,
+) {
+  return withBearer<P>(async (request, auth) => {
+    if ((await roleOf(auth.userId)) !== "operator") throw forbidden();
+    return fn(request, auth);
   });
 }
 

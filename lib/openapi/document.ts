@@ -1,6 +1,7 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import packageJson from "../../package.json";
 import { accountOperations } from "./account-operations";
+import { adminOperations } from "./admin-operations";
 import { auditOperations } from "./audit-operations";
 import { authenticationOperations } from "./authentication-operations";
 import { dataApiOperations } from "./data-api-operations";
@@ -38,6 +39,7 @@ const OPERATIONS: DocumentedOperation[] = [
   ...accountOperations,
   ...dataApiOperations,
   ...serviceOperations,
+  ...adminOperations,
 ];
 
 function generate(): OpenApiDocument {
@@ -79,6 +81,7 @@ function generate(): OpenApiDocument {
       { name: "Account", description: "Account settings." },
       { name: "Data API", description: "What the keys are for." },
       { name: "Service", description: "For operators and tools." },
+      { name: "Operator", description: "For operator accounts: the routes the keys guard." },
     ],
   });
 

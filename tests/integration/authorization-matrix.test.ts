@@ -51,6 +51,15 @@ const BEARER: Record<string, { path: (keyId: number) => string; params?: (keyId:
     "app/api/account/working-hours/route.ts": { path: () => "/api/account/working-hours" },
   };
 
+/**
+ * Operator routes (/api/admin/…): the same refused callers get the 401 body, and a valid Bearer of
+ * an account that is not an operator the 403 body; the victim's data is not theirs to reach.
+ */
+const OPERATOR: Record<string, { path: string; params?: Record<string, string> }> = {
+  "app/api/admin/routes/route.ts": { path: "/api/admin/routes" },
+  "app/api/admin/routes/[id]/route.ts": { path: "/api/admin/routes/126", params: { id: "126" } },
+};
+
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const BODIES: Record<string, unknown> = {
   POST: { api_key_name: "matrix", user: "matrix_user", grace_period_seconds: 0 },
@@ -110,7 +119,10 @@ beforeAll(async () => {
 });
 
 async function call(file: string, method: string, headers: Record<string, string>) {
-  const route = BEARER[file];
+  const route = BEARER[file] ?? {
+    path: () => OPERATOR[file].path,
+    params: OPERATOR[file].params && (() => OPERATOR[file].params!),
+  };
   const routeModule = (await import(/* @vite-ignore */ `@/${file.replace(/\.ts$/, "")}`)) as Record<string, Handler>;
   const handler = routeModule[method];
   if (!handler) return null;
@@ -124,10 +136,12 @@ async function call(file: string, method: string, headers: Record<string, string
 
 describe("the route inventory", () => {
   it("classifies every /api route file as public or Bearer", () => {
-    const unclassified = routeFiles.filter((file) => !(file in PUBLIC) && !(file in BEARER));
+    const unclassified = routeFiles.filter((file) => !(file in PUBLIC) && !(file in BEARER) && !(file in OPERATOR));
     expect(unclassified).toEqual([]);
-    expect(Object.keys(BEARER).filter((file) => !routeFiles.includes(file))).toEqual([]);
-    expect(routeFiles.length).toBe(Object.keys(PUBLIC).length + Object.keys(BEARER).length);
+    expect([...Object.keys(BEARER), ...Object.keys(OPERATOR)].filter((file) => !routeFiles.includes(file))).toEqual([]);
+    expect(routeFiles.length).toBe(
+      Object.keys(PUBLIC).length + Object.keys(BEARER).length + Object.keys(OPERATOR).length,
+    );
   });
 });
 
@@ -154,6 +168,34 @@ describe("every Bearer route × method × refused caller", () => {
     expect(checked).toBeGreaterThanOrEqual(9 * 8);
     const key = await db().apiKey.findUniqueOrThrow({ where: { id: victimKey.id } });
     expect(key).toMatchObject({ status: "active", name: "victim-secret-name" });
+  });
+});
+
+describe("every operator route × method", () => {
+  it("answers each refused caller the 401 body, and an account that is not an operator the 403 body", async () => {
+    let checked = 0;
+    for (const file of Object.keys(OPERATOR)) {
+      for (const method of METHODS) {
+        for (const [label, headers] of [
+          ...callers,
+          ["a user's valid token", { authorization: `Bearer ${attacker.token}` }],
+        ] as Array<[string, Record<string, string>]>) {
+          const response = await call(file, method, headers);
+          if (!response || response.status === 405) break;
+          const expected = label === "a user's valid token" ? 403 : 401;
+          expect({ route: file, method, caller: label, status: response.status }).toEqual({
+            route: file,
+            method,
+            caller: label,
+            status: expected,
+          });
+          expect((await readBody(response)).success).toBe(false);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(5 * 10);
+    expect(await db().apiRoute.count({ where: { id: { gt: 125 } } })).toBe(0);
   });
 });
 

@@ -3,6 +3,8 @@ import path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getDocument } from "@/app/api/openapi.json/route";
+import { setRole } from "@/lib/auth/roles";
+import { createRoute } from "@/lib/data-routes/route-commands";
 import { openApiDocument } from "@/lib/openapi/document";
 import { ctx, readBody, request, seedSampleRoutes } from "../helpers";
 import { callData, createAccount, generateKey, uniqueEmail, type Account, type GeneratedKey } from "./support";
@@ -130,6 +132,9 @@ interface Fixture {
   spare: Record<"status" | "delete" | "rotate" | "leak", GeneratedKey>;
   /** Read-only and limited to route 125. */
   readOnly: GeneratedKey;
+  /** An operator account (npm run admin -- set-role) and two routes of its own, one to change and one to delete. */
+  operator: Account;
+  routes: Record<"change" | "delete", number>;
 }
 
 const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
@@ -254,6 +259,48 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
   ),
   "GET /api/health": () => [{ url: "/api/health", status: 200 }],
   "GET /api/openapi.json": () => [{ url: "/api/openapi.json", status: 200 }],
+  "GET /api/admin/routes": (f) => [
+    { url: "/api/admin/routes", token: f.operator.token, status: 200 },
+    { url: "/api/admin/routes", token: f.account.token, status: 403 },
+  ],
+  "POST /api/admin/routes": (f) => [
+    {
+      url: "/api/admin/routes",
+      token: f.operator.token,
+      body: { slug: "oas-created", name: "OAS created", upstream_url: "https://upstream.test/v1", methods: ["GET"] },
+      status: 201,
+    },
+    {
+      url: "/api/admin/routes",
+      token: f.operator.token,
+      body: { slug: "sample", name: "x", payload: {} },
+      status: 409,
+    },
+    { url: "/api/admin/routes", token: f.account.token, body: { slug: "x", name: "x", payload: {} }, status: 403 },
+  ],
+  "GET /api/admin/routes/{id}": (f) => [
+    { url: "/api/admin/routes/123", params: { id: "123" }, token: f.operator.token, status: 200 },
+    { url: "/api/admin/routes/2147483647", params: { id: "2147483647" }, token: f.operator.token, status: 404 },
+  ],
+  "PATCH /api/admin/routes/{id}": (f) => [
+    {
+      url: `/api/admin/routes/${f.routes.change}`,
+      params: { id: String(f.routes.change) },
+      token: f.operator.token,
+      body: { name: "OAS changed", payload: { changed: true } },
+      status: 200,
+    },
+    { url: "/api/admin/routes/123", params: { id: "123" }, token: f.operator.token, body: { name: "x" }, status: 409 },
+  ],
+  "DELETE /api/admin/routes/{id}": (f) => [
+    {
+      url: `/api/admin/routes/${f.routes.delete}`,
+      params: { id: String(f.routes.delete) },
+      token: f.operator.token,
+      status: 200,
+    },
+    { url: "/api/admin/routes/124", params: { id: "124" }, token: f.operator.token, status: 409 },
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -312,7 +359,24 @@ beforeAll(async () => {
   const key = await generateKey(account.token, "OAS main", "oas_user");
   // A call on record, so the usage list and summary have rows to hold to their schemas.
   expect((await callData({ key: key.api_key, username: key.user })).status).toBe(200);
-  fixture = { account, refreshTokens, key, spare, readOnly };
+  const operator = await createAccount({ prefix: "oas-operator" });
+  await setRole(operator.email, "operator");
+  const routes = {
+    change: (await createRoute(operator.id, routeInput("oas-change"))).id,
+    delete: (await createRoute(operator.id, routeInput("oas-delete"))).id,
+  };
+  fixture = { account, refreshTokens, key, spare, readOnly, operator, routes };
+});
+
+const routeInput = (slug: string) => ({
+  slug,
+  name: slug,
+  description: "",
+  min_plan: "free" as const,
+  upstream_url: null,
+  payload: { slug },
+  methods: ["GET" as const],
+  timeout_ms: 10_000,
 });
 
 async function createAccountLogin(account: Account) {

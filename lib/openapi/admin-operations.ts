@@ -1,0 +1,141 @@
+import { z } from "zod";
+import type { RouteResponse } from "../data-routes/route-commands";
+import {
+  EXACTLY_ONE,
+  MAX_TIMEOUT_MS,
+  MIN_TIMEOUT_MS,
+  ROUTE_METHODS,
+  createRouteSchema,
+  routeIdParamsSchema,
+  updateRouteSchema,
+} from "../data-routes/route-schemas";
+import { FORBIDDEN_MESSAGE } from "../http/errors";
+import { PLANS } from "../limits/plans";
+import { documents, isoTime, rowId, successMessageSchema } from "./common-schemas";
+import { BEARER, badRequest, error, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
+import { operation, type DocumentedOperation } from "./parameter-notes";
+
+/** The "Operator" tag: what an operator account (npm run admin -- set-role) manages. */
+
+const routeSchema = documents<RouteResponse>()(
+  z
+    .object({
+      id: rowId.meta({ description: "The number the data API's ?id= names." }),
+      slug: z.string().meta({ description: "The gateway's path segment: /gw/{slug}/…" }),
+      name: z.string(),
+      description: z.string(),
+      min_plan: z.enum(PLANS).meta({ description: "The lowest plan whose keys may call it." }),
+      upstream_url: z
+        .string()
+        .nullable()
+        .meta({ description: "The http(s) base URL the gateway forwards to; null for a payload route." }),
+      payload: z
+        .record(z.string(), z.unknown())
+        .nullable()
+        .meta({ description: "The JSON object the data API answers with; null for an upstream route." }),
+      methods: z.array(z.enum(ROUTE_METHODS)).meta({ description: "The methods the gateway passes on." }),
+      timeout_ms: z.int().meta({ description: "How long the gateway waits for the upstream before a 504." }),
+      built_in: z.boolean().meta({ description: "One of the reference's sample routes (123-125): read-only." }),
+      created_at: isoTime,
+      updated_at: isoTime,
+    })
+    .meta({ id: "Route", description: "A route the keys guard." }),
+);
+
+const operatorOnly = error("The account is not an operator.", undefined, FORBIDDEN_MESSAGE);
+const routeNotFound = error("No route with this id.");
+const readOnlyOrTaken = error("A sample route (read-only), or another route has this slug.");
+const bodyNotes = `${EXACTLY_ONE}. slug: a-z first, then a-z, 0-9 and '-', at most 64 characters. upstream_url: http or https, no credentials, query or fragment. timeout_ms: ${MIN_TIMEOUT_MS}-${MAX_TIMEOUT_MS}.`;
+
+export const adminOperations: DocumentedOperation[] = [
+  operation({
+    method: "get",
+    path: "/api/admin/routes",
+    tags: ["Operator"],
+    summary: "List routes",
+    description: "Every route, by id, the sample routes included.",
+    security: BEARER,
+    responses: {
+      200: json(z.object({ data: z.array(routeSchema) }).meta({ id: "RouteList" }), "The routes."),
+      401: unauthenticated,
+      403: operatorOnly,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "post",
+    path: "/api/admin/routes",
+    tags: ["Operator"],
+    summary: "Create a route",
+    description:
+      "A payload route answers the data API with its payload; an upstream route is served by the gateway (and the data API answers with the upstream's GET /). Takes effect at the next call on every instance.",
+    security: BEARER,
+    request: { body: jsonBody(createRouteSchema.meta({ id: "CreateRouteRequest" }), bodyNotes) },
+    responses: {
+      201: json(routeSchema, "The new route."),
+      400: badRequest,
+      401: unauthenticated,
+      403: operatorOnly,
+      409: error("Another route has this slug."),
+      413: tooLarge,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "get",
+    path: "/api/admin/routes/{id}",
+    tags: ["Operator"],
+    summary: "Get a route",
+    security: BEARER,
+    request: { params: routeIdParamsSchema },
+    responses: {
+      200: json(routeSchema, "The route."),
+      400: badRequest,
+      401: unauthenticated,
+      403: operatorOnly,
+      404: routeNotFound,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "patch",
+    path: "/api/admin/routes/{id}",
+    tags: ["Operator"],
+    summary: "Change a route",
+    description:
+      "Any of the fields. The route as changed must still have exactly one of upstream_url and payload: to switch, send the new one and null for the other.",
+    security: BEARER,
+    request: {
+      params: routeIdParamsSchema,
+      body: jsonBody(updateRouteSchema.meta({ id: "UpdateRouteRequest" }), bodyNotes),
+    },
+    responses: {
+      200: json(routeSchema, "The route as changed."),
+      400: badRequest,
+      401: unauthenticated,
+      403: operatorOnly,
+      404: routeNotFound,
+      409: readOnlyOrTaken,
+      413: tooLarge,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "delete",
+    path: "/api/admin/routes/{id}",
+    tags: ["Operator"],
+    summary: "Delete a route",
+    description: "Calls to it fail from the next call on; keys limited to it keep the id, which matches nothing.",
+    security: BEARER,
+    request: { params: routeIdParamsSchema },
+    responses: {
+      200: json(successMessageSchema, "Deleted."),
+      400: badRequest,
+      401: unauthenticated,
+      403: operatorOnly,
+      404: routeNotFound,
+      409: error("A sample route: read-only."),
+      ...unexpected,
+    },
+  }),
+];
