@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   "route.created",
   "route.updated",
   "route.deleted",
+  "service_token.created",
+  "service_token.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -61,4 +63,6 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "route.created": "Route created",
   "route.updated": "Route changed",
   "route.deleted": "Route deleted",
+  "service_token.created": "Service token created",
+  "service_token.deleted": "Service token revoked",
 };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { body, emailSchema, usernameSchema } from "../validation/fields";
+import { body, emailSchema, idSchema, text, usernameSchema } from "../validation/fields";
 
 /** Account inputs: sign-up, sign-in, token refresh and the account's working hours. */
 
@@ -55,3 +55,8 @@ export const workingHoursSchema = body({
   message: "must differ from work_start_hour",
   path: ["work_end_hour"],
 });
+
+/** POST /api/admin/service-tokens: a name to tell the token apart by. */
+export const createServiceTokenSchema = body({ name: text({ min: 1, max: 100 }) });
+
+export const serviceTokenIdParamsSchema = z.object({ id: idSchema });

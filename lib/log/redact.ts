@@ -2,11 +2,13 @@ import { KEY_PREFIX } from "../format/key-prefix";
 
 /** Anything that looks like one of our keys, for scrubbing text before it is stored or logged. */
 const KEY_LIKE_PATTERN = new RegExp(`${KEY_PREFIX}[0-9A-Za-z]{4,}`, "g");
+/** Service tokens (lib/auth/service-tokens.ts) are credentials too. */
+const SERVICE_TOKEN_PATTERN = /\bkps_[A-Za-z0-9_-]{4,}/g;
 // A key's digest (HMAC-SHA256, hex) identifies it as well as the key does in a log.
 const DIGEST_PATTERN = /\b[0-9a-f]{64}\b/gi;
 
 export function redactKeys(text: string): string {
-  return text.replace(KEY_LIKE_PATTERN, `${KEY_PREFIX}[redacted]`);
+  return text.replace(KEY_LIKE_PATTERN, `${KEY_PREFIX}[redacted]`).replace(SERVICE_TOKEN_PATTERN, "kps_[redacted]");
 }
 
 /**

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { createServiceTokenSchema, serviceTokenIdParamsSchema } from "../auth/auth-schemas";
+import type { ServiceTokenResponse } from "../auth/service-tokens";
 import type { RouteResponse } from "../data-routes/route-commands";
 import {
   EXACTLY_ONE,
@@ -40,6 +42,19 @@ const routeSchema = documents<RouteResponse>()(
       updated_at: isoTime,
     })
     .meta({ id: "Route", description: "A route the keys guard." }),
+);
+
+const serviceTokenSchema = documents<ServiceTokenResponse>()(
+  z
+    .object({
+      id: rowId,
+      name: z.string(),
+      token_hint: z.string().meta({ description: "The prefix and last four characters; never the token." }),
+      created_by: rowId.meta({ description: "The operator account that made it." }),
+      created_at: isoTime,
+      last_used_at: isoTime.nullable().meta({ description: "The latest verify call with it, to the minute." }),
+    })
+    .meta({ id: "ServiceToken", description: "A service token as listed: never the token itself." }),
 );
 
 const operatorOnly = error("The account is not an operator.", undefined, FORBIDDEN_MESSAGE);
@@ -135,6 +150,61 @@ export const adminOperations: DocumentedOperation[] = [
       403: operatorOnly,
       404: routeNotFound,
       409: error("A sample route: read-only."),
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "get",
+    path: "/api/admin/service-tokens",
+    tags: ["Operator"],
+    summary: "List service tokens",
+    description: "The tokens services present to POST /api/v1/keys/verify, every operator's.",
+    security: BEARER,
+    responses: {
+      200: json(z.object({ data: z.array(serviceTokenSchema) }).meta({ id: "ServiceTokenList" }), "The tokens."),
+      401: unauthenticated,
+      403: operatorOnly,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "post",
+    path: "/api/admin/service-tokens",
+    tags: ["Operator"],
+    summary: "Create a service token",
+    description: "The token is in this response only: only its digest is stored.",
+    security: BEARER,
+    request: {
+      body: jsonBody(createServiceTokenSchema.meta({ id: "CreateServiceTokenRequest" }), "A name, 1-100 characters."),
+    },
+    responses: {
+      201: json(
+        z
+          .object({ id: rowId, name: z.string(), token: z.string().meta({ examples: ["kps_..."] }) })
+          .meta({ id: "CreatedServiceToken" }),
+        "The new token, with the secret in token.",
+      ),
+      400: badRequest,
+      401: unauthenticated,
+      403: operatorOnly,
+      413: tooLarge,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "delete",
+    path: "/api/admin/service-tokens/{id}",
+    tags: ["Operator"],
+    summary: "Revoke a service token",
+    description: "Verify calls with it fail from the next one.",
+    security: BEARER,
+    request: { params: serviceTokenIdParamsSchema },
+    responses: {
+      200: json(successMessageSchema, "Revoked."),
+      400: badRequest,
+      401: unauthenticated,
+      403: operatorOnly,
+      404: error("No service token with this id."),
       ...unexpected,
     },
   }),

@@ -58,6 +58,8 @@ const BEARER: Record<string, { path: (keyId: number) => string; params?: (keyId:
 const OPERATOR: Record<string, { path: string; params?: Record<string, string> }> = {
   "app/api/admin/routes/route.ts": { path: "/api/admin/routes" },
   "app/api/admin/routes/[id]/route.ts": { path: "/api/admin/routes/126", params: { id: "126" } },
+  "app/api/admin/service-tokens/route.ts": { path: "/api/admin/service-tokens" },
+  "app/api/admin/service-tokens/[id]/route.ts": { path: "/api/admin/service-tokens/1", params: { id: "1" } },
 };
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -194,8 +196,9 @@ describe("every operator route × method", () => {
         }
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(5 * 10);
+    expect(checked).toBeGreaterThanOrEqual(8 * 10);
     expect(await db().apiRoute.count({ where: { id: { gt: 125 } } })).toBe(0);
+    expect(await db().serviceToken.count()).toBe(0);
   });
 });
 

@@ -4,6 +4,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getDocument } from "@/app/api/openapi.json/route";
 import { setRole } from "@/lib/auth/roles";
+import { createServiceToken } from "@/lib/auth/service-tokens";
 import { createRoute } from "@/lib/data-routes/route-commands";
 import { openApiDocument } from "@/lib/openapi/document";
 import { ctx, readBody, request, seedSampleRoutes } from "../helpers";
@@ -135,6 +136,8 @@ interface Fixture {
   /** An operator account (npm run admin -- set-role) and two routes of its own, one to change and one to delete. */
   operator: Account;
   routes: Record<"change" | "delete", number>;
+  /** A service token to revoke. */
+  serviceTokenId: number;
 }
 
 const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
@@ -292,6 +295,20 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
     },
     { url: "/api/admin/routes/123", params: { id: "123" }, token: f.operator.token, body: { name: "x" }, status: 409 },
   ],
+  "GET /api/admin/service-tokens": (f) => [{ url: "/api/admin/service-tokens", token: f.operator.token, status: 200 }],
+  "POST /api/admin/service-tokens": (f) => [
+    { url: "/api/admin/service-tokens", token: f.operator.token, body: { name: "oas-service" }, status: 201 },
+    { url: "/api/admin/service-tokens", token: f.operator.token, body: { name: "" }, status: 400 },
+  ],
+  "DELETE /api/admin/service-tokens/{id}": (f) => [
+    {
+      url: `/api/admin/service-tokens/${f.serviceTokenId}`,
+      params: { id: String(f.serviceTokenId) },
+      token: f.operator.token,
+      status: 200,
+    },
+    { url: "/api/admin/service-tokens/2147483647", params: { id: "2147483647" }, token: f.operator.token, status: 404 },
+  ],
   "DELETE /api/admin/routes/{id}": (f) => [
     {
       url: `/api/admin/routes/${f.routes.delete}`,
@@ -365,7 +382,8 @@ beforeAll(async () => {
     change: (await createRoute(operator.id, routeInput("oas-change"))).id,
     delete: (await createRoute(operator.id, routeInput("oas-delete"))).id,
   };
-  fixture = { account, refreshTokens, key, spare, readOnly, operator, routes };
+  const { row: serviceToken } = await createServiceToken(operator.id, "oas-revoke");
+  fixture = { account, refreshTokens, key, spare, readOnly, operator, routes, serviceTokenId: serviceToken.id };
 });
 
 const routeInput = (slug: string) => ({

@@ -1,0 +1,88 @@
+import crypto from "node:crypto";
+import { recordAudit } from "../audit/audit-log";
+import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
+import { getConfig } from "../config/env";
+import { db } from "../db/client";
+import { constantTimeEqual, digestSecret } from "../keys/secret";
+
+/**
+ * Service tokens: the Bearer credential a service presents to POST /api/v1/keys/verify. Made by
+ * an operator and shown once; stored as an HMAC digest under the pepper, domain-separated from
+ * key digests, so the table alone lets nobody call verify. Any operator may list and revoke any
+ * token: they are the team's, not one person's.
+ */
+
+export const SERVICE_TOKEN_PREFIX = "kps_";
+const TOKEN_PATTERN = /^kps_[A-Za-z0-9_-]{43}$/;
+
+const tokenDigest = (token: string) => digestSecret(`service:${token}`, getConfig().keyPepper);
+
+const listed = { id: true, name: true, hint: true, createdById: true, createdAt: true, lastUsedAt: true } as const;
+
+export function toServiceTokenResponse(row: {
+  id: number;
+  name: string;
+  hint: string;
+  createdById: number;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}) {
+  return {
+    id: row.id,
+    name: row.name,
+    token_hint: `${SERVICE_TOKEN_PREFIX}…${row.hint}`,
+    created_by: row.createdById,
+    created_at: row.createdAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+  };
+}
+export type ServiceTokenResponse = ReturnType<typeof toServiceTokenResponse>;
+
+/** A new token: the row, and the token itself (returned this once, never stored). */
+export async function createServiceToken(operatorId: number, name: string, context: AuditContext = UNSPECIFIED) {
+  const token = `${SERVICE_TOKEN_PREFIX}${crypto.randomBytes(32).toString("base64url")}`;
+  const row = await db().serviceToken.create({
+    data: { name, digest: tokenDigest(token), hint: token.slice(-4), createdById: operatorId },
+    select: listed,
+  });
+  await recordAudit(operatorId, "service_token.created", context, { details: { id: row.id, name } });
+  return { row, token };
+}
+
+export function listServiceTokens() {
+  return db().serviceToken.findMany({ select: listed, orderBy: { id: "asc" } });
+}
+
+/** Revokes a token: verify calls with it fail from the next one. False when there is none. */
+export async function deleteServiceToken(operatorId: number, id: number, context: AuditContext = UNSPECIFIED) {
+  const row = await db().serviceToken.findUnique({ where: { id }, select: { name: true } });
+  if (!row) return false;
+  const { count } = await db().serviceToken.deleteMany({ where: { id } });
+  if (count) await recordAudit(operatorId, "service_token.deleted", context, { details: { id, name: row.name } });
+  return count > 0;
+}
+
+/** When a token's last use was last written: at most once a minute per token, not at every verify call. */
+const lastUseWritten = new Map<number, number>();
+const LAST_USE_PRECISION_MS = 60_000;
+
+/**
+ * The token behind `Authorization: Bearer kps_…`, or null. Read at every call (a revoked token
+ * fails at once on every instance); a made-up token costs one HMAC and one indexed read.
+ */
+export async function authenticateServiceToken(
+  header: string | null,
+  now = Date.now(),
+): Promise<{ id: number } | null> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  if (!match || !TOKEN_PATTERN.test(match[1])) return null;
+  const digest = tokenDigest(match[1]);
+  const row = await db().serviceToken.findUnique({ where: { digest }, select: { id: true, digest: true } });
+  if (!row || !constantTimeEqual(row.digest, digest)) return null;
+  const written = lastUseWritten.get(row.id);
+  if (written === undefined || now - written >= LAST_USE_PRECISION_MS) {
+    lastUseWritten.set(row.id, now);
+    await db().serviceToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return { id: row.id };
+}
