@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { startServer, type RunningServer } from "../scripts/support/start-server.mjs";
 
 export interface Account {
   email: string;
@@ -53,40 +53,37 @@ export function callDataApi(request: APIRequestContext, key: string, username: s
 
 /**
  * A second production server (`npm start`'s path) on its own port, data folder and SQLite file,
- * for tests that need settings the shared one doesn't have. `stop()` sends SIGTERM and removes
+ * for tests that need settings the shared one doesn't have. Ready once it answers /api/health
+ * (within 90 s). `stop()` sends SIGTERM (SIGKILL if it has not exited within 30 s) and removes
  * the folder once it has exited; `exited` resolves with its exit code.
  */
 export async function startOwnServer(port: number, env: Record<string, string>, reuseDir?: string) {
   // reuseDir: the data folder of a server started before (a restart on the same database).
   const dir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `keyportal-own-${port}-`));
   const dbFile = path.join(dir, "db.sqlite");
-  const server = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${dbFile}`,
-      DEMO_ACCOUNT: "off",
-      REDIS_URL: "",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  server.stdout.on("data", (chunk) => (output += chunk));
-  server.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
-  const stop = async () => {
-    if (server.exitCode === null) server.kill("SIGTERM");
-    await exited;
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
+  let own: RunningServer;
   try {
-    await expect.poll(() => output, { timeout: 90_000 }).toContain("Key Portal ready");
+    own = await startServer({
+      port,
+      env: {
+        ...process.env,
+        DATA_DIR: dir,
+        DATABASE_URL: `file:${dbFile}`,
+        DEMO_ACCOUNT: "off",
+        REDIS_URL: "",
+        ...env,
+      },
+      timeoutMs: 90_000,
+    });
   } catch (error) {
-    server.kill("SIGKILL");
-    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  return { base: `http://localhost:${port}`, dir, dbFile, server, exited, output: () => output, stop };
+  const stop = async () => {
+    await own.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  // The cookies the tests set and read are for localhost, as NEXTAUTH_URL says by default.
+  const base = `http://localhost:${port}`;
+  return { base, dir, dbFile, server: own.child, exited: own.exited, output: own.output, stop };
 }

@@ -1,0 +1,102 @@
+// npm run bench's report: the data-API table with each row's ratio to the raw floor, printed and
+// written to BENCHMARKS.md with the date, commit and machine (the latest run, kept in git).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import { READ_SAMPLES, READ_WARMUPS } from "./bench-measure.mjs";
+
+export const FLOOR_TITLE = "raw node:http floor (HMAC + SQLite read)";
+
+/**
+ * The floor runs twice, before and after the data API's rows, and the ratios are to the mean of
+ * the two: this machine's speed drifts from one run to the next. The issue's latency goal is a
+ * p99 within 2× the floor's, so the p99 ratio is to the mean of its two p99s.
+ */
+export function floorRatios(rows) {
+  const floorRows = rows.filter((r) => r.title.startsWith(FLOOR_TITLE));
+  const isFloor = (r) => floorRows.includes(r);
+  const mean = (pick) => (floorRows.length ? floorRows.reduce((sum, r) => sum + pick(r), 0) / floorRows.length : null);
+  const floorRps = mean((r) => r.rps);
+  const floorP99 = mean((r) => r.p99);
+  const ratioOf = (r) => (floorRps && !isFloor(r) ? `${(r.rps / floorRps).toFixed(2)}×` : "");
+  const p99RatioOf = (r) => (floorP99 && !isFloor(r) ? `${(r.p99 / floorP99).toFixed(2)}×` : "");
+  return { isFloor, floorRps, floorP99, ratioOf, p99RatioOf };
+}
+
+export function printDataApiTable(rows) {
+  const { isFloor, floorRps, floorP99, ratioOf, p99RatioOf } = floorRatios(rows);
+  for (const r of rows) {
+    const ratio = ratioOf(r) ? `  ${ratioOf(r)} floor, p99 ${p99RatioOf(r)} the floor's` : "";
+    console.log(
+      `${r.title.padEnd(50)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${ratio}  ${isFloor(r) ? "" : `server RSS ${r.rss} MB  `}[${r.codes}]`,
+    );
+  }
+  if (floorRps) console.log(`ratios are to the floor's mean, ${Math.round(floorRps)} req/s, p99 ${floorP99} ms`);
+}
+
+function bigAccountSection({ config, big, reads, exportFigures, underLoad, retention }) {
+  const { bigKeys, bigRows, connections, seconds } = config;
+  const ms = (s) => Math.round(s * 1000);
+  return [
+    "## A big account",
+    "",
+    `One Enterprise account with ${bigKeys} keys and ${bigRows} usage rows over 30 days, written straight into the database before the server starts (${(big.rowsSeconds + big.rollupSeconds).toFixed(1)} s, ${big.rollupRows} per-key hourly rollup rows). 90% of calls come from 100 service keys, the rest from any key; 2% from an IP other than the key's usual one; 93% 200, 3% 401, 2% 429, 1% 403, 1% 404.`,
+    "",
+    `Reads one at a time, ${READ_SAMPLES} of each after ${READ_WARMUPS} warm-ups (time to the last byte over loopback):`,
+    "",
+    "| read | p50 ms | p99 ms | slowest ms |",
+    "| --- | --- | --- |",
+    ...reads.map((r) => `| ${r.title} | ${r.p50} | ${r.p99} | ${r.max} |`),
+    "",
+    `The usage summary's SQL as it ran on usage_logs before the rollups (the same file, run directly): 24h ${ms(big.rawSummary["24h"])} ms, 7d ${ms(big.rawSummary["7d"])} ms.`,
+    "",
+    `- Export: GET /api/api-keys/export of ${bigKeys + 1} keys: ${exportFigures.seconds.toFixed(2)} s, ${(exportFigures.bytes / 1e6).toFixed(1)} MB, server RSS +${exportFigures.rssGrowthMb} MB at its peak.`,
+    `- Under load: ${connections} connections on the data API (valid key) for ${seconds} s while summaries (7d, 24h) and exports ran back to back (${underLoad.heavy} of them): event-loop delay p50 ${underLoad.delay.p50_ms} ms, p99 ${underLoad.delay.p99_ms} ms, max ${underLoad.delay.max_ms} ms; the data API ${underLoad.rps} req/s, p99 ${underLoad.p99} ms.`,
+    `- Retention: ${retention.deleted} expired usage rows of a Free account deleted in ${retention.logSeconds.toFixed(2)} s, ${retention.perBatchMs.toFixed(1)} ms per batch of ${retention.batch}; their ${retention.rollupsDeleted} rollup rows in ${retention.rollupSeconds.toFixed(2)} s.`,
+  ];
+}
+
+/** BENCHMARKS.md: when, on what, the data-API table, the shutdown count and the big account's figures. */
+export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount }) {
+  const { isFloor, floorRps, floorP99, ratioOf, p99RatioOf } = floorRatios(rows);
+  const { postgres, redisUrl, connections, seconds, warmupSeconds } = config;
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim() || "unknown";
+  const cpus = os.cpus();
+  const table = rows.map((r) => {
+    const ratio = isFloor(r) ? "(reference: their mean)" : ratioOf(r) || "—";
+    const p99Ratio = isFloor(r) ? "(reference: their mean)" : p99RatioOf(r) || "—";
+    return `| ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${ratio} | ${p99Ratio} | ${isFloor(r) ? "—" : r.rss} | ${r.codes} |`;
+  });
+  fs.writeFileSync(
+    "BENCHMARKS.md",
+    [
+      "# Benchmarks",
+      "",
+      "Written by `npm run bench` (the latest run; figures only, no pass/fail). Compare figures only within one run:",
+      "machines differ from one session to the next.",
+      "The figures behind design choices in lib/, measured once and not rerun here: [docs/design-measurements.md](docs/design-measurements.md).",
+      "",
+      `- date: ${new Date().toISOString()}`,
+      `- commit: ${commit}`,
+      `- machine: ${cpus.length} cores (${cpus[0]?.model ?? "unknown CPU"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      `- database: ${postgres ? "PostgreSQL" : "SQLite"}${redisUrl ? " + Redis" : ""}; GET /api/api-routes-data?id=123 on the production server; autocannon, ${connections} connections, ${seconds} s per row after a ${warmupSeconds} s warm-up of each server; the load generator shares the machine's cores`,
+      ...(floorRps
+        ? [
+            `- ratios are to the mean of the raw floor's two runs (before and after the data API's): ${Math.round(floorRps)} req/s, p99 ${floorP99} ms`,
+          ]
+        : []),
+      "",
+      "| call | req/s | p50 ms | p99 ms | ratio to the raw floor | p99 to the floor's | server RSS MB | status codes |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      ...table,
+      "",
+      `Usage rows written after shutdown: ${logged} of ${sent} responses (requests in flight when a run stops are answered and logged too).`,
+      "",
+      ...(bigAccount
+        ? bigAccountSection({ config, ...bigAccount })
+        : ["The big-account figures are measured on SQLite only (BENCH_POSTGRES_URL unset)."]),
+      "",
+    ].join("\n"),
+  );
+  console.log("written to BENCHMARKS.md");
+}

@@ -1,0 +1,244 @@
+// Two production instances started at the same moment on one fresh PostgreSQL database and one
+// Redis: what must hold across them. Exact key and hourly limits, one usage log, tokens and
+// sessions valid on both, a revocation or key-control change made through one refused by the
+// other at its very next call, counters that survive a restart. The tests run in order and share
+// the accounts and keys the earlier ones made. Times are printed, never asserted: this machine
+// may be loaded.
+import fs from "node:fs";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../scripts/support/start-server.mjs";
+import { admin, createFreshDatabase, dropDatabase, startInstance, startInstances } from "./support/cluster";
+import { call, dataCall, newAccount, portalSession, type Account, type IssuedKey } from "./support/http";
+import { prismaCli } from "./support/prisma-cli";
+import { databaseUrl, PORTS } from "./support/services";
+
+// A usage row reaches the database within USAGE_FLUSH_INTERVAL_MS (200 ms here); this bounds
+// only how long to keep looking on a slow machine.
+const LOG_WAIT_MS = 30_000;
+// How long B may keep answering a revoked key before the trial counts as never refused.
+const REFUSAL_WAIT_MS = 5_000;
+
+let database = "";
+let instances: RunningServer[] = [];
+const [portA, portB] = PORTS;
+
+beforeAll(async () => {
+  database = await createFreshDatabase();
+  // Both at once, against an empty database: one migrates, the other waits for its lock.
+  const started = performance.now();
+  instances = await startInstances(PORTS, database);
+  console.log(`both instances ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+});
+
+afterAll(async () => {
+  await Promise.all(instances.map((instance) => instance.stop()));
+  if (database) await dropDatabase(database);
+});
+
+describe("migrations when both start at once on an empty database", () => {
+  it("applies each committed migration once", async () => {
+    const client = new pg.Client({ connectionString: databaseUrl(database) });
+    await client.connect();
+    const applied = (await client.query("SELECT count(*)::int AS n FROM _prisma_migrations")).rows[0].n;
+    await client.end();
+    const committed = fs.readdirSync("prisma/postgresql/migrations").filter((name) => !name.endsWith(".toml"));
+    expect(applied).toBe(committed.length);
+  });
+
+  it("leaves a schema prisma migrate status calls up to date", async () => {
+    const status = await prismaCli(["migrate", "status"], databaseUrl(database));
+    expect(status.status, status.stdout + status.stderr).toBe(0);
+    expect(status.stdout).toContain("Database schema is up to date");
+  });
+});
+
+describe.each(PORTS)("instance :%i", (port) => {
+  it("is healthy, with the database and Redis", async () => {
+    const health = await call(port, "GET", "/api/health");
+    expect(health.status, health.text).toBe(200);
+    expect(health.json).toMatchObject({ database: "ok", redis: "ok" });
+  });
+});
+
+describe("limits and state shared by both", () => {
+  let free: Account;
+  let key: IssuedKey;
+
+  it("creates exactly 2 keys for a Free account from 20 concurrent generates split across both", async () => {
+    free = await newAccount(portA, "scale-free");
+    const generates = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(PORTS[i % 2], "POST", "/api/api-keys/generate", {
+          token: free.token,
+          body: { api_key_name: `key-${i}`, user: "scale_user" },
+        }),
+      ),
+    );
+    const created = generates.filter((r) => r.status === 201);
+    const refused = generates.filter((r) => r.status === 403);
+    const stored = (await call(portA, "GET", "/api/api-keys", { token: free.token })).json.pagination.total;
+    console.log(`generates: ${created.length} × 201, ${refused.length} × 403; keys stored: ${stored}`);
+    expect(created).toHaveLength(2);
+    expect(stored).toBe(2);
+    key = created[0].json;
+  });
+
+  it("admits exactly 60 of 200 concurrent data calls split across both (Free: 60 an hour)", async () => {
+    const calls = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => dataCall(PORTS[i % 2], key, `scale-${i % 2 ? "B" : "A"}`)),
+    );
+    expect(calls.filter((r) => r.status === 200)).toHaveLength(60);
+    expect(calls.filter((r) => r.status === 429)).toHaveLength(140);
+  });
+
+  const logTotal = async (port: number) =>
+    (await call(port, "GET", `/api/api-usage-logs?per_page=100&api_key_id=${key.id}`, { token: free.token })).json
+      .pagination.total as number;
+
+  it("logs all 200 calls, the same list read through either", async () => {
+    // Each instance flushes its rows on its own timer: wait until A's list has them all.
+    await expect.poll(() => logTotal(portA), { timeout: LOG_WAIT_MS, interval: 250 }).toBe(200);
+    expect(await logTotal(portB)).toBe(200);
+  });
+
+  it("has rows written by both instances in that log", async () => {
+    const pages = Math.ceil((await logTotal(portA)) / 100);
+    const agents = new Set<string>();
+    for (let page = 1; page <= pages; page++) {
+      const url = `/api/api-usage-logs?per_page=100&page=${page}&api_key_id=${key.id}`;
+      for (const row of (await call(portA, "GET", url, { token: free.token })).json.data) agents.add(row.user_agent);
+    }
+    expect([...agents].sort()).toEqual(expect.arrayContaining(["scale-A", "scale-B"]));
+  });
+
+  it("accepts a Bearer token from A on B", async () => {
+    const keysOnB = await call(portB, "GET", "/api/api-keys", { token: free.token });
+    expect(keysOnB.status).toBe(200);
+    expect(keysOnB.json.pagination.total).toBe(2);
+  });
+
+  it("reads a portal session from A on B, and serves /keys with it", async () => {
+    const cookie = await portalSession(portA, free);
+    expect(cookie).not.toBe("");
+    const session = await call(portB, "GET", "/api/auth/session", { headers: { cookie } });
+    expect(session.json?.user?.email, session.text.slice(0, 80)).toBe(free.email);
+    const page = await call(portB, "GET", "/keys", { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Generate New API Key");
+  });
+
+  it("keeps the exhausted Free quota exhausted on an instance restarted after it was spent", async () => {
+    const before = await dataCall(portA, key);
+    expect(before.status).toBe(429);
+    const b = instances[1];
+    await b.stop();
+    instances[1] = await startInstance(portB, database);
+    const after = await dataCall(portB, key);
+    console.log(
+      `before restart (A): ${before.status}, Remaining ${before.headers.get("x-ratelimit-remaining")}; after restarting B: ${after.status}, Remaining ${after.headers.get("x-ratelimit-remaining")}`,
+    );
+    expect(after.status).toBe(429);
+  });
+});
+
+describe("changes through A seen by B at its very next call", () => {
+  let enterprise: Account;
+
+  beforeAll(async () => {
+    enterprise = await newAccount(portA, "scale-revoke");
+    await admin(database, "set-plan", enterprise.email, "enterprise");
+  });
+
+  const generate = async (name: string, user: string): Promise<IssuedKey> =>
+    (
+      await call(portA, "POST", "/api/api-keys/generate", {
+        token: enterprise.token,
+        body: { api_key_name: name, user },
+      })
+    ).json;
+
+  /** 10 trials: a key B has just served is revoked through A; B's calls until it refuses. */
+  async function revocationTrials(how: "deactivate" | "delete") {
+    const firstAnswers: number[] = [];
+    for (let trial = 0; trial < 10; trial++) {
+      const secret = await generate(`revoke-${how}-${trial}`, "revoke_user");
+      const warm = await dataCall(portB, secret);
+      const revoked =
+        how === "delete"
+          ? await call(portA, "DELETE", `/api/api-keys/${secret.id}`, { token: enterprise.token })
+          : await call(portA, "PUT", `/api/api-keys/${secret.id}/status`, {
+              token: enterprise.token,
+              body: { status: "inactive" },
+            });
+      const acknowledged = performance.now();
+      let first: number | null = null;
+      let refusedAfter = Infinity;
+      while (performance.now() - acknowledged < REFUSAL_WAIT_MS) {
+        const response = await dataCall(portB, secret);
+        first ??= response.status;
+        if (response.status === 401) {
+          refusedAfter = performance.now() - acknowledged;
+          break;
+        }
+      }
+      firstAnswers.push(first ?? 0);
+      console.log(
+        `${how} trial ${trial + 1}: A answered ${revoked.status}, B before: ${warm.status}, B's next call: ${first}, refused after ${refusedAfter.toFixed(1)} ms`,
+      );
+      expect(warm.status).toBe(200);
+      expect(revoked.status).toBeLessThan(300);
+    }
+    return firstAnswers;
+  }
+
+  it("refuses a key deactivated through A at B's very next call, in every trial", async () => {
+    expect(await revocationTrials("deactivate")).toEqual(Array(10).fill(401));
+  });
+
+  it("refuses a key deleted through A at B's very next call, in every trial", async () => {
+    expect(await revocationTrials("delete")).toEqual(Array(10).fill(401));
+  });
+
+  describe("key controls changed through A", () => {
+    let controlled: IssuedKey;
+    beforeAll(async () => {
+      controlled = await generate("controls", "controls_user");
+    });
+
+    const steps: [string, Record<string, unknown> | null, number][] = [
+      ["warm", null, 200],
+      ["routes [125] (123 outside them)", { routes: [125] }, 403],
+      ["routes back to every route", { routes: null }, 200],
+      ["an allow-list without this address", { ip_allowlist: ["192.0.2.1"] }, 403],
+      ["the allow-list cleared", { ip_allowlist: null }, 200],
+    ];
+    it.each(steps)("%s: B answers as expected", async (_label, change, expected) => {
+      if (change) {
+        const patched = await call(portA, "PATCH", `/api/api-keys/${controlled.id}`, {
+          token: enterprise.token,
+          body: change,
+        });
+        expect(patched.status).toBe(200);
+      }
+      expect((await dataCall(portB, controlled)).status).toBe(expected);
+    });
+
+    let successor: IssuedKey;
+    it("rotated on A with no grace: B refuses the old key at once", async () => {
+      const rotated = await call(portA, "POST", `/api/api-keys/${controlled.id}/rotate`, {
+        token: enterprise.token,
+        body: { grace_period_seconds: 0 },
+      });
+      expect(rotated.status).toBe(201);
+      expect((await dataCall(portB, controlled)).status).toBe(401);
+      successor = rotated.json;
+    });
+
+    it("its successor reported leaked on A: B refuses it at once", async () => {
+      const reported = await call(portA, "POST", "/api/api-keys/revoke", { body: { api_key: successor.api_key } });
+      expect(reported.status).toBe(202);
+      expect((await dataCall(portB, successor)).status).toBe(401);
+    });
+  });
+});
