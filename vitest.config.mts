@@ -1,7 +1,11 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { alias: { "@": import.meta.dirname } },
+  // Vitest runs outside React's react-server condition, where the marker would throw: the empty
+  // module is what Next resolves it to on the server.
+  resolve: {
+    alias: { "@": import.meta.dirname, "server-only": `${import.meta.dirname}/node_modules/server-only/empty.js` },
+  },
   test: {
     environment: "node",
     include: ["tests/**/*.test.ts"],

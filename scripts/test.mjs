@@ -51,6 +51,7 @@ const CHECKS = [
   ["knip", "node_modules/knip/bin/knip.js", []],
   ["layers", "scripts/lib-layers.mjs", []],
   ["commits", "scripts/commit-messages.mjs", []],
+  ["comments", "scripts/comment-figures.mjs", []],
 ];
 const failedChecks = CHECKS.filter(([, script, args]) => run(process.execPath, [script, ...args]) !== 0).map(
   ([name]) => name,

@@ -1,5 +1,6 @@
 "use server";
 
+import "server-only";
 import { z } from "zod";
 import { signOutEverywhere } from "@/lib/auth/session-revocation";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";

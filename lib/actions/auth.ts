@@ -1,5 +1,6 @@
 "use server";
 
+import "server-only";
 import { headers } from "next/headers";
 import { signUp } from "@/lib/auth/sign-in";
 import { toUserResponse } from "@/lib/auth/users";

@@ -1,5 +1,6 @@
 "use server";
 
+import "server-only";
 import { revalidatePath } from "next/cache";
 import { updateWorkingHours } from "@/lib/auth/users";
 import { notFound } from "@/lib/http/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { cache } from "react";
 import { redirect } from "next/navigation";
 import { sessionClaims } from "./next-auth";
@@ -8,7 +9,7 @@ import { getAccountWithSessionVersion, type Account } from "./users";
  * The signed-in account, or null (also when the cookie names an account that no longer exists,
  * or a session signed out here or everywhere: sessionUserId's checks). Once per request (React's
  * cache): the portal layout and its page both ask. The account and its session version come in
- * one query, beside the sign-out check: sessionUserId and then the account were three queries.
+ * one query, beside the sign-out check, not three (sessionUserId and then the account).
  */
 export const currentAccount = cache(async (): Promise<Account | null> => {
   const claims = await sessionClaims();

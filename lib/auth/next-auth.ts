@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
