@@ -44,16 +44,20 @@ function useDismissable() {
   return menu;
 }
 
-export function PortalNav({ email, plan }: { email: string; plan: string }) {
+/** Operators also manage the routes the keys guard. */
+const OPERATOR_LINKS: typeof LINKS = [{ href: "/admin/routes", label: "Routes" }];
+
+export function PortalNav({ email, plan, operator = false }: { email: string; plan: string; operator?: boolean }) {
   const pathname = usePathname();
   const menu = useDismissable();
+  const links = operator ? [...LINKS, ...OPERATOR_LINKS] : LINKS;
   return (
     <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-1 gap-y-2 px-2 py-3 sm:px-4">
       {/* On a phone the nav is one row: the brand and the email give way to the links. */}
       <Link href="/keys" className="mr-3 font-semibold max-sm:sr-only">
         Key Portal
       </Link>
-      {LINKS.map((link) => {
+      {links.map((link) => {
         const current = pathname === link.href || pathname.startsWith(`${link.href}/`);
         return (
           <Link

@@ -1,8 +1,10 @@
+import "server-only";
 import { headers } from "next/headers";
 import type { z } from "zod";
 import type { AuditContext } from "../audit/audit-actions";
 import { auditContext } from "./request";
 import { sessionUserId } from "../auth/next-auth";
+import { roleOf } from "../auth/roles";
 import { isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../log/redact";
 import { apiErrorFor } from "./errors";
@@ -56,6 +58,20 @@ export async function accountAction<S extends z.ZodType, T>(
 ): Promise<ActionResult<T>> {
   const userId = await sessionUserId();
   if (!userId) return { ok: false, message: "Your session has ended. Sign in again." };
+  return validatedAction(schema, input, (data) => fn(userId, data));
+}
+
+/** Runs `fn` for the signed-in account when it is an operator (its role read now), with validated input. */
+export async function operatorAction<S extends z.ZodType, T>(
+  schema: S,
+  input: unknown,
+  fn: (userId: number, data: z.output<S>) => Promise<T>,
+): Promise<ActionResult<T>> {
+  const userId = await sessionUserId();
+  if (!userId) return { ok: false, message: "Your session has ended. Sign in again." };
+  if ((await roleOf(userId)) !== "operator") {
+    return { ok: false, message: "Only operator accounts can change routes.", status: 403 };
+  }
   return validatedAction(schema, input, (data) => fn(userId, data));
 }
 
