@@ -4,7 +4,7 @@ import { getConfig } from "../config/env";
 
 /**
  * Bearer access tokens: HS256 JWTs of 24 hours, as the reference's token table says, signed and
- * checked by `jose` (chosen over the hand-rolled HMAC this replaced: it pins the algorithm, so
+ * checked by `jose` (chosen over a hand-rolled HMAC: it pins the algorithm, so
  * "alg": "none" or a swapped algorithm is refused by the library, and checks exp, iss and aud).
  * Each carries its login's refresh-token family (`fam`), so signing out (revoking the family)
  * ends its access tokens too.

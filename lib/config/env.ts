@@ -69,11 +69,11 @@ const envSchema = z.object({
   DEMO_ACCOUNT: flag("DEMO_ACCOUNT", ["on", "true", "1", "yes"], ["off", "false", "0", "no"], "on"),
   DEMO_EMAIL: z.email({ message: "DEMO_EMAIL must be an email address" }).default("demo@example.com"),
   DEMO_PASSWORD: z.string().min(8, "DEMO_PASSWORD must be at least 8 characters").optional(),
-  // 1 ms: a crash (kill -9) loses only the calls of the last few milliseconds (e2e/crash.spec.ts:
-  // 8 and 8 rows at 5 ms, 0.62% and 0.80% of the last second's calls; with batches handed over at
-  // the call once due and queued on the writer thread, 0-2 rows, 0-0.46%). Under load batches
-  // still hold many rows: a call hands over all that waited. Alternating 8 s runs of the valid-key
-  // data API: 8,143 req/s on average at 1 ms, 8,166 at 2 ms (noise is ±15% here).
+  // 1 ms: a crash (kill -9) loses only the calls of the last few milliseconds (e2e/crash.spec.ts),
+  // fewer still as a batch is handed over at the call once due and queued on the writer thread;
+  // a longer interval loses more for no gain. Under load batches still hold many rows (a call
+  // hands over all that waited), so the short interval costs the data API no throughput
+  // measurable against a longer one.
   USAGE_FLUSH_INTERVAL_MS: integer("USAGE_FLUSH_INTERVAL_MS", 1, 3_600_000, 1),
   // Accounts one client address may create per hour (each costs a bcrypt hash); tests raise it.
   SIGNUPS_PER_IP_PER_HOUR: integer("SIGNUPS_PER_IP_PER_HOUR", 1, 1_000_000, 20),

@@ -5,7 +5,8 @@ import { SqliteThread } from "./sqlite-thread";
 /**
  * How long a batch waits for the write lock a request's transaction holds. Only the writer thread
  * waits (the request connection's wait stops the whole process, hence its 50 ms); failing a batch
- * at 50 ms meant a retry 250 ms later, and the rows waiting meanwhile were what a kill -9 lost.
+ * at 50 ms would mean a retry 250 ms later (RETRY_MIN_MS), and the rows waiting meanwhile are what
+ * a kill -9 loses.
  */
 const WRITER_BUSY_TIMEOUT_MS = 2_000;
 
@@ -14,12 +15,12 @@ const WRITER_BUSY_TIMEOUT_MS = 2_000;
  *
  * On SQLite they run on a worker thread of their own, with better-sqlite3 itself (not Prisma),
  * each statement prepared once. Through Prisma's client on the request thread a batch of five
- * statements cost that thread about 4 ms on top of the SQL's own 1 ms (each statement planned by
- * the wasm query compiler and prepared anew, the interactive transaction's promises), and under
- * load the writer runs a batch every few milliseconds: writing usage halved the data API's throughput
- * (2,200 against 4,300 req/s with the writes switched off). better-sqlite3 is synchronous, so
- * even its own 1–2 ms a batch (the SQL, and WAL checkpoints every thousand pages) stopped every
- * request; on the worker they overlap with serving. PostgreSQL's driver is asynchronous: its
+ * statements costs that thread several times the SQL's own time (each statement planned by the
+ * wasm query compiler and prepared anew, the interactive transaction's promises), and under load
+ * the writer runs a batch every few milliseconds: writing usage that way costs the data API a
+ * large share of its throughput. better-sqlite3 is synchronous, so even its own time a batch (the
+ * SQL, and WAL checkpoints every thousand pages) would stop every request; on the worker they
+ * overlap with serving. PostgreSQL's driver is asynchronous: its
  * batches go through Prisma on the pool.
  */
 export interface BatchWriter {

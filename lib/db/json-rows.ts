@@ -3,14 +3,14 @@ import { dialect, Prisma } from "./client";
 /**
  * Many rows as one statement parameter: a JSON array of arrays, unpacked by the database
  * (SQLite's json_each, PostgreSQL's json_array_elements) into a subquery with named columns.
- * A batch of 500 usage rows was 4,500 bound parameters through Prisma, about 38 µs of the
- * process's time per row; as one JSON text it is a few. Times go in as SQLite's stored text
+ * Through Prisma a batch of 500 usage rows would be 4,500 bound parameters, costing the process
+ * many times more per row than one JSON text does. Times go in as SQLite's stored text
  * form (ISO 8601 with "+00:00"), which PostgreSQL's timestamp(3) reads as the same UTC time.
  */
 export type JsonColumn = [name: string, type: "int" | "text" | "timestamp"];
 
 // The last time formatted, and its text: a usage batch's rows and rollups repeat the same
-// millisecond (and hour) many times, and formatting was 2-3% of a data call's time.
+// millisecond (and hour) many times, and formatting each anew is a measurable part of a data call.
 let lastMs = NaN;
 let lastText = "";
 

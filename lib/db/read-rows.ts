@@ -7,7 +7,7 @@ const READ_TIMEOUT_MS = 15_000;
 
 /**
  * Reader threads: two, so that the summary's independent reads (it sends six at once) run side
- * by side on a 2-core machine instead of one after another (the week's: 73 ms one by one).
+ * by side on a 2-core machine instead of one after another.
  */
 const READERS = 2;
 
@@ -45,9 +45,9 @@ function sqliteReader(): SqliteThread {
 /**
  * Rows of a raw query that reads thousands of rows to answer with a few (the usage summary's).
  * On SQLite it runs on a thread of its own (lib/db/sqlite-thread.ts): through Prisma on the
- * request thread the summary's week held that thread for 99 ms on the 1,000,000-row account,
- * a third of it Prisma decoding rows, while every other request, the data API's included,
- * waited. Values come back as better-sqlite3 gives them: integers as numbers, times as text.
+ * request thread a big account's weekly summary holds that thread for long, much of it Prisma
+ * decoding rows, while every other request, the data API's included, waits. Values come back as
+ * better-sqlite3 gives them: integers as numbers, times as text.
  * On PostgreSQL the driver is asynchronous already: Prisma's $queryRaw.
  */
 export async function readRows<T extends unknown[]>(sql: Prisma.Sql): Promise<T> {

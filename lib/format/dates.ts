@@ -3,8 +3,8 @@
  * precision, with the zone named; and relative ones ("3 min ago") with the absolute one beside
  * them on hover (components/ui/time.tsx). Rendered on the server, so server and client agree.
  */
-// One formatter per time zone, made once: building an Intl.DateTimeFormat costs 0.16 ms, using
-// one 0.01 ms, and the usage page formats a hundred times or more. Keys are IANA zone names
+// One formatter per time zone, made once: building an Intl.DateTimeFormat costs far more than
+// using one, and the usage page formats a hundred times or more. Keys are IANA zone names
 // (a few hundred at most).
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function dateTimeFormat(timeZone: string): Intl.DateTimeFormat {
@@ -53,8 +53,8 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ["minute", 60_000],
 ];
 
-// Made once, like the DateTimeFormats above: one was built per call, and a usage page shows up to
-// 50 alerts, each with its relative time.
+// Made once, like the DateTimeFormats above: built per call it would cost far more than the
+// formatting, and a usage page shows up to 50 alerts, each with its relative time.
 let relativeFormat: Intl.RelativeTimeFormat | undefined;
 
 /** "just now", "3 minutes ago", "in 2 days": the largest whole unit. */

@@ -25,11 +25,11 @@ function filterSql({ q, status }: KeyFilter): Prisma.Sql {
 /**
  * The owner's keys (with `status`, if given) whose name or username contains `q`,
  * case-insensitively: a count and a page of ids, newest first, each one pass over the account's
- * (owner, created) index (a page of a broad search stops early; fetching every matching id took
- * 275 ms for 100,000 keys, and an IN list of them was more than SQLite takes). Prisma's
- * `contains` becomes LIKE without an escape, where % and _ in the search text would act as
- * wildcards: SQLite's LIKE escapes them here (it folds ASCII case only, as its lower() does),
- * PostgreSQL's strpos() takes the text literally.
+ * (owner, created) index (a page of a broad search stops early; fetching every matching id costs
+ * time in proportion to the account's keys, and an IN list of them can be more than SQLite
+ * takes). Prisma's `contains` becomes LIKE without an escape, where % and _ in the search text
+ * would act as wildcards: SQLite's LIKE escapes them here (it folds ASCII case only, as its
+ * lower() does), PostgreSQL's strpos() takes the text literally.
  */
 async function searchKeys(
   ownerId: number,

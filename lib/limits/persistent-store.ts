@@ -88,8 +88,8 @@ export class PersistentRateLimitStore implements RateLimitStore {
     );
     try {
       // Through the usage writer (on SQLite its own thread), not the request connection: through
-      // Prisma on the request thread this write stopped every request for 10-14 ms once a second
-      // under load, and those requests were the data API's p99.
+      // Prisma on the request thread this write stalls every request once a second under load,
+      // and those stalled requests set the data API's tail latency.
       // `WHERE true`: SQLite would read ON CONFLICT as part of the SELECT's join.
       // Bounded: a flush (the shutdown's too) must not wait on a stuck thread; the counts are
       // absolute, so a write that lands after its timeout counts nothing twice.

@@ -8,8 +8,8 @@ import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 import { HOUR_MS } from "../format/time";
 
 /**
- * Each account's limiter key, made once: built per call, the text was a new string to hash for
- * every data call's lookup. Bounded like the limiter's own maps.
+ * Each account's limiter key, made once: built per call, the text would be a new string to hash
+ * for every data call's lookup. Bounded like the limiter's own maps.
  */
 const accountKeys = new Map<number, string>();
 function accountKey(ownerId: number): string {

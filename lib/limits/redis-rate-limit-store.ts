@@ -83,14 +83,14 @@ interface Seen {
 }
 
 /**
- * While Redis errors or times out, this instance does not admit calls uncounted (that let a Free
- * key with 10 calls left make 1,071 in 4 s): it counts them in memory, allowing each key the
- * budget it had left at its last answer from Redis divided by `fallbackInstances` (every instance
- * does the same, so together they stay within it). When Redis answers again, what was counted
- * meanwhile is added to its counters (at least what this instance saw there before), so a Redis
- * that restarted empty does not hand out a fresh hour. Pass a client from `createRedisClient`
- * (lib/redis/client.ts): its command timeout and disabled offline queue bound how long a call
- * can wait.
+ * While Redis errors or times out, this instance does not admit calls uncounted (that would let a
+ * key with a few calls left make as many as it can send): it counts them in memory, allowing each
+ * key the budget it had left at its last answer from Redis divided by `fallbackInstances` (every
+ * instance does the same, so together they stay within it). When Redis answers again, what was
+ * counted meanwhile is added to its counters (at least what this instance saw there before), so a
+ * Redis that restarted empty does not hand out a fresh hour. Pass a client from
+ * `createRedisClient` (lib/redis/client.ts): its command timeout and disabled offline queue bound
+ * how long a call can wait.
  */
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: Redis;

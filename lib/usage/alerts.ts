@@ -43,7 +43,8 @@ export function localHour(at: number, timeZone: string): number {
   return format ? Number(format.format(at)) % 24 : new Date(at).getUTCHours();
 }
 
-// Building a formatter costs ~50 µs, and a 7-day summary asks for 672 local hours: one per zone.
+// Building a formatter costs far more than using one, and a 7-day summary asks for 672 local
+// hours: one per zone, made once.
 const hourFormats = new Map<string, Intl.DateTimeFormat | null>();
 function hourFormat(timeZone: string): Intl.DateTimeFormat | null {
   let format = hourFormats.get(timeZone);

@@ -96,8 +96,8 @@ function rollUp(calls: RollupCall[]) {
   const ips = new Map<string, KeyIpRollup>();
   const ownerIps = new Map<string, OwnerIpRollup>();
   // The rows the previous call went to: most calls of a batch share its account, key, hour and
-  // IP, and then need no key text and no map lookup (building both per call was most of what a
-  // batch allocated on the request thread).
+  // IP, and then need no key text and no map lookup (building both per call would be most of
+  // what a batch allocates on the request thread).
   let hourRow: HourRollup | undefined;
   let totalRow: AccountHourTotal | undefined;
   let ipRow: KeyIpRollup | undefined;
@@ -287,9 +287,9 @@ export function rollupStatements(calls: RollupCall[]): { statements: Prisma.Sql[
         last_seen_at = ${greatest("usage_key_ips.last_seen_at", "excluded.last_seen_at")}`);
   }
   // Only the (account, IP) pairs whose hour this process has not written yet (rollUp leaves out
-  // the others): a busy IP's row changes once an hour, and upserting it with every batch cost the
-  // data API 5-20% of its throughput. Another instance's writes only ever move the hour forward,
-  // so one written here stays at least as late.
+  // the others): a busy IP's row changes once an hour, and upserting it with every batch costs the
+  // data API a noticeable share of its throughput. Another instance's writes only ever move the
+  // hour forward, so one written here stays at least as late.
   if (ownerIps.length) {
     const source = jsonRows(
       [int("owner_id"), text("ip"), time("last_seen_hour")],

@@ -70,9 +70,8 @@ export async function hourlyTotals(ownerId: number, from: Date, to: Date, keyId?
 /**
  * A key's name at its latest call, for a key id `t.key_id` of the query around it: from its
  * (key, IP) rows, a lookup by primary key. Looked up for the few keys a query returns, not carried
- * through its GROUP BY: each value a GROUP BY carries goes through its sorter, and the week's
- * 40,000 hourly rows of the 1,000,000-row account took 15.4 ms (top keys) and 13.9 ms (off-hours
- * keys) with MAX(api_key_name) in it, 13.0 and 12.0 with the lookup.
+ * through its GROUP BY: each value a GROUP BY carries goes through its sorter, over every hourly
+ * row of the range, so carrying MAX(api_key_name) costs a big account's week more than the lookup.
  */
 function latestName(ownerId: number): Prisma.Sql {
   // SQLite's planner would walk the (owner_id, last_seen_at) index for the ORDER BY, over all of
@@ -138,10 +137,9 @@ export async function keyRowsInHours(ownerId: number, hours: number[]): Promise<
 /**
  * 401s per minute and key: a flood of failures is a few rows per minute, not one per call. A week
  * of them is thousands of rows, so they come as one JSON text built by the database (each row an
- * array: key, name, count, the first failure's epoch ms), not as row objects: for the
- * 1,000,000-row account's 6,800, building, copying and rebuilding the objects between the reader
- * thread and this one took about 25 ms of CPU, 8 of them on this thread; the text takes 3-4 ms to
- * build and 2-4 to parse.
+ * array: key, name, count, the first failure's epoch ms), not as row objects: building, copying
+ * and rebuilding that many objects between the reader thread and this one costs several times the
+ * CPU that building and parsing the text does, much of it on this thread.
  */
 export async function failuresPerMinute(ownerId: number, from: Date, to: Date): Promise<FailureGroup[]> {
   const rows = jsonArrayOfArrays([

@@ -96,7 +96,7 @@ export async function usageChart(
 /**
  * The chart of what a summary already read (all keys over the summary's own range, the usage
  * page's default): its calls per hour, the buckets usageChart would read from the same rollups.
- * One read of the hourly totals instead of two was the usage page's slowest remaining step.
+ * One read of the hourly totals instead of two: a second would be the usage page's slowest step.
  */
 export function chartOfSummary(summary: { calls_per_hour: HourBucket[] }): { buckets: HourBucket[]; bucketMs: number } {
   return { buckets: summary.calls_per_hour, bucketMs: HOUR_MS };

@@ -7,9 +7,9 @@ import { HOUR_MS } from "../format/time";
 
 /**
  * The usage list, in SQL through readRows: on SQLite its reads run on the reader threads
- * (lib/db/read-rows.ts), not on the request thread. Through Prisma its four queries cost the
- * request thread about 2 ms each (the wasm query compiler's planning and the result's decoding),
- * a tenth of the usage page's time there.
+ * (lib/db/read-rows.ts), not on the request thread. Through Prisma each of its four queries
+ * holds the request thread (the wasm query compiler's planning and the result's decoding), a
+ * real share of the usage page's time there.
  */
 
 const hourStart = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;

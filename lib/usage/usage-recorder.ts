@@ -45,8 +45,8 @@ interface InFlight {
  * Buffers usage rows and writes them in batches: one commit per batch instead of two per
  * request, holding the rows, the rollups the summary reads (lib/usage/rollups.ts) and the keys'
  * last use. A batch is handed to the database once it is full or its oldest row has waited
- * intervalMs, checked at every call as well as by a timer: under load the event loop turns only
- * every 10-20 ms, and a timer (or a write's reply) waits that long, with its rows in memory,
+ * intervalMs, checked at every call as well as by a timer: under load each turn of the event
+ * loop is long, and a timer (or a write's reply) waits a whole turn, with its rows in memory,
  * lost to a kill -9. On SQLite the batches queue on the writer thread, which commits while the
  * request thread serves, up to PIPELINE_DEPTH of them; PostgreSQL writes one at a time (two
  * transactions upserting the same rollup rows could deadlock).
