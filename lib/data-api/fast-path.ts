@@ -59,8 +59,8 @@ interface Answer {
 let decided: Answer[] = [];
 /**
  * At most this many answers wait: the eighth is written at once with those before it. Eight
- * writes per wake-up keep the gain (11,032-12,769 against 12,089-12,600 req/s unbounded, within
- * this machine's noise), and an answer no longer waits behind the rest of a long turn: the other
+ * writes per wake-up keep the gain of writing together (no throughput lost against unbounded,
+ * within noise), and an answer does not wait behind the rest of a long turn: the other
  * requests' synchronous work (an export's page, a summary's rows) runs in the same turn.
  */
 const MAX_HELD = 8;
@@ -69,12 +69,11 @@ const MAX_HELD = 8;
  * Queues the answer; it is written with the others decided in this turn of the event loop, in
  * one go once the loop has handled the requests that arrived (setImmediate: the check phase,
  * right after the poll phase that read them). Written one by one, nearly every answer woke the
- * sleeping load generator or client from inside its own write(), and on this machine that
- * wake-up is most of the write's cost: the main thread spent 100-118 µs per call (23-24 µs of
- * it in the kernel) against 77 µs (12 µs) written together, and served 8,000-9,500 against
- * 11,900 calls a second (npm run bench's valid-key row, alternating runs). The first write of a
+ * sleeping load generator or client from inside its own write(), and that wake-up is most of the
+ * write's cost: written one by one, the main thread spends more time per call (in the kernel
+ * especially) and serves markedly fewer calls a second than written together. The first write of a
  * turn wakes the client; the rest find it awake. The wait it adds: the calls decided after it,
- * at most seven (MAX_HELD; about half a millisecond), and whatever else the turn runs meanwhile.
+ * at most seven (MAX_HELD; a fraction of a millisecond), and whatever else the turn runs meanwhile.
  */
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
   const payload = serialize(body);

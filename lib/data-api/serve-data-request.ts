@@ -69,8 +69,8 @@ interface Owner {
  * A value now, or a promise of it. The hot path answers from memory (the key cache, the
  * in-process limiter, the route cache) without creating a promise: with Next's
  * AsyncLocalStorage in the process, every promise also runs async hooks, and the ten of them
- * a call made cost about a third of its time (in-process: 16 µs a call with the hooks on, 10
- * without). Only a cache miss, Redis or a first read of stored counters waits.
+ * a call would make cost a large share of its time. Only a cache miss, Redis or a first read of
+ * stored counters waits.
  */
 type Maybe<T> = T | Promise<T>;
 
@@ -132,7 +132,7 @@ export interface DataUrl {
 /**
  * The path and id of a request's URL (path and query, or absolute) as WHATWG URL reads them.
  * The usual form, a plain path and `?id=` digits, is read by one regular expression: a URL and
- * its URLSearchParams were 2-3% of a data call. A test checks both agree on any input.
+ * its URLSearchParams are a measurable part of a data call. A test checks both agree on any input.
  */
 export function parseDataUrl(raw: string): DataUrl {
   // Not "//…", which URL reads as a host.
@@ -145,8 +145,8 @@ export function parseDataUrl(raw: string): DataUrl {
 /**
  * The Date constructor as it was before Next's server started (scripts/server.mjs keeps it). Next
  * wraps the global one to detect clock reads during prerendering; on the fast path, which renders
- * nothing, each wrapped `new Date()` cost 1.4% of the request thread (two AsyncLocalStorage reads
- * and a Reflect.construct). Under `next dev` and in tests: the global one.
+ * nothing, each wrapped `new Date()` is measurable work on the request thread (two
+ * AsyncLocalStorage reads and a Reflect.construct). Under `next dev` and in tests: the global one.
  */
 const NativeDate: DateConstructor =
   (globalThis as Record<symbol, DateConstructor | undefined>)[Symbol.for("keyportal.nativeDate")] ?? Date;
@@ -280,7 +280,7 @@ const routeBodies = new WeakMap<ApiRouteData, object>();
 /**
  * A route's 200 body, frozen: the same object for every call while the route is cached, which
  * the fast path also serializes once (lib/data-api/fast-path.ts). Built per call, the body and
- * its text were a tenth of what the data API allocated besides Node's own objects.
+ * its text would be a large part of what the data API allocates besides Node's own objects.
  */
 function routeBody(route: ApiRouteData): object {
   let body = routeBodies.get(route);
@@ -294,8 +294,8 @@ function routeBody(route: ApiRouteData): object {
 
 /**
  * idSchema's answer for the route id. An id of plain digits in range (nearly every call) is read
- * directly: zod's parse was 3% of the data API's time. Anything else goes to idSchema for its
- * exact message; a test checks both agree on every input.
+ * directly: zod's parse is a measurable part of the data API's time. Anything else goes to
+ * idSchema for its exact message; a test checks both agree on every input.
  */
 export function parseRouteId(raw: string | null): ReturnType<typeof idSchema.safeParse> {
   if (raw !== null && /^[1-9]\d{0,8}$/.test(raw)) return { success: true, data: Number(raw) };

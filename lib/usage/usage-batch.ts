@@ -29,8 +29,8 @@ export interface UsageEntry {
 /**
  * Data-API calls refused past the per-IP budget (lib/data-api/serve-data-request.ts): not a usage
  * row each but a count per client and hour (refused_calls). They belong to no account, and one
- * row per call let a single address grow usage_logs by 277 MB in 5 s. Consecutive refusals of
- * one client and hour share one buffered entry.
+ * row per call would let a single address grow usage_logs as fast as it can send. Consecutive
+ * refusals of one client and hour share one buffered entry.
  */
 interface RefusedCalls {
   refused: number;
@@ -57,8 +57,9 @@ function clean(value: string, max: number): string {
 
 /**
  * When each key's last_used_at was last written (the call's time, ms). A busy key's column is
- * moved at most once a second: with batches every 10 ms, one UPDATE per key per batch was most
- * of a batch's fixed cost. last_used_at may therefore lag its newest call by up to a second.
+ * moved at most once a second: batches run many times a second, and one UPDATE per key per batch
+ * would be most of a batch's fixed cost. last_used_at may therefore lag its newest call by up to
+ * a second.
  */
 const lastUsedWritten = new Map<number, number>();
 const LAST_USED_PRECISION_MS = 1_000;
