@@ -22,7 +22,7 @@ const LIB_FLOORS = [
   ["audit"],
   ["auth", "data-routes", "keys"],
   ["usage"],
-  ["actions", "data-api", "health", "http", "openapi", "setup"],
+  ["actions", "data-api", "gateway", "health", "http", "openapi", "setup"],
 ];
 const layerZones = LIB_FLOORS.flatMap((floor, level) =>
   floor.map((folder) => ({

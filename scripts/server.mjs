@@ -1,7 +1,8 @@
 // Production server: Next's request handler behind our own http.Server, so the client IP the
 // app sees comes from the socket, not from a header the client can set. The data API
-// (GET /api/api-routes-data) is answered here directly by the fast path, compiled at build time
-// from the same lib/ code the App Router route runs; every other request goes to Next.
+// (GET /api/api-routes-data) and the gateway (ANY /gw/{slug}/…) are answered here directly by the
+// fast path, compiled at build time from lib/data-api (the data API's code is the same the App
+// Router route runs); every other request goes to Next.
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -35,7 +36,9 @@ const handle = app.getRequestHandler();
 const bundle = path.join(process.cwd(), ".next", "keyportal", "fast-path.mjs");
 const fastPath = fs.existsSync(bundle) ? await import(pathToFileURL(bundle).href) : null;
 if (!fastPath)
-  console.warn(`No ${path.relative(process.cwd(), bundle)}: Next serves the data API (npm start builds it).`);
+  console.warn(
+    `No ${path.relative(process.cwd(), bundle)}: Next serves the data API and /gw/ is not served (npm start builds it).`,
+  );
 
 // What Next itself would answer with a text/plain 500 and none of our headers: a verb no route
 // serves (TRACE, CONNECT, made-up ones) or a path whose percent-encoding does not decode.
@@ -101,6 +104,11 @@ const server = http.createServer((req, res) => {
   // First: its exact GET path is never one apiRefusal refuses, and its checks are 2% of a data call.
   if (fastPath?.isFastPathRequest(req)) {
     fastPath.serveFastPath(req, res);
+    return;
+  }
+  // The gateway (ANY /gw/{slug}/…): outside /api, so none of apiRefusal's checks apply.
+  if (fastPath?.isGatewayRequest(req)) {
+    fastPath.serveGatewayRequest(req, res);
     return;
   }
   const refusal = apiRefusal(req);

@@ -12,7 +12,7 @@ import { constantTimeEqual, digestSecret } from "../keys/secret";
  * token: they are the team's, not one person's.
  */
 
-export const SERVICE_TOKEN_PREFIX = "kps_";
+const SERVICE_TOKEN_PREFIX = "kps_";
 const TOKEN_PATTERN = /^kps_[A-Za-z0-9_-]{43}$/;
 
 const tokenDigest = (token: string) => digestSecret(`service:${token}`, getConfig().keyPepper);

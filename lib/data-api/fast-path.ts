@@ -5,6 +5,7 @@ import { unexpectedError } from "../http/errors";
 import { errorBody } from "../http/respond";
 import securityHeaders from "../http/security-headers.json";
 import { serveDataRequest } from "./serve-data-request";
+import { isGatewayUrl, serveGateway } from "./serve-gateway";
 
 /**
  * The data API served by the production server itself (scripts/server.mjs), before Next's
@@ -113,8 +114,8 @@ function writeDecided(): void {
   }
 }
 
-function sendFailure(res: ServerResponse, error: unknown): void {
-  const failure = unexpectedError(error, `GET ${FAST_PATH}`);
+function sendFailure(res: ServerResponse, error: unknown, where = `GET ${FAST_PATH}`): void {
+  const failure = unexpectedError(error, where);
   send(res, failure.status, errorBody(failure.message), { "Cache-Control": "no-store", ...failure.headers });
 }
 
@@ -143,5 +144,28 @@ export function serveFastPath(req: IncomingMessage, res: ServerResponse): void {
     } else send(res, result.status, result.body, result.headers);
   } catch (error) {
     sendFailure(res, error);
+  }
+}
+
+/** ANY /gw/{slug}/…: the gateway (lib/data-api/serve-gateway.ts). */
+export function isGatewayRequest(req: IncomingMessage): boolean {
+  return isGatewayUrl(req.url);
+}
+
+/** Serves one gateway call; never throws (a failure before the upstream answers is the 503/500 envelope). */
+export function serveGatewayRequest(req: IncomingMessage, res: ServerResponse): void {
+  const headers = {
+    get(name: string): string | null {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : (value ?? null);
+    },
+  };
+  const where = `${req.method} /gw/`;
+  try {
+    const { trustProxy } = getConfig();
+    const result = serveGateway(req, res, { ip: clientIp(headers, trustProxy), trustProxy, send });
+    if (result instanceof Promise) result.catch((error: unknown) => sendFailure(res, error, where));
+  } catch (error) {
+    sendFailure(res, error, where);
   }
 }

@@ -10,6 +10,7 @@ import { hourlyLimitFor, planAllows, planLabel } from "../limits/plans";
 import { consumeAccountQuota, consumeAnonymousQuota, rateLimitHeaders } from "../limits/quota";
 import type { RateLimitDecision } from "../limits/rate-limiter";
 import { usageRecorder } from "../usage/usage-recorder";
+import { fetchUpstreamJson, type UpstreamOutcome } from "../gateway/upstream-client";
 import { idSchema } from "../validation/fields";
 
 /**
@@ -17,7 +18,8 @@ import { idSchema } from "../validation/fields";
  * body out, so it can be served outside Next's router. Per call: one HMAC, the key record from
  * the in-process cache (one indexed lookup on a miss), a rate-limit decision (in memory, or one
  * Redis round trip), the route from its cache; the usage row and last-used update are buffered
- * and written in batches.
+ * and written in batches. The rules are one decision, decideCall, which the gateway
+ * (serve-gateway.ts) shares: it differs only in how the route is named (a slug, not `?id=`).
  */
 
 export interface DataRequest {
@@ -34,7 +36,7 @@ export interface DataResponse {
   body: unknown;
 }
 
-interface Caller {
+export interface Caller {
   ownerId: number;
   keyId: number;
   keyName: string;
@@ -72,11 +74,13 @@ interface Owner {
  * a call would make cost a large share of its time. Only a cache miss, Redis or a first read of
  * stored counters waits.
  */
-type Maybe<T> = T | Promise<T>;
+export type Maybe<T> = T | Promise<T>;
 
 function then<T, U>(value: Maybe<T>, next: (value: T) => Maybe<U>): Maybe<U> {
   return value instanceof Promise ? value.then(next) : next(value);
 }
+// Not exported as `then`: a module exporting that name is a thenable, and `await import()` of it would call it.
+export { then as andThen };
 
 interface Authenticated {
   caller: Caller | null;
@@ -148,18 +152,39 @@ export function parseDataUrl(raw: string): DataUrl {
  * nothing, each wrapped `new Date()` is measurable work on the request thread (two
  * AsyncLocalStorage reads and a Reflect.construct). Under `next dev` and in tests: the global one.
  */
-const NativeDate: DateConstructor =
+export const NativeDate: DateConstructor =
   (globalThis as Record<symbol, DateConstructor | undefined>)[Symbol.for("keyportal.nativeDate")] ?? Date;
 
 /** The answer at once when everything it needs is in memory (nearly every call), else a promise of it. */
 export function serveDataRequest(request: DataRequest, now = new NativeDate()): Maybe<DataResponse> {
   const url = parseDataUrl(request.url);
-  return then(authenticate(request.headers, now), ({ caller, owner }) =>
-    then(decide(url, caller, owner, request.ip, now.getTime()), (response) => {
-      recordCall(request, url, caller, owner, response, now);
+  return then(
+    decideCall(request, (caller) => locateById(url, caller, now.getTime()), now),
+    (decision) => {
+      const { route } = decision;
+      if (route?.upstreamUrl) return serveUpstreamData(request, url, decision, route.upstreamUrl, route.timeoutMs, now);
+      const response = decision.refusal ?? answer(decision, 200, payloadBody(route!));
+      recordCall(request, dataPath(url), decision, response.status, now);
       return response;
-    }),
+    },
   );
+}
+
+/** An upstream route on the data API: its `GET {upstream_url}/`, wrapped as the data API's 200 body. */
+async function serveUpstreamData(
+  request: DataRequest,
+  url: DataUrl,
+  decision: Decision,
+  upstreamUrl: string,
+  timeoutMs: number,
+  now: Date,
+): Promise<DataResponse> {
+  const fetched = await fetchUpstreamJson(upstreamUrl, timeoutMs);
+  const response = fetched.ok
+    ? answer(decision, 200, { success: true, data: fetched.data })
+    : answer(decision, 502, errorBody(fetched.message));
+  recordCall(request, dataPath(url), decision, response.status, now, fetched.upstream);
+  return response;
 }
 
 /**
@@ -177,101 +202,165 @@ export async function serveDataWrite(request: DataRequest, now = new Date()): Pr
     now.getTime(),
   );
   const response = respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now.getTime());
-  recordCall(request, url, caller, owner, response, now);
+  recordCall(request, dataPath(url), { caller, refusal: response }, response.status, now);
   return response;
 }
 
-function recordCall(
+/** The data API's usage path: only the route id is kept from the query, nothing else a caller puts in a URL. */
+function dataPath(url: DataUrl): string {
+  return url.id === null ? url.pathname : `${url.pathname}?id=${url.id.slice(0, 32)}`;
+}
+
+/** Writes the call's usage row (buffered); `path` is what the log keeps of its URL. */
+export function recordCall(
   request: DataRequest,
-  url: DataUrl,
-  caller: Caller | null,
-  owner: Owner | null,
-  response: DataResponse,
+  path: string,
+  { caller, refusal }: Pick<Decision, "caller" | "refusal">,
+  status: number,
   now: Date,
+  upstream?: UpstreamOutcome,
 ): void {
   // Past the per-IP budget: a count per client and hour, no row, whoever the key belonged to.
   // Someone hammering a leaked or deleted key must neither bury its owner's log nor fill the disk.
-  if (response.body === TOO_MANY_UNAUTHENTICATED) {
+  if (refusal?.body === TOO_MANY_UNAUTHENTICATED) {
     usageRecorder().recordRefused(budgetIp(request.ip), now.getTime());
     return;
   }
-  const rawId = url.id;
   usageRecorder().record({
     ownerId: caller?.ownerId ?? null,
     apiKeyId: caller?.keyId ?? null,
     apiKeyName: caller?.keyName ?? null,
     touchKey: Boolean(caller && !caller.deleted),
     method: request.method,
-    // Only the route id is kept from the query: nothing else a caller puts in a URL is stored.
-    path: rawId === null ? url.pathname : `${url.pathname}?id=${rawId.slice(0, 32)}`,
-    statusCode: response.status,
+    path,
+    statusCode: status,
     ip: request.ip,
     userAgent: request.headers.get("user-agent") ?? "",
     at: now,
+    ...(upstream && { upstream }),
   });
 }
 
-function decide(
-  url: DataUrl,
+/** A refusal before any route is looked up: status and message of its envelope. */
+export interface Refusal {
+  status: number;
+  message: string;
+}
+
+/** How a call names its route: found (or refused) once the key, address and quota allow the call. */
+export type LocateRoute = (caller: Caller) => Maybe<ApiRouteData | Refusal>;
+
+/** The one decision the data API and the gateway share. */
+export interface Decision {
+  /** Whose key it was (null: no key matched). */
+  caller: Caller | null;
+  owner: Owner | null;
+  /** The answer when the call is refused; null when it may go on to `route`. */
+  refusal: DataResponse | null;
+  /** The route the call may use (null when refused). */
+  route: ApiRouteData | null;
+  /** The rate-limit decision whose headers every answer of the call carries. */
+  limit: RateLimitDecision;
+  at: number;
+}
+
+/** An answer of the decided call: its status and body with the call's rate-limit headers. */
+export function answer(decision: Decision, status: number, body: unknown): DataResponse {
+  return respond(status, body, decision.limit, decision.at);
+}
+
+/** Methods a read-only key may use. */
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The data API's rules, in order: the key (status, expiry, rotation grace, username), the
+ * client's address (allow-list; refusals so far are charged to the per-IP budget), the owner's
+ * hourly quota, subscription, read-only keys on write methods, the route (`locate`), the key's
+ * route scopes and the plan. A value at once when everything is in memory, else a promise.
+ */
+export function decideCall(request: DataRequest, locate: LocateRoute, now: Date): Maybe<Decision> {
+  const at = now.getTime();
+  return then(authenticate(request.headers, now), ({ caller, owner }) => {
+    if (!caller || !owner) {
+      // Unauthenticated callers share a per-IP budget, so failures cannot flood the log unchecked.
+      return then(consumeAnonymousQuota(request.ip, at), (limit) =>
+        refuseAnonymous(caller, limit, at, 401, UNAUTHENTICATED_MESSAGE),
+      );
+    }
+    // From an address the key's allow-list does not name: whoever holds the key there is treated
+    // like a failed authentication (the per-IP budget, not the owner's quota, pays for it), so a
+    // leaked key used elsewhere can neither read nor drain the owner's hourly limit.
+    if (ipRefused(caller, request.ip)) {
+      return then(consumeAnonymousQuota(request.ip, at), (limit) =>
+        refuseAnonymous(caller, limit, at, 403, IP_NOT_ALLOWED_MESSAGE),
+      );
+    }
+    // Checked before counting: a call refused above consumes no quota.
+    return then(consumeAccountQuota(caller.ownerId, hourlyLimitFor(owner.plan, owner.rateLimitPerHour), at), (limit) =>
+      decideCounted(request.method, locate, caller, owner, limit, at),
+    );
+  });
+}
+
+function refuseAnonymous(
   caller: Caller | null,
-  owner: Owner | null,
-  ip: string,
-  now: number,
-): Maybe<DataResponse> {
-  if (!caller || !owner) {
-    // Unauthenticated callers share a per-IP budget, so failures cannot flood the log unchecked.
-    return then(consumeAnonymousQuota(ip, now), (limit) =>
-      limit.allowed
-        ? respond(401, errorBody(UNAUTHENTICATED_MESSAGE), limit, now)
-        : respond(429, TOO_MANY_UNAUTHENTICATED, limit, now),
-    );
-  }
-
-  // From an address the key's allow-list does not name: whoever holds the key there is treated
-  // like a failed authentication (the per-IP budget, not the owner's quota, pays for it), so a
-  // leaked key used elsewhere can neither read nor drain the owner's hourly limit.
-  if (ipRefused(caller, ip)) {
-    return then(consumeAnonymousQuota(ip, now), (limit) =>
-      limit.allowed
-        ? respond(403, errorBody(IP_NOT_ALLOWED_MESSAGE), limit, now)
-        : respond(429, TOO_MANY_UNAUTHENTICATED, limit, now),
-    );
-  }
-
-  // Checked before counting: a call refused above consumes no quota.
-  return then(consumeAccountQuota(caller.ownerId, hourlyLimitFor(owner.plan, owner.rateLimitPerHour), now), (limit) =>
-    decideCounted(url, caller, owner, limit, now),
-  );
+  limit: RateLimitDecision,
+  at: number,
+  status: number,
+  message: string,
+): Decision {
+  const refusal = limit.allowed
+    ? respond(status, errorBody(message), limit, at)
+    : respond(429, TOO_MANY_UNAUTHENTICATED, limit, at);
+  return { caller, owner: null, refusal, route: null, limit, at };
 }
 
 /** The call counted against the owner's quota (or refused by it). */
 function decideCounted(
-  url: DataUrl,
+  method: string,
+  locate: LocateRoute,
   caller: Caller,
   owner: Owner,
   limit: RateLimitDecision,
-  now: number,
-): Maybe<DataResponse> {
+  at: number,
+): Maybe<Decision> {
+  const refuse = (status: number, message: string): Decision => ({
+    caller,
+    owner,
+    refusal: respond(status, errorBody(message), limit, at),
+    route: null,
+    limit,
+    at,
+  });
   if (!limit.allowed) {
     const message = `Rate limit exceeded: the ${planLabel(owner.plan)} plan allows ${limit.limit} requests per hour across all keys`;
-    return respond(429, errorBody(message), limit, now);
+    return refuse(429, message);
   }
-  if (owner.subscription !== "active") return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
+  if (owner.subscription !== "active") return refuse(403, FORBIDDEN_MESSAGE);
+  if (caller.readOnly && !READ_METHODS.has(method)) return refuse(403, FORBIDDEN_MESSAGE);
+  return then(locate(caller), (found) => {
+    if (!("id" in found)) return refuse(found.status, found.message);
+    if (caller.routes && !caller.routes.includes(found.id)) return refuse(403, FORBIDDEN_MESSAGE);
+    if (!planAllows(owner.plan, found.minPlan)) return refuse(403, FORBIDDEN_MESSAGE);
+    return { caller, owner, refusal: null, route: found, limit, at };
+  });
+}
 
+/** The data API's route: `?id=N`, checked against the key's scopes before the lookup. */
+function locateById(url: DataUrl, caller: Caller, now: number): Maybe<ApiRouteData | Refusal> {
   const id = parseRouteId(url.id);
   if (!id.success) {
     const message =
       url.id !== null ? `id ${id.error.issues[0]?.message ?? "must be a positive integer"}` : "id is required";
-    return respond(400, errorBody(message), limit, now);
+    return { status: 400, message };
   }
   // Outside the key's routes: the reference's 403, before the lookup, so a limited key cannot
   // tell which other route ids exist.
-  if (caller.routes && !caller.routes.includes(id.data)) return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
-  return then(findApiRoute(id.data, now), (route) => {
-    if (!route) return respond(404, errorBody(`No API route with id ${id.data}`), limit, now);
-    if (!planAllows(owner.plan, route.minPlan)) return respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now);
-    return respond(200, routeBody(route), limit, now);
-  });
+  if (caller.routes && !caller.routes.includes(id.data)) return { status: 403, message: FORBIDDEN_MESSAGE };
+  return then(
+    findApiRoute(id.data, now),
+    (route) => route ?? { status: 404, message: `No API route with id ${id.data}` },
+  );
 }
 
 /** Each cached route's answer body, built once (the cache replaces a route's object when it re-reads it). */
@@ -282,7 +371,7 @@ const routeBodies = new WeakMap<ApiRouteData, object>();
  * the fast path also serializes once (lib/data-api/fast-path.ts). Built per call, the body and
  * its text would be a large part of what the data API allocates besides Node's own objects.
  */
-function routeBody(route: ApiRouteData): object {
+export function payloadBody(route: ApiRouteData): object {
   let body = routeBodies.get(route);
   if (!body) {
     const { id: _ignored, ...data } = route.data;

@@ -49,40 +49,83 @@ export async function seedSampleRoutes(): Promise<number> {
 
 export interface ApiRouteData {
   id: number;
+  slug: string;
   minPlan: string;
+  /** A payload route's JSON object ({} for an upstream route). */
   data: Record<string, unknown>;
+  /** An upstream route's http(s) base URL; null for a payload route. */
+  upstreamUrl: string | null;
+  /** The methods the gateway passes on, upper case. */
+  methods: readonly string[];
+  /** How long the gateway waits for the upstream's response headers. */
+  timeoutMs: number;
 }
 
 /**
- * Routes are looked up on every data-API call and change rarely: kept in memory for 10 s, and
- * dropped at once on every instance when a route is written.
+ * Routes are looked up on every data-API and gateway call and change rarely: kept in memory for
+ * 10 s, by id and by slug, and dropped at once on every instance when a route is written.
  */
 const ROUTE_CACHE_MS = 10_000;
+/** Unknown ids and slugs are remembered too, but only a bounded number of them. */
+const MAX_CACHED = 10_000;
+interface Cached {
+  route: ApiRouteData | null;
+  until: number;
+}
 // On globalThis: Next's handlers and the production server's fast path share one cache.
 const CACHE = Symbol.for("keyportal.routeCache");
-const registry = globalThis as unknown as { [CACHE]?: Map<number, { route: ApiRouteData | null; until: number }> };
+const SLUG_CACHE = Symbol.for("keyportal.routeSlugCache");
+const registry = globalThis as unknown as { [CACHE]?: Map<number, Cached>; [SLUG_CACHE]?: Map<string, Cached> };
 const cache = (registry[CACHE] ??= new Map());
+const bySlug = (registry[SLUG_CACHE] ??= new Map());
 onInvalidation((message) => {
-  if (message.kind === "routes") cache.clear();
+  if (message.kind !== "routes") return;
+  cache.clear();
+  bySlug.clear();
 });
 
 /** A cached route at once (no promise on the data API's hot path), else its read. */
 export function findApiRoute(id: number, now = Date.now()): ApiRouteData | null | Promise<ApiRouteData | null> {
   const hit = cache.get(id);
   if (hit && hit.until > now) return hit.route;
-  return readApiRoute(id, now);
+  return readApiRoute({ id }, now);
 }
 
-async function readApiRoute(id: number, now: number): Promise<ApiRouteData | null> {
-  const row = await db().apiRoute.findUnique({ where: { id } });
-  const route = row && {
+/** The gateway's lookup: the route with this slug, cached like findApiRoute. */
+export function findApiRouteBySlug(slug: string, now = Date.now()): ApiRouteData | null | Promise<ApiRouteData | null> {
+  const hit = bySlug.get(slug);
+  if (hit && hit.until > now) return hit.route;
+  return readApiRoute({ slug }, now);
+}
+
+type RouteRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["apiRoute"]["findUnique"]>>>;
+
+function toRouteData(row: RouteRow): ApiRouteData {
+  return {
     id: row.id,
+    slug: row.slug,
     minPlan: row.minPlan,
     data: row.payload === null ? {} : (JSON.parse(row.payload) as Record<string, unknown>),
+    upstreamUrl: row.upstreamUrl,
+    methods: row.methods
+      .split(",")
+      .map((method) => method.trim().toUpperCase())
+      .filter(Boolean),
+    timeoutMs: row.timeoutMs,
   };
-  // Unknown ids are remembered too, but only a bounded number of them.
-  if (cache.size >= 10_000) cache.clear();
-  cache.set(id, { route, until: now + ROUTE_CACHE_MS });
+}
+
+async function readApiRoute(where: { id: number } | { slug: string }, now: number): Promise<ApiRouteData | null> {
+  const row = await db().apiRoute.findUnique({ where });
+  const route = row && toRouteData(row);
+  const entry = { route, until: now + ROUTE_CACHE_MS };
+  if (cache.size >= MAX_CACHED) cache.clear();
+  if (bySlug.size >= MAX_CACHED) bySlug.clear();
+  // A route found is cached under both names; an unknown one under the name asked for.
+  const id = route?.id ?? ("id" in where ? where.id : null);
+  const slug = route?.slug ?? ("slug" in where ? where.slug : null);
+  if (id !== null) cache.set(id, entry);
+  if (slug !== null) bySlug.set(slug, entry);
   return route;
 }
 

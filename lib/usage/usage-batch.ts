@@ -24,6 +24,8 @@ export interface UsageEntry {
   ip: string;
   userAgent: string;
   at: Date;
+  /** A gateway call's upstream: its status (when it answered), its failure, the wait for its headers. */
+  upstream?: { status: number | null; error: string | null; latencyMs: number };
 }
 
 /**
@@ -100,6 +102,9 @@ export async function writeBatch(buffered: Buffered[]): Promise<void> {
       ["ip", "text"],
       ["user_agent", "text"],
       ["created_at", "timestamp"],
+      ["upstream_status", "int"],
+      ["upstream_error", "text"],
+      ["latency_ms", "int"],
     ],
     rows.map((row, i) => [
       row.ownerId,
@@ -111,14 +116,19 @@ export async function writeBatch(buffered: Buffered[]): Promise<void> {
       row.ip,
       clean(batch[i].userAgent, 512),
       sqlTime(row.at),
+      batch[i].upstream?.status ?? null,
+      batch[i].upstream?.error ?? null,
+      batch[i].upstream?.latencyMs ?? null,
     ]),
   );
   const rollups = rollupStatements(rows);
   await batchWriter().write([
     ...(refused.length ? [refusedStatement(refused)] : []),
     Prisma.sql`
-      INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at)
-      SELECT owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at FROM ${source} AS s`,
+      INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at,
+        upstream_status, upstream_error, latency_ms)
+      SELECT owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at,
+        upstream_status, upstream_error, latency_ms FROM ${source} AS s`,
     ...rollups.statements,
     // The key may have been deleted since (no row to update); and never move last-used backwards.
     // In key order, so two instances' batches lock rows in the same order (no deadlock).
