@@ -46,6 +46,8 @@ export interface Caller {
   routes?: number[] | null;
   readOnly?: boolean;
   allowsIp?: IpMatcher | null;
+  environment?: string;
+  expiresAt?: Date | null;
 }
 
 /** A valid key used from an address its allow-list does not name. */
@@ -82,16 +84,37 @@ function then<T, U>(value: Maybe<T>, next: (value: T) => Maybe<U>): Maybe<U> {
 // Not exported as `then`: a module exporting that name is a thenable, and `await import()` of it would call it.
 export { then as andThen };
 
+/**
+ * Why a call was decided as it was: the data API and the gateway answer with statuses (the key's
+ * failures all alike, a 401), the verify endpoint with the code itself.
+ */
+export type DecisionCode =
+  | "VALID"
+  | "NOT_FOUND"
+  | "DISABLED"
+  | "EXPIRED"
+  | "USERNAME_MISMATCH"
+  | "FORBIDDEN"
+  | "IP_REFUSED"
+  | "READ_ONLY"
+  | "RATE_LIMITED";
+
+type KeyFailure = "NOT_FOUND" | "DISABLED" | "EXPIRED" | "USERNAME_MISMATCH";
+
 interface Authenticated {
   caller: Caller | null;
   owner: Owner | null;
+  /** Why `owner` is null (the key is not usable). */
+  failure?: KeyFailure;
 }
+
+const NOT_FOUND: Authenticated = { caller: null, owner: null, failure: "NOT_FOUND" };
 
 function authenticate(headers: DataRequest["headers"], now: Date): Maybe<Authenticated> {
   const key = headers.get("x-api-key")?.trim();
   const username = headers.get("x-username")?.trim();
   // A mistyped or made-up key fails its checksum here, before any database read.
-  if (!key || !username || !hasValidKeyFormat(key)) return { caller: null, owner: null };
+  if (!key || !username || !hasValidKeyFormat(key)) return NOT_FOUND;
   const digest = digestSecret(key, getConfig().keyPepper);
   return then(lookupKey(digest), (found) => verify(found, username, now));
 }
@@ -104,7 +127,7 @@ function verify({ record, revoked }: KeyLookup, username: string, now: Date): Au
       keyName: revoked.keyName,
       deleted: true,
     };
-    return { caller, owner: null };
+    return { caller, owner: null, failure: "NOT_FOUND" };
   }
   const caller: Caller = {
     ownerId: record.ownerId,
@@ -113,13 +136,19 @@ function verify({ record, revoked }: KeyLookup, username: string, now: Date): Au
     routes: record.routes,
     readOnly: record.readOnly,
     allowsIp: record.allowsIp,
+    environment: record.environment,
+    expiresAt: record.expiresAt,
   };
   // Expired (at its own expiry, or at the end of a rotation's grace): the same 401 as any bad key.
-  const valid =
-    record.status === "active" &&
-    (!record.expiresAt || record.expiresAt > now) &&
-    constantTimeEqual(record.user, username);
-  return { caller, owner: valid ? record.owner : null };
+  // The username first: a caller without it learns nothing of the key's state.
+  const failure: KeyFailure | undefined = !constantTimeEqual(record.user, username)
+    ? "USERNAME_MISMATCH"
+    : record.status !== "active"
+      ? "DISABLED"
+      : record.expiresAt && record.expiresAt <= now
+        ? "EXPIRED"
+        : undefined;
+  return failure ? { caller, owner: null, failure } : { caller, owner: record.owner };
 }
 
 function respond(status: number, body: unknown, limit: RateLimitDecision, now: number): DataResponse {
@@ -262,6 +291,9 @@ export interface Decision {
   /** The rate-limit decision whose headers every answer of the call carries. */
   limit: RateLimitDecision;
   at: number;
+  code: DecisionCode;
+  /** The owner's key and username matched (a key that is disabled or expired included). */
+  matched: boolean;
 }
 
 /** An answer of the decided call: its status and body with the call's rate-limit headers. */
@@ -280,11 +312,11 @@ const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function decideCall(request: DataRequest, locate: LocateRoute, now: Date): Maybe<Decision> {
   const at = now.getTime();
-  return then(authenticate(request.headers, now), ({ caller, owner }) => {
+  return then(authenticate(request.headers, now), ({ caller, owner, failure }) => {
     if (!caller || !owner) {
       // Unauthenticated callers share a per-IP budget, so failures cannot flood the log unchecked.
       return then(consumeAnonymousQuota(request.ip, at), (limit) =>
-        refuseAnonymous(caller, limit, at, 401, UNAUTHENTICATED_MESSAGE),
+        refuseAnonymous(caller, limit, at, 401, UNAUTHENTICATED_MESSAGE, failure ?? "NOT_FOUND"),
       );
     }
     // From an address the key's allow-list does not name: whoever holds the key there is treated
@@ -292,7 +324,7 @@ export function decideCall(request: DataRequest, locate: LocateRoute, now: Date)
     // leaked key used elsewhere can neither read nor drain the owner's hourly limit.
     if (ipRefused(caller, request.ip)) {
       return then(consumeAnonymousQuota(request.ip, at), (limit) =>
-        refuseAnonymous(caller, limit, at, 403, IP_NOT_ALLOWED_MESSAGE),
+        refuseAnonymous(caller, limit, at, 403, IP_NOT_ALLOWED_MESSAGE, "IP_REFUSED"),
       );
     }
     // Checked before counting: a call refused above consumes no quota.
@@ -308,11 +340,14 @@ function refuseAnonymous(
   at: number,
   status: number,
   message: string,
+  code: DecisionCode,
 ): Decision {
   const refusal = limit.allowed
     ? respond(status, errorBody(message), limit, at)
     : respond(429, TOO_MANY_UNAUTHENTICATED, limit, at);
-  return { caller, owner: null, refusal, route: null, limit, at };
+  // Matched: the key and its username were right, only its state (or the address) refused it.
+  const matched = code !== "NOT_FOUND" && code !== "USERNAME_MISMATCH";
+  return { caller, owner: null, refusal, route: null, limit, at, code: limit.allowed ? code : "RATE_LIMITED", matched };
 }
 
 /** The call counted against the owner's quota (or refused by it). */
@@ -324,25 +359,27 @@ function decideCounted(
   limit: RateLimitDecision,
   at: number,
 ): Maybe<Decision> {
-  const refuse = (status: number, message: string): Decision => ({
+  const refuse = (status: number, message: string, code: DecisionCode = "FORBIDDEN"): Decision => ({
     caller,
     owner,
     refusal: respond(status, errorBody(message), limit, at),
     route: null,
     limit,
     at,
+    code,
+    matched: true,
   });
   if (!limit.allowed) {
     const message = `Rate limit exceeded: the ${planLabel(owner.plan)} plan allows ${limit.limit} requests per hour across all keys`;
-    return refuse(429, message);
+    return refuse(429, message, "RATE_LIMITED");
   }
   if (owner.subscription !== "active") return refuse(403, FORBIDDEN_MESSAGE);
-  if (caller.readOnly && !READ_METHODS.has(method)) return refuse(403, FORBIDDEN_MESSAGE);
+  if (caller.readOnly && !READ_METHODS.has(method)) return refuse(403, FORBIDDEN_MESSAGE, "READ_ONLY");
   return then(locate(caller), (found) => {
     if (!("id" in found)) return refuse(found.status, found.message);
     if (caller.routes && !caller.routes.includes(found.id)) return refuse(403, FORBIDDEN_MESSAGE);
     if (!planAllows(owner.plan, found.minPlan)) return refuse(403, FORBIDDEN_MESSAGE);
-    return { caller, owner, refusal: null, route: found, limit, at };
+    return { caller, owner, refusal: null, route: found, limit, at, code: "VALID", matched: true };
   });
 }
 

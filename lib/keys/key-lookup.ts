@@ -21,6 +21,8 @@ export interface KeyForVerification {
   /** Route ids it may read; null = all. */
   routes: number[] | null;
   readOnly: boolean;
+  /** production | staging | development. */
+  environment: string;
   /** Whether a client address may use it; null = any address. */
   allowsIp: IpMatcher | null;
   owner: { plan: string; subscription: string; rateLimitPerHour: number | null };
@@ -34,7 +36,7 @@ export interface KeyForVerification {
  */
 export async function findKeyByDigest(digest: string): Promise<KeyForVerification | null> {
   const rows = await db().$queryRaw<Array<Record<string, unknown>>>`
-    SELECT k.id, k.owner_id, k.name, k."user", k.status, k.expires_at, k.scopes, k.read_only, k.ip_allowlist,
+    SELECT k.id, k.owner_id, k.name, k."user", k.status, k.expires_at, k.scopes, k.read_only, k.ip_allowlist, k.environment,
       u.plan, u.subscription, u.rate_limit_per_hour
     FROM api_keys k JOIN users u ON u.id = k.owner_id
     WHERE k.digest = ${digest}`;
@@ -51,6 +53,7 @@ export async function findKeyByDigest(digest: string): Promise<KeyForVerificatio
     routes: parseJsonList<number>(row.scopes as string | null),
     // SQLite answers 0/1, PostgreSQL a boolean.
     readOnly: Boolean(Number(row.read_only)),
+    environment: String(row.environment),
     allowsIp: allowlist ? compileAllowlist(allowlist) : null,
     owner: {
       plan: String(row.plan),

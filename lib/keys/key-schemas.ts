@@ -150,3 +150,46 @@ export type ListKeysQuery = z.infer<typeof listKeysQuerySchema>;
 export const exportKeysQuerySchema = listKeysQuerySchema.pick({ q: true, status: true });
 
 export const keyIdParamsSchema = z.object({ id: idSchema });
+
+/** Methods a verify call may name: the gateway's (lib/data-routes/route-schemas.ts ROUTE_METHODS). */
+const VERIFY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/**
+ * POST /api/v1/keys/verify: a service asks whether a key may make a call. `route` is a route's
+ * slug or id; `ip` the end caller's address (a key with an allow-list is refused without it).
+ */
+export const verifyKeySchema = body({
+  api_key: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required")
+    .max(200, "must be at most 200 characters"),
+  username: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required")
+    .max(256, "must be at most 256 characters"),
+  route: z
+    .union(
+      [
+        z.int().min(1).max(2_147_483_647),
+        // An id as text ("123", as a path parameter arrives): the same id.
+        z
+          .string()
+          .regex(/^[1-9]\d{0,9}$/)
+          .transform(Number)
+          .pipe(z.int().max(2_147_483_647)),
+        z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+      ],
+      { error: "must be a route id or slug" },
+    )
+    .optional(),
+  method: z
+    .string({ error: "must be a string" })
+    .transform((value) => value.toUpperCase())
+    .pipe(z.enum(VERIFY_METHODS, { error: `must be one of ${VERIFY_METHODS.join(", ")}` }))
+    .optional(),
+  ip: z
+    .string({ error: "must be a string" })
+    .refine((value) => normalizeAllowlistEntry(value) !== null && !value.includes("/"), "must be an IP address")
+    .optional(),
+});
+export type VerifyKeyInput = z.infer<typeof verifyKeySchema>;

@@ -10,6 +10,7 @@ import { RESPONSE_HEADERS } from "./operation-parts";
 import { PARAMETER_NOTES, type DocumentedOperation } from "./parameter-notes";
 import { serviceOperations } from "./service-operations";
 import { usageOperations } from "./usage-operations";
+import { verifyOperations } from "./verify-operations";
 
 /**
  * The OpenAPI 3.1 description served at GET /api/openapi.json and rendered on the docs page,
@@ -38,6 +39,7 @@ const OPERATIONS: DocumentedOperation[] = [
   ...auditOperations,
   ...accountOperations,
   ...dataApiOperations,
+  ...verifyOperations,
   ...serviceOperations,
   ...adminOperations,
 ];
@@ -55,6 +57,11 @@ function generate(): OpenApiDocument {
     in: "header",
     name: "X-API-Key",
     description: "An API key from the portal or POST /api/api-keys/generate. Send X-Username with it.",
+  });
+  registry.registerComponent("securitySchemes", "ServiceToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "A service token (kps_…) from POST /api/admin/service-tokens.",
   });
   registry.registerComponent("securitySchemes", "ApiUsername", {
     type: "apiKey",

@@ -28,6 +28,7 @@ const PUBLIC: Record<string, string> = {
   "app/api/api-keys/revoke/route.ts": "leak report: the reported key is the proof; same 202 whatever it finds",
   "app/api/bench/noop/route.ts": "bench only (BENCH_ROUTES), constant JSON",
   "app/api/bench/event-loop/route.ts": "bench only (BENCH_ROUTES), event-loop figures",
+  "app/api/v1/keys/verify/route.ts": "a service token (tests/integration/verify-endpoint.test.ts)",
 };
 
 /** Bearer routes: the path to call (with the victim's key id) and, for another account, what it must get. */

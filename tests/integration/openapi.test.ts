@@ -136,8 +136,9 @@ interface Fixture {
   /** An operator account (npm run admin -- set-role) and two routes of its own, one to change and one to delete. */
   operator: Account;
   routes: Record<"change" | "delete", number>;
-  /** A service token to revoke. */
+  /** A service token to revoke, and one to verify keys with. */
   serviceTokenId: number;
+  verifyToken: string;
 }
 
 const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
@@ -295,6 +296,32 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
     },
     { url: "/api/admin/routes/123", params: { id: "123" }, token: f.operator.token, body: { name: "x" }, status: 409 },
   ],
+  "POST /api/v1/keys/verify": (f) => [
+    {
+      url: "/api/v1/keys/verify",
+      headers: { authorization: `Bearer ${f.verifyToken}` },
+      body: { api_key: f.key.api_key, username: f.key.user, route: 123, ip: "203.0.113.5" },
+      status: 200,
+    },
+    {
+      url: "/api/v1/keys/verify",
+      headers: { authorization: `Bearer ${f.verifyToken}` },
+      body: { api_key: f.key.api_key, username: "not-the-user" },
+      status: 200,
+    },
+    {
+      url: "/api/v1/keys/verify",
+      headers: { authorization: "Bearer kps_wrong" },
+      body: { api_key: "x", username: "y" },
+      status: 401,
+    },
+    {
+      url: "/api/v1/keys/verify",
+      headers: { authorization: `Bearer ${f.verifyToken}` },
+      body: { api_key: "x" },
+      status: 400,
+    },
+  ],
   "GET /api/admin/service-tokens": (f) => [{ url: "/api/admin/service-tokens", token: f.operator.token, status: 200 }],
   "POST /api/admin/service-tokens": (f) => [
     { url: "/api/admin/service-tokens", token: f.operator.token, body: { name: "oas-service" }, status: 201 },
@@ -383,7 +410,18 @@ beforeAll(async () => {
     delete: (await createRoute(operator.id, routeInput("oas-delete"))).id,
   };
   const { row: serviceToken } = await createServiceToken(operator.id, "oas-revoke");
-  fixture = { account, refreshTokens, key, spare, readOnly, operator, routes, serviceTokenId: serviceToken.id };
+  const { token: verifyToken } = await createServiceToken(operator.id, "oas-verify");
+  fixture = {
+    account,
+    refreshTokens,
+    key,
+    spare,
+    readOnly,
+    operator,
+    routes,
+    serviceTokenId: serviceToken.id,
+    verifyToken,
+  };
 });
 
 const routeInput = (slug: string) => ({

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import type { VerifyAnswer } from "../data-api/verify-call";
+import { ENVIRONMENTS } from "../keys/key-controls";
+import { verifyKeySchema } from "../keys/key-schemas";
+import { documents, isoTime, rowId } from "./common-schemas";
+import { badRequest, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
+import { operation, type DocumentedOperation } from "./parameter-notes";
+
+/** POST /api/v1/keys/verify: for services that keep their own edge (packages/verify calls it). */
+
+const CODES = [
+  "VALID",
+  "NOT_FOUND",
+  "DISABLED",
+  "EXPIRED",
+  "USERNAME_MISMATCH",
+  "FORBIDDEN",
+  "IP_REFUSED",
+  "READ_ONLY",
+  "RATE_LIMITED",
+] as const;
+
+const verifyAnswerSchema = documents<VerifyAnswer>()(
+  z
+    .object({
+      valid: z.boolean(),
+      code: z.enum(CODES).meta({
+        description:
+          "VALID; NOT_FOUND (no such key), DISABLED, EXPIRED (or rotated past its grace), USERNAME_MISMATCH; FORBIDDEN (plan, subscription, a route outside the key's routes, an unknown route, or no route for a key limited to routes); IP_REFUSED (ip missing or outside the allow-list); READ_ONLY (a write method with a read-only key); RATE_LIMITED (the owner's hourly limit, or the end caller's failure budget).",
+      }),
+      key: z
+        .object({
+          id: rowId,
+          name: z.string(),
+          environment: z.enum(ENVIRONMENTS).or(z.string()),
+          owner_id: rowId,
+          plan: z.string(),
+          routes: z.array(rowId).nullable(),
+          read_only: z.boolean(),
+          expires_at: isoTime.nullable(),
+        })
+        .nullable()
+        .meta({
+          description: "The key, once its secret and username matched (null for NOT_FOUND and USERNAME_MISMATCH).",
+        }),
+      ratelimit: z
+        .object({
+          limit: z.int(),
+          remaining: z.int(),
+          reset: z
+            .int()
+            .meta({ description: "When the hourly budget resets, in Unix seconds (as X-RateLimit-Reset)." }),
+        })
+        .nullable()
+        .meta({ description: "The owner's hourly budget after this call; null when the key did not count." }),
+    })
+    .meta({ id: "VerifyAnswer" }),
+);
+
+export const verifyOperations: DocumentedOperation[] = [
+  operation({
+    method: "post",
+    path: "/api/v1/keys/verify",
+    tags: ["Data API"],
+    summary: "Verify a key for a call your service serves",
+    description:
+      "The data API's rules for one call, answered as a code: 200 for every well-formed call. It counts against the key's hourly limit and writes a usage row (route and method are the caller's). Failures are charged to the failure budget of `ip`, or without it of the service token: never to the service's own address.",
+    security: [{ ServiceToken: [] }],
+    request: {
+      body: jsonBody(
+        verifyKeySchema.meta({ id: "VerifyKeyRequest" }),
+        "username is required. route: a route's slug or id (a key limited to routes needs one). ip: the end caller's address (a key with an allow-list needs it).",
+      ),
+    },
+    responses: {
+      200: json(verifyAnswerSchema, "The decision."),
+      400: badRequest,
+      401: unauthenticated,
+      413: tooLarge,
+      ...unexpected,
+    },
+  }),
+];
