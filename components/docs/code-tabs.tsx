@@ -47,7 +47,14 @@ export function CodeBlock({ title, code }: { title: string; code: string }) {
  * One example per language behind tabs (the WAI-ARIA tabs pattern: arrow keys, Home and End move
  * between tabs, and the selected tab alone is in the tab order).
  */
-export function CodeTabs({ examples }: { examples: Array<{ title: string; code: string }> }) {
+export function CodeTabs({
+  examples,
+  label = "Language",
+}: {
+  examples: Array<{ title: string; code: string }>;
+  /** The tab list's name: each group of examples on a page needs its own. */
+  label?: string;
+}) {
   const [selected, setSelected] = useState(0);
   const id = useId();
   const tabs = useRef<Array<HTMLButtonElement | null>>([]);
@@ -72,7 +79,7 @@ export function CodeTabs({ examples }: { examples: Array<{ title: string; code: 
 
   return (
     <div className="mt-4">
-      <div role="tablist" aria-label="Language" className="flex flex-wrap gap-1" onKeyDown={onKeyDown}>
+      <div role="tablist" aria-label={label} className="flex flex-wrap gap-1" onKeyDown={onKeyDown}>
         {examples.map((example, i) => (
           <button
             key={example.title}

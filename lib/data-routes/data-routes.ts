@@ -137,3 +137,17 @@ export async function routesForPlan(plan: string): Promise<Array<{ id: number; n
   });
   return rows.filter((row) => planAllows(plan, row.minPlan)).map(({ id, name }) => ({ id, name }));
 }
+
+/** The upstream routes the gateway serves that the account's plan may call, for the Docs page. */
+export async function gatewayRoutesForPlan(
+  plan: string,
+): Promise<Array<{ slug: string; name: string; methods: string[] }>> {
+  const rows = await db().apiRoute.findMany({
+    where: { upstreamUrl: { not: null } },
+    select: { slug: true, name: true, minPlan: true, methods: true },
+    orderBy: { id: "asc" },
+  });
+  return rows
+    .filter((row) => planAllows(plan, row.minPlan))
+    .map(({ slug, name, methods }) => ({ slug, name, methods: methods.split(",") }));
+}

@@ -2,8 +2,11 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { ApiReference } from "@/components/docs/api-reference";
 import { CodeBlock, CodeTabs } from "@/components/docs/code-tabs";
+import { OwnServiceDocs } from "@/components/docs/own-service-docs";
 import { DataTable } from "@/components/ui/table";
 import { requireAccount } from "@/lib/auth/current-account";
+import { roleOf } from "@/lib/auth/roles";
+import { gatewayRoutesForPlan } from "@/lib/data-routes/data-routes";
 import { someKeyUser } from "@/lib/keys/key-queries";
 import { ANONYMOUS_HOURLY_LIMIT, PLAN_LIMITS } from "@/lib/limits/plans";
 import { openApiDocument } from "@/lib/openapi/document";
@@ -18,7 +21,12 @@ export default async function DocsPage() {
     h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
   const base = `${proto}://${host}`;
   // Filled with what is safe to show: the server's address and a username from your keys — never a key.
-  const username = (await someKeyUser(account.id)) ?? "your_username";
+  const [user, role, gatewayRoutes] = await Promise.all([
+    someKeyUser(account.id),
+    roleOf(account.id),
+    gatewayRoutesForPlan(account.plan),
+  ]);
+  const username = user ?? "your_username";
   const url = `${base}/api/api-routes-data?id=123`;
 
   const examples = [
@@ -85,6 +93,8 @@ export default async function DocsPage() {
           </tr>
         </tbody>
       </DataTable>
+
+      <OwnServiceDocs base={base} username={username} routes={gatewayRoutes} operator={role === "operator"} />
 
       <section aria-labelledby="leak-report-heading">
         <h2 id="leak-report-heading" className="mt-8 text-lg font-semibold">
