@@ -4,7 +4,6 @@ import { findApiRouteBySlug, type ApiRouteData } from "../data-routes/data-route
 import { SLUG_PATTERN } from "../data-routes/route-schemas";
 import { GATEWAY_PREFIX, parseGatewayUrl, safeQuery, safeRest, type GatewayUrl } from "../gateway/gateway-path";
 import { clientResponseHeaders, requestIdFor, upstreamRequestHeaders } from "../gateway/forward-headers";
-import { keyEnvironment } from "../gateway/key-environment";
 import {
   classifyUpstreamError,
   splitBase,
@@ -138,79 +137,79 @@ function forward(
   decision: Decision,
   route: ApiRouteData,
   now: Date,
-): Maybe<void> {
+): void {
   const caller = decision.caller!;
-  return then(keyEnvironment(caller.ownerId, caller.keyId), (environment) => {
-    const { origin, basePath } = splitBase(route.upstreamUrl!);
-    const rest = safeRest(gw.rest) as { path: string };
-    const query = gw.query && `?${safeQuery(gw.query)}`;
-    const requestId = requestIdFor(req.headers["x-request-id"]);
-    const forwardedProto = context.trustProxy ? req.headers["x-forwarded-proto"] : undefined;
-    const forwardedHost = context.trustProxy ? req.headers["x-forwarded-host"] : undefined;
-    const upstreamHeaders = upstreamRequestHeaders(req.headers, {
-      keyId: caller.keyId,
-      keyName: caller.keyName,
-      ownerId: caller.ownerId,
-      environment,
-      username: headerValue(req.headers["x-username"]).trim(),
-      requestId,
-      // scripts/server.mjs has set it: the trusted proxies' chain, then the socket's address.
-      forwardedFor: headerValue(req.headers["x-forwarded-for"]) || context.ip,
-      proto: headerValue(forwardedProto).split(",")[0].trim() || "http",
-      host: headerValue(forwardedHost).split(",")[0].trim() || headerValue(req.headers.host),
-    });
-    const limitHeaders = { ...rateLimitHeaders(decision.limit, decision.at), "X-Request-Id": requestId };
-    const started = performance.now();
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const record = (status: number, upstream: UpstreamOutcome) =>
-      recordCall(request, usagePath(gw), decision, status, now, upstream);
-
-    upstreamAgent()
-      .request({
-        origin,
-        path: `${basePath}${rest.path || (basePath ? "" : "/")}${query}`,
-        method: request.method as "GET",
-        headers: upstreamHeaders,
-        body: hasBody(req) ? req : null,
-        headersTimeout: route.timeoutMs,
-        bodyTimeout: Math.max(route.timeoutMs, BODY_IDLE_MS),
-        signal: abort.signal,
-      })
-      .then(
-        (upstream) => {
-          const outcome: UpstreamOutcome = {
-            status: upstream.statusCode,
-            error: null,
-            latencyMs: Math.round(performance.now() - started),
-          };
-          res.writeHead(upstream.statusCode, { ...clientResponseHeaders(upstream.headers), ...limitHeaders });
-          pipeline(upstream.body, res, (error) => {
-            // Cut off mid-body by the upstream (not by the client leaving): usage says so.
-            if (error && !abort.signal.aborted) outcome.error = classifyUpstreamError(error);
-            record(upstream.statusCode, outcome);
-          });
-        },
-        (error: unknown) => {
-          req.resume();
-          const latencyMs = Math.round(performance.now() - started);
-          if (abort.signal.aborted) {
-            // The client left before the upstream answered: nothing to write.
-            record(499, { status: null, error: null, latencyMs });
-            return;
-          }
-          const kind = classifyUpstreamError(error);
-          const failure = upstreamFailure(kind);
-          context.send(res, failure.status, errorBody(failure.message), {
-            "Cache-Control": "no-store",
-            ...limitHeaders,
-          });
-          record(failure.status, { status: null, error: kind, latencyMs });
-        },
-      );
+  // From the verification record itself (findKeyByDigest reads it): no read of its own.
+  const environment = caller.environment ?? "production";
+  const { origin, basePath } = splitBase(route.upstreamUrl!);
+  const rest = safeRest(gw.rest) as { path: string };
+  const query = gw.query && `?${safeQuery(gw.query)}`;
+  const requestId = requestIdFor(req.headers["x-request-id"]);
+  const forwardedProto = context.trustProxy ? req.headers["x-forwarded-proto"] : undefined;
+  const forwardedHost = context.trustProxy ? req.headers["x-forwarded-host"] : undefined;
+  const upstreamHeaders = upstreamRequestHeaders(req.headers, {
+    keyId: caller.keyId,
+    keyName: caller.keyName,
+    ownerId: caller.ownerId,
+    environment,
+    username: headerValue(req.headers["x-username"]).trim(),
+    requestId,
+    // scripts/server.mjs has set it: the trusted proxies' chain, then the socket's address.
+    forwardedFor: headerValue(req.headers["x-forwarded-for"]) || context.ip,
+    proto: headerValue(forwardedProto).split(",")[0].trim() || "http",
+    host: headerValue(forwardedHost).split(",")[0].trim() || headerValue(req.headers.host),
   });
+  const limitHeaders = { ...rateLimitHeaders(decision.limit, decision.at), "X-Request-Id": requestId };
+  const started = performance.now();
+  const abort = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const record = (status: number, upstream: UpstreamOutcome) =>
+    recordCall(request, usagePath(gw), decision, status, now, upstream);
+
+  upstreamAgent()
+    .request({
+      origin,
+      path: `${basePath}${rest.path || (basePath ? "" : "/")}${query}`,
+      method: request.method as "GET",
+      headers: upstreamHeaders,
+      body: hasBody(req) ? req : null,
+      headersTimeout: route.timeoutMs,
+      bodyTimeout: Math.max(route.timeoutMs, BODY_IDLE_MS),
+      signal: abort.signal,
+    })
+    .then(
+      (upstream) => {
+        const outcome: UpstreamOutcome = {
+          status: upstream.statusCode,
+          error: null,
+          latencyMs: Math.round(performance.now() - started),
+        };
+        res.writeHead(upstream.statusCode, { ...clientResponseHeaders(upstream.headers), ...limitHeaders });
+        pipeline(upstream.body, res, (error) => {
+          // Cut off mid-body by the upstream (not by the client leaving): usage says so.
+          if (error && !abort.signal.aborted) outcome.error = classifyUpstreamError(error);
+          record(upstream.statusCode, outcome);
+        });
+      },
+      (error: unknown) => {
+        req.resume();
+        const latencyMs = Math.round(performance.now() - started);
+        if (abort.signal.aborted) {
+          // The client left before the upstream answered: nothing to write.
+          record(499, { status: null, error: null, latencyMs });
+          return;
+        }
+        const kind = classifyUpstreamError(error);
+        const failure = upstreamFailure(kind);
+        context.send(res, failure.status, errorBody(failure.message), {
+          "Cache-Control": "no-store",
+          ...limitHeaders,
+        });
+        record(failure.status, { status: null, error: kind, latencyMs });
+      },
+    );
 }
 
 /** How long an upstream's response body may stall (between chunks) at least. */
