@@ -19,6 +19,13 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { tsImport } from "tsx/esm/api";
 import { measureExport, measureReads, measureRetention, measureUnderLoad } from "./support/bench-big-account.mjs";
+import {
+  createOperatorFixtures,
+  measureGateway,
+  measureTransfers,
+  PROXY_TITLE,
+  startGatewayPeers,
+} from "./support/bench-gateway.mjs";
 import { answered, loadRun, residentMb, statusCodes } from "./support/bench-measure.mjs";
 import { FLOOR_TITLE, floorRatios, printDataApiTable, writeBenchmarksMd } from "./support/bench-report.mjs";
 import { rawSummarySeconds, SEED_USER_AGENT, seedBigAccount } from "./support/big-account.mjs";
@@ -27,6 +34,7 @@ import { startServer } from "./support/start-server.mjs";
 
 // The data-API calls that spend the Free key's hourly limit (Free: 60 an hour).
 const FREE_HOURLY_LIMIT = 60;
+const VERIFY_URL = (base) => `${base}/api/v1/keys/verify`;
 
 function readConfig() {
   const port = Number(process.env.BENCH_PORT ?? 3300);
@@ -94,6 +102,8 @@ function createAccounts(env) {
   admin("set-plan", account.email, "enterprise");
   // Every data-API run below stays under the account's hourly limit, so each measures what it says.
   admin("set-rate-limit", account.email, "100000000");
+  // An operator: it defines the gateway's route and the verify endpoint's service token.
+  admin("set-role", account.email, "operator");
   const freeAccount = { email: "bench-free@example.com", password: "bench-password" };
   admin("create-user", freeAccount.email, freeAccount.password);
   return { account, freeAccount };
@@ -144,34 +154,41 @@ async function startFloor(config, pepper) {
   return floor;
 }
 
-/** The data-API table: warm-up, then each kind of call for BENCH_SECONDS, the floor first and last. */
-async function measureDataApi(config, { key, spent, floor, serverPid }) {
+/**
+ * The data-API table: warm-up, then each kind of call for BENCH_SECONDS, the floor first and
+ * last. The verify endpoint sits in it too: its floor is the same one-key check.
+ */
+async function measureDataApi(config, { key, spent, floor, serverPid, serviceToken }) {
   const { base, connections, seconds, warmupSeconds } = config;
   console.log(
     `\nBenchmark: GET /api/api-routes-data?id=123, ${connections} connections, ${seconds}s each, production server, ${config.postgres ? "PostgreSQL" : "SQLite"}${config.redisUrl ? " + Redis" : ""}`,
   );
   const { generateKeySecret } = await tsImport("../lib/keys/secret.ts", import.meta.url);
   const validHeaders = { "X-API-Key": key.api_key, "X-Username": "bench" };
-  const run = (title, headers, url = config.dataUrl, duration = seconds) =>
-    loadRun({ title, url, headers, connections, duration });
+  const run = (title, headers, url = config.dataUrl, duration = seconds, body) =>
+    loadRun({ title, url, headers, connections, duration, ...(body ? { method: "POST", body } : {}) });
+  const verifyHeaders = { authorization: `Bearer ${serviceToken}`, "content-type": "application/json" };
+  const verifyBody = JSON.stringify({ api_key: key.api_key, username: "bench" });
   // Warm-up, not in the table: the JIT, the key and route caches, the limiter's first read of its
   // stored counters. Its data-API answers are logged like any other.
   let warmupSent = 0;
   if (warmupSeconds > 0) {
     if (floor) await run("warm-up", validHeaders, floor.url, warmupSeconds);
     warmupSent = answered((await run("warm-up", validHeaders, undefined, warmupSeconds)).result);
+    warmupSent += answered((await run("warm-up", verifyHeaders, VERIFY_URL(base), warmupSeconds, verifyBody)).result);
   }
   const rows = [];
-  for (const [title, headers, url] of [
+  for (const [title, headers, url, body] of [
     ...(floor ? [[FLOOR_TITLE, validHeaders, floor.url]] : []),
     ["bare Next route handler (constant JSON)", {}, `${base}/api/bench/noop`],
     ["valid key (200)", validHeaders],
     ["mistyped key (401, no DB read)", { "X-API-Key": key.api_key.slice(0, -1) + "0", "X-Username": "bench" }],
     ["well-formed unknown key (401)", { "X-API-Key": generateKeySecret(), "X-Username": "bench" }],
     ["over the hourly limit (429)", { "X-API-Key": spent.api_key, "X-Username": "bench" }],
+    ["POST /api/v1/keys/verify (valid key, service token)", verifyHeaders, VERIFY_URL(base), verifyBody],
     ...(floor ? [[`${FLOOR_TITLE}, again`, validHeaders, floor.url]] : []),
   ]) {
-    const { result } = await run(title, headers, url);
+    const { result } = await run(title, headers, url, seconds, body);
     rows.push({
       title,
       rps: Math.round(result.requests.average),
@@ -206,13 +223,23 @@ async function countLoggedRows(config, databaseUrl) {
   }
 }
 
-/** Every data-API answer is logged: the runs, the warm-up, the load phase and the calls that spent the Free key. */
+/**
+ * The answers that write a usage row: the runs, the warm-up, the load phase and the calls that
+ * spent the Free key. A 429 to a key that failed authentication is the per-IP budget's refusal,
+ * which writes no row (a count per client and hour, lib/data-api/serve-data-request.ts).
+ */
 function responsesSent(rows, warmupSent, underLoad) {
   const { isFloor } = floorRatios(rows);
+  const unauthenticated = (r) => r.title.includes("key (401");
   return rows
     .filter((r) => !isFloor(r) && !r.title.startsWith("bare Next"))
     .reduce(
-      (sum, r) => sum + r.codes.split(" ").reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0),
+      (sum, r) =>
+        sum +
+        r.codes
+          .split(" ")
+          .filter((c) => !(unauthenticated(r) && c.startsWith("429:")))
+          .reduce((s, c) => s + Number(c.split(":")[1] ?? 0), 0),
       FREE_HOURLY_LIMIT + warmupSent + (underLoad?.sent ?? 0),
     );
 }
@@ -235,13 +262,29 @@ async function main() {
   const serverPid = server.child.pid;
 
   const { token, key, spent } = await issueKeys(config, accounts);
+  const bearer = { authorization: `Bearer ${token}` };
   const floor = config.postgres ? null : await startFloor(config, env.API_KEY_PEPPER);
-  const { rows, warmupSent, validHeaders } = await measureDataApi(config, { key, spent, floor, serverPid });
+  // The gateway's peers run on SQLite only, beside the floor: its PostgreSQL rows are another issue's.
+  const peers = config.postgres ? null : await startGatewayPeers(config);
+  const { gatewayUrl, serviceToken } = await createOperatorFixtures(config.base, bearer, peers?.upstreamOrigin);
+  const { rows, warmupSent, validHeaders } = await measureDataApi(config, {
+    key,
+    spent,
+    floor,
+    serverPid,
+    serviceToken,
+  });
+  let gateway = null;
+  if (peers) {
+    gateway = await measureGateway(config, { peers, gatewayUrl, validHeaders, serverPid });
+    printDataApiTable(gateway.rows, PROXY_TITLE);
+    gateway.transfers = await measureTransfers(config, { validHeaders, serverPid });
+    peers.stop();
+  }
 
   let bigAccount = null;
   if (big) {
     const bench = { ...config, serverPid };
-    const bearer = { authorization: `Bearer ${token}` };
     const { reads, keyCount } = await measureReads(bench, { bearer, account: accounts.account });
     const exportFigures = await measureExport(bench, { bearer, keyCount });
     const underLoad = await measureUnderLoad(bench, { bearer, validHeaders });
@@ -252,10 +295,11 @@ async function main() {
   floor?.kill();
   await server.stop();
   const logged = await countLoggedRows(config, databaseUrl);
-  const sent = responsesSent(rows, warmupSent, bigAccount?.underLoad);
+  const sent =
+    responsesSent(rows, warmupSent, bigAccount?.underLoad) + (gateway ? gateway.sent + gateway.transfers.sent : 0);
   console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 
-  writeBenchmarksMd({ config, rows, logged, sent, bigAccount });
+  writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway });
   fs.rmSync(config.dir, { recursive: true, force: true });
 }
 

@@ -3,10 +3,10 @@
 import fs from "node:fs";
 import autocannon from "autocannon";
 
-/** One autocannon run of `duration` seconds: resolves with { title, result }. */
-export function loadRun({ title, url, headers, connections, duration }) {
+/** One autocannon run of `duration` seconds (GET unless `method`): resolves with { title, result }. */
+export function loadRun({ title, url, headers, connections, duration, method = "GET", body }) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, headers }, (error, result) =>
+    autocannon({ url, connections, duration, headers, method, body }, (error, result) =>
       error ? reject(error) : resolve({ title, result }),
     );
   });

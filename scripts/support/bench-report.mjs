@@ -1,8 +1,10 @@
-// npm run bench's report: the data-API table with each row's ratio to the raw floor, printed and
-// written to BENCHMARKS.md with the date, commit and machine (the latest run, kept in git).
+// npm run bench's report: the data-API table with each row's ratio to the raw floor and the
+// gateway's with its ratio to the raw proxy, printed and written to BENCHMARKS.md with the date,
+// commit and machine (the latest run, kept in git).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import { PROXY_TITLE } from "./bench-gateway.mjs";
 import { READ_SAMPLES, READ_WARMUPS } from "./bench-measure.mjs";
 
 export const FLOOR_TITLE = "raw node:http floor (HMAC + SQLite read)";
@@ -12,8 +14,8 @@ export const FLOOR_TITLE = "raw node:http floor (HMAC + SQLite read)";
  * the two: this machine's speed drifts from one run to the next. The issue's latency goal is a
  * p99 within 2× the floor's, so the p99 ratio is to the mean of its two p99s.
  */
-export function floorRatios(rows) {
-  const floorRows = rows.filter((r) => r.title.startsWith(FLOOR_TITLE));
+export function floorRatios(rows, floorTitle = FLOOR_TITLE) {
+  const floorRows = rows.filter((r) => r.title.startsWith(floorTitle));
   const isFloor = (r) => floorRows.includes(r);
   const mean = (pick) => (floorRows.length ? floorRows.reduce((sum, r) => sum + pick(r), 0) / floorRows.length : null);
   const floorRps = mean((r) => r.rps);
@@ -23,8 +25,8 @@ export function floorRatios(rows) {
   return { isFloor, floorRps, floorP99, ratioOf, p99RatioOf };
 }
 
-export function printDataApiTable(rows) {
-  const { isFloor, floorRps, floorP99, ratioOf, p99RatioOf } = floorRatios(rows);
+export function printDataApiTable(rows, floorTitle = FLOOR_TITLE) {
+  const { isFloor, floorRps, floorP99, ratioOf, p99RatioOf } = floorRatios(rows, floorTitle);
   for (const r of rows) {
     const ratio = ratioOf(r) ? `  ${ratioOf(r)} floor, p99 ${p99RatioOf(r)} the floor's` : "";
     console.log(
@@ -56,17 +58,43 @@ function bigAccountSection({ config, big, reads, exportFigures, underLoad, reten
   ];
 }
 
-/** BENCHMARKS.md: when, on what, the data-API table, the shutdown count and the big account's figures. */
-export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount }) {
-  const { isFloor, floorRps, floorP99, ratioOf, p99RatioOf } = floorRatios(rows);
+/** A table's rows in Markdown, each non-floor row with its ratios to the floor's mean. */
+function tableLines(rows, floorTitle, floorName) {
+  const { isFloor, ratioOf, p99RatioOf } = floorRatios(rows, floorTitle);
+  return [
+    `| call | req/s | p50 ms | p99 ms | ratio to ${floorName} | p99 to ${floorName}'s | server RSS MB | status codes |`,
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) => {
+      const ratio = isFloor(r) ? "(reference: their mean)" : ratioOf(r) || "—";
+      const p99Ratio = isFloor(r) ? "(reference: their mean)" : p99RatioOf(r) || "—";
+      return `| ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${ratio} | ${p99Ratio} | ${isFloor(r) ? "—" : r.rss} | ${r.codes} |`;
+    }),
+  ];
+}
+
+function gatewaySection({ rows, transfers }) {
+  const { floorRps, floorP99 } = floorRatios(rows, PROXY_TITLE);
+  const transfer = (name, t) =>
+    `- ${transfers.mb} MB ${name} through the gateway (status ${t.status}): ${t.seconds.toFixed(2)} s, server RSS ${t.before} MB before, +${t.rssGrowthMb} MB at its peak (VmRSS sampled every ${transfers.sampleMs} ms).`;
+  return [
+    "## The gateway",
+    "",
+    `GET /gw/{slug}/hello on the production server's fast path to a local upstream answering constant JSON (its own process), beside a raw proxy to the same upstream (node:http + undici's request, the gateway's pool bound, no checks; its own process). The proxy runs before and after the gateway; the ratios are to its mean: ${Math.round(floorRps)} req/s, p99 ${floorP99} ms.`,
+    "",
+    ...tableLines(rows, PROXY_TITLE, "the raw proxy"),
+    "",
+    transfer("upload (POST, streamed)", transfers.up),
+    transfer("download", transfers.down),
+    "",
+  ];
+}
+
+/** BENCHMARKS.md: when, on what, the data-API table, the shutdown count, the gateway's and the big account's figures. */
+export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway }) {
+  const { floorRps, floorP99 } = floorRatios(rows);
   const { postgres, redisUrl, connections, seconds, warmupSeconds } = config;
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim() || "unknown";
   const cpus = os.cpus();
-  const table = rows.map((r) => {
-    const ratio = isFloor(r) ? "(reference: their mean)" : ratioOf(r) || "—";
-    const p99Ratio = isFloor(r) ? "(reference: their mean)" : p99RatioOf(r) || "—";
-    return `| ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${ratio} | ${p99Ratio} | ${isFloor(r) ? "—" : r.rss} | ${r.codes} |`;
-  });
   fs.writeFileSync(
     "BENCHMARKS.md",
     [
@@ -86,12 +114,13 @@ export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount }) {
           ]
         : []),
       "",
-      "| call | req/s | p50 ms | p99 ms | ratio to the raw floor | p99 to the floor's | server RSS MB | status codes |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...table,
+      ...tableLines(rows, FLOOR_TITLE, "the raw floor"),
       "",
-      `Usage rows written after shutdown: ${logged} of ${sent} responses (requests in flight when a run stops are answered and logged too).`,
+      "POST /api/v1/keys/verify is served by Next (a Bearer service token, a JSON body); its floor is the raw floor above, the same one-key check.",
       "",
+      `Usage rows written after shutdown: ${logged} of ${sent} answers that write one: the server's, the gateway's included, less the per-IP budget's 429s, which are counted, not logged (requests in flight when a run stops are answered and logged too).`,
+      "",
+      ...(gateway ? gatewaySection(gateway) : []),
       ...(bigAccount
         ? bigAccountSection({ config, ...bigAccount })
         : ["The big-account figures are measured on SQLite only (BENCH_POSTGRES_URL unset)."]),
