@@ -11,7 +11,7 @@ import { consumeAccountQuota, consumeAnonymousQuota, rateLimitHeaders } from "..
 import type { RateLimitDecision } from "../limits/rate-limiter";
 import { usageRecorder } from "../usage/usage-recorder";
 import { fetchUpstreamJson, type UpstreamOutcome } from "../gateway/upstream-client";
-import { idSchema } from "../validation/fields";
+import { parseDataUrl, parseRouteId, type DataUrl } from "./data-url";
 
 /**
  * The data API's hot path, free of any web framework: a request in, a status, headers and
@@ -153,26 +153,6 @@ function verify({ record, revoked }: KeyLookup, username: string, now: Date): Au
 
 function respond(status: number, body: unknown, limit: RateLimitDecision, now: number): DataResponse {
   return { status, headers: { "Cache-Control": "no-store", ...rateLimitHeaders(limit, now) }, body };
-}
-
-/** What the data API reads of a request's URL. */
-export interface DataUrl {
-  pathname: string;
-  /** The first id parameter, decoded as URLSearchParams does; null without one. */
-  id: string | null;
-}
-
-/**
- * The path and id of a request's URL (path and query, or absolute) as WHATWG URL reads them.
- * The usual form, a plain path and `?id=` digits, is read by one regular expression: a URL and
- * its URLSearchParams are a measurable part of a data call. A test checks both agree on any input.
- */
-export function parseDataUrl(raw: string): DataUrl {
-  // Not "//…", which URL reads as a host.
-  const plain = /^(\/(?!\/)[\w/-]*)(?:\?id=(\d{0,12}))?$/.exec(raw);
-  if (plain) return { pathname: plain[1], id: plain[2] ?? null };
-  const url = new URL(raw, "http://localhost");
-  return { pathname: url.pathname, id: url.searchParams.get("id") };
 }
 
 /**
@@ -416,14 +396,4 @@ export function payloadBody(route: ApiRouteData): object {
     routeBodies.set(route, body);
   }
   return body;
-}
-
-/**
- * idSchema's answer for the route id. An id of plain digits in range (nearly every call) is read
- * directly: zod's parse is a measurable part of the data API's time. Anything else goes to
- * idSchema for its exact message; a test checks both agree on every input.
- */
-export function parseRouteId(raw: string | null): ReturnType<typeof idSchema.safeParse> {
-  if (raw !== null && /^[1-9]\d{0,8}$/.test(raw)) return { success: true, data: Number(raw) };
-  return idSchema.safeParse(raw ?? undefined);
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseDataUrl, parseRouteId } from "@/lib/data-api/serve-data-request";
+import { parseDataUrl, parseRouteId } from "@/lib/data-api/data-url";
 import { formatZodError } from "@/lib/validation/format-zod-error";
 import { registerSchema } from "@/lib/auth/auth-schemas";
 import { generateKeySchema, listKeysQuerySchema, keyIdParamsSchema } from "@/lib/keys/key-schemas";
