@@ -106,6 +106,11 @@ const server = http.createServer((req, res) => {
     fastPath.serveFastPath(req, res);
     return;
   }
+  // Verify (POST of one exact path): the route's own handler, none of apiRefusal's checks apply.
+  if (fastPath?.isVerifyRequest(req)) {
+    fastPath.serveVerifyRequest(req, res);
+    return;
+  }
   // The gateway (ANY /gw/{slug}/…): outside /api, so none of apiRefusal's checks apply.
   if (fastPath?.isGatewayRequest(req)) {
     fastPath.serveGatewayRequest(req, res);

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
+import { onInvalidation, publishInvalidation } from "../cache/invalidation";
 import { getConfig } from "../config/env";
 import { db } from "../db/client";
 import { constantTimeEqual, digestSecret } from "../keys/secret";
@@ -58,6 +59,8 @@ export async function deleteServiceToken(operatorId: number, id: number, context
   const row = await db().serviceToken.findUnique({ where: { id }, select: { name: true } });
   if (!row) return false;
   const { count } = await db().serviceToken.deleteMany({ where: { id } });
+  // Every instance drops its cached tokens now: the revoked one fails at its next call.
+  if (count) await publishInvalidation({ kind: "service-tokens" });
   if (count) await recordAudit(operatorId, "service_token.deleted", context, { details: { id, name: row.name } });
   return count > 0;
 }
@@ -67,8 +70,21 @@ const lastUseWritten = new Map<number, number>();
 const LAST_USE_PRECISION_MS = 60_000;
 
 /**
- * The token behind `Authorization: Bearer kps_…`, or null. Read at every call (a revoked token
- * fails at once on every instance); a made-up token costs one HMAC and one indexed read.
+ * Tokens recently seen, by digest (null: no such token), kept at most TOKEN_CACHE_MS: the verify
+ * endpoint is on services' hot path. A revocation drops them on every instance at once (the
+ * "service-tokens" invalidation); the bound covers a missed message.
+ */
+const TOKEN_CACHE_MS = 30_000;
+const CACHE = Symbol.for("keyportal.serviceTokens");
+const registry = globalThis as unknown as { [CACHE]?: Map<string, { id: number | null; until: number }> };
+const tokenCache = (registry[CACHE] ??= new Map());
+onInvalidation((message) => {
+  if (message.kind === "service-tokens") tokenCache.clear();
+});
+
+/**
+ * The token behind `Authorization: Bearer kps_…`, or null. A made-up token costs one HMAC and,
+ * once per TOKEN_CACHE_MS, one indexed read.
  */
 export async function authenticateServiceToken(
   header: string | null,
@@ -77,12 +93,19 @@ export async function authenticateServiceToken(
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   if (!match || !TOKEN_PATTERN.test(match[1])) return null;
   const digest = tokenDigest(match[1]);
-  const row = await db().serviceToken.findUnique({ where: { digest }, select: { id: true, digest: true } });
-  if (!row || !constantTimeEqual(row.digest, digest)) return null;
-  const written = lastUseWritten.get(row.id);
-  if (written === undefined || now - written >= LAST_USE_PRECISION_MS) {
-    lastUseWritten.set(row.id, now);
-    await db().serviceToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+  let cached = tokenCache.get(digest);
+  if (!cached || cached.until <= now) {
+    const row = await db().serviceToken.findUnique({ where: { digest }, select: { id: true, digest: true } });
+    cached = { id: row && constantTimeEqual(row.digest, digest) ? row.id : null, until: now + TOKEN_CACHE_MS };
+    if (tokenCache.size >= 10_000) tokenCache.clear();
+    tokenCache.set(digest, cached);
   }
-  return { id: row.id };
+  if (cached.id === null) return null;
+  const id = cached.id;
+  const written = lastUseWritten.get(id);
+  if (written === undefined || now - written >= LAST_USE_PRECISION_MS) {
+    lastUseWritten.set(id, now);
+    await db().serviceToken.updateMany({ where: { id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return { id };
 }

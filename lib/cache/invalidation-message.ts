@@ -7,4 +7,6 @@ export type Invalidation =
   | { kind: "key"; keyId: number; digest?: string }
   /** The owner's plan, subscription or limit changed: every cached key of theirs is stale. */
   | { kind: "owner"; ownerId: number }
-  | { kind: "routes" };
+  | { kind: "routes" }
+  /** A service token was revoked: verify calls with it must fail at once. */
+  | { kind: "service-tokens" };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
 import { getConfig } from "../config/env";
 import { clientIp } from "../net/client-ip";
 import { unexpectedError } from "../http/errors";
@@ -6,6 +7,7 @@ import { errorBody } from "../http/respond";
 import securityHeaders from "../http/security-headers.json";
 import { serveDataRequest } from "./serve-data-request";
 import { isGatewayUrl, serveGateway } from "./serve-gateway";
+import { VERIFY_PATH, verifyHandler } from "./verify-handler";
 
 /**
  * The data API served by the production server itself (scripts/server.mjs), before Next's
@@ -168,4 +170,39 @@ export function serveGatewayRequest(req: IncomingMessage, res: ServerResponse): 
   } catch (error) {
     sendFailure(res, error, where);
   }
+}
+
+/** POST /api/v1/keys/verify: services verifying keys, answered without Next's router. */
+export function isVerifyRequest(req: IncomingMessage): boolean {
+  if (req.method !== "POST" || !req.url) return false;
+  const end = req.url.indexOf("?");
+  return (end === -1 ? req.url : req.url.slice(0, end)) === VERIFY_PATH;
+}
+
+/**
+ * Serves one verify call with the App Router route's own handler (lib/data-api/verify-handler.ts):
+ * the body is streamed into a web Request (the handler reads at most 64 KB of it) and the answer
+ * written back with the fast path's security headers. Never throws.
+ */
+export function serveVerifyRequest(req: IncomingMessage, res: ServerResponse): void {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(", "));
+  }
+  const request = new Request(`http://localhost${req.url}`, {
+    method: "POST",
+    headers,
+    body: Readable.toWeb(req) as ReadableStream<Uint8Array>,
+    duplex: "half",
+  } as RequestInit);
+  verifyHandler(request, { params: Promise.resolve({}) })
+    .then(async (response) => {
+      const text = await response.text();
+      const answerHeaders: Record<string, string> = { ...securityHeaders, "X-Data-Path": "fast" };
+      response.headers.forEach((value, name) => (answerHeaders[name] = value));
+      res.writeHead(response.status, answerHeaders);
+      res.end(text);
+    })
+    .catch((error: unknown) => sendFailure(res, error, `POST ${VERIFY_PATH}`));
 }
