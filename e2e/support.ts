@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { E2E_DATA_DIR } from "../playwright.config";
 import { startServer, type RunningServer } from "../scripts/support/start-server.mjs";
 
 export interface Account {
@@ -16,6 +18,15 @@ export async function registerAccount(request: APIRequestContext): Promise<Accou
   const response = await request.post("/api/auth/register", { data: account });
   expect(response.status()).toBe(201);
   return account;
+}
+
+/** `npm run admin -- …args` on the shared server's database, as an operator would run it. */
+export function runAdmin(...args: string[]): void {
+  const admin = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: `file:${path.join(E2E_DATA_DIR, "e2e.db")}` },
+    encoding: "utf8",
+  });
+  expect(admin.status, admin.stdout + admin.stderr).toBe(0);
 }
 
 export async function signIn(page: Page, account: Account): Promise<void> {
