@@ -3,6 +3,7 @@ import { UNSPECIFIED, type AuditAction, type AuditContext } from "../audit/audit
 import { publishInvalidation } from "../cache/invalidation";
 import type { Plan } from "../limits/plans";
 import { db, Prisma } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import { DomainError } from "../errors/domain-error";
 import { hashPassword, verifyPassword } from "./passwords";
 
@@ -31,7 +32,7 @@ export async function createUser(input: { email: string; password: string; usern
       select: publicUser,
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new DomainError("email_taken", "An account with this email already exists");
     }
     throw error;

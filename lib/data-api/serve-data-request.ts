@@ -88,16 +88,18 @@ export { then as andThen };
  * Why a call was decided as it was: the data API and the gateway answer with statuses (the key's
  * failures all alike, a 401), the verify endpoint with the code itself.
  */
-export type DecisionCode =
-  | "VALID"
-  | "NOT_FOUND"
-  | "DISABLED"
-  | "EXPIRED"
-  | "USERNAME_MISMATCH"
-  | "FORBIDDEN"
-  | "IP_REFUSED"
-  | "READ_ONLY"
-  | "RATE_LIMITED";
+export const DECISION_CODES = [
+  "VALID",
+  "NOT_FOUND",
+  "DISABLED",
+  "EXPIRED",
+  "USERNAME_MISMATCH",
+  "FORBIDDEN",
+  "IP_REFUSED",
+  "READ_ONLY",
+  "RATE_LIMITED",
+] as const;
+export type DecisionCode = (typeof DECISION_CODES)[number];
 
 type KeyFailure = "NOT_FOUND" | "DISABLED" | "EXPIRED" | "USERNAME_MISMATCH";
 

@@ -1,5 +1,6 @@
 import { onInvalidation, publishInvalidation } from "../cache/invalidation";
-import { db, Prisma } from "../db/client";
+import { db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import { planAllows } from "../limits/plans";
 
 /** The sample data every fresh install serves; ids 123 and 125 are open to every plan, 123 as in the reference. */
@@ -40,7 +41,7 @@ export async function seedSampleRoutes(): Promise<number> {
       created += 1;
     } catch (error) {
       // Another instance starting at the same moment seeded it first.
-      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+      if (!isUniqueViolation(error)) throw error;
     }
   }
   if (created) await publishInvalidation({ kind: "routes" });

@@ -2,6 +2,7 @@ import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
 import { publishInvalidation } from "../cache/invalidation";
 import { db, Prisma } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import { DomainError } from "../errors/domain-error";
 import type { Plan } from "../limits/plans";
 import { EXACTLY_ONE, type CreateRouteInput, type RouteMethod, type UpdateRouteInput } from "./route-schemas";
@@ -45,9 +46,6 @@ const slugTaken = (slug: string) =>
   new DomainError("route_slug_taken", `A route with the slug "${slug}" already exists; choose another.`);
 const builtIn = (id: number) =>
   new DomainError("route_built_in", `Route ${id} is one of the reference's sample routes and cannot be changed.`);
-
-const isUniqueViolation = (error: unknown) =>
-  error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
 async function routesChanged(
   operatorId: number,

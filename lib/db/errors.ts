@@ -55,6 +55,11 @@ const ROW_ERROR_KINDS = new Set([
   "InvalidInputValue",
 ]);
 
+/** A unique constraint refused the row (Prisma's P2002): an email, a slug or an id already held. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as DatabaseError | null)?.code === "P2002";
+}
+
 /** Its account was deleted between the call and the write: there is no owner to keep it for. */
 export function ownerGone(error: unknown): boolean {
   const { originalCode, kind } = driverCause(error);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROUTE_METHODS, SLUG_PATTERN } from "../data-routes/route-schemas";
 import {
   body,
   idSchema,
@@ -151,9 +152,6 @@ export const exportKeysQuerySchema = listKeysQuerySchema.pick({ q: true, status:
 
 export const keyIdParamsSchema = z.object({ id: idSchema });
 
-/** Methods a verify call may name: the gateway's (lib/data-routes/route-schemas.ts ROUTE_METHODS). */
-const VERIFY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-
 /**
  * POST /api/v1/keys/verify: a service asks whether a key may make a call. `route` is a route's
  * slug or id; `ip` the end caller's address (a key with an allow-list is refused without it).
@@ -177,7 +175,7 @@ export const verifyKeySchema = body({
           .regex(/^[1-9]\d{0,9}$/)
           .transform(Number)
           .pipe(z.int().max(2_147_483_647)),
-        z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+        z.string().regex(SLUG_PATTERN),
       ],
       { error: "must be a route id or slug" },
     )
@@ -185,7 +183,8 @@ export const verifyKeySchema = body({
   method: z
     .string({ error: "must be a string" })
     .transform((value) => value.toUpperCase())
-    .pipe(z.enum(VERIFY_METHODS, { error: `must be one of ${VERIFY_METHODS.join(", ")}` }))
+    // The methods a route may pass on: the gateway's.
+    .pipe(z.enum(ROUTE_METHODS, { error: `must be one of ${ROUTE_METHODS.join(", ")}` }))
     .optional(),
   ip: z
     .string({ error: "must be a string" })

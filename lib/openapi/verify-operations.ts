@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DECISION_CODES } from "../data-api/serve-data-request";
 import type { VerifyAnswer } from "../data-api/verify-call";
 import { ENVIRONMENTS } from "../keys/key-controls";
 import { verifyKeySchema } from "../keys/key-schemas";
@@ -8,23 +9,11 @@ import { operation, type DocumentedOperation } from "./parameter-notes";
 
 /** POST /api/v1/keys/verify: for services that keep their own edge (packages/verify calls it). */
 
-const CODES = [
-  "VALID",
-  "NOT_FOUND",
-  "DISABLED",
-  "EXPIRED",
-  "USERNAME_MISMATCH",
-  "FORBIDDEN",
-  "IP_REFUSED",
-  "READ_ONLY",
-  "RATE_LIMITED",
-] as const;
-
 const verifyAnswerSchema = documents<VerifyAnswer>()(
   z
     .object({
       valid: z.boolean(),
-      code: z.enum(CODES).meta({
+      code: z.enum(DECISION_CODES).meta({
         description:
           "VALID; NOT_FOUND (no such key), DISABLED, EXPIRED (or rotated past its grace), USERNAME_MISMATCH; FORBIDDEN (plan, subscription, a route outside the key's routes, an unknown route, or no route for a key limited to routes); IP_REFUSED (ip missing or outside the allow-list); READ_ONLY (a write method with a read-only key); RATE_LIMITED (the owner's hourly limit, or the end caller's failure budget).",
       }),
