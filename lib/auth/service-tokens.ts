@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { bearerToken } from "../net/bearer-token";
 import { recordAudit } from "../audit/audit-log";
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
 import { onInvalidation, publishInvalidation } from "../cache/invalidation";
@@ -90,9 +91,9 @@ export async function authenticateServiceToken(
   header: string | null,
   now = Date.now(),
 ): Promise<{ id: number } | null> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  if (!match || !TOKEN_PATTERN.test(match[1])) return null;
-  const digest = tokenDigest(match[1]);
+  const token = bearerToken(header);
+  if (!token || !TOKEN_PATTERN.test(token)) return null;
+  const digest = tokenDigest(token);
   let cached = tokenCache.get(digest);
   if (!cached || cached.until <= now) {
     const row = await db().serviceToken.findUnique({ where: { digest }, select: { id: true, digest: true } });

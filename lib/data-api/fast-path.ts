@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { requestHeaders } from "../net/request-headers";
 import { Readable } from "node:stream";
 import { getConfig } from "../config/env";
 import { clientIp } from "../net/client-ip";
@@ -126,12 +127,7 @@ function sendFailure(res: ServerResponse, error: unknown, where = `GET ${FAST_PA
  * 500). Synchronously when serveDataRequest answers from memory, so such a call creates no promise.
  */
 export function serveFastPath(req: IncomingMessage, res: ServerResponse): void {
-  const headers = {
-    get(name: string): string | null {
-      const value = req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(", ") : (value ?? null);
-    },
-  };
+  const headers = requestHeaders(req);
   try {
     const result = serveDataRequest({
       method: "GET",
@@ -156,12 +152,7 @@ export function isGatewayRequest(req: IncomingMessage): boolean {
 
 /** Serves one gateway call; never throws (a failure before the upstream answers is the 503/500 envelope). */
 export function serveGatewayRequest(req: IncomingMessage, res: ServerResponse): void {
-  const headers = {
-    get(name: string): string | null {
-      const value = req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(", ") : (value ?? null);
-    },
-  };
+  const headers = requestHeaders(req);
   const where = `${req.method} /gw/`;
   try {
     const { trustProxy } = getConfig();

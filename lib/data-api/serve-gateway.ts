@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { requestHeaders } from "../net/request-headers";
 import { pipeline } from "node:stream";
 import { findApiRouteBySlug, type ApiRouteData } from "../data-routes/data-routes";
 import { SLUG_PATTERN } from "../data-routes/route-schemas";
@@ -56,12 +57,7 @@ const usagePath = (gw: GatewayUrl) => `${GATEWAY_PREFIX}${gw.slug}${gw.rest}`;
 export function serveGateway(req: IncomingMessage, res: ServerResponse, context: GatewayContext): Maybe<void> {
   const now = new NativeDate();
   const gw = parseGatewayUrl(req.url ?? "/")!;
-  const headers = {
-    get(name: string): string | null {
-      const value = req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(", ") : (value ?? null);
-    },
-  };
+  const headers = requestHeaders(req);
   const request: DataRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers, ip: context.ip };
   return then(
     decideCall(request, (caller) => locateBySlug(gw, caller, now.getTime()), now),

@@ -1,4 +1,5 @@
 import { verifyAccessToken } from "../auth/access-token";
+import { bearerToken } from "../net/bearer-token";
 import { familyRevoked } from "../auth/refresh-tokens";
 import { roleOf } from "../auth/roles";
 import { accountExists } from "../auth/users";
@@ -25,9 +26,8 @@ export function apiHandler<P = unknown>(fn: (request: Request, context: RouteCon
 
 /** The account id behind `Authorization: Bearer <token>`; 401 for anything missing or invalid. */
 async function bearerClaims(request: Request): Promise<{ userId: number; familyId: string }> {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const claims = match ? await verifyAccessToken(match[1]) : null;
+  const token = bearerToken(request.headers.get("authorization"));
+  const claims = token ? await verifyAccessToken(token) : null;
   if (claims === null) throw unauthenticated();
   return claims;
 }
