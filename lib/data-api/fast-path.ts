@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { requestHeaders } from "../net/request-headers";
-import { Readable } from "node:stream";
 import { getConfig } from "../config/env";
 import { clientIp } from "../net/client-ip";
-import { unexpectedError } from "../http/errors";
+import { apiErrorFor, unexpectedError } from "../http/errors";
+import { readNodeBodyText } from "../http/request";
 import { errorBody } from "../http/respond";
 import securityHeaders from "../http/security-headers.json";
 import { serveDataRequest } from "./serve-data-request";
 import { isGatewayUrl, serveGateway } from "./serve-gateway";
-import { VERIFY_PATH, verifyHandler } from "./verify-handler";
+import { answerVerify, VERIFY_PATH } from "./verify-handler";
 
 /**
  * The data API served by the production server itself (scripts/server.mjs), before Next's
@@ -117,9 +117,12 @@ function writeDecided(): void {
   }
 }
 
+// Every API answer is account data or a credential: never let a shared cache keep it.
+const NO_STORE = Object.freeze({ "Cache-Control": "no-store" });
+
 function sendFailure(res: ServerResponse, error: unknown, where = `GET ${FAST_PATH}`): void {
   const failure = unexpectedError(error, where);
-  send(res, failure.status, errorBody(failure.message), { "Cache-Control": "no-store", ...failure.headers });
+  send(res, failure.status, errorBody(failure.message), { ...NO_STORE, ...failure.headers });
 }
 
 /**
@@ -171,29 +174,25 @@ export function isVerifyRequest(req: IncomingMessage): boolean {
 }
 
 /**
- * Serves one verify call with the App Router route's own handler (lib/data-api/verify-handler.ts):
- * the body is streamed into a web Request (the handler reads at most 64 KB of it) and the answer
- * written back with the fast path's security headers. Never throws.
+ * Serves one verify call with the App Router route's own function (answerVerify in
+ * lib/data-api/verify-handler.ts), reading the body straight from the socket (at most 64 KB, as
+ * the route does) and answering through send: no web Request or Response, and no promise when
+ * the token, key, limiter and route are in memory. Never throws.
  */
 export function serveVerifyRequest(req: IncomingMessage, res: ServerResponse): void {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (typeof value === "string") headers.set(name, value);
-    else if (Array.isArray(value)) headers.set(name, value.join(", "));
-  }
-  const request = new Request(`http://localhost${req.url}`, {
-    method: "POST",
-    headers,
-    body: Readable.toWeb(req) as ReadableStream<Uint8Array>,
-    duplex: "half",
-  } as RequestInit);
-  verifyHandler(request, { params: Promise.resolve({}) })
-    .then(async (response) => {
-      const text = await response.text();
-      const answerHeaders: Record<string, string> = { ...securityHeaders, "X-Data-Path": "fast" };
-      response.headers.forEach((value, name) => (answerHeaders[name] = value));
-      res.writeHead(response.status, answerHeaders);
-      res.end(text);
-    })
-    .catch((error: unknown) => sendFailure(res, error, `POST ${VERIFY_PATH}`));
+  const fail = (error: unknown) => {
+    const failure = apiErrorFor(error);
+    if (failure) send(res, failure.status, errorBody(failure.message), { ...NO_STORE, ...failure.headers });
+    else sendFailure(res, error, `POST ${VERIFY_PATH}`);
+  };
+  readNodeBodyText(req, (error, body) => {
+    if (error) return fail(error);
+    try {
+      const answer = answerVerify(req.headers.authorization ?? null, req.headers["user-agent"] ?? null, body);
+      if (answer instanceof Promise) answer.then((value) => send(res, 200, value, NO_STORE), fail);
+      else send(res, 200, answer, NO_STORE);
+    } catch (thrown) {
+      fail(thrown);
+    }
+  });
 }

@@ -1,8 +1,9 @@
 import { getConfig } from "../config/env";
+import { andThen as then, type Maybe } from "../runtime/maybe";
 import { findApiRoute, type ApiRouteData } from "../data-routes/data-routes";
 import type { IpMatcher } from "../keys/key-controls";
 import { lookupKey, type KeyLookup } from "../keys/key-cache";
-import { constantTimeEqual, digestSecret, hasValidKeyFormat } from "../keys/secret";
+import { constantTimeEqual, hasValidKeyFormat, presentedDigest } from "../keys/secret";
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from "../http/errors";
 import { errorBody } from "../http/respond";
 import { budgetIp } from "../limits/ip-budget";
@@ -70,21 +71,6 @@ interface Owner {
 }
 
 /**
- * A value now, or a promise of it. The hot path answers from memory (the key cache, the
- * in-process limiter, the route cache) without creating a promise: with Next's
- * AsyncLocalStorage in the process, every promise also runs async hooks, and the ten of them
- * a call would make cost a large share of its time. Only a cache miss, Redis or a first read of
- * stored counters waits.
- */
-export type Maybe<T> = T | Promise<T>;
-
-function then<T, U>(value: Maybe<T>, next: (value: T) => Maybe<U>): Maybe<U> {
-  return value instanceof Promise ? value.then(next) : next(value);
-}
-// Not exported as `then`: a module exporting that name is a thenable, and `await import()` of it would call it.
-export { then as andThen };
-
-/**
  * Why a call was decided as it was: the data API and the gateway answer with statuses (the key's
  * failures all alike, a 401), the verify endpoint with the code itself.
  */
@@ -117,7 +103,7 @@ function authenticate(headers: DataRequest["headers"], now: Date): Maybe<Authent
   const username = headers.get("x-username")?.trim();
   // A mistyped or made-up key fails its checksum here, before any database read.
   if (!key || !username || !hasValidKeyFormat(key)) return NOT_FOUND;
-  const digest = digestSecret(key, getConfig().keyPepper);
+  const digest = presentedDigest(key, getConfig().keyPepper);
   return then(lookupKey(digest), (found) => verify(found, username, now));
 }
 
@@ -258,8 +244,11 @@ export interface Refusal {
   message: string;
 }
 
-/** How a call names its route: found (or refused) once the key, address and quota allow the call. */
-export type LocateRoute = (caller: Caller) => Maybe<ApiRouteData | Refusal>;
+/**
+ * How a call names its route: found (or refused) once the key, address and quota allow the call.
+ * Null: the call names none (a verify call without `route`), so only the key's own checks apply.
+ */
+export type LocateRoute = (caller: Caller) => Maybe<ApiRouteData | Refusal | null>;
 
 /** The one decision the data API and the gateway share. */
 export interface Decision {
@@ -268,7 +257,7 @@ export interface Decision {
   owner: Owner | null;
   /** The answer when the call is refused; null when it may go on to `route`. */
   refusal: DataResponse | null;
-  /** The route the call may use (null when refused). */
+  /** The route the call may use (null when refused, or when the call named none). */
   route: ApiRouteData | null;
   /** The rate-limit decision whose headers every answer of the call carries. */
   limit: RateLimitDecision;
@@ -358,6 +347,7 @@ function decideCounted(
   if (owner.subscription !== "active") return refuse(403, FORBIDDEN_MESSAGE);
   if (caller.readOnly && !READ_METHODS.has(method)) return refuse(403, FORBIDDEN_MESSAGE, "READ_ONLY");
   return then(locate(caller), (found) => {
+    if (found === null) return { caller, owner, refusal: null, route: null, limit, at, code: "VALID", matched: true };
     if (!("id" in found)) return refuse(found.status, found.message);
     if (caller.routes && !caller.routes.includes(found.id)) return refuse(403, FORBIDDEN_MESSAGE);
     if (!planAllows(owner.plan, found.minPlan)) return refuse(403, FORBIDDEN_MESSAGE);

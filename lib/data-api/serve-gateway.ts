@@ -15,17 +15,16 @@ import {
 import { FORBIDDEN_MESSAGE } from "../http/errors";
 import { errorBody } from "../http/respond";
 import { rateLimitHeaders } from "../limits/quota";
+import { andThen as then, type Maybe } from "../runtime/maybe";
 import {
   answer,
   decideCall,
   NativeDate,
   payloadBody,
   recordCall,
-  andThen as then,
   type Caller,
   type DataRequest,
   type Decision,
-  type Maybe,
   type Refusal,
 } from "./serve-data-request";
 

@@ -1,14 +1,15 @@
 import type { VerifyKeyInput } from "../keys/key-schemas";
 import { FORBIDDEN_MESSAGE } from "../http/errors";
-import { findApiRoute, findApiRouteBySlug, type ApiRouteData } from "../data-routes/data-routes";
+import { findApiRoute, findApiRouteBySlug } from "../data-routes/data-routes";
+import { andThen, type Maybe } from "../runtime/maybe";
 import {
-  andThen,
   decideCall,
   NativeDate,
   recordCall,
   type DataRequest,
   type Decision,
   type DecisionCode,
+  type LocateRoute,
   type Refusal,
 } from "./serve-data-request";
 
@@ -36,22 +37,12 @@ export interface VerifyAnswer {
   ratelimit: { limit: number; remaining: number; reset: number } | null;
 }
 
-/** Without a route: the key's own checks only, and a key limited to routes is refused (it names none). */
-const NO_ROUTE: ApiRouteData = Object.freeze({
-  id: 0,
-  slug: "",
-  minPlan: "free",
-  data: {},
-  upstreamUrl: null,
-  methods: [],
-  timeoutMs: 0,
-}) as ApiRouteData;
-
 const unknownRoute = (route: string | number): Refusal => ({ status: 404, message: `No route ${route}` });
 
-function locate(route: string | number | undefined, now: number) {
-  return (caller: { routes?: number[] | null }): ApiRouteData | Refusal | Promise<ApiRouteData | Refusal> => {
-    if (route === undefined) return caller.routes ? { status: 403, message: FORBIDDEN_MESSAGE } : NO_ROUTE;
+/** The call's route; without one, a key limited to routes is refused (the call names none of them). */
+function locate(route: string | number | undefined, now: number): LocateRoute {
+  return (caller) => {
+    if (route === undefined) return caller.routes ? { status: 403, message: FORBIDDEN_MESSAGE } : null;
     const found = typeof route === "number" ? findApiRoute(route, now) : findApiRouteBySlug(route, now);
     return andThen(found, (row) => row ?? unknownRoute(route));
   };
@@ -88,12 +79,13 @@ function toAnswer(decision: Decision): VerifyAnswer {
   };
 }
 
-export async function verifyCall(
+/** The call's decision as a code (at once when everything it needs is in memory, else a promise). */
+export function verifyCall(
   input: VerifyKeyInput,
   serviceTokenId: number,
   userAgent: string,
   now = new NativeDate(),
-): Promise<VerifyAnswer> {
+): Maybe<VerifyAnswer> {
   const method = input.method ?? "GET";
   const request: DataRequest = {
     method,
@@ -110,7 +102,8 @@ export async function verifyCall(
               : null,
     },
   };
-  const decision = await decideCall(request, locate(input.route, now.getTime()), now);
-  recordCall(request, request.url, decision, decision.refusal?.status ?? 200, now);
-  return toAnswer(decision);
+  return andThen(decideCall(request, locate(input.route, now.getTime()), now), (decision) => {
+    recordCall(request, request.url, decision, decision.refusal?.status ?? 200, now);
+    return toAnswer(decision);
+  });
 }

@@ -9,6 +9,7 @@ import {
   hasValidKeyFormat,
   keyChecksum,
   keyHint,
+  presentedDigest,
 } from "@/lib/keys/secret";
 import { errorForLog, redactKeys } from "@/lib/log/redact";
 
@@ -58,6 +59,16 @@ describe("digest and hint", () => {
     expect(digestSecret(key, "pepper-one")).toBe(digest);
     expect(digestSecret(key, "pepper-two")).not.toBe(digest);
     expect(digest).not.toContain(key.slice(KEY_PREFIX.length, KEY_PREFIX.length + 8));
+  });
+
+  it("a presented secret's digest is the same HMAC, seen again or not, and follows the pepper", () => {
+    const keys = Array.from({ length: 50 }, () => generateKeySecret());
+    for (let round = 0; round < 2; round++) {
+      for (const key of keys) expect(presentedDigest(key, "pepper-one")).toBe(digestSecret(key, "pepper-one"));
+    }
+    // A changed pepper (another configuration in the same process) is never answered from the old one's digests.
+    for (const key of keys) expect(presentedDigest(key, "pepper-two")).toBe(digestSecret(key, "pepper-two"));
+    expect(presentedDigest(keys[0], "pepper-one")).toBe(digestSecret(keys[0], "pepper-one"));
   });
 
   it("shows at most the first and last 4 characters of the key body", () => {
