@@ -159,7 +159,7 @@ export function serveGatewayRequest(req: IncomingMessage, res: ServerResponse): 
   const where = `${req.method} /gw/`;
   try {
     const { trustProxy } = getConfig();
-    const result = serveGateway(req, res, { ip: clientIp(headers, trustProxy), trustProxy, send });
+    const result = serveGateway(req, res, { headers, ip: clientIp(headers, trustProxy), trustProxy, send });
     if (result instanceof Promise) result.catch((error: unknown) => sendFailure(res, error, where));
   } catch (error) {
     sendFailure(res, error, where);

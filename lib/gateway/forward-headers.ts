@@ -44,15 +44,26 @@ export function requestIdFor(sent: string | string[] | undefined): string {
   return typeof sent === "string" && REQUEST_ID.test(sent) ? sent : randomUUID();
 }
 
+const NONE_NAMED: ReadonlySet<string> = new Set();
+/** Connection headers seen, and the names each lists: nearly every message sends "keep-alive" or "close". */
+const connectionValues = new Map<string, ReadonlySet<string>>();
+
 /** Header names the Connection header lists: hop-by-hop for this one message. */
-function connectionNamed(connection: string | string[] | undefined): Set<string> {
-  const value = Array.isArray(connection) ? connection.join(",") : (connection ?? "");
-  return new Set(
-    value
-      .split(",")
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  );
+function connectionNamed(connection: string | string[] | undefined): ReadonlySet<string> {
+  const value = Array.isArray(connection) ? connection.join(",") : connection;
+  if (!value) return NONE_NAMED;
+  let named = connectionValues.get(value);
+  if (!named) {
+    named = new Set(
+      value
+        .split(",")
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean),
+    );
+    if (connectionValues.size >= 64) connectionValues.clear();
+    connectionValues.set(value, named);
+  }
+  return named;
 }
 
 /** A header value that is safe to send as it is, else its percent-encoding (a key name may hold any text). */

@@ -59,10 +59,19 @@ export function upstreamFailure(error: UpstreamError): { status: number; message
   return { status: 502, message: "The upstream service closed the connection" };
 }
 
+/** Bases split so far: a gateway call would otherwise parse its route's URL anew. */
+const splitBases = new Map<string, { origin: string; basePath: string }>();
+
 /** An upstream base URL split for undici: its origin, and its path without a trailing slash. */
 export function splitBase(base: string): { origin: string; basePath: string } {
-  const url = new URL(base);
-  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
+  let split = splitBases.get(base);
+  if (!split) {
+    const url = new URL(base);
+    split = Object.freeze({ origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") });
+    if (splitBases.size >= 1_000) splitBases.clear();
+    splitBases.set(base, split);
+  }
+  return split;
 }
 
 type JsonAnswer =

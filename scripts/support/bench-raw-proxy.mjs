@@ -1,10 +1,10 @@
 // The gateway's yardstick: node:http in front of undici's request to the upstream, with no
 // checks, no headers rewritten and no usage row; the gateway's irreducible work is this. Its
-// pool has the gateway's bound per origin (lib/gateway/upstream-client.ts) and keep-alive, so the
-// two differ by the gateway's checks only. Its own process, as the production server has.
+// pool has the gateway's bound per origin (lib/gateway/upstream-client.ts) and keep-alive, and it
+// streams the answer as the gateway does (pipe, the upstream failing ends the answer), so the two
+// differ by the gateway's checks only. Its own process, as the production server has.
 // Usage: node scripts/support/bench-raw-proxy.mjs <port> <upstream origin>
 import http from "node:http";
-import { pipeline } from "node:stream";
 import { Agent, request } from "undici";
 
 const [port, upstream] = process.argv.slice(2);
@@ -23,7 +23,8 @@ http
         const headers = { "content-type": answer.headers["content-type"] };
         if (answer.headers["content-length"]) headers["content-length"] = answer.headers["content-length"];
         res.writeHead(answer.statusCode, headers);
-        pipeline(answer.body, res, () => {});
+        answer.body.once("error", () => res.destroy());
+        answer.body.pipe(res);
       },
       () => {
         res.writeHead(502);

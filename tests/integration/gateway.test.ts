@@ -32,10 +32,28 @@ interface Seen {
   headers: http.IncomingHttpHeaders;
 }
 const seen: Seen[] = [];
+/** Resolves when the upstream's answer to a path ending in `name` is closed (finished or cut off). */
+const upstreamClosed = new Map<string, () => void>();
+const whenUpstreamCloses = (name: string) => new Promise<void>((resolve) => upstreamClosed.set(name, resolve));
 
 function upstreamHandler(req: http.IncomingMessage, res: http.ServerResponse) {
   seen.push({ method: req.method!, url: req.url!, headers: req.headers });
   const path = req.url!.split("?")[0];
+  for (const [name, resolve] of upstreamClosed) if (path.endsWith(name)) res.once("close", resolve);
+  if (path.endsWith("/halfway")) {
+    // Headers and a tenth of the promised body, then the connection dropped.
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": "10000" });
+    res.write(Buffer.alloc(1000), () => setTimeout(() => req.socket.destroy(), 50));
+    return;
+  }
+  if (path.endsWith("/hold")) return; // answers nothing until the caller goes away
+  if (path.endsWith("/endless")) {
+    res.writeHead(200, { "content-type": "application/octet-stream" });
+    const chunk = Buffer.alloc(64 * 1024);
+    const timer = setInterval(() => res.write(chunk), 5);
+    res.once("close", () => clearInterval(timer));
+    return;
+  }
   if (path.replace(/\/$/, "").endsWith("/fail")) {
     res.writeHead(500, { "content-type": "text/plain", "x-upstream": "yes" });
     res.end("upstream broke");
@@ -539,6 +557,72 @@ describe("an upstream that fails", () => {
       upstreamStatus: 200,
     });
     expect(byPath("/gw/nope/x")).toMatchObject({ statusCode: 404, upstreamStatus: null, latencyMs: null });
+  });
+});
+
+/** Sends a GET through the gateway and hangs up when `leave` says so; resolves with what arrived. */
+function leaveEarly(
+  path: string,
+  leave: (bytes: number) => boolean,
+): Promise<{ status: number | null; bytes: number }> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    let status: number | null = null;
+    const outgoing = http.request(
+      { host: "127.0.0.1", port: gatewayPort, method: "GET", path, headers: asKeyHeaders(), agent: false },
+      (res) => {
+        status = res.statusCode!;
+        res.on("data", (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (leave(bytes)) outgoing.destroy();
+        });
+        res.on("error", () => {});
+      },
+    );
+    outgoing.on("error", () => {});
+    outgoing.on("close", () => resolve({ status, bytes }));
+    outgoing.end();
+    if (leave(0)) setTimeout(() => outgoing.destroy(), 200);
+  });
+}
+const asKeyHeaders = () => ({ "x-api-key": key.api_key, "x-username": key.user });
+
+/** The newest usage row of a path, once written: the gateway records a cut-off call when its side closes, which may come after the client's. */
+async function lastRowOf(path: string) {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    await flushUsage();
+    const row = await db().usageLog.findFirst({ where: { path }, orderBy: { id: "desc" } });
+    if (row) return row;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
+}
+
+describe("a call cut off midway", () => {
+  it("by the upstream after its headers: the client's answer is cut off too, and usage says reset", async () => {
+    const answer = await leaveEarly("/gw/echo/halfway", () => false);
+    expect(answer.status).toBe(200);
+    expect(answer.bytes).toBeLessThan(10_000);
+    const row = await lastRowOf("/gw/echo/halfway");
+    expect(row).toMatchObject({ statusCode: 200, upstreamStatus: 200, upstreamError: "reset" });
+  });
+
+  it("by the client before the upstream answers: the upstream call is cancelled, usage says 499", async () => {
+    const closed = whenUpstreamCloses("/hold");
+    const answer = await leaveEarly("/gw/echo/hold", (bytes) => bytes === 0);
+    expect(answer.status).toBeNull();
+    await closed; // never resolves if the gateway kept waiting on the upstream (the test times out)
+    const row = await lastRowOf("/gw/echo/hold");
+    expect(row).toMatchObject({ statusCode: 499, upstreamStatus: null, upstreamError: null });
+  });
+
+  it("by the client mid-body: the upstream's body stops, usage keeps the upstream's status without an error", async () => {
+    const closed = whenUpstreamCloses("/endless");
+    const answer = await leaveEarly("/gw/echo/endless", (bytes) => bytes > 256 * 1024);
+    expect(answer.status).toBe(200);
+    await closed; // the upstream would stream forever to a gateway that did not stop reading
+    const row = await lastRowOf("/gw/echo/endless");
+    expect(row).toMatchObject({ statusCode: 200, upstreamStatus: 200, upstreamError: null });
   });
 });
 
