@@ -18,8 +18,10 @@ import {
   readBody,
   request,
   setStatus,
+  trialPortal,
   type Account,
 } from "./support";
+import { runKeyTrials } from "../shared/key-trials";
 
 // The gateway (lib/data-api/serve-gateway.ts) behind a node:http server that does what
 // scripts/server.mjs does before it (X-Forwarded-For from the socket), in front of a real local
@@ -717,5 +719,26 @@ describe("bodies are streamed both ways", () => {
     console.log(`100 MB download through the gateway: RSS ${mb(baseline)} MB at start, peak growth ${mb(growth)} MB`);
     expect(result).toEqual({ status: 200, bytes: SIZE, sha256: expected.digest("hex") });
     expect(growth).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe("keys made and changed in the portal act at the gateway's next call", () => {
+  it("scope, allow-list, read-only, expiry, grace, the hourly limit, revocation", async () => {
+    const owner = await createAccount({ prefix: "gw-trials", plan: "enterprise" });
+    const free = await createAccount({ prefix: "gw-trials-free" });
+    await runKeyTrials({
+      portal: trialPortal(owner, free),
+      routeId: 9001,
+      otherRouteId: 9002,
+      label: "gateway",
+      protectedCall: async (trialKey, method = "GET") =>
+        (
+          await call(method, "/gw/echo/trial", {
+            key: trialKey.api_key,
+            username: trialKey.user,
+            ...(method === "POST" ? { body: "{}" } : {}),
+          })
+        ).status,
+    });
   });
 });

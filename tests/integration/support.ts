@@ -3,9 +3,12 @@ import { POST as register } from "@/app/api/auth/register/route";
 import { POST as login } from "@/app/api/auth/login/route";
 import { POST as generate } from "@/app/api/api-keys/generate/route";
 import { PUT as putStatus } from "@/app/api/api-keys/[id]/status/route";
+import { POST as rotate } from "@/app/api/api-keys/[id]/rotate/route";
+import { DELETE as deleteKey } from "@/app/api/api-keys/[id]/route";
 import { GET as getData } from "@/app/api/api-routes-data/route";
 import { setPlan } from "@/lib/auth/users";
 import { ctx, noParams, readBody, request } from "../helpers";
+import type { TrialPortal } from "../shared/key-trials";
 
 /** Shared by the integration test files (not a test file itself: vitest only collects *.test.ts). */
 
@@ -134,5 +137,35 @@ export function random(seed: number) {
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** tests/shared/key-trials.ts's portal, through the route handlers: keys of `owner`, and of `free` for the limit. */
+export function trialPortal(owner: Account, free: Account): TrialPortal {
+  const ok = async (response: Response) => {
+    const body = await readBody(response);
+    expect(response.status, JSON.stringify(body)).toBeLessThan(300);
+    return body;
+  };
+  return {
+    generate: async (body, account) =>
+      ok(
+        await generate(
+          request("POST", "/api/api-keys/generate", { token: account === "free" ? free.token : owner.token, body }),
+          noParams,
+        ),
+      ),
+    rotate: async (id, grace) =>
+      ok(
+        await rotate(
+          request("POST", `/api/api-keys/${id}/rotate`, { token: owner.token, body: { grace_period_seconds: grace } }),
+          ctx({ id: String(id) }),
+        ),
+      ),
+    setStatus: async (id, status) => void (await ok(await setStatus(owner.token, id, status))),
+    remove: async (id) =>
+      void (await ok(
+        await deleteKey(request("DELETE", `/api/api-keys/${id}`, { token: owner.token }), ctx({ id: String(id) })),
+      )),
   };
 }

@@ -13,9 +13,11 @@ import {
   generateKey,
   noParams,
   setStatus,
+  trialPortal,
   type Account,
   type GeneratedKey,
 } from "./support";
+import { runKeyTrials } from "../shared/key-trials";
 
 /**
  * @keyportal/verify against the real verify endpoint, over HTTP: an Express service protected by
@@ -24,6 +26,7 @@ import {
 const servers: http.Server[] = [];
 let portal: string;
 let service: string;
+let serviceToken: string;
 let owner: Account;
 let key: GeneratedKey;
 
@@ -54,6 +57,7 @@ beforeAll(async () => {
   const operator = await createAccount({ prefix: "mw-operator" });
   await setRole(operator.email, "operator");
   const { token } = await createServiceToken(operator.id, "express-service");
+  serviceToken = token;
   owner = await createAccount({ prefix: "mw-owner", plan: "professional" });
   key = await generateKey(owner.token, "express-key", "express_user");
 
@@ -104,5 +108,31 @@ describe("an Express service behind @keyportal/verify", () => {
     const after = await get("/reports/123", headers);
     expect(after.status).toBe(401);
     expect(await after.json()).toEqual(AUTH_ERROR);
+  });
+});
+
+describe("keys made and changed in the portal act at the protected service's next call", () => {
+  it("scope, allow-list, read-only, expiry, grace, the hourly limit, revocation", async () => {
+    // The README's example: the caller's address is the socket's (127.0.0.1 here).
+    const app = express();
+    const guard = expressMiddleware(createVerifier({ baseUrl: portal, serviceToken }), { route: 123 });
+    app.get("/trial", guard, (_req, res) => void res.json({ ok: true }));
+    app.post("/trial", guard, (_req, res) => void res.json({ ok: true }));
+    const trialService = await listen(app);
+    const trialOwner = await createAccount({ prefix: "mw-trials", plan: "professional" });
+    const free = await createAccount({ prefix: "mw-trials-free" });
+    await runKeyTrials({
+      portal: trialPortal(trialOwner, free),
+      routeId: 123,
+      otherRouteId: 125,
+      label: "middleware",
+      protectedCall: async (trialKey, method = "GET") =>
+        (
+          await fetch(`${trialService}/trial`, {
+            method,
+            headers: { "x-api-key": trialKey.api_key, "x-username": trialKey.user },
+          })
+        ).status,
+    });
   });
 });

@@ -8,6 +8,11 @@ import { admin, createFreshDatabase, dropDatabase, startInstances } from "./supp
 import { call, newAccount, type Account, type IssuedKey } from "./support/http";
 import { PORTS } from "./support/services";
 import { startUpstream, type Upstream } from "./support/upstream";
+import { runKeyTrials, type TrialPortal } from "../shared/key-trials";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { createVerifier, expressMiddleware } from "@keyportal/verify";
 
 let database = "";
 let instances: RunningServer[] = [];
@@ -182,5 +187,81 @@ describe("a route and keys made through A, called through B's gateway", () => {
       expect(answer.status).toBe(401);
       expect(answer.json).toMatchObject({ success: false });
     });
+  });
+});
+
+describe("a service protected through B, keys made and changed through A: every control acts at its next call", () => {
+  let otherRouteId: number;
+
+  /** The trials' portal: A, as the operator, and a Free account of its own for the limit's trial. */
+  async function portalOnA(): Promise<TrialPortal> {
+    const free = await newAccount(portA, "trials-free");
+    const onA = async (method: string, path: string, body?: unknown, token = operator.token) => {
+      const answer = await call(portA, method, path, { token, ...(body === undefined ? {} : { body }) });
+      expect(answer.status, `${method} ${path}: ${answer.text}`).toBeLessThan(300);
+      return answer.json;
+    };
+    return {
+      generate: (body, account) =>
+        onA("POST", "/api/api-keys/generate", body, account === "free" ? free.token : operator.token),
+      rotate: (id, grace) => onA("POST", `/api/api-keys/${id}/rotate`, { grace_period_seconds: grace }),
+      setStatus: async (id, status) => void (await onA("PUT", `/api/api-keys/${id}/status`, { status })),
+      remove: async (id) => void (await onA("DELETE", `/api/api-keys/${id}`)),
+    };
+  }
+
+  beforeAll(async () => {
+    const other = await call(portA, "POST", "/api/admin/routes", {
+      token: operator.token,
+      body: { slug: "invoices", name: "Invoices", upstream_url: one.base, methods: ["GET"] },
+    });
+    expect(other.status, other.text).toBe(201);
+    otherRouteId = other.json.id;
+  });
+
+  it("behind B's gateway", async () => {
+    await runKeyTrials({
+      portal: await portalOnA(),
+      routeId: route.id,
+      otherRouteId,
+      label: "gateway",
+      protectedCall: async (key, method = "GET") =>
+        (
+          await call(portB, method, `/gw/${route.slug}/trial`, {
+            headers: { "x-api-key": key.api_key, "x-username": key.user },
+            ...(method === "POST" ? { body: { trial: true } } : {}),
+          })
+        ).status,
+    });
+  });
+
+  it("an Express service behind @keyportal/verify, asking B with a service token made on A", async () => {
+    const made = await call(portA, "POST", "/api/admin/service-tokens", {
+      token: operator.token,
+      body: { name: "express-trials" },
+    });
+    expect(made.status, made.text).toBe(201);
+    // The package README's example, pointed at B.
+    const verifier = createVerifier({ baseUrl: `http://127.0.0.1:${portB}`, serviceToken: made.json.token });
+    const app = express();
+    const guard = expressMiddleware(verifier, { route: route.slug });
+    app.get("/trial", guard, (_req, res) => void res.json({ ok: true }));
+    app.post("/trial", guard, (_req, res) => void res.status(200).json({ ok: true }));
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const service = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trial`;
+    try {
+      await runKeyTrials({
+        portal: await portalOnA(),
+        routeId: route.id,
+        otherRouteId,
+        label: "middleware",
+        protectedCall: async (key, method = "GET") =>
+          (await fetch(service, { method, headers: { "x-api-key": key.api_key, "x-username": key.user } })).status,
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
