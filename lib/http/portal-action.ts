@@ -7,7 +7,7 @@ import { sessionUserId } from "../auth/next-auth";
 import { roleOf } from "../auth/roles";
 import { isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../log/redact";
-import { apiErrorFor } from "./errors";
+import { ApiError, apiErrorFor } from "./errors";
 import { fieldErrors, formatZodError } from "../validation/format-zod-error";
 
 /**
@@ -61,18 +61,19 @@ export async function accountAction<S extends z.ZodType, T>(
   return validatedAction(schema, input, (data) => fn(userId, data));
 }
 
-/** Runs `fn` for the signed-in account when it is an operator (its role read now), with validated input. */
-export async function operatorAction<S extends z.ZodType, T>(
+/**
+ * accountAction for operators only: the role is read at each call (a demotion acts at once), and
+ * another account is refused with the REST API's 403 (once its input is validated).
+ */
+export function operatorAction<S extends z.ZodType, T>(
   schema: S,
   input: unknown,
   fn: (userId: number, data: z.output<S>) => Promise<T>,
 ): Promise<ActionResult<T>> {
-  const userId = await sessionUserId();
-  if (!userId) return { ok: false, message: "Your session has ended. Sign in again." };
-  if ((await roleOf(userId)) !== "operator") {
-    return { ok: false, message: "Only operator accounts can change routes.", status: 403 };
-  }
-  return validatedAction(schema, input, (data) => fn(userId, data));
+  return accountAction(schema, input, async (userId, data) => {
+    if ((await roleOf(userId)) !== "operator") throw new ApiError(403, "Only operator accounts can change routes.");
+    return fn(userId, data);
+  });
 }
 
 /** A portal action's origin for the audit log: the portal, from the browser's address. */
