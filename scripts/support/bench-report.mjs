@@ -79,7 +79,7 @@ function gatewaySection({ rows, transfers }) {
   return [
     "## The gateway",
     "",
-    `GET /gw/{slug}/hello on the production server's fast path to a local upstream answering constant JSON (its own process), beside a raw proxy to the same upstream (node:http + undici's request, the gateway's pool bound, no checks; its own process). The proxy runs before and after the gateway; the ratios are to its mean: ${Math.round(floorRps)} req/s, p99 ${floorP99} ms.`,
+    `GET /gw/{slug}/hello on the production server's fast path to a local upstream answering constant JSON (its own process), beside a raw proxy to the same upstream (node:http + undici's request piped to the answer as the gateway does, the gateway's pool bound, no checks; its own process). The proxy runs before and after the gateway; the ratios are to its mean: ${Math.round(floorRps)} req/s, p99 ${floorP99} ms.`,
     "",
     ...tableLines(rows, PROXY_TITLE, "the raw proxy"),
     "",
@@ -116,7 +116,7 @@ export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gate
       "",
       ...tableLines(rows, FLOOR_TITLE, "the raw floor"),
       "",
-      "POST /api/v1/keys/verify is served by Next (a Bearer service token, a JSON body); its floor is the raw floor above, the same one-key check.",
+      "POST /api/v1/keys/verify is served by the production server's fast path (a Bearer service token, a JSON body read from the socket); its floor is the raw floor above, the same one-key check.",
       "",
       `Usage rows written after shutdown: ${logged} of ${sent} answers that write one: the server's, the gateway's included, less the per-IP budget's 429s, which are counted, not logged (requests in flight when a run stops are answered and logged too).`,
       "",
