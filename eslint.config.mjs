@@ -20,7 +20,7 @@ const LIB_FLOORS = [
   ["cache"],
   ["limits"],
   ["audit"],
-  ["auth", "data-routes", "keys"],
+  ["auth", "data-routes", "keys", "orgs"],
   ["usage"],
   ["actions", "data-api", "gateway", "health", "http", "openapi", "setup"],
 ];

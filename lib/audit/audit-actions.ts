@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   "route.deleted",
   "service_token.created",
   "service_token.deleted",
+  "org.created",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -65,4 +66,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "route.deleted": "Route deleted",
   "service_token.created": "Service token created",
   "service_token.deleted": "Service token revoked",
+  "org.created": "Organization created",
 };

@@ -3,6 +3,7 @@ import { UNSPECIFIED, type AuditAction, type AuditContext } from "../audit/audit
 import { publishInvalidation } from "../cache/invalidation";
 import type { Plan } from "../limits/plans";
 import { db, Prisma } from "../db/client";
+import { personalOrganizationFor } from "../orgs/organizations";
 import { isUniqueViolation } from "../db/errors";
 import { DomainError } from "../errors/domain-error";
 import { hashPassword, verifyPassword } from "./passwords";
@@ -15,20 +16,18 @@ export type PublicUser = Prisma.UserGetPayload<{ select: typeof publicUser }>;
 
 export async function createUser(input: { email: string; password: string; username?: string }): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
+  // Default username: the email's local part, trimmed to what X-Username allows.
+  const username =
+    input.username ??
+    (input.email
+      .split("@")[0]
+      .replace(/[^A-Za-z0-9._@-]/g, "")
+      .slice(0, 64) ||
+      "user");
   try {
     return await db().user.create({
-      data: {
-        email: input.email,
-        // Default username: the email's local part, trimmed to what X-Username allows.
-        username:
-          input.username ??
-          (input.email
-            .split("@")[0]
-            .replace(/[^A-Za-z0-9._@-]/g, "")
-            .slice(0, 64) ||
-            "user"),
-        passwordHash,
-      },
+      // With its personal organization, in the same transaction: no account is ever without one.
+      data: { email: input.email, username, passwordHash, personalOrg: personalOrganizationFor(input.email, username) },
       select: publicUser,
     });
   } catch (error) {

@@ -21,7 +21,11 @@ export type DomainErrorCode =
   /** The reference's sample routes are read-only. */
   | "route_built_in"
   /** A route change the schema alone cannot judge (it depends on the stored route). */
-  | "invalid_route";
+  | "invalid_route"
+  /** The account owns as many Free organizations as it may. */
+  | "organization_limit"
+  /** No such organization, or the caller is not a member of it (the two are not told apart). */
+  | "organization_not_found";
 
 export class DomainError extends Error {
   constructor(

@@ -36,6 +36,8 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   route_slug_taken: 409,
   route_built_in: 409,
   invalid_route: 400,
+  organization_limit: 403,
+  organization_not_found: 404,
 };
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */

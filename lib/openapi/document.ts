@@ -6,6 +6,7 @@ import { auditOperations } from "./audit-operations";
 import { authenticationOperations } from "./authentication-operations";
 import { dataApiOperations } from "./data-api-operations";
 import { keyOperations } from "./key-operations";
+import { organizationOperations } from "./organization-operations";
 import { RESPONSE_HEADERS } from "./operation-parts";
 import { PARAMETER_NOTES, type DocumentedOperation } from "./parameter-notes";
 import { serviceOperations } from "./service-operations";
@@ -35,6 +36,7 @@ export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]
 const OPERATIONS: DocumentedOperation[] = [
   ...authenticationOperations,
   ...keyOperations,
+  ...organizationOperations,
   ...usageOperations,
   ...auditOperations,
   ...accountOperations,
@@ -83,6 +85,7 @@ function generate(): OpenApiDocument {
     tags: [
       { name: "Authentication", description: "Bearer tokens for scripts." },
       { name: "Keys", description: "The account's API keys." },
+      { name: "Organizations", description: "Teams that share keys: the caller's organizations." },
       { name: "Usage", description: "Calls made with the account's keys." },
       { name: "Audit", description: "Changes to the account's keys." },
       { name: "Account", description: "Account settings." },

@@ -50,6 +50,7 @@ const BEARER: Record<string, { path: (keyId: number) => string; params?: (keyId:
     "app/api/api-usage-logs/route.ts": { path: () => "/api/api-usage-logs" },
     "app/api/api-usage-logs/summary/route.ts": { path: () => "/api/api-usage-logs/summary" },
     "app/api/account/working-hours/route.ts": { path: () => "/api/account/working-hours" },
+    "app/api/orgs/route.ts": { path: () => "/api/orgs" },
   };
 
 /**
@@ -65,7 +66,7 @@ const OPERATOR: Record<string, { path: string; params?: Record<string, string> }
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const BODIES: Record<string, unknown> = {
-  POST: { api_key_name: "matrix", user: "matrix_user", grace_period_seconds: 0 },
+  POST: { api_key_name: "matrix", user: "matrix_user", grace_period_seconds: 0, name: "matrix" },
   PUT: { status: "inactive", time_zone: "UTC", work_start_hour: 1, work_end_hour: 2 },
   PATCH: { api_key_name: "renamed" },
 };

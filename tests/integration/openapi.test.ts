@@ -322,6 +322,15 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
       status: 400,
     },
   ],
+  "GET /api/orgs": (f) => [
+    { url: "/api/orgs", token: f.account.token, status: 200 },
+    { url: "/api/orgs", status: 401 },
+  ],
+  "POST /api/orgs": (f) => [
+    { url: "/api/orgs", token: f.account.token, body: { name: "OAS team" }, status: 201 },
+    { url: "/api/orgs", token: f.account.token, body: { name: "One too many" }, status: 403 },
+    { url: "/api/orgs", token: f.account.token, body: { name: "" }, status: 400 },
+  ],
   "GET /api/admin/service-tokens": (f) => [{ url: "/api/admin/service-tokens", token: f.operator.token, status: 200 }],
   "POST /api/admin/service-tokens": (f) => [
     { url: "/api/admin/service-tokens", token: f.operator.token, body: { name: "oas-service" }, status: 201 },

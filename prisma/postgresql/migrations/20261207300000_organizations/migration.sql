@@ -1,0 +1,46 @@
+-- CreateTable
+CREATE TABLE "organizations" (
+    "id" SERIAL NOT NULL,
+    "name" TEXT NOT NULL,
+    "personal_user_id" INTEGER,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "organizations_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "memberships" (
+    "organization_id" INTEGER NOT NULL,
+    "user_id" INTEGER NOT NULL,
+    "role" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "memberships_pkey" PRIMARY KEY ("organization_id","user_id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "organizations_personal_user_id_key" ON "organizations"("personal_user_id");
+
+-- CreateIndex
+CREATE INDEX "memberships_user_id_idx" ON "memberships"("user_id");
+
+-- AddForeignKey
+ALTER TABLE "organizations" ADD CONSTRAINT "organizations_personal_user_id_fkey" FOREIGN KEY ("personal_user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "memberships" ADD CONSTRAINT "memberships_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "memberships" ADD CONSTRAINT "memberships_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+
+-- Every account's personal organization, numbered like the account: the owner_id columns that
+-- are to name organizations then name the same rows with no rewrite. Named after the account's
+-- username. Its owner is the account.
+INSERT INTO "organizations" ("id", "name", "personal_user_id", "created_at")
+  SELECT "id", "username", "id", "created_at" FROM "users";
+INSERT INTO "memberships" ("organization_id", "user_id", "role", "created_at")
+  SELECT "id", "id", 'owner', "created_at" FROM "users";
+
+-- Explicit ids do not move the sequence: the next organization comes after the last account's.
+SELECT setval(pg_get_serial_sequence('"organizations"', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "organizations";
