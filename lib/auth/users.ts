@@ -3,7 +3,7 @@ import { UNSPECIFIED, type AuditAction, type AuditContext } from "../audit/audit
 import { publishInvalidation } from "../cache/invalidation";
 import type { Plan } from "../limits/plans";
 import { db, Prisma } from "../db/client";
-import { personalOrganizationFor } from "../orgs/organizations";
+import { personalOrganizationWrites } from "../orgs/organizations";
 import { isUniqueViolation } from "../db/errors";
 import { DomainError } from "../errors/domain-error";
 import { hashPassword, verifyPassword } from "./passwords";
@@ -25,11 +25,12 @@ export async function createUser(input: { email: string; password: string; usern
       .slice(0, 64) ||
       "user");
   try {
-    return await db().user.create({
-      // With its personal organization, in the same transaction: no account is ever without one.
-      data: { email: input.email, username, passwordHash, personalOrg: personalOrganizationFor(input.email, username) },
-      select: publicUser,
-    });
+    // With its personal organization, in the same transaction: no account is ever without one.
+    const [user] = await db().$transaction([
+      db().user.create({ data: { email: input.email, username, passwordHash }, select: publicUser }),
+      ...personalOrganizationWrites(input.email),
+    ]);
+    return user;
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new DomainError("email_taken", "An account with this email already exists");

@@ -33,12 +33,26 @@ function toView(row: { role: string; organization: { id: number; name: string; p
 
 const withOrganization = { organization: { select: { id: true, name: true, personalUserId: true } } } as const;
 
-/** The nested write that gives a new account its personal organization, named after its username. */
-export function personalOrganizationFor(email: string, username: string) {
-  return {
-    create: { name: username, members: { create: { role: "owner", user: { connect: { email } } } } },
-  };
+/**
+ * The writes that give the account with this email its personal organization, to run in the
+ * transaction that creates the account. The organization has the account's id: what was written
+ * per account before organizations existed (owner_id) names it unchanged, and an account's own
+ * rows need no lookup to find it. Other organizations take ids from FIRST_SHARED_ID up (the
+ * migration sets the sequence), a range no account id reaches.
+ */
+export function personalOrganizationWrites(email: string) {
+  return [
+    db().$executeRaw`
+      INSERT INTO organizations (id, name, personal_user_id, created_at)
+      SELECT id, username, id, created_at FROM users WHERE email = ${email}`,
+    db().$executeRaw`
+      INSERT INTO memberships (organization_id, user_id, role, created_at)
+      SELECT id, id, 'owner', created_at FROM users WHERE email = ${email}`,
+  ];
 }
+
+/** The first id of an organization made with POST /api/orgs (prisma/…/20261207300000_organizations). */
+export const FIRST_SHARED_ID = 1_000_000_001;
 
 /** The organizations the user belongs to, the personal one first, then by id. */
 export async function listOrganizations(userId: number): Promise<OrganizationView[]> {
@@ -95,11 +109,8 @@ export async function resolveOrganization(
   userId: number,
   header: string | null,
 ): Promise<{ id: number; role: OrgRole }> {
-  if (header === null || header.trim() === "") {
-    const personal = await db().organization.findUnique({ where: { personalUserId: userId }, select: { id: true } });
-    if (!personal) throw new DomainError("organization_not_found", "Organization not found");
-    return { id: personal.id, role: "owner" };
-  }
+  // The personal organization has the account's id, and its owner is the account.
+  if (header === null || header.trim() === "") return { id: userId, role: "owner" };
   const id = header.trim();
   const role = ORGANIZATION_ID.test(id) && Number(id) <= 2_147_483_647 ? await roleIn(userId, Number(id)) : null;
   if (!role) throw new DomainError("organization_not_found", "Organization not found");

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GET as listOrgs, POST as createOrg } from "@/app/api/orgs/route";
 import { db, dialect } from "@/lib/db/client";
 import { isDomainError } from "@/lib/errors/domain-error";
-import { createOrganization, resolveOrganization } from "@/lib/orgs/organizations";
+import { createOrganization, FIRST_SHARED_ID, resolveOrganization } from "@/lib/orgs/organizations";
 import { AUTH_ERROR, createAccount, expectError, noParams, readBody, request } from "./support";
 
 // Organizations (issue 24), first part: every account has a personal one, an account may make
@@ -18,8 +18,9 @@ describe("organizations", () => {
     expect(response.status).toBe(200);
     const { data } = await readBody(response);
     expect(data).toEqual([{ id: expect.any(Number), name: "org_personal", role: "owner", personal: true }]);
-    const stored = await db().organization.findUnique({ where: { id: data[0].id } });
-    expect(stored?.personalUserId).toBe(account.id);
+    // The personal organization has the account's id (lib/orgs/organizations.ts).
+    expect(data[0].id).toBe(account.id);
+    expect((await db().organization.findUnique({ where: { id: account.id } }))?.personalUserId).toBe(account.id);
   });
 
   it("POST /api/orgs makes one Free organization besides the personal one; the next is the 403 envelope", async () => {
@@ -28,6 +29,7 @@ describe("organizations", () => {
     expect(made.status).toBe(201);
     const org = await readBody(made);
     expect(org).toEqual({ id: expect.any(Number), name: "Acme Engineering", role: "owner" });
+    expect(org.id).toBeGreaterThanOrEqual(FIRST_SHARED_ID);
     await expectError(await create(account.token, { name: "Second" }), 403, /at most 1 Free organization/);
     const { data } = await readBody(await list(account.token));
     expect(data.map((row: { role: string; personal: boolean }) => [row.personal, row.role])).toEqual([
@@ -77,7 +79,7 @@ describe("the migration that adds organizations", () => {
     const provider = dialect() === "sqlite" ? "sqlite" : "postgresql";
     const sql = fs.readFileSync(`prisma/${provider}/migrations/20261207300000_organizations/migration.sql`, "utf8");
     const backfill = sql.slice(sql.indexOf("-- Every account's personal organization"));
-    for (const statement of backfill.split(";").filter((part) => /INSERT|setval/.test(part)))
+    for (const statement of backfill.split(";").filter((part) => /INSERT|DELETE|setval/.test(part)))
       await db().$executeRawUnsafe(statement);
 
     const users = await db().user.findMany({ select: { id: true, username: true } });
@@ -89,8 +91,11 @@ describe("the migration that adds organizations", () => {
     expect(memberships).toHaveLength(users.length);
     for (const account of accounts)
       expect(memberships).toContainEqual({ organizationId: account.id, userId: account.id, role: "owner" });
-    // The organizations made after it take ids no existing one holds.
+    // The organizations made after it take ids from the shared range, and accounts made after it
+    // get theirs with their own id.
     const next = await createOrganization(accounts[0].id, "After the migration");
-    expect(users.map((user) => user.id)).not.toContain(next.id);
+    expect(next.id).toBe(FIRST_SHARED_ID);
+    const later = await createAccount({ prefix: "org-after-migration" });
+    expect(await db().organization.findUnique({ where: { id: later.id } })).toMatchObject({ personalUserId: later.id });
   });
 });

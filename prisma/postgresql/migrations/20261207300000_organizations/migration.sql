@@ -34,13 +34,13 @@ ALTER TABLE "memberships" ADD CONSTRAINT "memberships_organization_id_fkey" FORE
 ALTER TABLE "memberships" ADD CONSTRAINT "memberships_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 
--- Every account's personal organization, numbered like the account: the owner_id columns that
--- are to name organizations then name the same rows with no rewrite. Named after the account's
--- username. Its owner is the account.
+-- Every account's personal organization has the account's id (lib/orgs/organizations.ts): the
+-- owner_id columns that are to name organizations then name the same rows with no rewrite.
+-- Named after the account's username. Its owner is the account.
 INSERT INTO "organizations" ("id", "name", "personal_user_id", "created_at")
   SELECT "id", "username", "id", "created_at" FROM "users";
 INSERT INTO "memberships" ("organization_id", "user_id", "role", "created_at")
   SELECT "id", "id", 'owner', "created_at" FROM "users";
 
--- Explicit ids do not move the sequence: the next organization comes after the last account's.
-SELECT setval(pg_get_serial_sequence('"organizations"', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "organizations";
+-- Organizations made with POST /api/orgs take ids from 1000000001 up, a range no account id reaches.
+SELECT setval(pg_get_serial_sequence('"organizations"', 'id'), 1000000000, true);

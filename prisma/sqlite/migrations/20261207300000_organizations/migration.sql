@@ -26,11 +26,14 @@ CREATE UNIQUE INDEX "organizations_personal_user_id_key" ON "organizations"("per
 CREATE INDEX "memberships_user_id_idx" ON "memberships"("user_id");
 
 
--- Every account's personal organization, numbered like the account: the owner_id columns that
--- are to name organizations then name the same rows with no rewrite. Named after the account's
--- username. Its owner is the account.
+-- Every account's personal organization has the account's id (lib/orgs/organizations.ts): the
+-- owner_id columns that are to name organizations then name the same rows with no rewrite.
+-- Named after the account's username. Its owner is the account.
 INSERT INTO "organizations" ("id", "name", "personal_user_id", "created_at")
   SELECT "id", "username", "id", "created_at" FROM "users";
 INSERT INTO "memberships" ("organization_id", "user_id", "role", "created_at")
   SELECT "id", "id", 'owner', "created_at" FROM "users";
 
+-- Organizations made with POST /api/orgs take ids from 1000000001 up, a range no account id reaches.
+DELETE FROM "sqlite_sequence" WHERE "name" = 'organizations';
+INSERT INTO "sqlite_sequence" ("name", "seq") VALUES ('organizations', 1000000000);
