@@ -172,7 +172,8 @@ test("Docs: language tabs by keyboard, and a copy button per example", async ({ 
   const js = tabs.getByRole("tab", { name: "JavaScript (Node 18+)" });
   await expect(js).toBeFocused();
   await expect(js).toHaveAttribute("aria-selected", "true");
-  const panel = page.getByRole("tabpanel");
+  // The panel these tabs control: the page has others (the gateway's and verify's examples).
+  const panel = page.locator(`[id="${await js.getAttribute("aria-controls")}"]`);
   await expect(panel).toContainText("await fetch(");
   await page.keyboard.press("End");
   await expect(tabs.getByRole("tab", { name: "PHP" })).toHaveAttribute("aria-selected", "true");
