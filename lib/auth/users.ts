@@ -11,8 +11,52 @@ import { hashPassword, verifyPassword } from "./passwords";
 export const SUBSCRIPTIONS = ["active", "inactive"] as const;
 export type Subscription = (typeof SUBSCRIPTIONS)[number];
 
-const publicUser = { id: true, email: true, username: true, plan: true, subscription: true, createdAt: true } as const;
-export type PublicUser = Prisma.UserGetPayload<{ select: typeof publicUser }>;
+/**
+ * An account as the API shows it, with its personal organization's plan and subscription (since
+ * organizations hold them: lib/orgs/organizations.ts).
+ */
+export interface PublicUser {
+  id: number;
+  email: string;
+  username: string;
+  plan: string;
+  subscription: string;
+  createdAt: Date;
+}
+
+/** The account and its personal organization's limits and monitoring settings (plan page, usage summary). */
+export interface Account extends PublicUser {
+  rateLimitPerHour: number | null;
+  timeZone: string;
+  workStartHour: number;
+  workEndHour: number;
+}
+
+const userFields = { id: true, email: true, username: true, createdAt: true } as const;
+const organizationSettings = {
+  plan: true,
+  subscription: true,
+  rateLimitPerHour: true,
+  timeZone: true,
+  workStartHour: true,
+  workEndHour: true,
+} as const;
+const accountFields = { ...userFields, personalOrg: { select: organizationSettings } } as const;
+
+/** The account row and its personal organization's settings, as one record. */
+function toAccount<R extends Prisma.UserGetPayload<{ select: typeof accountFields }>>(
+  row: R,
+): Account & Omit<R, "personalOrg"> {
+  const { personalOrg, ...user } = row;
+  // Made with the account in one transaction and deleted with it: never missing.
+  if (!personalOrg) throw new Error(`account ${row.id} has no personal organization`);
+  return { ...user, ...personalOrg };
+}
+
+function toPublicUser(account: Account): PublicUser {
+  const { id, email, username, plan, subscription, createdAt } = account;
+  return { id, email, username, plan, subscription, createdAt };
+}
 
 export async function createUser(input: { email: string; password: string; username?: string }): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
@@ -27,10 +71,11 @@ export async function createUser(input: { email: string; password: string; usern
   try {
     // With its personal organization, in the same transaction: no account is ever without one.
     const [user] = await db().$transaction([
-      db().user.create({ data: { email: input.email, username, passwordHash }, select: publicUser }),
+      db().user.create({ data: { email: input.email, username, passwordHash }, select: userFields }),
       ...personalOrganizationWrites(input.email),
     ]);
-    return user;
+    // A new organization's plan and subscription (the schema's defaults).
+    return { ...user, plan: "free", subscription: "active" };
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new DomainError("email_taken", "An account with this email already exists");
@@ -49,12 +94,11 @@ export async function checkCredentials(
   email: string,
   password: string,
 ): Promise<{ user: PublicUser; accountId: number } | { user: null; accountId: number | null }> {
-  const user = await db().user.findUnique({ where: { email }, select: { ...publicUser, passwordHash: true } });
-  const ok = await verifyPassword(password, user?.passwordHash);
-  if (!user) return { user: null, accountId: null };
-  if (!ok) return { user: null, accountId: user.id };
-  const { passwordHash: _ignored, ...rest } = user;
-  return { user: rest, accountId: user.id };
+  const row = await db().user.findUnique({ where: { email }, select: { ...accountFields, passwordHash: true } });
+  const ok = await verifyPassword(password, row?.passwordHash);
+  if (!row) return { user: null, accountId: null };
+  if (!ok) return { user: null, accountId: row.id };
+  return { user: toPublicUser(toAccount(row)), accountId: row.id };
 }
 
 export async function accountExists(id: number): Promise<boolean> {
@@ -79,17 +123,29 @@ async function ownerChanged(
   await recordAudit(ownerId, action, context, { details });
 }
 
+/** Changes the personal organization of the account with this email: null when there is none. */
+async function changeOrganizationOf(
+  email: string,
+  data: { plan?: string; subscription?: string; rateLimitPerHour?: number | null },
+): Promise<{ before: Account; after: Account } | null> {
+  const row = await db().user.findUnique({ where: { email }, select: accountFields });
+  if (!row) return null;
+  const before = toAccount(row);
+  const { count } = await db().organization.updateMany({ where: { personalUserId: before.id }, data });
+  const after = count ? await getAccount(before.id) : null;
+  return after && { before, after };
+}
+
 export async function setPlan(
   email: string,
   plan: Plan,
   context: AuditContext = UNSPECIFIED,
 ): Promise<PublicUser | null> {
-  const before = await db().user.findUnique({ where: { email }, select: { plan: true } });
-  if (!before) return null;
-  const { count } = await db().user.updateMany({ where: { email }, data: { plan } });
-  const user = count ? await db().user.findUnique({ where: { email }, select: publicUser }) : null;
-  if (user) await ownerChanged(user.id, "account.plan", context, { before: before.plan, after: user.plan });
-  return user;
+  const changed = await changeOrganizationOf(email, { plan });
+  if (!changed) return null;
+  const { before, after } = changed;
+  await ownerChanged(after.id, "account.plan", context, { before: before.plan, after: after.plan });
+  return toPublicUser(after);
 }
 
 export async function setSubscription(
@@ -97,36 +153,26 @@ export async function setSubscription(
   subscription: Subscription,
   context: AuditContext = UNSPECIFIED,
 ): Promise<PublicUser | null> {
-  const before = await db().user.findUnique({ where: { email }, select: { subscription: true } });
-  if (!before) return null;
-  const { count } = await db().user.updateMany({ where: { email }, data: { subscription } });
-  const user = count ? await db().user.findUnique({ where: { email }, select: publicUser }) : null;
-  if (user) {
-    await ownerChanged(user.id, "account.subscription", context, {
-      before: before.subscription,
-      after: user.subscription,
-    });
-  }
-  return user;
+  const changed = await changeOrganizationOf(email, { subscription });
+  if (!changed) return null;
+  const { before, after } = changed;
+  await ownerChanged(after.id, "account.subscription", context, {
+    before: before.subscription,
+    after: after.subscription,
+  });
+  return toPublicUser(after);
 }
 
-const accountFields = {
-  ...publicUser,
-  rateLimitPerHour: true,
-  timeZone: true,
-  workStartHour: true,
-  workEndHour: true,
-} as const;
-export type Account = Prisma.UserGetPayload<{ select: typeof accountFields }>;
-
 /** The account with its limits and monitoring settings (plan page, usage summary). */
-export function getAccount(id: number): Promise<Account | null> {
-  return db().user.findUnique({ where: { id }, select: accountFields });
+export async function getAccount(id: number): Promise<Account | null> {
+  const row = await db().user.findUnique({ where: { id }, select: accountFields });
+  return row && toAccount(row);
 }
 
 /** The account with its session version (lib/auth/session-revocation.ts), in one query. */
-export function getAccountWithSessionVersion(id: number): Promise<(Account & { sessionVersion: number }) | null> {
-  return db().user.findUnique({ where: { id }, select: { ...accountFields, sessionVersion: true } });
+export async function getAccountWithSessionVersion(id: number): Promise<(Account & { sessionVersion: number }) | null> {
+  const row = await db().user.findUnique({ where: { id }, select: { ...accountFields, sessionVersion: true } });
+  return row && toAccount(row);
 }
 
 /**
@@ -140,8 +186,8 @@ export async function updateWorkingHours(
 ): Promise<Account | null> {
   const before = await getAccount(id);
   if (!before) return null;
-  const { count } = await db().user.updateMany({
-    where: { id },
+  const { count } = await db().organization.updateMany({
+    where: { personalUserId: id },
     data: {
       timeZone: settings.time_zone,
       workStartHour: settings.work_start_hour,
@@ -168,17 +214,14 @@ export async function setRateLimit(
   perHour: number | null,
   context: AuditContext = UNSPECIFIED,
 ): Promise<Account | null> {
-  const before = await db().user.findUnique({ where: { email }, select: { rateLimitPerHour: true } });
-  if (!before) return null;
-  const { count } = await db().user.updateMany({ where: { email }, data: { rateLimitPerHour: perHour } });
-  const account = count ? await db().user.findUnique({ where: { email }, select: accountFields }) : null;
-  if (account) {
-    await ownerChanged(account.id, "account.rate_limit", context, {
-      before: before.rateLimitPerHour,
-      after: account.rateLimitPerHour,
-    });
-  }
-  return account;
+  const changed = await changeOrganizationOf(email, { rateLimitPerHour: perHour });
+  if (!changed) return null;
+  const { before, after } = changed;
+  await ownerChanged(after.id, "account.rate_limit", context, {
+    before: before.rateLimitPerHour,
+    after: after.rateLimitPerHour,
+  });
+  return after;
 }
 
 export function toUserResponse(user: PublicUser) {

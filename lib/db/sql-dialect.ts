@@ -80,7 +80,7 @@ export function containsText(columns: string[], text: string): Prisma.Sql {
  * usage rows, whose foreign key takes KEY SHARE. SQLite runs one statement at a time: none.
  */
 export function ownerLock(ownerId: number): Prisma.Sql[] {
-  return sqlite() ? [] : [Prisma.sql`SELECT id FROM users WHERE id = ${ownerId} FOR NO KEY UPDATE`];
+  return sqlite() ? [] : [Prisma.sql`SELECT id FROM organizations WHERE id = ${ownerId} FOR NO KEY UPDATE`];
 }
 
 /**

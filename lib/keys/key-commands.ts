@@ -75,7 +75,7 @@ export async function createKey(
   input: GenerateKeyInput,
   context: AuditContext = UNSPECIFIED,
 ): Promise<{ key: KeyRecord; secret: string }> {
-  const owner = await db().user.findUniqueOrThrow({ where: { id: ownerId }, select: { plan: true } });
+  const owner = await db().organization.findUniqueOrThrow({ where: { id: ownerId }, select: { plan: true } });
   const limit = maxKeysFor(owner.plan);
   const secret = generateKeySecret();
   const digest = digestSecret(secret, getConfig().keyPepper);

@@ -37,8 +37,8 @@ export interface KeyForVerification {
 export async function findKeyByDigest(digest: string): Promise<KeyForVerification | null> {
   const rows = await db().$queryRaw<Array<Record<string, unknown>>>`
     SELECT k.id, k.owner_id, k.name, k."user", k.status, k.expires_at, k.scopes, k.read_only, k.ip_allowlist, k.environment,
-      u.plan, u.subscription, u.rate_limit_per_hour
-    FROM api_keys k JOIN users u ON u.id = k.owner_id
+      o.plan, o.subscription, o.rate_limit_per_hour
+    FROM api_keys k JOIN organizations o ON o.id = k.owner_id
     WHERE k.digest = ${digest}`;
   const row = rows[0];
   if (!row) return null;

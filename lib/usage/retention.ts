@@ -60,8 +60,8 @@ async function deleteRollupBatch(rollup: (typeof ROLLUPS)[number], plan: string,
   const selected = Prisma.raw(rollup.key.replace(/(\w+)/g, "r.$1"));
   return backgroundDb().$executeRaw`
     DELETE FROM ${table} WHERE (${key}) IN (
-      SELECT ${selected} FROM ${table} r JOIN users u ON u.id = r.owner_id
-      WHERE u.plan = ${plan} AND r.${Prisma.raw(rollup.column)} < ${before} LIMIT ${RETENTION_BATCH})`;
+      SELECT ${selected} FROM ${table} r JOIN organizations o ON o.id = r.owner_id
+      WHERE o.plan = ${plan} AND r.${Prisma.raw(rollup.column)} < ${before} LIMIT ${RETENTION_BATCH})`;
 }
 
 /** Deletes rollup rows (lib/usage/rollups.ts) once their calls are older than the plan keeps usage. */

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 const [port, file, pepper] = process.argv.slice(2);
 const db = new Database(file, { readonly: true });
 const findKey = db.prepare(
-  "SELECT k.id, k.owner_id, k.status, u.plan FROM api_keys k JOIN users u ON u.id = k.owner_id WHERE k.digest = ?",
+  "SELECT k.id, k.owner_id, k.status, o.plan FROM api_keys k JOIN organizations o ON o.id = k.owner_id WHERE k.digest = ?",
 );
 const ok = JSON.stringify({ success: true, data: { id: 123, name: "Sample route" } });
 const refused = JSON.stringify({ success: false, message: "Invalid or missing authentication" });

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 
 async function stored() {
-  return db().user.findUniqueOrThrow({
+  // The account's personal organization holds them, under the account's id.
+  return db().organization.findUniqueOrThrow({
     where: { id: account.id },
     select: { plan: true, subscription: true, rateLimitPerHour: true },
   });

@@ -65,7 +65,7 @@ describe("invalidation table", () => {
     const key = await cachedKey(owner, 403);
 
     // The other process's write: the cache here does not know of it yet.
-    await db().user.update({ where: { id: owner.id }, data: { plan: "professional" } });
+    await db().organization.update({ where: { id: owner.id }, data: { plan: "professional" } });
     expect(proRouteStatus(key)).toBe(403);
 
     let appended = 0;
@@ -76,7 +76,7 @@ describe("invalidation table", () => {
     console.log(`plan change: delivered after ${(await delivered).toFixed(0)} ms, seen after ${planMs.toFixed(0)} ms`);
     expect(planMs).toBeLessThan(1_000);
 
-    await db().user.update({ where: { id: owner.id }, data: { subscription: "inactive" } });
+    await db().organization.update({ where: { id: owner.id }, data: { subscription: "inactive" } });
     expect(proRouteStatus(key)).toBe(200); // still cached
     const start = performance.now();
     await appendInvalidation({ kind: "owner", ownerId: owner.id });
@@ -121,7 +121,7 @@ describe("invalidation table", () => {
   it("delivers a row that appears below an id already polled (PostgreSQL hands out ids before commit)", async () => {
     const owner = await createAccount({ prefix: "polled-late" });
     const key = await cachedKey(owner, 403);
-    await db().user.update({ where: { id: owner.id }, data: { plan: "professional" } });
+    await db().organization.update({ where: { id: owner.id }, data: { plan: "professional" } });
     // Two ids past the end: the higher one commits and is polled first, as a later insert can
     // on PostgreSQL while an earlier transaction is still open (explicit ids play that out on
     // both databases).

@@ -251,7 +251,7 @@ describe("hourly rate limit per account", () => {
 
   it("Enterprise with a custom limit gets that limit in the headers, and it is enforced", async () => {
     const { account, key } = await accountWithKey("enterprise", "ent-custom");
-    await db().user.update({ where: { id: account.id }, data: { rateLimitPerHour: 7 } });
+    await db().organization.update({ where: { id: account.id }, data: { rateLimitPerHour: 7 } });
     const calledAt = Date.now();
     const first = await call(key);
     expect(first.status).toBe(200);
@@ -265,7 +265,7 @@ describe("hourly rate limit per account", () => {
 
   it("Enterprise with a large custom limit reports it", async () => {
     const { account, key } = await accountWithKey("enterprise", "ent-large");
-    await db().user.update({ where: { id: account.id }, data: { rateLimitPerHour: 250_000 } });
+    await db().organization.update({ where: { id: account.id }, data: { rateLimitPerHour: 250_000 } });
     const calledAt = Date.now();
     expectRateHeaders(await call(key), { limit: 250_000, remaining: 249_999, calledAt });
   });
