@@ -2,7 +2,7 @@
 
 import "server-only";
 import { revalidatePath } from "next/cache";
-import { updateWorkingHours } from "@/lib/auth/users";
+import { updateWorkingHours } from "@/lib/orgs/organizations";
 import { notFound } from "@/lib/http/errors";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
 import { workingHoursSchema } from "@/lib/auth/auth-schemas";

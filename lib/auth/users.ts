@@ -164,7 +164,7 @@ export async function setSubscription(
 }
 
 /** The account with its limits and monitoring settings (plan page, usage summary). */
-export async function getAccount(id: number): Promise<Account | null> {
+async function getAccount(id: number): Promise<Account | null> {
   const row = await db().user.findUnique({ where: { id }, select: accountFields });
   return row && toAccount(row);
 }
@@ -173,39 +173,6 @@ export async function getAccount(id: number): Promise<Account | null> {
 export async function getAccountWithSessionVersion(id: number): Promise<(Account & { sessionVersion: number }) | null> {
   const row = await db().user.findUnique({ where: { id }, select: { ...accountFields, sessionVersion: true } });
   return row && toAccount(row);
-}
-
-/**
- * Working hours decide when the off-hours alert fires, so a change can silence it: audited with
- * what they were and what they are.
- */
-export async function updateWorkingHours(
-  id: number,
-  settings: { time_zone: string; work_start_hour: number; work_end_hour: number },
-  context: AuditContext = UNSPECIFIED,
-): Promise<Account | null> {
-  const before = await getAccount(id);
-  if (!before) return null;
-  const { count } = await db().organization.updateMany({
-    where: { personalUserId: id },
-    data: {
-      timeZone: settings.time_zone,
-      workStartHour: settings.work_start_hour,
-      workEndHour: settings.work_end_hour,
-    },
-  });
-  const after = count ? await getAccount(id) : null;
-  if (after) {
-    const hours = (a: Account) => ({
-      time_zone: a.timeZone,
-      work_start_hour: a.workStartHour,
-      work_end_hour: a.workEndHour,
-    });
-    await recordAudit(id, "account.working_hours", context, {
-      details: { before: hours(before), after: hours(after) },
-    });
-  }
-  return after;
 }
 
 /** Enterprise only: a custom hourly limit; null restores the default. */

@@ -3,6 +3,8 @@ import { bearerToken } from "../net/bearer-token";
 import { familyRevoked } from "../auth/refresh-tokens";
 import { roleOf } from "../auth/roles";
 import { accountExists } from "../auth/users";
+import { ORGANIZATION_HEADER, resolveOrganization } from "../orgs/organizations";
+import { can, type OrgAction, type OrgRole } from "../orgs/permissions";
 import { ApiError, apiErrorFor, forbidden, unauthenticated, unexpectedError } from "./errors";
 import { errorResponse } from "./respond";
 
@@ -56,6 +58,27 @@ export function withOperator<P = unknown>(
   return withBearer<P>(async (request, auth) => {
     if ((await roleOf(auth.userId)) !== "operator") throw forbidden();
     return fn(request, auth);
+  });
+}
+
+/**
+ * An organization's API (keys, usage, audit, its settings): a Bearer, and the organization the
+ * X-Organization-Id header names (the caller's personal one without it, so the reference's
+ * contract is unchanged). Not a member, or no such organization: the 404 envelope; a member whose
+ * role does not allow `action`: 403. The membership and role are read at each call, so a removal
+ * or a role change acts at the next request on every instance.
+ */
+export function withOrganization<P = unknown>(
+  action: OrgAction,
+  fn: (
+    request: Request,
+    auth: { userId: number; organizationId: number; role: OrgRole; params: P },
+  ) => Promise<Response>,
+) {
+  return withBearer<P>(async (request, auth) => {
+    const { id, role } = await resolveOrganization(auth.userId, request.headers.get(ORGANIZATION_HEADER));
+    if (!can(role, action)) throw forbidden();
+    return fn(request, { ...auth, organizationId: id, role });
   });
 }
 

@@ -6,7 +6,7 @@ import { auditOperations } from "./audit-operations";
 import { authenticationOperations } from "./authentication-operations";
 import { dataApiOperations } from "./data-api-operations";
 import { keyOperations } from "./key-operations";
-import { organizationOperations } from "./organization-operations";
+import { documentOrganizationScope, organizationOperations } from "./organization-operations";
 import { RESPONSE_HEADERS } from "./operation-parts";
 import { PARAMETER_NOTES, type DocumentedOperation } from "./parameter-notes";
 import { serviceOperations } from "./service-operations";
@@ -107,6 +107,7 @@ function generate(): OpenApiDocument {
       }
     }
   }
+  documentOrganizationScope((document.paths ?? {}) as Record<string, Record<string, unknown>>);
   return document;
 }
 

@@ -97,6 +97,9 @@ async function roleIn(userId: number, organizationId: number): Promise<OrgRole |
   return row && isOrgRole(row.role) ? row.role : null;
 }
 
+/** The request header that names the organization a call acts on (as OpenAI's OpenAI-Organization). */
+export const ORGANIZATION_HEADER = "x-organization-id";
+
 const ORGANIZATION_ID = /^[1-9]\d{0,9}$/;
 
 /**
@@ -115,4 +118,54 @@ export async function resolveOrganization(
   const role = ORGANIZATION_ID.test(id) && Number(id) <= 2_147_483_647 ? await roleIn(userId, Number(id)) : null;
   if (!role) throw new DomainError("organization_not_found", "Organization not found");
   return { id: Number(id), role };
+}
+
+const settingsFields = {
+  id: true,
+  name: true,
+  plan: true,
+  subscription: true,
+  rateLimitPerHour: true,
+  timeZone: true,
+  workStartHour: true,
+  workEndHour: true,
+} as const;
+
+/** An organization's plan, limits and working hours (usage summary, alerts). */
+export function getOrganizationSettings(id: number) {
+  return db().organization.findUnique({ where: { id }, select: settingsFields });
+}
+export type OrganizationSettings = NonNullable<Awaited<ReturnType<typeof getOrganizationSettings>>>;
+
+/**
+ * Working hours decide when the off-hours alert fires, so a change can silence it: audited with
+ * what they were and what they are. Null when there is no such organization.
+ */
+export async function updateWorkingHours(
+  organizationId: number,
+  settings: { time_zone: string; work_start_hour: number; work_end_hour: number },
+  context: AuditContext = UNSPECIFIED,
+): Promise<OrganizationSettings | null> {
+  const before = await getOrganizationSettings(organizationId);
+  if (!before) return null;
+  const { count } = await db().organization.updateMany({
+    where: { id: organizationId },
+    data: {
+      timeZone: settings.time_zone,
+      workStartHour: settings.work_start_hour,
+      workEndHour: settings.work_end_hour,
+    },
+  });
+  const after = count ? await getOrganizationSettings(organizationId) : null;
+  if (after) {
+    const hours = (o: OrganizationSettings) => ({
+      time_zone: o.timeZone,
+      work_start_hour: o.workStartHour,
+      work_end_hour: o.workEndHour,
+    });
+    await recordAudit(organizationId, "account.working_hours", context, {
+      details: { before: hours(before), after: hours(after) },
+    });
+  }
+  return after;
 }

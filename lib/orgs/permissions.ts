@@ -19,8 +19,10 @@ export const ORG_ACTIONS = [
   "members.read",
   "members.manage",
   "owners.manage",
-  // The organization itself.
+  // The organization itself: its name, its settings (working hours for the alerts), plan requests,
+  // deletion, transfer.
   "org.rename",
+  "org.settings",
   "org.plan",
   "org.delete",
   "org.transfer",
@@ -33,7 +35,7 @@ const MATRIX: Record<OrgRole, ReadonlySet<OrgAction>> = {
   // Everything, including plan requests, deleting the organization and transferring it.
   owner: new Set(ORG_ACTIONS),
   // Members and keys; never the owner role, the plan, deletion or transfer.
-  admin: new Set([...READ, "keys.write", "keys.delete", "members.manage", "org.rename"]),
+  admin: new Set([...READ, "keys.write", "keys.delete", "members.manage", "org.rename", "org.settings"]),
   // Generate, rotate, update and deactivate keys; read usage and audit.
   developer: new Set([...READ, "keys.write"]),
   // Read only: keys' metadata, usage, audit.

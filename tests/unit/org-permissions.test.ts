@@ -19,6 +19,8 @@ const EXPECTED: Record<OrgAction, Record<OrgRole, boolean>> = {
   "members.manage": { owner: Y, admin: Y, developer: N, viewer: N },
   "owners.manage": { owner: Y, admin: N, developer: N, viewer: N },
   "org.rename": { owner: Y, admin: Y, developer: N, viewer: N },
+  // Working hours (the off-hours alert): the team's settings, which its admins keep.
+  "org.settings": { owner: Y, admin: Y, developer: N, viewer: N },
   "org.plan": { owner: Y, admin: N, developer: N, viewer: N },
   "org.delete": { owner: Y, admin: N, developer: N, viewer: N },
   "org.transfer": { owner: Y, admin: N, developer: N, viewer: N },

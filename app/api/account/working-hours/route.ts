@@ -1,15 +1,15 @@
-import { updateWorkingHours } from "@/lib/auth/users";
-import { unauthenticated } from "@/lib/http/errors";
-import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { updateWorkingHours } from "@/lib/orgs/organizations";
+import { notFound } from "@/lib/http/errors";
+import { methodNotAllowed, withOrganization } from "@/lib/http/handler";
 import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { workingHoursSchema } from "@/lib/auth/auth-schemas";
 
 // Sets the working hours the off-hours alert uses: {time_zone, work_start_hour, work_end_hour}.
-export const PUT = withBearer(async (request, { userId }) => {
+export const PUT = withOrganization("org.settings", async (request, { organizationId }) => {
   const input = await readJson(request, workingHoursSchema);
-  const account = await updateWorkingHours(userId, input, apiAuditContext(request));
-  if (!account) throw unauthenticated();
+  const account = await updateWorkingHours(organizationId, input, apiAuditContext(request));
+  if (!account) throw notFound("Organization not found");
   return json({
     time_zone: account.timeZone,
     work_start_hour: account.workStartHour,

@@ -1,5 +1,5 @@
 import { notFound } from "@/lib/http/errors";
-import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { methodNotAllowed, withOrganization } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { deleteKey, updateKey } from "@/lib/keys/key-commands";
@@ -7,9 +7,9 @@ import { getKey } from "@/lib/keys/key-queries";
 import { toKeyResponse } from "@/lib/keys/key-response";
 import { keyIdParamsSchema, updateKeySchema } from "@/lib/keys/key-schemas";
 
-export const GET = withBearer<{ id: string }>(async (_request, { userId, params }) => {
+export const GET = withOrganization<{ id: string }>("keys.read", async (_request, { organizationId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
-  const key = await getKey(userId, id);
+  const key = await getKey(organizationId, id);
   if (!key) throw notFound("API key not found");
   return json(toKeyResponse(key));
 });
@@ -18,17 +18,17 @@ export const GET = withBearer<{ id: string }>(async (_request, { userId, params 
  * Renames a key and/or changes its environment, routes, read-only flag or IP allow-list: 200 with
  * the key, 404 if it is not the caller's, 409 if another of their keys has the name.
  */
-export const PATCH = withBearer<{ id: string }>(async (request, { userId, params }) => {
+export const PATCH = withOrganization<{ id: string }>("keys.write", async (request, { organizationId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
   const changes = await readJson(request, updateKeySchema);
-  const key = await updateKey(userId, id, changes, apiAuditContext(request));
+  const key = await updateKey(organizationId, id, changes, apiAuditContext(request));
   if (!key) throw notFound("API key not found");
   return json(toKeyResponse(key));
 });
 
-export const DELETE = withBearer<{ id: string }>(async (request, { userId, params }) => {
+export const DELETE = withOrganization<{ id: string }>("keys.delete", async (request, { organizationId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
-  if (!(await deleteKey(userId, id, apiAuditContext(request)))) throw notFound("API key not found");
+  if (!(await deleteKey(organizationId, id, apiAuditContext(request)))) throw notFound("API key not found");
   return json({ success: true, message: "API key deleted; it stops working immediately" });
 });
 

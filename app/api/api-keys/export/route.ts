@@ -1,10 +1,10 @@
-import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { methodNotAllowed, withOrganization } from "@/lib/http/handler";
 import { apiAuditContext, readQuery } from "@/lib/http/request";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
 import { exportKeysQuerySchema } from "@/lib/keys/key-schemas";
 
-export const GET = withBearer(async (request, { userId }) =>
-  keysCsvResponse(userId, {
+export const GET = withOrganization("keys.read", async (request, { organizationId }) =>
+  keysCsvResponse(organizationId, {
     filter: await readQuery(request, exportKeysQuerySchema),
     audit: apiAuditContext(request),
   }),

@@ -1,13 +1,13 @@
-import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { methodNotAllowed, withOrganization } from "@/lib/http/handler";
 import { apiAuditContext, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { generatedKeyBody } from "@/lib/keys/key-response";
 import { createKey } from "@/lib/keys/key-commands";
 import { generateKeySchema } from "@/lib/keys/key-schemas";
 
-export const POST = withBearer(async (request, { userId }) => {
+export const POST = withOrganization("keys.write", async (request, { organizationId }) => {
   const input = await readJson(request, generateKeySchema);
-  const { key, secret } = await createKey(userId, input, apiAuditContext(request));
+  const { key, secret } = await createKey(organizationId, input, apiAuditContext(request));
   return json(generatedKeyBody(key, secret), 201);
 });
 

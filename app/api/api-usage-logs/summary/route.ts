@@ -1,16 +1,16 @@
-import { getAccount } from "@/lib/auth/users";
-import { unauthenticated } from "@/lib/http/errors";
-import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { getOrganizationSettings } from "@/lib/orgs/organizations";
+import { notFound } from "@/lib/http/errors";
+import { methodNotAllowed, withOrganization } from "@/lib/http/handler";
 import { readQuery } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { usageSummaryForAccount } from "@/lib/usage/summary";
 import { summaryQuerySchema } from "@/lib/usage/usage-schemas";
 
-export const GET = withBearer(async (request, { userId }) => {
+export const GET = withOrganization("usage.read", async (request, { organizationId }) => {
   const { range } = await readQuery(request, summaryQuerySchema);
-  const account = await getAccount(userId);
-  if (!account) throw unauthenticated();
-  return json(await usageSummaryForAccount(account, range));
+  const organization = await getOrganizationSettings(organizationId);
+  if (!organization) throw notFound("Organization not found");
+  return json(await usageSummaryForAccount(organization, range));
 });
 
 const notAllowed = methodNotAllowed("GET");

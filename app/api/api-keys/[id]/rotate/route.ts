@@ -1,5 +1,5 @@
 import { notFound } from "@/lib/http/errors";
-import { methodNotAllowed, withBearer } from "@/lib/http/handler";
+import { methodNotAllowed, withOrganization } from "@/lib/http/handler";
 import { apiAuditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
 import { rotateKey } from "@/lib/keys/key-commands";
@@ -10,10 +10,10 @@ import { generatedKeyBody } from "@/lib/keys/key-response";
  * Replaces a key: 201 with the new key (its secret shown this once), the old one working until
  * the end of the grace period; 404 if it is not the caller's, 409 if it was rotated already.
  */
-export const POST = withBearer<{ id: string }>(async (request, { userId, params }) => {
+export const POST = withOrganization<{ id: string }>("keys.write", async (request, { organizationId, params }) => {
   const { id } = await parseInput(keyIdParamsSchema, params);
   const { grace_period_seconds } = await readJson(request, rotateKeySchema);
-  const rotated = await rotateKey(userId, id, grace_period_seconds, apiAuditContext(request));
+  const rotated = await rotateKey(organizationId, id, grace_period_seconds, apiAuditContext(request));
   if (!rotated) throw notFound("API key not found");
   return json(generatedKeyBody(rotated.key, rotated.secret), 201);
 });
