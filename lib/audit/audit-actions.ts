@@ -37,6 +37,8 @@ export type AuditActor = "portal" | "api" | "reporter" | "admin-cli" | "system";
 export interface AuditContext {
   actor: AuditActor;
   ip: string | null;
+  /** The member who acted, when an account did (the organization's log names them). */
+  userId?: number | null;
 }
 
 /** Where a write came from when a caller does not say (tests, scripts): the REST API, no address. */

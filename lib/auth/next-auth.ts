@@ -66,7 +66,7 @@ export function authOptions(): NextAuthOptions {
           const userId = Number(token.sub);
           // next-auth gives this event no request, so the address is not known here.
           if (Number.isSafeInteger(userId) && userId > 0) {
-            await recordAudit(userId, "auth.sign_out", { actor: "portal", ip: null });
+            await recordAudit(userId, "auth.sign_out", { actor: "portal", ip: null, userId });
           }
         }
       },

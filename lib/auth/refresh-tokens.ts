@@ -127,7 +127,7 @@ export async function revokeRefreshFamily(token: string, ip: string | null = nul
   if (!row) return;
   const alreadyRevoked = row.revokedAt !== null;
   await revokeFamily(row.familyId);
-  if (!alreadyRevoked) await recordAudit(row.userId, "auth.sign_out", { actor: "api", ip });
+  if (!alreadyRevoked) await recordAudit(row.userId, "auth.sign_out", { actor: "api", ip, userId: row.userId });
 }
 
 /** Whether a family was revoked (signed out, or a token reused): its access tokens are refused. */

@@ -51,7 +51,7 @@ export async function signInWithPassword(
   const checked = await checkCredentials(email, password);
   if (checked.user) {
     for (const limit of limits) await store.release(limit.key, limit.windowMs, now);
-    await recordAudit(checked.user.id, "auth.sign_in", { actor, ip });
+    await recordAudit(checked.user.id, "auth.sign_in", { actor, ip, userId: checked.user.id });
     return { ok: true, user: checked.user };
   }
   if (checked.accountId !== null) await recordFailedSignIn(checked.accountId, { actor, ip }, now);

@@ -78,5 +78,5 @@ export function operatorAction<S extends z.ZodType, T>(
 
 /** A portal action's origin for the audit log: the portal, from the browser's address. */
 export async function portalAuditContext(): Promise<AuditContext> {
-  return auditContext("portal", await headers());
+  return auditContext("portal", await headers(), await sessionUserId());
 }

@@ -117,10 +117,15 @@ function validateInput<S extends z.ZodType>(schema: S, value: unknown): z.output
   return result.data;
 }
 
-/** Who acted, for the audit log, from the client's address as clientIp reads it. */
-export function auditContext(actor: AuditActor, headers: { get(name: string): string | null }): AuditContext {
-  return { actor, ip: clientIp(headers, getConfig().trustProxy) };
+/** Who acted, for the audit log, from the client's address as clientIp reads it; `userId`: the account, when one did. */
+export function auditContext(
+  actor: AuditActor,
+  headers: { get(name: string): string | null },
+  userId: number | null = null,
+): AuditContext {
+  return { actor, ip: clientIp(headers, getConfig().trustProxy), userId };
 }
 
-/** A REST call's origin for the audit log: the API, from the client's address. */
-export const apiAuditContext = (request: Request): AuditContext => auditContext("api", request.headers);
+/** A REST call's origin for the audit log: the API, from the client's address, by the Bearer's account. */
+export const apiAuditContext = (request: Request, userId: number | null = null): AuditContext =>
+  auditContext("api", request.headers, userId);

@@ -92,10 +92,10 @@ export async function createKey(
     ownerId,
     Prisma.sql`
       INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at, expires_at,
-        environment, scopes, read_only, ip_allowlist)
+        environment, scopes, read_only, ip_allowlist, created_by_id)
       SELECT ${ownerId}, ${name}, ${input.user}, ${digest}, ${keyHint(secret)}, 'active', ${now},
         ${expiryFrom(input, now)}, ${controls.environment}, ${controls.scopes}, ${controls.readOnly},
-        ${controls.ipAllowlist}
+        ${controls.ipAllowlist}, ${context.userId ?? null}
       WHERE ${underLimit} AND NOT ${nameTaken(ownerId, name)}`,
   );
   if (inserted === 0) {
@@ -155,9 +155,9 @@ export async function rotateKey(
     // retires; a concurrent rotation's new key holds it, so only one of two rotations inserts.
     Prisma.sql`
       INSERT INTO api_keys (owner_id, name, "user", digest, hint, status, created_at, expires_at,
-        environment, scopes, read_only, ip_allowlist, rotated_from_id)
+        environment, scopes, read_only, ip_allowlist, rotated_from_id, created_by_id)
       SELECT o.owner_id, o.name, o."user", ${digest}, ${keyHint(secret)}, 'active', ${now}, ${expiresAt},
-        o.environment, o.scopes, o.read_only, o.ip_allowlist, o.id
+        o.environment, o.scopes, o.read_only, o.ip_allowlist, o.id, ${context.userId ?? null}
       FROM api_keys o
       WHERE o.id = ${id} AND o.owner_id = ${ownerId} AND o.rotated_at IS NULL
         AND NOT ${nameTaken(ownerId, Prisma.sql`o.name`, id)}`,

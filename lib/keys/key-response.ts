@@ -19,6 +19,7 @@ export const keyFields = {
   rotatedFromId: true,
   rotatedAt: true,
   statusReason: true,
+  createdById: true,
 } as const;
 export type KeyRecord = Prisma.ApiKeyGetPayload<{ select: typeof keyFields }>;
 
@@ -46,6 +47,8 @@ export function toKeyResponse(key: KeyRecord) {
     rotated_at: key.rotatedAt?.toISOString() ?? null,
     /** Why it was deactivated by someone other than its owner (reported_leak), else null. */
     status_reason: key.statusReason,
+    /** The member who made it (generated or rotated); null when no account did, or before it was recorded. */
+    created_by: key.createdById,
   };
 }
 export type KeyResponse = ReturnType<typeof toKeyResponse>;

@@ -17,6 +17,9 @@ const auditEntrySchema = documents<AuditLogResponse>()(
       actor: z
         .string()
         .meta({ description: "portal, api, or reporter (someone who reported a leaked key).", examples: ["api"] }),
+      actor_user_id: rowId
+        .nullable()
+        .meta({ description: "The member (account id) who acted; null for a reporter, the admin CLI or the server." }),
       api_key_id: rowId.nullable(),
       api_key_name: z.string().nullable(),
       ip: z.string().nullable(),

@@ -65,6 +65,9 @@ const keySchema = documents<KeyResponse>()(
         .string()
         .nullable()
         .meta({ description: 'Why someone other than the owner deactivated it ("reported_leak"), else null.' }),
+      created_by: rowId
+        .nullable()
+        .meta({ description: "The account that made it (generated or rotated); null when no account did." }),
     })
     .meta({ id: "Key", description: "An API key as listed: never its secret." }),
 );

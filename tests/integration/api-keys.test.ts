@@ -25,6 +25,7 @@ import {
 const KEY_FIELDS = [
   "api_key_name",
   "created_at",
+  "created_by",
   "environment",
   "expires_at",
   "id",

@@ -218,7 +218,7 @@ describe("audit log: GET /api/audit-logs", () => {
     expect(body.pagination).toEqual({ page: 1, per_page: 2, total: 6 });
     expect(body.data.map((e: { action: string }) => e.action)).toEqual(["key.status", "key.status"]);
     expect(Object.keys(body.data[0]).sort()).toEqual(
-      ["action", "actor", "api_key_id", "api_key_name", "created_at", "details", "id", "ip"].sort(),
+      ["action", "actor", "actor_user_id", "api_key_id", "api_key_name", "created_at", "details", "id", "ip"].sort(),
     );
     expect(
       (await audit(signedIn.token, `?api_key_id=${b.id}`)).body.data.map((e: { action: string }) => e.action),

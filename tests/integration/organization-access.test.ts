@@ -229,11 +229,55 @@ describe("one organization per request", () => {
     );
     expect(made.status).toBe(201);
     const key = await readBody(made);
+    expect(key.created_by).toBe(leaver.id);
     expect((await callData({ key: key.api_key, username: "leaver_user" })).status).toBe(200);
 
     await db().membership.delete({ where: { organizationId_userId: { organizationId: team, userId: leaver.id } } });
     const next = await listKeys(request("GET", "/api/api-keys", { token: leaver.token, headers: inTeam() }), noParams);
     expect(next.status).toBe(404);
     expect((await callData({ key: key.api_key, username: "leaver_user" })).status).toBe(200);
+    // The team still sees who made it.
+    const kept = await getKey(
+      request("GET", `/api/api-keys/${key.id}`, { token: owner.token, headers: inTeam() }),
+      ctx({ id: String(key.id) }),
+    );
+    expect((await readBody(kept)).created_by).toBe(leaver.id);
+  });
+
+  it("names the member who acted: the key's maker, and each audit entry's actor", async () => {
+    const developer = members.developer;
+    const made = await generate(
+      request("POST", "/api/api-keys/generate", {
+        token: developer.token,
+        headers: inTeam(),
+        body: { api_key_name: "made-by-developer", user: "dev_user" },
+      }),
+      noParams,
+    );
+    const key = await readBody(made);
+    expect(key.created_by).toBe(developer.id);
+    const rotated = await readBody(
+      await rotateKey(
+        request("POST", `/api/api-keys/${key.id}/rotate`, {
+          token: members.admin.token,
+          headers: inTeam(),
+          body: { grace_period_seconds: 0 },
+        }),
+        ctx({ id: String(key.id) }),
+      ),
+    );
+    expect(rotated.created_by).toBe(members.admin.id);
+    const trail = await readBody(
+      await listAudit(
+        request("GET", `/api/audit-logs?api_key_id=${key.id}`, { token: members.viewer.token, headers: inTeam() }),
+        noParams,
+      ),
+    );
+    expect(trail.data.map((row: { action: string; actor_user_id: number }) => [row.action, row.actor_user_id])).toEqual(
+      [
+        ["key.rotate", members.admin.id],
+        ["key.generate", developer.id],
+      ],
+    );
   });
 });

@@ -70,6 +70,9 @@ describe("the migrations that bring organizations", () => {
                (2, 'bobs', 'bob', 'd2', 'h', 'active', ${now}),
                (1, 'deleted later', 'alice', 'd3', 'h', 'active', ${now});
         DELETE FROM api_keys WHERE id = 3;
+        INSERT INTO audit_logs (owner_id, action, actor, created_at)
+        VALUES (1, 'key.generate', 'portal', ${now}), (1, 'auth.sign_in_failed', 'api', ${now}),
+               (2, 'account.plan', 'admin-cli', ${now});
         INSERT INTO usage_logs (owner_id, api_key_id, api_key_name, method, path, status_code, ip, user_agent, created_at)
         VALUES (1, 1, 'kept', 'GET', '/api/api-routes-data?id=123', 200, '10.0.0.1', 'test', ${now}),
                (2, 2, 'bobs', 'GET', '/api/api-routes-data?id=123', 200, '10.0.0.2', 'test', ${now});
@@ -109,9 +112,16 @@ describe("the migrations that bring organizations", () => {
         { organization_id: 1, user_id: 1, role: "owner" },
         { organization_id: 2, user_id: 2, role: "owner" },
       ]);
-      expect(await db.rows(`SELECT id, owner_id FROM api_keys ORDER BY id`)).toEqual([
-        { id: 1, owner_id: 1 },
-        { id: 2, owner_id: 2 },
+      // Every key so far was made by its account; the account acted in its portal and API entries
+      // (not in a failed sign-in, which anyone can cause, nor in the CLI's).
+      expect(await db.rows(`SELECT id, owner_id, created_by_id FROM api_keys ORDER BY id`)).toEqual([
+        { id: 1, owner_id: 1, created_by_id: 1 },
+        { id: 2, owner_id: 2, created_by_id: 2 },
+      ]);
+      expect(await db.rows(`SELECT action, actor_user_id FROM audit_logs ORDER BY id`)).toEqual([
+        { action: "key.generate", actor_user_id: 1 },
+        { action: "auth.sign_in_failed", actor_user_id: null },
+        { action: "account.plan", actor_user_id: null },
       ]);
       expect(await db.rows(`SELECT owner_id FROM usage_logs ORDER BY id`)).toEqual([{ owner_id: 1 }, { owner_id: 2 }]);
 

@@ -10,7 +10,7 @@ export const GET = withBearer(async (_request, { userId }) => json({ data: await
 /** 201 {id, name, role: "owner"}: a new organization the caller owns (at most one Free one besides the personal). */
 export const POST = withBearer(async (request, { userId }) => {
   const { name } = await readJson(request, createOrganizationSchema);
-  const { id, name: created, role } = await createOrganization(userId, name, apiAuditContext(request));
+  const { id, name: created, role } = await createOrganization(userId, name, apiAuditContext(request, userId));
   return json({ id, name: created, role }, 201);
 });
 

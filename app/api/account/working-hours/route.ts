@@ -6,9 +6,9 @@ import { json } from "@/lib/http/respond";
 import { workingHoursSchema } from "@/lib/auth/auth-schemas";
 
 // Sets the working hours the off-hours alert uses: {time_zone, work_start_hour, work_end_hour}.
-export const PUT = withOrganization("org.settings", async (request, { organizationId }) => {
+export const PUT = withOrganization("org.settings", async (request, { userId, organizationId }) => {
   const input = await readJson(request, workingHoursSchema);
-  const account = await updateWorkingHours(organizationId, input, apiAuditContext(request));
+  const account = await updateWorkingHours(organizationId, input, apiAuditContext(request, userId));
   if (!account) throw notFound("Organization not found");
   return json({
     time_zone: account.timeZone,

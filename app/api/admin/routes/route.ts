@@ -12,7 +12,7 @@ export const GET = withOperator(async () => {
 /** 201 with the route; 409 when its slug is taken. */
 export const POST = withOperator(async (request, { userId }) => {
   const input = await readJson(request, createRouteSchema);
-  return json(toRouteResponse(await createRoute(userId, input, apiAuditContext(request))), 201);
+  return json(toRouteResponse(await createRoute(userId, input, apiAuditContext(request, userId))), 201);
 });
 
 const notAllowed = methodNotAllowed("GET", "POST");

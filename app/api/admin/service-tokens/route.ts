@@ -12,7 +12,7 @@ export const GET = withOperator(async () => {
 /** 201 with the token, shown this once: only its digest is stored. */
 export const POST = withOperator(async (request, { userId }) => {
   const { name } = await readJson(request, createServiceTokenSchema);
-  const { row, token } = await createServiceToken(userId, name, apiAuditContext(request));
+  const { row, token } = await createServiceToken(userId, name, apiAuditContext(request, userId));
   return json({ id: row.id, name: row.name, token }, 201);
 });
 

@@ -3,10 +3,10 @@ import { apiAuditContext, readQuery } from "@/lib/http/request";
 import { keysCsvResponse } from "@/lib/keys/export-csv";
 import { exportKeysQuerySchema } from "@/lib/keys/key-schemas";
 
-export const GET = withOrganization("keys.read", async (request, { organizationId }) =>
+export const GET = withOrganization("keys.read", async (request, { userId, organizationId }) =>
   keysCsvResponse(organizationId, {
     filter: await readQuery(request, exportKeysQuerySchema),
-    audit: apiAuditContext(request),
+    audit: apiAuditContext(request, userId),
   }),
 );
 

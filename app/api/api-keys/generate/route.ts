@@ -5,9 +5,9 @@ import { generatedKeyBody } from "@/lib/keys/key-response";
 import { createKey } from "@/lib/keys/key-commands";
 import { generateKeySchema } from "@/lib/keys/key-schemas";
 
-export const POST = withOrganization("keys.write", async (request, { organizationId }) => {
+export const POST = withOrganization("keys.write", async (request, { userId, organizationId }) => {
   const input = await readJson(request, generateKeySchema);
-  const { key, secret } = await createKey(organizationId, input, apiAuditContext(request));
+  const { key, secret } = await createKey(organizationId, input, apiAuditContext(request, userId));
   return json(generatedKeyBody(key, secret), 201);
 });
 

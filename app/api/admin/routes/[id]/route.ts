@@ -16,14 +16,14 @@ export const GET = withOperator<{ id: string }>(async (_request, { params }) => 
 export const PATCH = withOperator<{ id: string }>(async (request, { userId, params }) => {
   const { id } = await parseInput(routeIdParamsSchema, params);
   const changes = await readJson(request, updateRouteSchema);
-  const route = await updateRoute(userId, id, changes, apiAuditContext(request));
+  const route = await updateRoute(userId, id, changes, apiAuditContext(request, userId));
   if (!route) throw notFound("Route not found");
   return json(toRouteResponse(route));
 });
 
 export const DELETE = withOperator<{ id: string }>(async (request, { userId, params }) => {
   const { id } = await parseInput(routeIdParamsSchema, params);
-  if (!(await deleteRoute(userId, id, apiAuditContext(request)))) throw notFound("Route not found");
+  if (!(await deleteRoute(userId, id, apiAuditContext(request, userId)))) throw notFound("Route not found");
   return json({ success: true, message: "Route deleted; calls to it fail from the next call on" });
 });
 

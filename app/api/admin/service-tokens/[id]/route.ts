@@ -7,7 +7,8 @@ import { json } from "@/lib/http/respond";
 
 export const DELETE = withOperator<{ id: string }>(async (request, { userId, params }) => {
   const { id } = await parseInput(serviceTokenIdParamsSchema, params);
-  if (!(await deleteServiceToken(userId, id, apiAuditContext(request)))) throw notFound("Service token not found");
+  if (!(await deleteServiceToken(userId, id, apiAuditContext(request, userId))))
+    throw notFound("Service token not found");
   return json({ success: true, message: "Service token revoked; verify calls with it fail from the next one" });
 });
 
