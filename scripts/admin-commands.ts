@@ -5,6 +5,7 @@ import type { AuditContext } from "../lib/audit/audit-actions";
 import { ROLES, setRole } from "../lib/auth/roles";
 import { createUser, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
 import { ENTERPRISE_DEFAULT_HOURLY_LIMIT, PLANS } from "../lib/limits/plans";
+import { changeOrganizationLimits, type OrganizationSettings } from "../lib/orgs/organizations";
 import { formatZodError } from "../lib/validation/format-zod-error";
 import { registerSchema } from "../lib/auth/auth-schemas";
 import { emailSchema, idSchema } from "../lib/validation/fields";
@@ -12,9 +13,11 @@ import { emailSchema, idSchema } from "../lib/validation/fields";
 export const ADMIN_USAGE = `Usage: npm run admin -- <command>
 
   create-user <email> <password> [username]   create an account (free plan, active)
-  set-plan <email> <${PLANS.join("|")}>
-  set-subscription <email> <${SUBSCRIPTIONS.join("|")}>
-  set-rate-limit <email> <requests-per-hour|default>   Enterprise's custom hourly limit
+  set-plan <email|org:ID> <${PLANS.join("|")}>
+  set-subscription <email|org:ID> <${SUBSCRIPTIONS.join("|")}>
+  set-rate-limit <email|org:ID> <requests-per-hour|default>   Enterprise's custom hourly limit
+      (an email names the account's personal organization; org:ID any organization, as
+      GET /api/orgs lists them: only the operator changes an organization's plan)
   set-role <email> <${ROLES.join("|")}>   operators manage routes and service tokens
 
 Environment: DATABASE_URL (default file:./data/portal.db; postgres://… for PostgreSQL)`;
@@ -34,6 +37,10 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return result.data;
 }
 
+/** One argument, named in the message as REST names a field ("limit must be …"). */
+const argument = <T>(name: string, schema: z.ZodType<T>, value: unknown): T =>
+  parse(z.object({ [name]: schema }), { [name]: value })[name] as T;
+
 /** Digits only, as REST reads an id: Number() would also take "0x10", "1e3" or " 12 ". */
 const hourlyLimit = z.union(
   [
@@ -45,6 +52,24 @@ const hourlyLimit = z.union(
 
 function show(user: PublicUser) {
   return `#${user.id} ${user.email} (username ${user.username}, plan ${user.plan}, subscription ${user.subscription})`;
+}
+
+const ORGANIZATION_TARGET = /^org:(\d{1,10})$/;
+
+/**
+ * set-plan, set-subscription and set-rate-limit on `org:<id>`: any organization, shared ones
+ * included. Null when the target is an email (the account's personal organization, as before).
+ */
+async function changeNamedOrganization(
+  target: string,
+  data: { plan?: string; subscription?: string; rateLimitPerHour?: number | null },
+): Promise<string | null> {
+  const match = ORGANIZATION_TARGET.exec(target);
+  if (!match) return null;
+  const organization: OrganizationSettings | null = await changeOrganizationLimits(Number(match[1]), data, ADMIN_CLI);
+  if (!organization) throw new Error(`No organization with id ${match[1]}`);
+  const limit = organization.rateLimitPerHour ?? `default ${ENTERPRISE_DEFAULT_HOURLY_LIMIT}`;
+  return `Updated organization #${organization.id} ${organization.name} (plan ${organization.plan}, subscription ${organization.subscription}, enterprise hourly limit ${limit}). ${TAKES_EFFECT}`;
 }
 
 /** Runs one command; returns what to print. */
@@ -59,34 +84,37 @@ export async function runAdminCommand(argv: string[]): Promise<string> {
       return `Created ${show(await createUser(input))}`;
     }
     case "set-plan": {
-      if (args.length !== 2) throw new AdminUsageError("set-plan takes <email> <plan>");
-      const { email, plan } = parse(
-        z.object({ email: emailSchema, plan: z.enum(PLANS, { error: `must be one of ${PLANS.join(", ")}` }) }),
-        { email: args[0], plan: args[1] },
-      );
+      if (args.length !== 2) throw new AdminUsageError("set-plan takes <email|org:ID> <plan>");
+      const plan = argument("plan", z.enum(PLANS, { error: `must be one of ${PLANS.join(", ")}` }), args[1]);
+      const named = await changeNamedOrganization(args[0], { plan });
+      if (named) return named;
+      const email = argument("email", emailSchema, args[0]);
       const user = await setPlan(email, plan, ADMIN_CLI);
       if (!user) throw new Error(`No account with email ${email}`);
       return `Updated ${show(user)}. ${TAKES_EFFECT}`;
     }
     case "set-subscription": {
-      if (args.length !== 2) throw new AdminUsageError("set-subscription takes <email> <active|inactive>");
-      const { email, subscription } = parse(
-        z.object({
-          email: emailSchema,
-          subscription: z.enum(SUBSCRIPTIONS, { error: `must be one of ${SUBSCRIPTIONS.join(", ")}` }),
-        }),
-        { email: args[0], subscription: args[1] },
+      if (args.length !== 2) throw new AdminUsageError("set-subscription takes <email|org:ID> <active|inactive>");
+      const subscription = argument(
+        "subscription",
+        z.enum(SUBSCRIPTIONS, { error: `must be one of ${SUBSCRIPTIONS.join(", ")}` }),
+        args[1],
       );
+      const named = await changeNamedOrganization(args[0], { subscription });
+      if (named) return named;
+      const email = argument("email", emailSchema, args[0]);
       const user = await setSubscription(email, subscription, ADMIN_CLI);
       if (!user) throw new Error(`No account with email ${email}`);
       return `Updated ${show(user)}. ${TAKES_EFFECT}`;
     }
     case "set-rate-limit": {
-      if (args.length !== 2) throw new AdminUsageError("set-rate-limit takes <email> <requests-per-hour|default>");
-      const { email, limit } = parse(z.object({ email: emailSchema, limit: hourlyLimit }), {
-        email: args[0],
-        limit: args[1],
-      });
+      if (args.length !== 2) {
+        throw new AdminUsageError("set-rate-limit takes <email|org:ID> <requests-per-hour|default>");
+      }
+      const limit = argument("limit", hourlyLimit, args[1]);
+      const named = await changeNamedOrganization(args[0], { rateLimitPerHour: limit });
+      if (named) return named;
+      const email = argument("email", emailSchema, args[0]);
       const account = await setRateLimit(email, limit, ADMIN_CLI);
       if (!account) throw new Error(`No account with email ${email}`);
       const note = account.plan === "enterprise" ? "" : " (applies once the account is on the enterprise plan)";

@@ -24,6 +24,15 @@ export const AUDIT_ACTIONS = [
   "service_token.created",
   "service_token.deleted",
   "org.created",
+  "org.renamed",
+  "org.deleted",
+  "org.transferred",
+  "org.invitation_created",
+  "org.invitation_revoked",
+  "org.member_joined",
+  "org.member_role",
+  "org.member_removed",
+  "org.member_left",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -69,4 +78,13 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "service_token.created": "Service token created",
   "service_token.deleted": "Service token revoked",
   "org.created": "Organization created",
+  "org.renamed": "Organization renamed",
+  "org.deleted": "Organization deleted",
+  "org.transferred": "Organization transferred",
+  "org.invitation_created": "Member invited",
+  "org.invitation_revoked": "Invitation revoked",
+  "org.member_joined": "Member joined",
+  "org.member_role": "Member role changed",
+  "org.member_removed": "Member removed",
+  "org.member_left": "Member left",
 };

@@ -118,6 +118,11 @@ export interface AppConfig {
   signUpsPerIpPerHour: number;
   /** While Redis is down: the share of a remaining budget each instance may use is 1 / this. */
   redisFallbackInstances: number;
+  /**
+   * The portal's public URL (NEXTAUTH_URL, no trailing slash): links the portal hands out, such as
+   * invitations, are built from it, never from a request's Host header (which a caller chooses).
+   */
+  portalUrl: string;
 }
 
 interface SecretsFile {
@@ -187,6 +192,7 @@ export function getConfig(): AppConfig {
     benchRoutes: env.BENCH_ROUTES,
     signUpsPerIpPerHour: env.SIGNUPS_PER_IP_PER_HOUR,
     redisFallbackInstances: env.REDIS_FALLBACK_INSTANCES,
+    portalUrl: (env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
   };
   return cached;
 }

@@ -25,7 +25,27 @@ export type DomainErrorCode =
   /** The account owns as many Free organizations as it may. */
   | "organization_limit"
   /** No such organization, or the caller is not a member of it (the two are not told apart). */
-  | "organization_not_found";
+  | "organization_not_found"
+  /** A personal organization is never shared, left or deleted. */
+  | "personal_organization"
+  /** No such member in the organization. */
+  | "member_not_found"
+  /** Granting, changing or removing the owner role takes an owner. */
+  | "owner_role_required"
+  /** The change would leave the organization with no owner. */
+  | "last_owner"
+  /** The member named cannot take this change (transferring to oneself). */
+  | "invalid_member"
+  /** No invitation has this token, or it was revoked. */
+  | "invitation_not_found"
+  /** The invitation was accepted already (single use). */
+  | "invitation_used"
+  /** The invitation lapsed (seven days). */
+  | "invitation_expired"
+  /** The invitation names another email address. */
+  | "invitation_email_mismatch"
+  /** The caller is a member of the organization already. */
+  | "already_member";
 
 export class DomainError extends Error {
   constructor(

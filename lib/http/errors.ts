@@ -38,6 +38,17 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   invalid_route: 400,
   organization_limit: 403,
   organization_not_found: 404,
+  personal_organization: 409,
+  member_not_found: 404,
+  owner_role_required: 403,
+  last_owner: 409,
+  invalid_member: 400,
+  invitation_not_found: 404,
+  invitation_used: 409,
+  // Gone: the token was real, and asking again will not help; a new invitation will.
+  invitation_expired: 410,
+  invitation_email_mismatch: 403,
+  already_member: 409,
 };
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */

@@ -61,6 +61,24 @@ export function withOperator<P = unknown>(
   });
 }
 
+type OrganizationHandler<P> = (
+  request: Request,
+  auth: { userId: number; organizationId: number; role: OrgRole; params: P },
+) => Promise<Response>;
+
+/** A Bearer, a member of the organization `named` names, whose role allows `action`. */
+function withMembership<P>(
+  action: OrgAction,
+  named: (request: Request, params: P) => string | null,
+  fn: OrganizationHandler<P>,
+) {
+  return withBearer<P>(async (request, auth) => {
+    const { id, role } = await resolveOrganization(auth.userId, named(request, auth.params));
+    if (!can(role, action)) throw forbidden();
+    return fn(request, { ...auth, organizationId: id, role });
+  });
+}
+
 /**
  * An organization's API (keys, usage, audit, its settings): a Bearer, and the organization the
  * X-Organization-Id header names (the caller's personal one without it, so the reference's
@@ -68,18 +86,16 @@ export function withOperator<P = unknown>(
  * role does not allow `action`: 403. The membership and role are read at each call, so a removal
  * or a role change acts at the next request on every instance.
  */
-export function withOrganization<P = unknown>(
-  action: OrgAction,
-  fn: (
-    request: Request,
-    auth: { userId: number; organizationId: number; role: OrgRole; params: P },
-  ) => Promise<Response>,
-) {
-  return withBearer<P>(async (request, auth) => {
-    const { id, role } = await resolveOrganization(auth.userId, request.headers.get(ORGANIZATION_HEADER));
-    if (!can(role, action)) throw forbidden();
-    return fn(request, { ...auth, organizationId: id, role });
-  });
+export function withOrganization<P = unknown>(action: OrgAction, fn: OrganizationHandler<P>) {
+  return withMembership<P>(action, (request) => request.headers.get(ORGANIZATION_HEADER), fn);
+}
+
+/**
+ * An organization's own endpoints (/api/orgs/{id}/…): the organization is the path's, with the same
+ * rules as withOrganization's header (not a member: 404; a role without `action`: 403).
+ */
+export function withOrganizationInPath<P extends { id: string }>(action: OrgAction, fn: OrganizationHandler<P>) {
+  return withMembership<P>(action, (_request, params) => params.id, fn);
 }
 
 /** For /api paths nothing serves: the same envelope as every other error. */

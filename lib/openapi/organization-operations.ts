@@ -1,9 +1,18 @@
 import { z } from "zod";
 import { FORBIDDEN_MESSAGE } from "../http/errors";
-import { createOrganizationSchema } from "../orgs/org-schemas";
+import { INVITATION_DAYS, type InvitationView, type JoinedMembership } from "../orgs/invitations";
+import type { MemberView } from "../orgs/members";
+import {
+  acceptInvitationSchema,
+  createInvitationSchema,
+  createOrganizationSchema,
+  memberRoleSchema,
+  transferSchema,
+} from "../orgs/org-schemas";
 import { MAX_EXTRA_FREE_ORGANIZATIONS, type OrganizationView } from "../orgs/organizations";
 import { ORG_ROLES } from "../orgs/permissions";
-import { documents, rowId } from "./common-schemas";
+import { idSchema } from "../validation/fields";
+import { documents, isoTime, rowId, successMessageSchema } from "./common-schemas";
 import {
   BEARER,
   JSON_TYPE,
@@ -29,6 +38,269 @@ const organizationSchema = documents<OrganizationView>()(
     })
     .meta({ id: "Organization", description: "An organization the caller belongs to." }),
 );
+
+const roleSchema = z.enum(ORG_ROLES);
+
+const memberSchema = documents<MemberView>()(
+  z
+    .object({ user_id: rowId, username: z.string(), email: z.string(), role: roleSchema, joined_at: isoTime })
+    .meta({ id: "Member", description: "A member of the organization and their role." }),
+);
+
+const invitationSchema = documents<InvitationView>()(
+  z
+    .object({
+      id: rowId,
+      role: roleSchema,
+      email: z.string().nullable().meta({ description: "Only the account with this email may accept." }),
+      status: z.enum(["pending", "accepted", "revoked", "expired"]),
+      created_by: rowId.meta({ description: "The member who invited." }),
+      created_at: isoTime,
+      expires_at: isoTime,
+      accepted_by: rowId.nullable(),
+    })
+    .meta({ id: "Invitation", description: "An invitation, without its token (shown once, at creation)." }),
+);
+
+const membershipSchema = documents<JoinedMembership>()(
+  z
+    .object({ organization_id: rowId, name: z.string(), role: roleSchema })
+    .meta({ id: "JoinedMembership", description: "The organization joined, and your role in it." }),
+);
+
+const orgParams = z.object({ id: idSchema });
+const memberParams = z.object({ id: idSchema, user_id: idSchema });
+const invitationParams = z.object({ id: idSchema, invitation_id: idSchema });
+const ORG_NOTES = {
+  id: "The organization's id (GET /api/orgs lists yours).",
+  user_id: "The member's user id (GET /api/orgs/{id}/members).",
+  invitation_id: "The invitation's id (GET /api/orgs/{id}/invitations).",
+};
+
+const notMember = error("You are not a member of this organization (or there is none with this id).");
+const roleRefused = (who: string) => error(`Your role does not allow this: ${who}.`);
+const lastOwner = error("The organization would be left without an owner, or it is a personal organization.");
+
+/** The members and invitations of one organization, named in the path (issue 24). */
+function memberOperations(): DocumentedOperation[] {
+  const org = (
+    config: Omit<Parameters<typeof operation>[0], "tags" | "security"> & { responses: Record<string, unknown> },
+  ) =>
+    operation({ tags: ["Organizations"], security: BEARER, ...config } as Parameters<typeof operation>[0], ORG_NOTES);
+  return [
+    org({
+      method: "patch",
+      path: "/api/orgs/{id}",
+      summary: "Rename an organization",
+      description: "Owner or admin.",
+      request: {
+        params: orgParams,
+        body: jsonBody(
+          createOrganizationSchema.meta({ id: "RenameOrganizationRequest" }),
+          "The new name, 1-100 characters.",
+        ),
+      },
+      responses: {
+        200: json(
+          z.object({ id: rowId, name: z.string(), role: roleSchema }).meta({ id: "RenamedOrganization" }),
+          "The organization as renamed.",
+        ),
+        400: badRequest,
+        401: unauthenticated,
+        403: roleRefused("owner or admin"),
+        404: notMember,
+        413: tooLarge,
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "delete",
+      path: "/api/orgs/{id}",
+      summary: "Delete an organization",
+      description:
+        "Owner only. Its keys are revoked at once (each stops working at its next call, on every instance); its usage and audit log go with it. A personal organization cannot be deleted (409).",
+      request: { params: orgParams },
+      responses: {
+        200: json(successMessageSchema, "Deleted."),
+        400: badRequest,
+        401: unauthenticated,
+        403: roleRefused("owner"),
+        404: notMember,
+        409: error("A personal organization cannot be deleted."),
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "get",
+      path: "/api/orgs/{id}/members",
+      summary: "List members",
+      description: "Every member may read them: owners first, then by when they joined.",
+      request: { params: orgParams },
+      responses: {
+        200: json(z.object({ data: z.array(memberSchema) }).meta({ id: "MemberList" }), "The members."),
+        401: unauthenticated,
+        404: notMember,
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "patch",
+      path: "/api/orgs/{id}/members/{user_id}",
+      summary: "Change a member's role",
+      description:
+        "Owner or admin. Granting owner, or changing an owner's role, takes an owner; the last owner cannot be demoted. The new role acts at the member's next request.",
+      request: {
+        params: memberParams,
+        body: jsonBody(memberRoleSchema.meta({ id: "MemberRoleRequest" }), "The role."),
+      },
+      responses: {
+        200: json(memberSchema, "The member with the new role."),
+        400: badRequest,
+        401: unauthenticated,
+        403: roleRefused("owner or admin; the owner role: owner"),
+        404: error("Not a member of this organization, or no such member."),
+        409: lastOwner,
+        413: tooLarge,
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "delete",
+      path: "/api/orgs/{id}/members/{user_id}",
+      summary: "Remove a member",
+      description:
+        "Owner or admin (an owner only by an owner). Their next request naming the organization is refused, on every instance; the keys they made keep working.",
+      request: { params: memberParams },
+      responses: {
+        200: json(successMessageSchema, "Removed."),
+        400: badRequest,
+        401: unauthenticated,
+        403: roleRefused("owner or admin; an owner: owner"),
+        404: error("Not a member of this organization, or no such member."),
+        409: lastOwner,
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "get",
+      path: "/api/orgs/{id}/invitations",
+      summary: "List invitations",
+      description: "Owner or admin. Newest first, with their status; never their tokens.",
+      request: { params: orgParams },
+      responses: {
+        200: json(z.object({ data: z.array(invitationSchema) }).meta({ id: "InvitationList" }), "The invitations."),
+        401: unauthenticated,
+        403: roleRefused("owner or admin"),
+        404: notMember,
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "post",
+      path: "/api/orgs/{id}/invitations",
+      summary: "Invite a member",
+      description: `Owner or admin (an owner invitation only by an owner). The token and link are shown this once; the link is built from NEXTAUTH_URL and carries the token after "#". Single use, valid ${INVITATION_DAYS} days, revocable. A personal organization cannot be shared (409).`,
+      request: {
+        params: orgParams,
+        body: jsonBody(
+          createInvitationSchema.meta({ id: "CreateInvitationRequest" }),
+          "The role the invitee gets; with an email, only that account may accept.",
+        ),
+      },
+      responses: {
+        201: json(
+          z
+            .object({
+              id: rowId,
+              token: z.string().meta({ description: "Shown once: only its SHA-256 is stored." }),
+              url: z.string().meta({ description: "The link to send the invitee." }),
+              role: roleSchema,
+              email: z.string().nullable(),
+              expires_at: isoTime,
+            })
+            .meta({ id: "CreatedInvitation" }),
+          "The invitation, with its token.",
+        ),
+        400: badRequest,
+        401: unauthenticated,
+        403: roleRefused("owner or admin; an owner invitation: owner"),
+        404: notMember,
+        409: error("A personal organization cannot be shared."),
+        413: tooLarge,
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "delete",
+      path: "/api/orgs/{id}/invitations/{invitation_id}",
+      summary: "Revoke an invitation",
+      description: "Owner or admin: the link stops working. An accepted one: 409.",
+      request: { params: invitationParams },
+      responses: {
+        200: json(invitationSchema, "The invitation, now revoked."),
+        400: badRequest,
+        401: unauthenticated,
+        403: roleRefused("owner or admin; an owner invitation: owner"),
+        404: error("No such invitation in this organization, or you are not a member."),
+        409: error("The invitation was accepted already."),
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "post",
+      path: "/api/orgs/{id}/leave",
+      summary: "Leave an organization",
+      description: "Any member; not the last owner (make another owner first), not from your personal organization.",
+      request: { params: orgParams },
+      responses: {
+        200: json(successMessageSchema, "You left."),
+        401: unauthenticated,
+        404: notMember,
+        409: lastOwner,
+        ...unexpected,
+      },
+    }),
+    org({
+      method: "post",
+      path: "/api/orgs/{id}/transfer",
+      summary: "Transfer ownership",
+      description: "Owner only: the member named becomes an owner, and you an admin.",
+      request: {
+        params: orgParams,
+        body: jsonBody(transferSchema.meta({ id: "TransferRequest" }), "The member to hand the organization to."),
+      },
+      responses: {
+        200: json(z.object({ data: z.array(memberSchema) }).meta({ id: "MembersAfterTransfer" }), "The members now."),
+        400: badRequest,
+        401: unauthenticated,
+        403: roleRefused("owner"),
+        404: error("Not a member of this organization, or no such member."),
+        413: tooLarge,
+        ...unexpected,
+      },
+    }),
+    operation({
+      method: "post",
+      path: "/api/invitations/accept",
+      tags: ["Organizations"],
+      summary: "Accept an invitation",
+      description: "As the invitee (your Bearer): you join with the invitation's role.",
+      security: BEARER,
+      request: { body: jsonBody(acceptInvitationSchema.meta({ id: "AcceptInvitationRequest" }), "The token.") },
+      responses: {
+        200: json(membershipSchema, "The membership."),
+        400: badRequest,
+        401: unauthenticated,
+        403: error("The invitation is for another email address."),
+        404: error("No invitation has this token, or it was revoked."),
+        409: error("The invitation was used, or you are a member already."),
+        410: error("The invitation has expired: ask for a new one."),
+        413: tooLarge,
+        ...unexpected,
+      },
+    }),
+  ];
+}
 
 export const organizationOperations: DocumentedOperation[] = [
   operation({
@@ -66,6 +338,7 @@ export const organizationOperations: DocumentedOperation[] = [
       ...unexpected,
     },
   }),
+  ...memberOperations(),
 ];
 
 /**

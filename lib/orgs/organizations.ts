@@ -1,5 +1,6 @@
 import { recordAudit } from "../audit/audit-log";
-import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
+import { UNSPECIFIED, type AuditAction, type AuditContext } from "../audit/audit-actions";
+import { publishInvalidation } from "../cache/invalidation";
 import { db } from "../db/client";
 import { DomainError } from "../errors/domain-error";
 import { isOrgRole, type OrgRole } from "./permissions";
@@ -72,7 +73,7 @@ export async function createOrganization(
   context: AuditContext = UNSPECIFIED,
 ): Promise<OrganizationView> {
   const owned = await db().membership.count({
-    where: { userId, role: "owner", organization: { personalUserId: null } },
+    where: { userId, role: "owner", organization: { personalUserId: null, plan: "free" } },
   });
   if (owned >= MAX_EXTRA_FREE_ORGANIZATIONS) {
     throw new DomainError(
@@ -166,6 +167,36 @@ export async function updateWorkingHours(
     await recordAudit(organizationId, "account.working_hours", context, {
       details: { before: hours(before), after: hours(after) },
     });
+  }
+  return after;
+}
+
+/** What only the operator changes on an organization (npm run admin), and the audit action of each. */
+const LIMIT_ACTIONS = {
+  plan: "account.plan",
+  subscription: "account.subscription",
+  rateLimitPerHour: "account.rate_limit",
+} as const satisfies Record<string, AuditAction>;
+
+/**
+ * The operator's change of an organization's plan, subscription or Enterprise hourly limit
+ * (`npm run admin -- set-plan org:<id> …`): running servers drop what they cached of it, and each
+ * changed field is audited in the organization's log. Null when there is no such organization.
+ */
+export async function changeOrganizationLimits(
+  id: number,
+  data: { plan?: string; subscription?: string; rateLimitPerHour?: number | null },
+  context: AuditContext = UNSPECIFIED,
+): Promise<OrganizationSettings | null> {
+  const before = await getOrganizationSettings(id);
+  if (!before) return null;
+  await db().organization.updateMany({ where: { id }, data });
+  const after = await getOrganizationSettings(id);
+  if (!after) return null;
+  await publishInvalidation({ kind: "owner", ownerId: id });
+  for (const field of Object.keys(LIMIT_ACTIONS) as Array<keyof typeof LIMIT_ACTIONS>) {
+    if (before[field] === after[field]) continue;
+    await recordAudit(id, LIMIT_ACTIONS[field], context, { details: { before: before[field], after: after[field] } });
   }
   return after;
 }

@@ -6,6 +6,9 @@ import { GET as getDocument } from "@/app/api/openapi.json/route";
 import { setRole } from "@/lib/auth/roles";
 import { createServiceToken } from "@/lib/auth/service-tokens";
 import { createRoute } from "@/lib/data-routes/route-commands";
+import { db } from "@/lib/db/client";
+import { createInvitation } from "@/lib/orgs/invitations";
+import type { OrgRole } from "@/lib/orgs/permissions";
 import { openApiDocument } from "@/lib/openapi/document";
 import { ctx, readBody, request, seedSampleRoutes } from "../helpers";
 import { callData, createAccount, generateKey, uniqueEmail, type Account, type GeneratedKey } from "./support";
@@ -139,10 +142,41 @@ interface Fixture {
   /** A service token to revoke, and one to verify keys with. */
   serviceTokenId: number;
   verifyToken: string;
+  /**
+   * Organizations the operator owns (not the account's: its one Free organization is POST /api/orgs's
+   * to make): one to change, one to transfer, one to delete, one to join; their members, and
+   * invitations to revoke and accept.
+   */
+  orgs: Record<"team" | "transfer" | "doomed" | "join", number>;
+  members: Record<"promote" | "remove" | "leave" | "heir", Account>;
+  invitations: { revoke: number; accept: string; otherEmail: string; expired: string };
 }
 
 const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
 const PASSWORD = "openapi-Secret-password-1";
+
+/** A call of /api/orgs/{id}{path}[/{user_id}] as `account`. */
+function org(
+  id: number,
+  account: Account,
+  options: { path?: string; user?: Account; body?: unknown; status: number },
+): Call {
+  const userPart = options.user ? `/${options.user.id}` : "";
+  return {
+    url: `/api/orgs/${id}${options.path ?? ""}${userPart}`,
+    params: { id: String(id), ...(options.user ? { user_id: String(options.user.id) } : {}) },
+    token: account.token,
+    ...(options.body === undefined ? {} : { body: options.body }),
+    status: options.status,
+  };
+}
+
+const invitation = (id: number, account: Account, invitationId: number, status: number): Call => ({
+  url: `/api/orgs/${id}/invitations/${invitationId}`,
+  params: { id: String(id), invitation_id: String(invitationId) },
+  token: account.token,
+  status,
+});
 
 const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
   "POST /api/auth/register": () => [
@@ -331,6 +365,84 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
     { url: "/api/orgs", token: f.account.token, body: { name: "One too many" }, status: 403 },
     { url: "/api/orgs", token: f.account.token, body: { name: "" }, status: 400 },
   ],
+  "PATCH /api/orgs/{id}": (f) => [
+    org(f.orgs.team, f.operator, { body: { name: "OAS team renamed" }, status: 200 }),
+    org(f.orgs.team, f.members.leave, { body: { name: "Not mine to name" }, status: 403 }),
+    org(f.orgs.team, f.account, { body: { name: "Not mine at all" }, status: 404 }),
+    org(f.orgs.team, f.operator, { body: { name: "" }, status: 400 }),
+  ],
+  "DELETE /api/orgs/{id}": (f) => [
+    org(f.orgs.doomed, f.operator, { status: 200 }),
+    org(f.orgs.team, f.members.remove, { status: 403 }),
+    org(f.account.id, f.account, { status: 409 }),
+    org(f.orgs.team, f.account, { status: 404 }),
+  ],
+  "GET /api/orgs/{id}/members": (f) => [
+    org(f.orgs.team, f.members.leave, { path: "/members", status: 200 }),
+    org(f.orgs.team, f.account, { path: "/members", status: 404 }),
+  ],
+  "PATCH /api/orgs/{id}/members/{user_id}": (f) => [
+    org(f.orgs.team, f.operator, { path: "/members", user: f.members.promote, body: { role: "admin" }, status: 200 }),
+    org(f.orgs.team, f.members.remove, {
+      path: "/members",
+      user: f.members.leave,
+      body: { role: "admin" },
+      status: 403,
+    }),
+    org(f.orgs.team, f.operator, { path: "/members", user: f.members.promote, body: { role: "boss" }, status: 400 }),
+    org(f.orgs.team, f.operator, { path: "/members", user: f.account, body: { role: "viewer" }, status: 404 }),
+    org(f.orgs.team, f.operator, { path: "/members", user: f.operator, body: { role: "viewer" }, status: 409 }),
+  ],
+  "DELETE /api/orgs/{id}/members/{user_id}": (f) => [
+    org(f.orgs.team, f.members.remove, { path: "/members", user: f.members.leave, status: 403 }),
+    org(f.orgs.team, f.operator, { path: "/members", user: f.members.remove, status: 200 }),
+    org(f.orgs.team, f.operator, { path: "/members", user: f.members.remove, status: 404 }),
+    org(f.orgs.team, f.operator, { path: "/members", user: f.operator, status: 409 }),
+    {
+      url: `/api/orgs/${f.orgs.team}/members/x`,
+      params: { id: String(f.orgs.team), user_id: "x" },
+      token: f.operator.token,
+      status: 400,
+    },
+  ],
+  "GET /api/orgs/{id}/invitations": (f) => [
+    org(f.orgs.team, f.operator, { path: "/invitations", status: 200 }),
+    org(f.orgs.team, f.members.leave, { path: "/invitations", status: 403 }),
+  ],
+  "POST /api/orgs/{id}/invitations": (f) => [
+    org(f.orgs.team, f.operator, {
+      path: "/invitations",
+      body: { role: "developer", email: uniqueEmail("oas-invitee") },
+      status: 201,
+    }),
+    org(f.orgs.team, f.operator, { path: "/invitations", body: { role: "boss" }, status: 400 }),
+    org(f.orgs.team, f.members.leave, { path: "/invitations", body: { role: "viewer" }, status: 403 }),
+    org(f.account.id, f.account, { path: "/invitations", body: { role: "viewer" }, status: 409 }),
+  ],
+  "DELETE /api/orgs/{id}/invitations/{invitation_id}": (f) => [
+    invitation(f.orgs.team, f.operator, f.invitations.revoke, 200),
+    invitation(f.orgs.team, f.members.leave, f.invitations.revoke, 403),
+    invitation(f.orgs.team, f.operator, 999_999, 404),
+  ],
+  "POST /api/orgs/{id}/leave": (f) => [
+    org(f.orgs.team, f.members.leave, { path: "/leave", status: 200 }),
+    org(f.orgs.team, f.operator, { path: "/leave", status: 409 }),
+    org(f.orgs.team, f.account, { path: "/leave", status: 404 }),
+  ],
+  "POST /api/orgs/{id}/transfer": (f) => [
+    org(f.orgs.transfer, f.members.heir, { path: "/transfer", body: { user_id: f.operator.id }, status: 403 }),
+    org(f.orgs.transfer, f.operator, { path: "/transfer", body: { user_id: "one" }, status: 400 }),
+    org(f.orgs.transfer, f.operator, { path: "/transfer", body: { user_id: f.account.id }, status: 404 }),
+    org(f.orgs.transfer, f.operator, { path: "/transfer", body: { user_id: f.members.heir.id }, status: 200 }),
+  ],
+  "POST /api/invitations/accept": (f) => [
+    { url: "/api/invitations/accept", token: f.account.token, body: { token: f.invitations.accept }, status: 200 },
+    { url: "/api/invitations/accept", token: f.account.token, body: { token: f.invitations.accept }, status: 409 },
+    { url: "/api/invitations/accept", token: f.account.token, body: { token: "inv_nothing" }, status: 404 },
+    { url: "/api/invitations/accept", token: f.account.token, body: { token: f.invitations.otherEmail }, status: 403 },
+    { url: "/api/invitations/accept", token: f.account.token, body: { token: f.invitations.expired }, status: 410 },
+    { url: "/api/invitations/accept", token: f.account.token, body: {}, status: 400 },
+  ],
   "GET /api/admin/service-tokens": (f) => [{ url: "/api/admin/service-tokens", token: f.operator.token, status: 200 }],
   "POST /api/admin/service-tokens": (f) => [
     { url: "/api/admin/service-tokens", token: f.operator.token, body: { name: "oas-service" }, status: 201 },
@@ -418,6 +530,28 @@ beforeAll(async () => {
     change: (await createRoute(operator.id, routeInput("oas-change"))).id,
     delete: (await createRoute(operator.id, routeInput("oas-delete"))).id,
   };
+  const orgs = {
+    team: await operatorOrganization(operator, "OAS shared team"),
+    transfer: await operatorOrganization(operator, "OAS to transfer"),
+    doomed: await operatorOrganization(operator, "OAS to delete"),
+    join: await operatorOrganization(operator, "OAS to join"),
+  };
+  const members = {
+    promote: await member(orgs.team, "developer"),
+    remove: await member(orgs.team, "developer"),
+    leave: await member(orgs.team, "viewer"),
+    heir: await member(orgs.transfer, "admin"),
+  };
+  const invite = (organizationId: number, email?: string) =>
+    createInvitation({ userId: operator.id, organizationId, role: "owner" }, { role: "viewer", email });
+  const expired = await invite(orgs.join);
+  await db().invitation.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const invitations = {
+    revoke: (await invite(orgs.team)).id,
+    accept: (await invite(orgs.join)).token,
+    otherEmail: (await invite(orgs.join, "someone-else@example.com")).token,
+    expired: expired.token,
+  };
   const { row: serviceToken } = await createServiceToken(operator.id, "oas-revoke");
   const { token: verifyToken } = await createServiceToken(operator.id, "oas-verify");
   fixture = {
@@ -430,8 +564,25 @@ beforeAll(async () => {
     routes,
     serviceTokenId: serviceToken.id,
     verifyToken,
+    orgs,
+    members,
+    invitations,
   };
 });
+
+/** An organization the operator owns, written directly: POST /api/orgs would count it against a Free limit. */
+async function operatorOrganization(operator: Account, name: string): Promise<number> {
+  const row = await db().organization.create({
+    data: { name, plan: "enterprise", members: { create: { userId: operator.id, role: "owner" } } },
+  });
+  return row.id;
+}
+
+async function member(organizationId: number, role: OrgRole): Promise<Account> {
+  const account = await createAccount({ prefix: `oas-${role}` });
+  await db().membership.create({ data: { organizationId, userId: account.id, role } });
+  return account;
+}
 
 const routeInput = (slug: string) => ({
   slug,

@@ -19,8 +19,8 @@ import { callData, createAccount, ctx, noParams, readBody, request, type Account
 // The organization a REST call acts on (X-Organization-Id) and what each role may do there:
 // every organization endpoint x every role, written out cell by cell; a caller who is not a
 // member gets the 404 envelope everywhere; a member removed is refused at the next request; keys
-// outlive the member who made them. Memberships are written directly here: invitations come with
-// the next part of issue 24.
+// outlive the member who made them. Memberships are written directly here: invitations and the
+// member endpoints are tests/integration/organization-members.test.ts.
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response>;
 
 let owner: Account;
