@@ -5,12 +5,14 @@ import { usePathname } from "next/navigation";
 import { useEffect, useRef } from "react";
 import { signOut } from "next-auth/react";
 import { signOutEverywhereAction } from "@/lib/actions/account";
+import { OrganizationSwitcher, type OrganizationChoice } from "@/components/orgs/organization-switcher";
 
-// `short`: the label on a phone, where six items share one row of 375 px.
+// `short`: the label on a phone, where seven items share one row of 375 px.
 const LINKS: Array<{ href: string; label: string; short?: string }> = [
   { href: "/keys", label: "API Keys", short: "Keys" },
   { href: "/usage", label: "Usage" },
   { href: "/audit", label: "Audit" },
+  { href: "/members", label: "Members", short: "Team" },
   { href: "/plan", label: "Plan" },
   { href: "/docs", label: "Docs" },
 ];
@@ -47,7 +49,20 @@ function useDismissable() {
 /** Operators also manage the routes the keys guard. */
 const OPERATOR_LINKS: typeof LINKS = [{ href: "/admin/routes", label: "Routes" }];
 
-export function PortalNav({ email, plan, operator = false }: { email: string; plan: string; operator?: boolean }) {
+export function PortalNav({
+  email,
+  plan,
+  operator = false,
+  organizations = [],
+  organizationId,
+}: {
+  email: string;
+  plan: string;
+  operator?: boolean;
+  /** The account's organizations, for the switcher (shown once there are two). */
+  organizations?: OrganizationChoice[];
+  organizationId?: number;
+}) {
   const pathname = usePathname();
   const menu = useDismissable();
   const links = operator ? [...LINKS, ...OPERATOR_LINKS] : LINKS;
@@ -77,12 +92,15 @@ export function PortalNav({ email, plan, operator = false }: { email: string; pl
           </Link>
         );
       })}
-      <details ref={menu} className="relative ml-auto">
+      <span className="ml-auto" />
+      {organizationId !== undefined && <OrganizationSwitcher organizations={organizations} current={organizationId} />}
+      <details ref={menu} className="relative">
         <summary className="cursor-pointer list-none rounded-md px-1.5 py-1.5 text-sm hover:bg-slate-50 sm:px-3 dark:hover:bg-slate-900">
           <span className="sr-only">Account: </span>
           <span className="inline-block max-w-[12rem] truncate align-bottom max-sm:sr-only">{email}</span>
+          {/* "Me": with Members, seven items share the phone's one row of 375 px. */}
           <span aria-hidden className="sm:hidden">
-            Account
+            Me
           </span>{" "}
           ▾
         </summary>

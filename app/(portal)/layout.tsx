@@ -1,13 +1,14 @@
 import { Toaster } from "sonner";
 import { PortalNav } from "@/components/portal-nav";
-import { requireAccount } from "@/lib/auth/current-account";
+import { LostOrganization } from "@/components/orgs/lost-organization";
+import { requireOrganization } from "@/lib/auth/current-organization";
 import { roleOf } from "@/lib/auth/roles";
 import { planLabel } from "@/lib/limits/plans";
 
 export const dynamic = "force-dynamic";
 
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
-  const account = await requireAccount();
+  const { account, organization, organizations, lostOrganization } = await requireOrganization();
   const operator = (await roleOf(account.id)) === "operator";
   return (
     <div className="min-h-screen">
@@ -18,8 +19,15 @@ export default async function PortalLayout({ children }: { children: React.React
         Skip to content
       </a>
       <header className="border-b border-slate-200 dark:border-slate-800">
-        <PortalNav email={account.email} plan={planLabel(account.plan)} operator={operator} />
+        <PortalNav
+          email={account.email}
+          plan={planLabel(organization.plan)}
+          operator={operator}
+          organizations={organizations}
+          organizationId={organization.id}
+        />
       </header>
+      {lostOrganization && <LostOrganization personalId={account.id} />}
       <main id="content" className="mx-auto max-w-5xl px-4 py-8">
         {children}
       </main>

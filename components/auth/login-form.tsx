@@ -10,7 +10,7 @@ import { useSchemaForm } from "@/components/ui/use-schema-form";
 import { loginSchema } from "@/lib/auth/auth-schemas";
 
 /** Only same-site paths are followed after sign-in, so the link can't bounce users elsewhere. */
-function safeCallback(value: string | null): string {
+export function safeCallback(value: string | null): string {
   return (value && sameOriginPath(value, window.location.origin)) || "/keys";
 }
 

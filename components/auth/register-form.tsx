@@ -1,7 +1,8 @@
 "use client";
 
 import { signIn } from "next-auth/react";
-import { useRouter } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
+import { safeCallback } from "@/components/auth/login-form";
 import { registerAction } from "@/lib/actions/auth";
 import { TextField } from "@/components/auth/text-field";
 import { alertError, button } from "@/components/ui/styles";
@@ -10,6 +11,8 @@ import { registerSchema } from "@/lib/auth/auth-schemas";
 
 export function RegisterForm() {
   const router = useRouter();
+  // An invitation link sends new people here with callbackUrl=/invite, to join once signed up.
+  const params = useSearchParams();
   const { errors, formError, pending, onSubmit } = useSchemaForm(
     registerSchema,
     (form) => {
@@ -24,7 +27,7 @@ export function RegisterForm() {
         router.replace("/login");
         return;
       }
-      router.replace("/keys");
+      router.replace(safeCallback(params.get("callbackUrl")));
       router.refresh();
     },
   );

@@ -18,7 +18,12 @@ const UNDO_TOAST_MS = 10_000;
  * use it again), and deactivating a production key (its calls fail at once). Every deactivation's
  * toast offers Undo, through the same server action.
  */
-export function KeyStatusSwitch({
+/** The status as the reader's role allows: the switch for those who may change it, else the word. */
+export function KeyStatus({ editable, ...props }: Parameters<typeof KeyStatusSwitch>[0] & { editable: boolean }) {
+  return editable ? <KeyStatusSwitch {...props} /> : <span className="capitalize">{props.status}</span>;
+}
+
+function KeyStatusSwitch({
   id,
   name,
   status,

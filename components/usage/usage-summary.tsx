@@ -29,7 +29,7 @@ export async function UsageSummary({
 }: {
   summaryRead: ReturnType<typeof usageSummaryForAccount>;
   chartRead: ReturnType<typeof usageChart>;
-  account: Account;
+  account: Pick<Account, "timeZone" | "workStartHour" | "workEndHour">;
   /** The log's range, which the chart follows. */
   rangeLabel: string;
   /** The summary's own range: a day or a week. */

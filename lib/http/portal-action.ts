@@ -1,13 +1,18 @@
 import "server-only";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import type { z } from "zod";
 import type { AuditContext } from "../audit/audit-actions";
 import { auditContext } from "./request";
 import { sessionUserId } from "../auth/next-auth";
 import { roleOf } from "../auth/roles";
+import { chosenOrganization, ORGANIZATION_COOKIE } from "../auth/current-organization";
+import { isDomainError } from "../errors/domain-error";
+import type { OrgActor } from "../orgs/members";
+import { resolveOrganization } from "../orgs/organizations";
+import { can, type OrgAction } from "../orgs/permissions";
 import { isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../log/redact";
-import { ApiError, apiErrorFor } from "./errors";
+import { ApiError, apiErrorFor, forbidden } from "./errors";
 import { fieldErrors, formatZodError } from "../validation/format-zod-error";
 
 /**
@@ -73,6 +78,32 @@ export function operatorAction<S extends z.ZodType, T>(
   return accountAction(schema, input, async (userId, data) => {
     if ((await roleOf(userId)) !== "operator") throw new ApiError(403, "Only operator accounts can change routes.");
     return fn(userId, data);
+  });
+}
+
+/**
+ * accountAction on the organization the portal shows (its switcher's cookie), within the role the
+ * account has there now: the REST API's rules (withOrganization), so a viewer's Generate is the
+ * same 403 envelope message, and a member removed since the page loaded is refused (404) rather
+ * than acting on another organization. That refusal also forgets the choice, so the next page
+ * shows the personal organization.
+ */
+export function organizationAction<S extends z.ZodType, T>(
+  action: OrgAction,
+  schema: S,
+  input: unknown,
+  fn: (actor: OrgActor, data: z.output<S>) => Promise<T>,
+): Promise<ActionResult<T>> {
+  return accountAction(schema, input, async (userId, data) => {
+    let resolved;
+    try {
+      resolved = await resolveOrganization(userId, await chosenOrganization());
+    } catch (error) {
+      if (isDomainError(error, "organization_not_found")) (await cookies()).delete(ORGANIZATION_COOKIE);
+      throw error;
+    }
+    if (!can(resolved.role, action)) throw forbidden();
+    return fn({ userId, organizationId: resolved.id, role: resolved.role }, data);
   });
 }
 

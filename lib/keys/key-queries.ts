@@ -12,14 +12,27 @@ import { keyFields, type KeyRecord } from "./key-response";
  * forgetting a filter; for the caller, "not yours" and "does not exist" are the same null.
  */
 
-/** Which keys a list or an export is narrowed to: a search text, a status, or both. */
-export type KeyFilter = Pick<ListKeysQuery, "q" | "status">;
+/** Which keys a list or an export is narrowed to: a search text, a status, their maker. */
+export type KeyFilter = Pick<ListKeysQuery, "q" | "status" | "created_by">;
+
+/**
+ * Keys by their maker: a user id, or "removed" for makers no longer members of the key's
+ * organization (owner_id names it). Keys made before makers were recorded have none and match
+ * neither.
+ */
+function makerSql(createdBy: KeyFilter["created_by"]): Prisma.Sql {
+  if (createdBy === undefined) return Prisma.sql`true`;
+  if (createdBy !== "removed") return Prisma.sql`created_by_id = ${createdBy}`;
+  return Prisma.sql`created_by_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM memberships m WHERE m.organization_id = api_keys.owner_id AND m.user_id = api_keys.created_by_id)`;
+}
 
 /** A KeyFilter as SQL over api_keys (see searchKeys for how q matches). */
-function filterSql({ q, status }: KeyFilter): Prisma.Sql {
+function filterSql({ q, status, created_by }: KeyFilter): Prisma.Sql {
   const withStatus = status ? Prisma.sql`status = ${status}` : Prisma.sql`true`;
-  if (!q) return withStatus;
-  return Prisma.sql`${withStatus} AND ${containsText(["name", '"user"'], q)}`;
+  const narrowed = Prisma.sql`${withStatus} AND ${makerSql(created_by)}`;
+  if (!q) return narrowed;
+  return Prisma.sql`${narrowed} AND ${containsText(["name", '"user"'], q)}`;
 }
 
 /**
@@ -31,10 +44,7 @@ function filterSql({ q, status }: KeyFilter): Prisma.Sql {
  * would act as wildcards: SQLite's LIKE escapes them here (it folds ASCII case only, as its
  * lower() does), PostgreSQL's strpos() takes the text literally.
  */
-async function searchKeys(
-  ownerId: number,
-  query: ListKeysQuery & { q: string },
-): Promise<{ ids: number[]; total: number }> {
+async function searchKeys(ownerId: number, query: ListKeysQuery): Promise<{ ids: number[]; total: number }> {
   const where = Prisma.sql`owner_id = ${ownerId} AND ${filterSql(query)}`;
   const [page, [count]] = await Promise.all([
     db().$queryRaw<{ id: number | bigint }[]>`
@@ -49,8 +59,8 @@ export async function listKeys(ownerId: number, query: ListKeysQuery): Promise<{
   // last_used_at is written with the batched usage rows: read-your-writes within this process.
   await awaitPendingWrites();
   const orderBy = [{ createdAt: "desc" }, { id: "desc" }] satisfies Prisma.ApiKeyOrderByWithRelationInput[];
-  if (query.q) {
-    const { ids, total } = await searchKeys(ownerId, { ...query, q: query.q });
+  if (query.q || query.created_by !== undefined) {
+    const { ids, total } = await searchKeys(ownerId, query);
     const items = ids.length
       ? await db().apiKey.findMany({ where: { ownerId, id: { in: ids } }, select: keyFields, orderBy })
       : [];

@@ -144,11 +144,16 @@ export const listKeysQuerySchema = z.object({
     .refine((v) => !v.includes("\0"), NO_NUL)
     .refine((v) => !LONE_SURROGATE.test(v), WELL_FORMED)
     .optional(),
+  /**
+   * Who made the keys: a member's user id, or "removed" for keys whose maker is no longer a member
+   * of the organization (keys outlive people: this finds the ones to review).
+   */
+  created_by: z.union([z.literal("removed"), idSchema], { error: 'must be a user id or "removed"' }).optional(),
 });
 export type ListKeysQuery = z.infer<typeof listKeysQuerySchema>;
 
 /** GET /api/api-keys/export and the portal's Export CSV: the list's search and status filter, no paging. */
-export const exportKeysQuerySchema = listKeysQuerySchema.pick({ q: true, status: true });
+export const exportKeysQuerySchema = listKeysQuerySchema.pick({ q: true, status: true, created_by: true });
 
 export const keyIdParamsSchema = z.object({ id: idSchema });
 

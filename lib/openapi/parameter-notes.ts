@@ -10,6 +10,8 @@ export const PARAMETER_NOTES: Record<string, string> = {
   per_page: "Rows per page, 1 to 100 (default 20).",
   q: "Case-insensitive search in key names and usernames (at most 100 characters).",
   api_key_id: "Only rows of this key id.",
+  created_by:
+    'Only keys this member made (a user id), or "removed": keys whose maker is no longer a member of the organization.',
 };
 
 /**

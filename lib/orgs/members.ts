@@ -218,3 +218,36 @@ export async function deleteOrganization(actor: OrgActor, context: AuditContext 
   });
   return keys.length;
 }
+
+/** How the portal names an account in an organization's pages: a member, a former member, or gone. */
+export interface MemberName {
+  label: string;
+  /** Still a member of the organization (false: removed, left, or the account was deleted). */
+  member: boolean;
+}
+
+/**
+ * Names for the accounts that made keys or acted in the audit log, members or not: keys and
+ * their history outlive the people who made them (issue 24, part 5).
+ */
+export async function memberNames(
+  organizationId: number,
+  userIds: Array<number | null>,
+): Promise<Map<number, MemberName>> {
+  const ids = [...new Set(userIds.filter((id): id is number => id !== null))];
+  if (ids.length === 0) return new Map();
+  const [users, memberships] = await Promise.all([
+    db().user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } }),
+    db().membership.findMany({ where: { organizationId, userId: { in: ids } }, select: { userId: true } }),
+  ]);
+  const emails = new Map(users.map((user) => [user.id, user.email]));
+  const current = new Set(memberships.map((row) => row.userId));
+  return new Map(
+    ids.map((id) => {
+      const email = emails.get(id);
+      const member = current.has(id);
+      const label = email === undefined ? `deleted account #${id}` : member ? email : `${email} (removed)`;
+      return [id, { label, member }];
+    }),
+  );
+}

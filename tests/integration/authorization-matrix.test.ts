@@ -31,27 +31,58 @@ const PUBLIC: Record<string, string> = {
   "app/api/v1/keys/verify/route.ts": "a service token (tests/integration/verify-endpoint.test.ts)",
 };
 
-/** Bearer routes: the path to call (with the victim's key id) and, for another account, what it must get. */
-const BEARER: Record<string, { path: (keyId: number) => string; params?: (keyId: number) => Record<string, string> }> =
-  {
-    "app/api/api-keys/route.ts": { path: () => "/api/api-keys" },
-    "app/api/api-keys/generate/route.ts": { path: () => "/api/api-keys/generate" },
-    "app/api/api-keys/export/route.ts": { path: () => "/api/api-keys/export" },
-    "app/api/api-keys/[id]/route.ts": { path: (id) => `/api/api-keys/${id}`, params: (id) => ({ id: String(id) }) },
-    "app/api/api-keys/[id]/status/route.ts": {
-      path: (id) => `/api/api-keys/${id}/status`,
-      params: (id) => ({ id: String(id) }),
-    },
-    "app/api/api-keys/[id]/rotate/route.ts": {
-      path: (id) => `/api/api-keys/${id}/rotate`,
-      params: (id) => ({ id: String(id) }),
-    },
-    "app/api/audit-logs/route.ts": { path: () => "/api/audit-logs" },
-    "app/api/api-usage-logs/route.ts": { path: () => "/api/api-usage-logs" },
-    "app/api/api-usage-logs/summary/route.ts": { path: () => "/api/api-usage-logs/summary" },
-    "app/api/account/working-hours/route.ts": { path: () => "/api/account/working-hours" },
-    "app/api/orgs/route.ts": { path: () => "/api/orgs" },
-  };
+/**
+ * Bearer routes: the path to call (with the victim's key id, or the victim's personal
+ * organization) and, for another account, what it must get: 404 for a path naming the victim's
+ * (`params`), else a success on its own data, or `other`.
+ */
+const victimOrg = (more: Record<string, string> = {}) => ({ id: String(victim.id), ...more });
+const BEARER: Record<
+  string,
+  { path: (keyId: number) => string; params?: (keyId: number) => Record<string, string>; other?: number }
+> = {
+  "app/api/api-keys/route.ts": { path: () => "/api/api-keys" },
+  "app/api/api-keys/generate/route.ts": { path: () => "/api/api-keys/generate" },
+  "app/api/api-keys/export/route.ts": { path: () => "/api/api-keys/export" },
+  "app/api/api-keys/[id]/route.ts": { path: (id) => `/api/api-keys/${id}`, params: (id) => ({ id: String(id) }) },
+  "app/api/api-keys/[id]/status/route.ts": {
+    path: (id) => `/api/api-keys/${id}/status`,
+    params: (id) => ({ id: String(id) }),
+  },
+  "app/api/api-keys/[id]/rotate/route.ts": {
+    path: (id) => `/api/api-keys/${id}/rotate`,
+    params: (id) => ({ id: String(id) }),
+  },
+  "app/api/audit-logs/route.ts": { path: () => "/api/audit-logs" },
+  "app/api/api-usage-logs/route.ts": { path: () => "/api/api-usage-logs" },
+  "app/api/api-usage-logs/summary/route.ts": { path: () => "/api/api-usage-logs/summary" },
+  "app/api/account/working-hours/route.ts": { path: () => "/api/account/working-hours" },
+  "app/api/orgs/route.ts": { path: () => "/api/orgs" },
+  "app/api/orgs/[id]/route.ts": { path: () => `/api/orgs/${victim.id}`, params: () => victimOrg() },
+  "app/api/orgs/[id]/members/route.ts": {
+    path: () => `/api/orgs/${victim.id}/members`,
+    params: () => victimOrg(),
+  },
+  "app/api/orgs/[id]/members/[user_id]/route.ts": {
+    path: () => `/api/orgs/${victim.id}/members/${victim.id}`,
+    params: () => victimOrg({ user_id: String(victim.id) }),
+  },
+  "app/api/orgs/[id]/invitations/route.ts": {
+    path: () => `/api/orgs/${victim.id}/invitations`,
+    params: () => victimOrg(),
+  },
+  "app/api/orgs/[id]/invitations/[invitation_id]/route.ts": {
+    path: () => `/api/orgs/${victim.id}/invitations/1`,
+    params: () => victimOrg({ invitation_id: "1" }),
+  },
+  "app/api/orgs/[id]/leave/route.ts": { path: () => `/api/orgs/${victim.id}/leave`, params: () => victimOrg() },
+  "app/api/orgs/[id]/transfer/route.ts": {
+    path: () => `/api/orgs/${victim.id}/transfer`,
+    params: () => victimOrg(),
+  },
+  // No invitation has the body's token.
+  "app/api/invitations/accept/route.ts": { path: () => "/api/invitations/accept", other: 404 },
+};
 
 /**
  * Operator routes (/api/admin/…): the same refused callers get the 401 body, and a valid Bearer of
@@ -66,9 +97,17 @@ const OPERATOR: Record<string, { path: string; params?: Record<string, string> }
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const BODIES: Record<string, unknown> = {
-  POST: { api_key_name: "matrix", user: "matrix_user", grace_period_seconds: 0, name: "matrix" },
+  POST: {
+    api_key_name: "matrix",
+    user: "matrix_user",
+    grace_period_seconds: 0,
+    name: "matrix",
+    role: "viewer",
+    user_id: 1,
+    token: "inv_matrix",
+  },
   PUT: { status: "inactive", time_zone: "UTC", work_start_hour: 1, work_end_hour: 2 },
-  PATCH: { api_key_name: "renamed" },
+  PATCH: { api_key_name: "renamed", name: "renamed", role: "viewer" },
 };
 
 const routeFiles = fs
@@ -214,8 +253,10 @@ describe("another account's valid Bearer token", () => {
         const text = await response.text();
         expect(text, `${method} ${file}`).not.toContain("victim-secret-name");
         expect(text, `${method} ${file}`).not.toContain(victimKey.api_key.slice(8, 20));
-        if (BEARER[file].params) expect({ file, method, status: response.status }).toMatchObject({ status: 404 });
-        else expect(response.status, `${method} ${file}`).toBeLessThan(300);
+        if (BEARER[file].params || BEARER[file].other) {
+          const status = BEARER[file].other ?? 404;
+          expect({ file, method, status: response.status }).toMatchObject({ status });
+        } else expect(response.status, `${method} ${file}`).toBeLessThan(300);
       }
     }
     const key = await db().apiKey.findUniqueOrThrow({ where: { id: victimKey.id } });

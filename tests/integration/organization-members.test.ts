@@ -378,6 +378,34 @@ describe("keys outlive people; organizations do not outlive their deletion", () 
     );
     expect(refused.status).toBe(404);
     expect((await callData({ key: key.api_key, username: "target_user" })).status).toBe(200);
+    // The owner finds what removed members made (and only that), or one member's keys.
+    const ownKey = await generate(
+      request("POST", "/api/api-keys/generate", {
+        token: team.members.owner.token,
+        headers: { "x-organization-id": String(team.id) },
+        body: { api_key_name: "by-owner", user: "owner_user" },
+      }),
+      noParams,
+    );
+    expect(ownKey.status).toBe(201);
+    const listed = async (query: string) => {
+      const response = await listKeys(
+        request("GET", `/api/api-keys?${query}`, {
+          token: team.members.owner.token,
+          headers: { "x-organization-id": String(team.id) },
+        }),
+        noParams,
+      );
+      const body = await readBody(response);
+      return response.status === 200 ? body.data.map((row: { api_key_name: string }) => row.api_key_name) : body;
+    };
+    expect(await listed("created_by=removed")).toEqual(["by-target"]);
+    expect(await listed("created_by=removed&q=owner")).toEqual([]);
+    expect(await listed(`created_by=${team.members.owner.id}`)).toEqual(["by-owner"]);
+    expect(await listed("created_by=someone")).toEqual({
+      success: false,
+      message: 'created_by must be a user id or "removed"',
+    });
     const trail = await readBody(
       await listAudit(
         request("GET", "/api/audit-logs", {

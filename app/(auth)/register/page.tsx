@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { Suspense } from "react";
 import { RegisterForm } from "@/components/auth/register-form";
 import { currentAccount } from "@/lib/auth/current-account";
 
@@ -12,7 +13,9 @@ export default async function RegisterPage() {
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
       <h1 className="mb-6 text-2xl font-semibold">Create your Key Portal account</h1>
-      <RegisterForm />
+      <Suspense>
+        <RegisterForm />
+      </Suspense>
       <p className="mt-6 text-sm">
         Already have an account?{" "}
         <Link href="/login" className="font-medium underline">

@@ -5,27 +5,59 @@ import { button, field } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
 import { listAuditLogs, toAuditResponse, type AuditLogResponse } from "@/lib/audit/audit-log";
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
-import { requireAccount } from "@/lib/auth/current-account";
+import { requireOrganization } from "@/lib/auth/current-organization";
 import { formatDateTime } from "@/lib/format/dates";
 import { firstParam, pageParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/key-queries";
 import { auditLogQuerySchema } from "@/lib/audit/audit-schemas";
+import { memberNames, type MemberName } from "@/lib/orgs/members";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 const PER_PAGE = 25;
 const KEY_CHOICES = 200;
 const ACTORS: Record<string, string> = {
-  portal: "You, in the portal",
-  api: "You, through the API",
+  portal: "in the portal",
+  api: "through the API",
   reporter: "A reporter",
 };
 
+/**
+ * Who acted, in words: the member (by email; "You" for the reader; "(removed)" once they are no
+ * longer a member) and how, or the non-member actors (a reporter, the operator's CLI, the server).
+ */
+function actorLabel(entry: AuditLogResponse, readerId: number, names: Map<number, MemberName>): string {
+  const how = ACTORS[entry.actor] ?? entry.actor;
+  if (entry.actor !== "portal" && entry.actor !== "api") return how;
+  const who =
+    entry.actor_user_id === null
+      ? "The account"
+      : entry.actor_user_id === readerId
+        ? "You"
+        : (names.get(entry.actor_user_id)?.label ?? `account #${entry.actor_user_id}`);
+  return `${who}, ${how}`;
+}
+
 /** What changed, in words: from the entry's details (names, statuses, limits; never a secret). */
-function describe(entry: AuditLogResponse): string {
+function describe(entry: AuditLogResponse, names: Map<number, MemberName>): string {
   const d = entry.details as Record<string, unknown>;
   const show = (value: unknown) => (value === null || value === undefined ? "none" : JSON.stringify(value));
+  const member = (id: unknown) => names.get(Number(id))?.label ?? `account #${String(id)}`;
   switch (entry.action) {
+    case "org.invitation_created":
+    case "org.invitation_revoked":
+      return `${String(d.role)}${d.email ? `, for ${String(d.email)}` : ", anyone with the link"}`;
+    case "org.member_joined":
+      return `${member(d.user_id)} as ${String(d.role)}`;
+    case "org.member_role":
+      return `${member(d.user_id)}: ${String(d.before)} → ${String(d.after)}`;
+    case "org.member_removed":
+    case "org.member_left":
+      return `${member(d.user_id)} (${String(d.role)})`;
+    case "org.transferred":
+      return `to ${member(d.to_user_id)}`;
+    case "org.renamed":
+      return `${show(d.before)} → ${show(d.after)}`;
     case "key.rename":
       return `${show(d.from)} → ${show(d.to)}`;
     case "key.status":
@@ -59,7 +91,7 @@ export default async function AuditPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const account = await requireAccount();
+  const { account, organization: org } = await requireOrganization();
   const raw = await searchParams;
   // A bad filter falls back to none: this is a page, not an API.
   const parsed = auditLogQuerySchema.safeParse({
@@ -70,11 +102,19 @@ export default async function AuditPage({
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
   const [{ items, total }, choices] = await Promise.all([
-    listAuditLogs(account.id, query),
-    keyChoices(account.id, KEY_CHOICES, query.api_key_id),
+    listAuditLogs(org.id, query),
+    keyChoices(org.id, KEY_CHOICES, query.api_key_id),
   ]);
+  // The members each entry names: who acted, and whom a membership change was about.
+  const named = items.flatMap((entry) => {
+    const details = (entry.details ? JSON.parse(entry.details) : {}) as Record<string, unknown>;
+    return [entry.actorUserId, details.user_id, details.to_user_id].filter(
+      (id): id is number => typeof id === "number",
+    );
+  });
+  const names = await memberNames(org.id, named);
   const entries = items.map((row) => toAuditResponse(row));
-  const tz = account.timeZone;
+  const tz = org.timeZone;
 
   return (
     <section aria-labelledby="audit-heading">
@@ -147,10 +187,10 @@ export default async function AuditPage({
                   )}
                 </td>
                 <td className="pr-3">
-                  {ACTORS[entry.actor] ?? entry.actor}
+                  {actorLabel(entry, account.id, names)}
                   {entry.ip && <span className="block font-mono text-xs">{entry.ip}</span>}
                 </td>
-                <td className="text-xs break-words">{describe(entry)}</td>
+                <td className="text-xs break-words">{describe(entry, names)}</td>
               </tr>
             ))}
           </tbody>

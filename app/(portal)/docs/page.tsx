@@ -4,7 +4,7 @@ import { ApiReference } from "@/components/docs/api-reference";
 import { CodeBlock, CodeTabs } from "@/components/docs/code-tabs";
 import { OwnServiceDocs } from "@/components/docs/own-service-docs";
 import { DataTable } from "@/components/ui/table";
-import { requireAccount } from "@/lib/auth/current-account";
+import { requireOrganization } from "@/lib/auth/current-organization";
 import { roleOf } from "@/lib/auth/roles";
 import { gatewayRoutesForPlan } from "@/lib/data-routes/data-routes";
 import { someKeyUser } from "@/lib/keys/key-queries";
@@ -14,7 +14,7 @@ import { openApiDocument } from "@/lib/openapi/document";
 export const metadata: Metadata = { title: "Docs" };
 
 export default async function DocsPage() {
-  const account = await requireAccount();
+  const { account, organization } = await requireOrganization();
   const h = await headers();
   const host = h.get("host") ?? "localhost:3000";
   const proto =
@@ -22,9 +22,9 @@ export default async function DocsPage() {
   const base = `${proto}://${host}`;
   // Filled with what is safe to show: the server's address and a username from your keys — never a key.
   const [user, role, gatewayRoutes] = await Promise.all([
-    someKeyUser(account.id),
+    someKeyUser(organization.id),
     roleOf(account.id),
-    gatewayRoutesForPlan(account.plan),
+    gatewayRoutesForPlan(organization.plan),
   ]);
   const username = user ?? "your_username";
   const url = `${base}/api/api-routes-data?id=123`;

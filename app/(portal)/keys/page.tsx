@@ -4,14 +4,14 @@ import { redirect } from "next/navigation";
 import { DeleteKey } from "@/components/keys/delete-key";
 import { GenerateKey } from "@/components/keys/generate-key";
 import { KeyBadges } from "@/components/keys/key-badges";
-import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
+import { KeyStatus } from "@/components/keys/key-status-switch";
 import { leakNote } from "@/components/keys/leak-reports";
 import { RotateKey } from "@/components/keys/rotate-key";
 import { Pagination } from "@/components/ui/pagination";
 import { DataTable } from "@/components/ui/table";
 import { button, field, stackedCell } from "@/components/ui/styles";
 import { leakReportsForKeys } from "@/lib/audit/audit-log";
-import { requireAccount } from "@/lib/auth/current-account";
+import { requireOrganization } from "@/lib/auth/current-organization";
 import { RelativeTime } from "@/components/ui/time";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { firstParam, pageParam } from "@/lib/http/request";
@@ -21,6 +21,8 @@ import { listKeys } from "@/lib/keys/key-queries";
 import { toKeyResponse } from "@/lib/keys/key-response";
 import { maxKeysFor, planLabel } from "@/lib/limits/plans";
 import { listKeysQuerySchema } from "@/lib/keys/key-schemas";
+import { memberNames } from "@/lib/orgs/members";
+import { can } from "@/lib/orgs/permissions";
 
 export const metadata: Metadata = { title: "API Keys" };
 
@@ -31,34 +33,42 @@ export default async function KeysPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const account = await requireAccount();
+  const { organization: org } = await requireOrganization();
   const raw = await searchParams;
   // Bad query values fall back to defaults instead of erroring: this is a page, not an API.
   const parsed = listKeysQuerySchema.safeParse({
     page: pageParam(raw.page),
     q: firstParam(raw.q),
     status: firstParam(raw.status),
+    created_by: firstParam(raw.created_by),
     per_page: PER_PAGE,
   });
   const query = parsed.success ? parsed.data : { page: 1, per_page: PER_PAGE };
   const [{ items, total }, used, routes] = await Promise.all([
-    listKeys(account.id, query),
-    countKeys(account.id),
-    routesForPlan(account.plan),
+    listKeys(org.id, query),
+    countKeys(org.id),
+    routesForPlan(org.plan),
   ]);
   const keys = items.map((key) => toKeyResponse(key));
+  const names = await memberNames(
+    org.id,
+    keys.map((key) => key.created_by),
+  );
+  // What the role allows (lib/orgs/permissions.ts): a viewer sees the keys, not their controls.
+  const canWrite = can(org.role, "keys.write");
+  const canDelete = can(org.role, "keys.delete");
   // The switch names the report before reactivating a key a leak report deactivated.
   const leakReports = await leakReportsForKeys(
-    account.id,
+    org.id,
     keys.filter((key) => key.status_reason === "reported_leak").map((key) => key.id),
   );
-  const limit = maxKeysFor(account.plan);
+  const limit = maxKeysFor(org.plan);
   const atLimit = limit !== null && used >= limit;
-  const filtered = Boolean(query.q || query.status);
+  const filtered = Boolean(query.q || query.status || query.created_by);
   const now = new Date();
   const filterParams = new URLSearchParams(
-    Object.entries({ q: query.q, status: query.status }).filter((entry): entry is [string, string] =>
-      Boolean(entry[1]),
+    Object.entries({ q: query.q, status: query.status, created_by: query.created_by?.toString() }).filter(
+      (entry): entry is [string, string] => Boolean(entry[1]),
     ),
   );
   // A page past the end (a bookmark, a key deleted meanwhile) shows the last page, not "no keys".
@@ -78,8 +88,8 @@ export default async function KeysPage({
           </h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
             {limit === null
-              ? `${used} keys on ${planLabel(account.plan)} (no limit)`
-              : `${used} of ${limit} keys on ${planLabel(account.plan)}`}
+              ? `${used} keys on ${planLabel(org.plan)} (no limit)`
+              : `${used} of ${limit} keys on ${planLabel(org.plan)}`}
           </p>
         </div>
         <div className="flex flex-col items-end gap-1">
@@ -95,15 +105,17 @@ export default async function KeysPage({
                 {filtered ? "Export matching keys (CSV)" : "Export CSV"}
               </a>
             )}
-            <GenerateKey
-              routes={routes}
-              disabled={atLimit}
-              disabledReason={
-                atLimit
-                  ? `Your ${planLabel(account.plan)} plan allows ${limit} keys. Delete one to generate another.`
-                  : undefined
-              }
-            />
+            {canWrite && (
+              <GenerateKey
+                routes={routes}
+                disabled={atLimit}
+                disabledReason={
+                  atLimit
+                    ? `Your ${planLabel(org.plan)} plan allows ${limit} keys. Delete one to generate another.`
+                    : undefined
+                }
+              />
+            )}
           </div>
         </div>
       </div>
@@ -128,6 +140,22 @@ export default async function KeysPage({
             <option value="active">Active</option>
             <option value="inactive">Inactive</option>
           </select>
+          {!org.personal && (
+            <>
+              <label htmlFor="key-created-by" className="sr-only">
+                Created by
+              </label>
+              <select
+                id="key-created-by"
+                name="created_by"
+                defaultValue={query.created_by?.toString() ?? ""}
+                className={field}
+              >
+                <option value="">Anyone</option>
+                <option value="removed">Created by a removed member</option>
+              </select>
+            </>
+          )}
           <button type="submit" className={button.secondary}>
             Search
           </button>
@@ -155,7 +183,16 @@ export default async function KeysPage({
         // Under 640 px each row stacks as a card (stackedCell): Status and Delete stay on screen.
         <DataTable
           caption="Your API keys"
-          columns={["Name", "Username", "Key", "Status", "Created", "Last used", { label: "Actions", srOnly: true }]}
+          columns={[
+            "Name",
+            "Username",
+            "Key",
+            "Status",
+            "Created",
+            ...(org.personal ? [] : ["Created by"]),
+            "Last used",
+            { label: "Actions", srOnly: true },
+          ]}
           className="max-sm:block sm:min-w-[44rem]"
           frameClassName="sm:overflow-x-auto"
           headClassName="max-sm:sr-only"
@@ -170,7 +207,7 @@ export default async function KeysPage({
                   <Link href={`/keys/${key.id}`} className="underline-offset-2 hover:underline">
                     {key.api_key_name}
                   </Link>
-                  <KeyBadges keyData={key} timeZone={account.timeZone} now={now} />
+                  <KeyBadges keyData={key} timeZone={org.timeZone} now={now} />
                 </td>
                 <td data-label="Username" className={`pr-3 break-all ${stackedCell}`}>
                   {key.user}
@@ -179,30 +216,40 @@ export default async function KeysPage({
                   {key.key_hint}
                 </td>
                 <td data-label="Status" className={`pr-3 ${stackedCell}`}>
-                  <KeyStatusSwitch
+                  <KeyStatus
+                    editable={canWrite}
                     id={key.id}
                     name={key.api_key_name}
                     status={key.status}
                     environment={key.environment}
-                    leak={leakNote(key, leakReports, account.timeZone)}
+                    leak={leakNote(key, leakReports, org.timeZone)}
                   />
                 </td>
                 <td data-label="Created" className={`pr-3 whitespace-nowrap ${stackedCell}`}>
-                  {formatDateTime(key.created_at, account.timeZone)}
+                  {formatDateTime(key.created_at, org.timeZone)}
                 </td>
+                {!org.personal && (
+                  <td data-label="Created by" className={`pr-3 break-all ${stackedCell}`}>
+                    {key.created_by === null ? "—" : (names.get(key.created_by)?.label ?? "—")}
+                  </td>
+                )}
                 <td data-label="Last used" className={`pr-3 whitespace-nowrap ${stackedCell}`}>
-                  <RelativeTime value={key.last_used_at} timeZone={account.timeZone} now={now} />
+                  <RelativeTime value={key.last_used_at} timeZone={org.timeZone} now={now} />
                 </td>
                 <td className="text-right max-sm:mt-1 max-sm:block">
                   <span className="inline-flex flex-wrap justify-end gap-2">
                     {/* A key rotated out already has its replacement; rotating it again is refused. */}
-                    {!key.rotated_at && <RotateKey id={key.id} name={key.api_key_name} due={key.rotation_due} />}
-                    <DeleteKey
-                      id={key.id}
-                      name={key.api_key_name}
-                      hint={key.key_hint}
-                      {...lastUse(key.last_used_at, account.timeZone, now)}
-                    />
+                    {canWrite && !key.rotated_at && (
+                      <RotateKey id={key.id} name={key.api_key_name} due={key.rotation_due} />
+                    )}
+                    {canDelete && (
+                      <DeleteKey
+                        id={key.id}
+                        name={key.api_key_name}
+                        hint={key.key_hint}
+                        {...lastUse(key.last_used_at, org.timeZone, now)}
+                      />
+                    )}
                   </span>
                 </td>
               </tr>
@@ -215,7 +262,7 @@ export default async function KeysPage({
         perPage={PER_PAGE}
         total={total}
         basePath="/keys"
-        params={{ q: query.q, status: query.status }}
+        params={{ q: query.q, status: query.status, created_by: query.created_by?.toString() }}
       />
     </section>
   );

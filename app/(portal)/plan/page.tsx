@@ -3,7 +3,7 @@ import { WorkingHoursForm } from "@/components/plan/working-hours-form";
 import { stackedCell } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format/dates";
-import { requireAccount } from "@/lib/auth/current-account";
+import { requireOrganization } from "@/lib/auth/current-organization";
 import { countKeys } from "@/lib/keys/key-limit";
 import {
   hourlyLimitFor,
@@ -46,11 +46,11 @@ function Meter({ label, value, max }: { label: string; value: number; max: numbe
 }
 
 export default async function PlanPage() {
-  const account = await requireAccount();
-  const [keysUsed, requests] = await Promise.all([countKeys(account.id), accountRequestsThisHour(account.id)]);
-  const maxKeys = maxKeysFor(account.plan);
-  const hourly = hourlyLimitFor(account.plan, account.rateLimitPerHour);
-  const retention = retentionDaysFor(account.plan);
+  const { organization: org } = await requireOrganization();
+  const [keysUsed, requests] = await Promise.all([countKeys(org.id), accountRequestsThisHour(org.id)]);
+  const maxKeys = maxKeysFor(org.plan);
+  const hourly = hourlyLimitFor(org.plan, org.rateLimitPerHour);
+  const retention = retentionDaysFor(org.plan);
   // The counters' window, as X-RateLimit-Reset reports it: a call stops counting an hour after it
   // was made, and the current window's count is dropped whole at the next hour boundary.
   const now = new Date();
@@ -58,7 +58,7 @@ export default async function PlanPage() {
   const facts: Array<{ term: string; value: string; meter?: { value: number; max: number }; note?: string }> = [
     {
       term: "Plan",
-      value: `${planLabel(account.plan)}${account.subscription === "active" ? "" : " (subscription inactive: API calls get 403)"}`,
+      value: `${planLabel(org.plan)}${org.subscription === "active" ? "" : " (subscription inactive: API calls get 403)"}`,
     },
     {
       term: "API keys",
@@ -69,7 +69,7 @@ export default async function PlanPage() {
       term: "Requests this hour",
       value: `${n(requests)} of ${n(hourly)}`,
       meter: { value: requests, max: hourly },
-      note: `All keys together, over a sliding hour. The window turns at ${formatDateTime(resetAt, account.timeZone)}.`,
+      note: `All keys together, over a sliding hour. The window turns at ${formatDateTime(resetAt, org.timeZone)}.`,
     },
     { term: "Usage log retention", value: retention === null ? "Unlimited" : `${retention} days` },
   ];
@@ -108,11 +108,11 @@ export default async function PlanPage() {
             <tr
               key={plan}
               className="border-b border-slate-100 max-sm:block max-sm:py-3 dark:border-slate-900"
-              aria-current={plan === account.plan ? "true" : undefined}
+              aria-current={plan === org.plan ? "true" : undefined}
             >
               <th scope="row" className="py-2 pr-3 font-medium max-sm:block max-sm:text-base">
                 {limits.label}
-                {plan === account.plan ? " (yours)" : ""}
+                {plan === org.plan ? " (yours)" : ""}
               </th>
               <td data-label="Max API keys" className={`pr-3 ${stackedCell}`}>
                 {limits.maxKeys === null ? "Unlimited" : limits.maxKeys}
@@ -138,10 +138,10 @@ export default async function PlanPage() {
         Calls outside these hours raise an off-hours alert on the Usage page.
       </p>
       <WorkingHoursForm
-        timeZone={account.timeZone}
-        timeZones={timeZones(account.timeZone)}
-        start={account.workStartHour}
-        end={account.workEndHour}
+        timeZone={org.timeZone}
+        timeZones={timeZones(org.timeZone)}
+        start={org.workStartHour}
+        end={org.workEndHour}
       />
     </section>
   );

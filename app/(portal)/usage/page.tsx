@@ -4,7 +4,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { KEY_CHOICES, UsageFilters } from "@/components/usage/usage-filters";
 import { UsageLogTable } from "@/components/usage/usage-log-table";
 import { UsageSummary, UsageSummaryLoading } from "@/components/usage/usage-summary";
-import { requireAccount } from "@/lib/auth/current-account";
+import { requireOrganization } from "@/lib/auth/current-organization";
 import { firstParam, pageParam } from "@/lib/http/request";
 import { keyChoices } from "@/lib/keys/key-queries";
 import { chartOfSummary, type SummaryRange, usageChart, usageSummaryForAccount } from "@/lib/usage/summary";
@@ -30,7 +30,7 @@ export default async function UsagePage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const account = await requireAccount();
+  const { organization: org } = await requireOrganization();
   const raw = await searchParams;
   const requested = firstParam(raw.range);
   const range: Range = requested && Object.hasOwn(RANGES, requested) ? (requested as Range) : "7d";
@@ -50,16 +50,16 @@ export default async function UsagePage({
   const status = "status" in query ? query.status : undefined;
   // The log and the key filter first: their reads are small, and sent after the summary's they
   // would wait behind its scans on the reader threads while this thread had nothing to render.
-  const listed = Promise.all([listUsageLogs(account.id, query), keyChoices(account.id, KEY_CHOICES, keyId)]);
+  const listed = Promise.all([listUsageLogs(org.id, query), keyChoices(org.id, KEY_CHOICES, keyId)]);
   // Started now, awaited inside the Suspense boundary below, so the log and the key filter render
   // and stream while the summary's reads run. The same function serves GET /api/api-usage-logs/summary.
-  const summaryRead = usageSummaryForAccount(account, summaryRange, now);
+  const summaryRead = usageSummaryForAccount(org, summaryRange, now);
   // The chart follows the log's filters: its range, key and status. All keys over the summary's
   // own range reuse the summary, which has read those hours already.
   const chartRead =
     keyId === undefined && range === summaryRange
       ? summaryRead.then(chartOfSummary)
-      : usageChart(account.id, { hours: hours ?? CHART_ALL_HOURS, keyId }, now);
+      : usageChart(org.id, { hours: hours ?? CHART_ALL_HOURS, keyId }, now);
   // Handled where they are awaited (UsageSummary); this keeps a failure of one from going
   // unhandled while the page waits for the other reads.
   void summaryRead.catch(() => undefined);
@@ -83,7 +83,7 @@ export default async function UsagePage({
         <UsageSummary
           summaryRead={summaryRead}
           chartRead={chartRead}
-          account={account}
+          account={org}
           rangeLabel={RANGE_LABELS[range]}
           summaryRangeLabel={RANGE_LABELS[summaryRange]}
           filtered={Boolean(keyId || status)}
@@ -92,7 +92,7 @@ export default async function UsagePage({
         />
       </Suspense>
 
-      <UsageLogTable items={items} timeZone={account.timeZone} />
+      <UsageLogTable items={items} timeZone={org.timeZone} />
       <Pagination page={query.page} perPage={PER_PAGE} total={total} basePath="/usage" params={filters} />
     </section>
   );

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { DeleteKey } from "@/components/keys/delete-key";
 import { KeyAccessForm } from "@/components/keys/key-access-form";
 import { isExpired, KeyBadges } from "@/components/keys/key-badges";
-import { KeyStatusSwitch } from "@/components/keys/key-status-switch";
+import { KeyStatus } from "@/components/keys/key-status-switch";
 import { LeakReportHistory, leakNote } from "@/components/keys/leak-reports";
 import { RenameKey } from "@/components/keys/rename-key";
 import { RotateKey } from "@/components/keys/rotate-key";
@@ -14,32 +14,38 @@ import { ROTATION_DAYS } from "@/lib/keys/key-controls";
 import { DataTable } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/time";
 import { UsageChart } from "@/components/usage/usage-chart";
-import { requireAccount } from "@/lib/auth/current-account";
+import { requireOrganization } from "@/lib/auth/current-organization";
 import { formatDateTime, lastUse } from "@/lib/format/dates";
 import { getKey } from "@/lib/keys/key-queries";
 import { toKeyResponse } from "@/lib/keys/key-response";
 import { usageChart } from "@/lib/usage/summary";
 import { listUsageLogs } from "@/lib/usage/usage-logs";
 import { keyIdParamsSchema } from "@/lib/keys/key-schemas";
+import { memberNames } from "@/lib/orgs/members";
+import { can } from "@/lib/orgs/permissions";
 
 export const metadata: Metadata = { title: "API key" };
 
 /** One key: its details, its actions, its week of calls and its latest calls. */
 export default async function KeyPage({ params }: { params: Promise<{ id: string }> }) {
-  const account = await requireAccount();
+  const { organization: org } = await requireOrganization();
   const parsed = keyIdParamsSchema.safeParse(await params);
   // Another account's key is as absent as one that never existed.
-  const record = parsed.success ? await getKey(account.id, parsed.data.id) : null;
+  const record = parsed.success ? await getKey(org.id, parsed.data.id) : null;
   if (!record) notFound();
   const key = toKeyResponse(record);
   const now = new Date();
-  const [chart, recent, routes, leakReports] = await Promise.all([
-    usageChart(account.id, { hours: 7 * 24, keyId: key.id }, now),
-    listUsageLogs(account.id, { page: 1, per_page: 10, api_key_id: key.id }),
-    routesForPlan(account.plan),
-    leakReportsForKeys(account.id, [key.id]),
+  const [chart, recent, routes, leakReports, names] = await Promise.all([
+    usageChart(org.id, { hours: 7 * 24, keyId: key.id }, now),
+    listUsageLogs(org.id, { page: 1, per_page: 10, api_key_id: key.id }),
+    routesForPlan(org.plan),
+    leakReportsForKeys(org.id, [key.id]),
+    memberNames(org.id, [key.created_by]),
   ]);
-  const tz = account.timeZone;
+  const tz = org.timeZone;
+  // What the role allows (lib/orgs/permissions.ts): a viewer sees the key, not its controls.
+  const canWrite = can(org.role, "keys.write");
+  const memberName = (id: number | null) => (id === null ? "—" : (names.get(id)?.label ?? "—"));
 
   return (
     <section aria-labelledby="key-heading">
@@ -52,7 +58,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
       <h1 id="key-heading" tabIndex={-1} className="mt-2 text-2xl font-semibold break-all focus:outline-none">
         {key.api_key_name}
       </h1>
-      <KeyBadges keyData={key} timeZone={account.timeZone} now={now} />
+      <KeyBadges keyData={key} timeZone={org.timeZone} now={now} />
       {key.status_reason === "reported_leak" && (
         <p className="mt-3 max-w-prose rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
           Someone reported this key as leaked, and it was deactivated. Rotate it, then find where it was exposed.
@@ -61,7 +67,11 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
       <LeakReportHistory keyId={key.id} reports={leakReports} timeZone={tz} />
 
       <div className="mt-6 grid gap-6 md:grid-cols-2">
-        <RenameKey id={key.id} name={key.api_key_name} />
+        {canWrite ? (
+          <RenameKey id={key.id} name={key.api_key_name} />
+        ) : (
+          <h2 className="text-lg font-semibold break-words">{key.api_key_name}</h2>
+        )}
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
           <dt className="text-slate-600 dark:text-slate-400">Username</dt>
           <dd className="break-all">{key.user}</dd>
@@ -69,7 +79,8 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
           <dd className="font-mono text-xs leading-5">{key.key_hint}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Status</dt>
           <dd>
-            <KeyStatusSwitch
+            <KeyStatus
+              editable={canWrite}
               id={key.id}
               name={key.api_key_name}
               status={key.status}
@@ -77,6 +88,8 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
               leak={leakNote(key, leakReports, tz)}
             />
           </dd>
+          <dt className="text-slate-600 dark:text-slate-400">Created by</dt>
+          <dd>{memberName(key.created_by)}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Created</dt>
           <dd>{formatDateTime(key.created_at, tz)}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Last used</dt>
@@ -103,7 +116,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
                 {key.rotation_due
                   ? `Due: ${key.environment} keys are rotated every ${ROTATION_DAYS[key.environment]} days`
                   : `Every ${ROTATION_DAYS[key.environment]} days (${key.environment})`}
-                <RotateKey id={key.id} name={key.api_key_name} due={key.rotation_due} />
+                {canWrite && <RotateKey id={key.id} name={key.api_key_name} due={key.rotation_due} />}
               </span>
             )}
           </dd>
@@ -120,22 +133,24 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
         </dl>
       </div>
 
-      <div className="mt-8 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
-        <KeyAccessForm
-          id={key.id}
-          routes={routes}
-          access={{
-            environment: key.environment,
-            routes: key.routes,
-            read_only: key.read_only,
-            ip_allowlist: key.ip_allowlist,
-          }}
-        />
-      </div>
+      {canWrite && (
+        <div className="mt-8 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+          <KeyAccessForm
+            id={key.id}
+            routes={routes}
+            access={{
+              environment: key.environment,
+              routes: key.routes,
+              read_only: key.read_only,
+              ip_allowlist: key.ip_allowlist,
+            }}
+          />
+        </div>
+      )}
 
       <div className="mt-8 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
         <h2 className="font-semibold">Calls per hour, last 7 days</h2>
-        <UsageChart buckets={chart.buckets} bucketMs={chart.bucketMs} label="last 7 days" timeZone={account.timeZone} />
+        <UsageChart buckets={chart.buckets} bucketMs={chart.bucketMs} label="last 7 days" timeZone={org.timeZone} />
       </div>
 
       <h2 className="mt-8 font-semibold">Latest calls</h2>
@@ -167,21 +182,23 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
         </div>
       )}
 
-      <div className="mt-8 border-t border-slate-200 pt-6 dark:border-slate-800">
-        <h2 className="font-semibold">Delete this key</h2>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          Applications using it lose access at once. This cannot be undone.
-        </p>
-        <div className="mt-3">
-          <DeleteKey
-            id={key.id}
-            name={key.api_key_name}
-            hint={key.key_hint}
-            {...lastUse(key.last_used_at, tz, now)}
-            afterDelete="/keys"
-          />
+      {can(org.role, "keys.delete") && (
+        <div className="mt-8 border-t border-slate-200 pt-6 dark:border-slate-800">
+          <h2 className="font-semibold">Delete this key</h2>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+            Applications using it lose access at once. This cannot be undone.
+          </p>
+          <div className="mt-3">
+            <DeleteKey
+              id={key.id}
+              name={key.api_key_name}
+              hint={key.key_hint}
+              {...lastUse(key.last_used_at, tz, now)}
+              afterDelete="/keys"
+            />
+          </div>
         </div>
-      </div>
+      )}
     </section>
   );
 }
