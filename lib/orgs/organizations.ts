@@ -66,25 +66,39 @@ export async function listOrganizations(userId: number): Promise<OrganizationVie
   return [...views.filter((view) => view.personal), ...views.filter((view) => !view.personal)];
 }
 
-/** A new organization owned by the user. Refused past MAX_EXTRA_FREE_ORGANIZATIONS (every new one starts on Free). */
+/**
+ * A new organization owned by the user. Refused past MAX_EXTRA_FREE_ORGANIZATIONS (every new one
+ * starts on Free), also when requests race on several instances: each is written, then kept only
+ * if fewer than the limit of the user's Free organizations have a lower id, so of any set of
+ * concurrent creations exactly the earliest ones stay and the rest are taken back.
+ */
 export async function createOrganization(
   userId: number,
   name: string,
   context: AuditContext = UNSPECIFIED,
 ): Promise<OrganizationView> {
-  const owned = await db().membership.count({
-    where: { userId, role: "owner", organization: { personalUserId: null, plan: "free" } },
-  });
-  if (owned >= MAX_EXTRA_FREE_ORGANIZATIONS) {
-    throw new DomainError(
+  const ownedFree = (below?: number) =>
+    db().membership.count({
+      where: {
+        userId,
+        role: "owner",
+        organization: { personalUserId: null, plan: "free", ...(below === undefined ? {} : { id: { lt: below } }) },
+      },
+    });
+  const refusal = () =>
+    new DomainError(
       "organization_limit",
       `An account may own at most ${MAX_EXTRA_FREE_ORGANIZATIONS} Free organization besides its personal one`,
     );
-  }
+  if ((await ownedFree()) >= MAX_EXTRA_FREE_ORGANIZATIONS) throw refusal();
   const organization = await db().organization.create({
     data: { name, members: { create: { userId, role: "owner" } } },
     select: { id: true, name: true, personalUserId: true },
   });
+  if ((await ownedFree(organization.id)) >= MAX_EXTRA_FREE_ORGANIZATIONS) {
+    await db().organization.deleteMany({ where: { id: organization.id } });
+    throw refusal();
+  }
   await recordAudit(userId, "org.created", context, { details: { organization_id: organization.id, name } });
   return toView({ role: "owner", organization });
 }

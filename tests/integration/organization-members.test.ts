@@ -452,6 +452,20 @@ describe("keys outlive people; organizations do not outlive their deletion", () 
 });
 
 describe("Free organizations", () => {
+  it("10 concurrent creations make exactly one", async () => {
+    const founder = await createAccount({ prefix: "racer" });
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        createOrg(request("POST", "/api/orgs", { token: founder.token, body: { name: `Race ${i}` } }), noParams),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([201, ...Array(9).fill(403)]);
+    const owned = await db().membership.count({
+      where: { userId: founder.id, role: "owner", organization: { personalUserId: null } },
+    });
+    expect(owned).toBe(1);
+  });
+
   it("one Free organization besides the personal one; only the operator changes its plan, and then another fits", async () => {
     const founder = await createAccount({ prefix: "founder" });
     const make = (name: string) =>

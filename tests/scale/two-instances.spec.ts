@@ -242,3 +242,144 @@ describe("changes through A seen by B at its very next call", () => {
     });
   });
 });
+
+describe("organizations across both", () => {
+  // Issue 24 on the scaled setup: an invitation made on one instance accepted on the other,
+  // membership and roles read per request (a change on A acts at B's next request), and every
+  // organization endpoint refusing a non-member on both instances.
+  let owner: Account;
+  let developer: Account;
+  let outsider: Account;
+  let team: number;
+  let developerId: number;
+  let teamKey: IssuedKey;
+  const inTeam = () => ({ "x-organization-id": String(team) });
+
+  beforeAll(async () => {
+    [owner, developer, outsider] = await Promise.all([
+      newAccount(portA, "org-owner"),
+      newAccount(portB, "org-developer"),
+      newAccount(portA, "org-outsider"),
+    ]);
+  });
+
+  it("makes one Free organization of 10 concurrent creations split across both", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        call(i % 2 ? portB : portA, "POST", "/api/orgs", { token: owner.token, body: { name: `Race ${i}` } }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, ...Array(9).fill(403)]);
+    team = answers.find((a) => a.status === 201)!.json.id;
+    const listed = await call(portB, "GET", "/api/orgs", { token: owner.token });
+    expect(listed.json.data.map((o: { id: number; role: string }) => [o.id, o.role])).toContainEqual([team, "owner"]);
+  });
+
+  it("takes an invitation made on A on B, once", async () => {
+    const invited = await call(portA, "POST", `/api/orgs/${team}/invitations`, {
+      token: owner.token,
+      body: { role: "viewer" },
+    });
+    expect(invited.status).toBe(201);
+    const accepted = await call(portB, "POST", "/api/invitations/accept", {
+      token: developer.token,
+      body: { token: invited.json.token },
+    });
+    expect(accepted.status, accepted.text).toBe(200);
+    expect(accepted.json).toMatchObject({ organization_id: team, role: "viewer" });
+    const again = await call(portA, "POST", "/api/invitations/accept", {
+      token: outsider.token,
+      body: { token: invited.json.token },
+    });
+    expect(again.status).toBe(409);
+    const members = await call(portA, "GET", `/api/orgs/${team}/members`, { token: owner.token });
+    developerId = members.json.data.find((m: { email: string }) => m.email === developer.email).user_id;
+  });
+
+  it("acts on a role changed on A at B's next request", async () => {
+    const generate = () =>
+      call(portB, "POST", "/api/api-keys/generate", {
+        token: developer.token,
+        headers: inTeam(),
+        body: { api_key_name: `team-${crypto.randomUUID().slice(0, 8)}`, user: "team_user" },
+      });
+    expect((await generate()).status).toBe(403);
+    const promoted = await call(portA, "PATCH", `/api/orgs/${team}/members/${developerId}`, {
+      token: owner.token,
+      body: { role: "developer" },
+    });
+    expect(promoted.status).toBe(200);
+    const made = await generate();
+    expect(made.status, made.text).toBe(201);
+    expect(made.json.created_by).toBe(developerId);
+    teamKey = made.json;
+    expect((await dataCall(portA, teamKey)).status).toBe(200);
+  });
+
+  it("refuses a non-member on every organization endpoint, on both instances", async () => {
+    const paths: Array<[string, string, unknown?]> = [
+      ["PATCH", `/api/orgs/${team}`, { name: "taken" }],
+      ["DELETE", `/api/orgs/${team}`],
+      ["GET", `/api/orgs/${team}/members`],
+      ["PATCH", `/api/orgs/${team}/members/${developerId}`, { role: "owner" }],
+      ["DELETE", `/api/orgs/${team}/members/${developerId}`],
+      ["GET", `/api/orgs/${team}/invitations`],
+      ["POST", `/api/orgs/${team}/invitations`, { role: "owner" }],
+      ["DELETE", `/api/orgs/${team}/invitations/1`],
+      ["POST", `/api/orgs/${team}/leave`],
+      ["POST", `/api/orgs/${team}/transfer`, { user_id: developerId }],
+    ];
+    const withHeader: Array<[string, string, unknown?]> = [
+      ["GET", "/api/api-keys"],
+      ["GET", "/api/api-keys/export"],
+      ["POST", "/api/api-keys/generate", { api_key_name: "intruder", user: "intruder" }],
+      ["GET", `/api/api-keys/${teamKey.id}`],
+      ["PATCH", `/api/api-keys/${teamKey.id}`, { read_only: true }],
+      ["PUT", `/api/api-keys/${teamKey.id}/status`, { status: "inactive" }],
+      ["POST", `/api/api-keys/${teamKey.id}/rotate`, { grace_period_seconds: 0 }],
+      ["DELETE", `/api/api-keys/${teamKey.id}`],
+      ["GET", "/api/audit-logs"],
+      ["GET", "/api/api-usage-logs"],
+      ["GET", "/api/api-usage-logs/summary"],
+      ["PUT", "/api/account/working-hours", { time_zone: "UTC", work_start_hour: 1, work_end_hour: 2 }],
+    ];
+    let refused = 0;
+    for (const port of PORTS) {
+      for (const [method, path, body] of paths) {
+        const answer = await call(port, method, path, { token: outsider.token, body });
+        expect({ port, method, path, status: answer.status }).toEqual({ port, method, path, status: 404 });
+        refused++;
+      }
+      for (const [method, path, body] of withHeader) {
+        const answer = await call(port, method, path, { token: outsider.token, body, headers: inTeam() });
+        expect({ port, method, path, status: answer.status }).toEqual({ port, method, path, status: 404 });
+        expect(answer.json).toEqual({ success: false, message: "Organization not found" });
+        refused++;
+      }
+      // Without the header the outsider's own organization is meant: the team's key is not there.
+      const direct = await call(port, "GET", `/api/api-keys/${teamKey.id}`, { token: outsider.token });
+      expect(direct.status).toBe(404);
+    }
+    console.log(`non-member refused on ${refused} organization calls across both instances`);
+    expect((await dataCall(portB, teamKey)).status).toBe(200);
+  });
+
+  it("refuses a member removed on A at B's next request; their key keeps working", async () => {
+    const removed = await call(portA, "DELETE", `/api/orgs/${team}/members/${developerId}`, { token: owner.token });
+    expect(removed.status).toBe(200);
+    const next = await call(portB, "GET", "/api/api-keys", { token: developer.token, headers: inTeam() });
+    expect(next.status).toBe(404);
+    expect((await dataCall(portB, teamKey)).status).toBe(200);
+    const byRemoved = await call(portB, "GET", "/api/api-keys?created_by=removed", {
+      token: owner.token,
+      headers: inTeam(),
+    });
+    expect(byRemoved.json.data.map((k: { id: number }) => k.id)).toEqual([teamKey.id]);
+  });
+
+  it("stops the organization's keys at B's next call once it is deleted on A", async () => {
+    const deleted = await call(portA, "DELETE", `/api/orgs/${team}`, { token: owner.token });
+    expect(deleted.status).toBe(200);
+    expect((await dataCall(portB, teamKey)).status).toBe(401);
+  });
+});
