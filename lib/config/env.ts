@@ -68,6 +68,14 @@ const envSchema = z.object({
   REDIS_FALLBACK_INSTANCES: integer("REDIS_FALLBACK_INSTANCES", 1, 1_000, 2),
   DEMO_ACCOUNT: flag("DEMO_ACCOUNT", ["on", "true", "1", "yes"], ["off", "false", "0", "no"], "on"),
   DEMO_EMAIL: z.email({ message: "DEMO_EMAIL must be an email address" }).default("demo@example.com"),
+  // Invitations are also mailed when this is set (smtp:// or smtps://, credentials in the URL).
+  SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || /^smtps?:\/\/.+/.test(v), { message: "SMTP_URL must start with smtp:// or smtps://" })
+    .transform((v) => v || undefined),
+  MAIL_FROM: z.string().trim().min(3).default("Key Portal <no-reply@localhost>"),
   DEMO_PASSWORD: z.string().min(8, "DEMO_PASSWORD must be at least 8 characters").optional(),
   // 1 ms: a crash (kill -9) loses only the calls of the last few milliseconds (e2e/crash.spec.ts),
   // fewer still as a batch is handed over at the call once due and queued on the writer thread;
@@ -123,6 +131,9 @@ export interface AppConfig {
    * invitations, are built from it, never from a request's Host header (which a caller chooses).
    */
   portalUrl: string;
+  /** Where invitation mails go out (unset: invitations are only links). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 interface SecretsFile {
@@ -193,6 +204,8 @@ export function getConfig(): AppConfig {
     signUpsPerIpPerHour: env.SIGNUPS_PER_IP_PER_HOUR,
     redisFallbackInstances: env.REDIS_FALLBACK_INSTANCES,
     portalUrl: (env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
   };
   return cached;
 }

@@ -199,7 +199,7 @@ function memberOperations(): DocumentedOperation[] {
       method: "post",
       path: "/api/orgs/{id}/invitations",
       summary: "Invite a member",
-      description: `Owner or admin (an owner invitation only by an owner). The token and link are shown this once; the link is built from NEXTAUTH_URL and carries the token after "#". Single use, valid ${INVITATION_DAYS} days, revocable. A personal organization cannot be shared (409).`,
+      description: `Owner or admin (an owner invitation only by an owner). The token and link are shown this once; the link is built from NEXTAUTH_URL and carries the token after "#". Single use, valid ${INVITATION_DAYS} days, revocable. With an email and SMTP_URL set, the link is also mailed there. A personal organization cannot be shared (409).`,
       request: {
         params: orgParams,
         body: jsonBody(

@@ -5,6 +5,7 @@ import { getConfig } from "../config/env";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { DomainError } from "../errors/domain-error";
+import { mailConfigured, sendMail } from "../mail/mailer";
 import { refuseIfPersonal, type OrgActor } from "./members";
 import { can, isOrgRole, type OrgRole } from "./permissions";
 
@@ -104,17 +105,31 @@ export async function createInvitation(
     },
     select: { id: true, expiresAt: true },
   });
+  const url = invitationUrl(token);
+  // With SMTP_URL set, an invitation for an email is also mailed there (the link is answered either way).
+  const mailed = email !== null && (await mailInvitation(actor.organizationId, email, input.role, url, row.expiresAt));
   await recordAudit(actor.organizationId, "org.invitation_created", context, {
-    details: { invitation_id: row.id, role: input.role, email },
+    details: { invitation_id: row.id, role: input.role, email, mailed },
   });
-  return {
-    id: row.id,
-    token,
-    url: invitationUrl(token),
-    role: input.role,
-    email,
-    expires_at: row.expiresAt.toISOString(),
-  };
+  return { id: row.id, token, url, role: input.role, email, expires_at: row.expiresAt.toISOString() };
+}
+
+async function mailInvitation(organizationId: number, to: string, role: OrgRole, url: string, expiresAt: Date) {
+  if (!mailConfigured()) return false;
+  const organization = await db().organization.findUnique({ where: { id: organizationId }, select: { name: true } });
+  const name = organization?.name ?? "an organization";
+  return sendMail({
+    to,
+    subject: `You are invited to ${name} on Key Portal`,
+    text: [
+      `You have been invited to join ${name} as ${role}.`,
+      "",
+      `Open this link to accept (it works once, until ${expiresAt.toISOString()}):`,
+      url,
+      "",
+      "If you did not expect this, ignore this mail.",
+    ].join("\n"),
+  });
 }
 
 /** The organization's invitations, newest first, with their status (never their tokens). */

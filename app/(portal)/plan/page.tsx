@@ -4,6 +4,7 @@ import { stackedCell } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format/dates";
 import { requireOrganization } from "@/lib/auth/current-organization";
+import { can } from "@/lib/orgs/permissions";
 import { countKeys } from "@/lib/keys/key-limit";
 import {
   hourlyLimitFor,
@@ -137,12 +138,20 @@ export default async function PlanPage() {
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
         Calls outside these hours raise an off-hours alert on the Usage page.
       </p>
-      <WorkingHoursForm
-        timeZone={org.timeZone}
-        timeZones={timeZones(org.timeZone)}
-        start={org.workStartHour}
-        end={org.workEndHour}
-      />
+      {/* Owners and admins change them (lib/orgs/permissions.ts: org.settings); others read them. */}
+      {can(org.role, "org.settings") ? (
+        <WorkingHoursForm
+          timeZone={org.timeZone}
+          timeZones={timeZones(org.timeZone)}
+          start={org.workStartHour}
+          end={org.workEndHour}
+        />
+      ) : (
+        <p className="mt-3 text-sm">
+          {String(org.workStartHour).padStart(2, "0")}:00–{String(org.workEndHour).padStart(2, "0")}:00 {org.timeZone}.
+          Owners and admins of the organization can change them.
+        </p>
+      )}
     </section>
   );
 }
