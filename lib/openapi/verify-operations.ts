@@ -22,8 +22,11 @@ const verifyAnswerSchema = documents<VerifyAnswer>()(
           id: rowId,
           name: z.string(),
           environment: z.enum(ENVIRONMENTS).or(z.string()),
-          owner_id: rowId,
-          plan: z.string(),
+          owner_id: rowId.meta({
+            description:
+              "The organization that owns the key: for a personal organization the account's id (as before organizations), a shared one's from 1000000001.",
+          }),
+          plan: z.string().meta({ description: "The owning organization's plan." }),
           routes: z.array(rowId).nullable(),
           read_only: z.boolean(),
           expires_at: isoTime.nullable(),

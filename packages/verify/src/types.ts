@@ -4,6 +4,7 @@ export interface VerifiedKey {
   name: string;
   /** `production`, `staging` or `development`. */
   environment: string;
+  /** The organization that owns the key (for a personal organization, the account's id). */
   owner_id: number;
   /** The owner's plan: `free`, `professional` or `enterprise`. */
   plan: string;
