@@ -129,7 +129,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     try {
       // Back from an outage: first what was counted here meanwhile goes to Redis (this throws
       // while Redis is still away, and the call is counted here again).
-      if (this.failing) await (this.reseeding ??= this.reseed().finally(() => (this.reseeding = null)));
+      if (this.failing) await (this.reseeding ??= this.reseed(now).finally(() => (this.reseeding = null)));
       // The counter must outlive its own window and the next, where it is the previous one.
       const ttlMs = String(Math.ceil(2 * windowMs));
       const [admitted, current, previous] = await this.runConsume(
@@ -224,11 +224,13 @@ export class RedisRateLimitStore implements RateLimitStore {
   /**
    * Each key counted during the outage: its windows in Redis become at least what this instance
    * saw there before, plus what it admitted meanwhile. Throws while Redis is still away (the
-   * counts stay here for the next try); bounded by the client's command timeout.
+   * counts stay here for the next try); bounded by the client's command timeout. `now` is the
+   * clock of the call that found Redis back, the one every count here was made with: the write-back
+   * expires when those windows do (with the wall clock instead, a caller's clock that differs from
+   * it, as the tests' fixed one, would give the written-back counts a 1 ms lifetime).
    */
-  private async reseed(): Promise<void> {
+  private async reseed(now: number): Promise<void> {
     // Everything read before the first await: calls answered meanwhile change what `seen` holds.
-    const now = Date.now();
     const writes: Array<[string, string, string, string]> = [];
     for (const [key, windowMs] of this.outageKeys) {
       const local = this.outage.counter(key);
