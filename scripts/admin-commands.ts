@@ -13,9 +13,9 @@ import { emailSchema, idSchema } from "../lib/validation/fields";
 export const ADMIN_USAGE = `Usage: npm run admin -- <command>
 
   create-user <email> <password> [username]   create an account (free plan, active)
-  set-plan <email|org:ID> <${PLANS.join("|")}>
-  set-subscription <email|org:ID> <${SUBSCRIPTIONS.join("|")}>
-  set-rate-limit <email|org:ID> <requests-per-hour|default>   Enterprise's custom hourly limit
+  set-plan <email|org:ID|--org ID> <${PLANS.join("|")}>
+  set-subscription <email|org:ID|--org ID> <${SUBSCRIPTIONS.join("|")}>
+  set-rate-limit <email|org:ID|--org ID> <requests-per-hour|default>   Enterprise's custom hourly limit
       (an email names the account's personal organization; org:ID any organization, as
       GET /api/orgs lists them: only the operator changes an organization's plan)
   set-role <email> <${ROLES.join("|")}>   operators manage routes and service tokens
@@ -74,7 +74,9 @@ async function changeNamedOrganization(
 
 /** Runs one command; returns what to print. */
 export async function runAdminCommand(argv: string[]): Promise<string> {
-  const [command, ...args] = argv;
+  const [command, ...given] = argv;
+  // `--org <id>` is the same target as `org:<id>`.
+  const args = given[0] === "--org" && given.length > 1 ? [`org:${given[1]}`, ...given.slice(2)] : given;
   switch (command) {
     case "create-user": {
       if (args.length < 2 || args.length > 3) {

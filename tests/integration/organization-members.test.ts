@@ -484,6 +484,9 @@ describe("Free organizations", () => {
     expect(audit.map((row) => [row.actor, JSON.parse(row.details ?? "{}")])).toEqual([
       ["admin-cli", { before: "free", after: "professional" }],
     ]);
+    expect(await runAdminCommand(["set-subscription", "--org", String(firstId), "inactive"])).toMatch(
+      /subscription inactive/,
+    );
     await expect(runAdminCommand(["set-plan", "org:999999999", "free"])).rejects.toThrow(
       "No organization with id 999999999",
     );
