@@ -38,9 +38,10 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**
  * Who acted: the account in the portal or through the REST API, a stranger reporting a leaked
- * key, the operator through `npm run admin`, or the server itself (a refresh token reused).
+ * key, the operator through `npm run admin` or the operator API (userId: which operator), or the
+ * server itself (a refresh token reused).
  */
-export type AuditActor = "portal" | "api" | "reporter" | "admin-cli" | "system";
+export type AuditActor = "portal" | "api" | "reporter" | "admin-cli" | "operator" | "system";
 
 /** Where an action came from: stored with it, and passed down the one write path by its callers. */
 export interface AuditContext {

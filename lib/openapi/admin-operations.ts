@@ -13,7 +13,10 @@ import {
 } from "../data-routes/route-schemas";
 import { FORBIDDEN_MESSAGE } from "../http/errors";
 import { PLANS } from "../limits/plans";
-import { documents, isoTime, rowId, successMessageSchema } from "./common-schemas";
+import type { AdminOrganization } from "../orgs/admin-organizations";
+import { adminOrganizationChangesSchema, adminOrganizationsQuerySchema } from "../orgs/org-schemas";
+import { idSchema } from "../validation/fields";
+import { documents, isoTime, paginationSchema, rowId, successMessageSchema } from "./common-schemas";
 import { BEARER, badRequest, error, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
 import { operation, type DocumentedOperation } from "./parameter-notes";
 
@@ -55,6 +58,24 @@ const serviceTokenSchema = documents<ServiceTokenResponse>()(
       last_used_at: isoTime.nullable().meta({ description: "The latest verify call with it, to the minute." }),
     })
     .meta({ id: "ServiceToken", description: "A service token as listed: never the token itself." }),
+);
+
+const adminOrganizationSchema = documents<AdminOrganization>()(
+  z
+    .object({
+      id: rowId,
+      name: z.string(),
+      personal: z.boolean().meta({ description: "An account's personal organization (its id is the account's)." }),
+      owner_email: z.string().nullable().meta({ description: "Its first owner's email." }),
+      plan: z.string(),
+      subscription: z.string(),
+      rate_limit: z.int().nullable().meta({ description: "Enterprise's custom hourly limit; null: the default." }),
+      key_count: z.int().min(0),
+      member_count: z.int().min(0),
+      calls_24h: z.int().min(0).meta({ description: "Data API calls in the last 24 hours (hourly rollups)." }),
+      created_at: isoTime,
+    })
+    .meta({ id: "AdminOrganization", description: "An organization as the operator sees it." }),
 );
 
 const operatorOnly = error("The account is not an operator.", undefined, FORBIDDEN_MESSAGE);
@@ -208,4 +229,76 @@ export const adminOperations: DocumentedOperation[] = [
       ...unexpected,
     },
   }),
+  operation(
+    {
+      method: "get",
+      path: "/api/admin/organizations",
+      tags: ["Operator"],
+      summary: "List organizations",
+      description:
+        "Every organization, newest first (operators only). q matches the name or any member's email or username, case-insensitively.",
+      security: BEARER,
+      request: { query: adminOrganizationsQuerySchema },
+      responses: {
+        200: json(
+          z.object({ data: z.array(adminOrganizationSchema), pagination: paginationSchema }).meta({
+            id: "AdminOrganizationList",
+          }),
+          "A page of organizations.",
+        ),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        ...unexpected,
+      },
+    },
+    { q: "Case-insensitive search in organization names and members' emails and usernames (at most 100 characters)." },
+  ),
+  operation(
+    {
+      method: "get",
+      path: "/api/admin/organizations/{id}",
+      tags: ["Operator"],
+      summary: "Get an organization",
+      security: BEARER,
+      request: { params: z.object({ id: idSchema }) },
+      responses: {
+        200: json(adminOrganizationSchema, "The organization."),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        404: error("No organization with this id."),
+        ...unexpected,
+      },
+    },
+    { id: "The organization's id." },
+  ),
+  operation(
+    {
+      method: "patch",
+      path: "/api/admin/organizations/{id}",
+      tags: ["Operator"],
+      summary: "Change an organization's plan, subscription or limit",
+      description:
+        "Effective at the data API's next call on every instance; audited on the organization with actor operator, so its owners see it. rate_limit is Enterprise's custom hourly limit (null: the plan's default).",
+      security: BEARER,
+      request: {
+        params: z.object({ id: idSchema }),
+        body: jsonBody(
+          adminOrganizationChangesSchema.meta({ id: "AdminOrganizationChanges" }),
+          "At least one of plan, subscription, rate_limit.",
+        ),
+      },
+      responses: {
+        200: json(adminOrganizationSchema, "The organization as changed."),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        404: error("No organization with this id."),
+        413: tooLarge,
+        ...unexpected,
+      },
+    },
+    { id: "The organization's id." },
+  ),
 ];

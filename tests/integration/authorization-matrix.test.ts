@@ -92,6 +92,8 @@ const OPERATOR: Record<string, { path: string; params?: Record<string, string> }
   "app/api/admin/routes/route.ts": { path: "/api/admin/routes" },
   "app/api/admin/routes/[id]/route.ts": { path: "/api/admin/routes/126", params: { id: "126" } },
   "app/api/admin/service-tokens/route.ts": { path: "/api/admin/service-tokens" },
+  "app/api/admin/organizations/route.ts": { path: "/api/admin/organizations" },
+  "app/api/admin/organizations/[id]/route.ts": { path: "/api/admin/organizations/1", params: { id: "1" } },
   "app/api/admin/service-tokens/[id]/route.ts": { path: "/api/admin/service-tokens/1", params: { id: "1" } },
 };
 

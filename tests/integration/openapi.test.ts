@@ -171,6 +171,15 @@ function org(
   };
 }
 
+/** A call of /api/admin/organizations/{id} as the operator. */
+const adminOrg = (f: Fixture, id: number, options: { body?: unknown; status: number }): Call => ({
+  url: `/api/admin/organizations/${id}`,
+  params: { id: String(id) },
+  token: f.operator.token,
+  ...(options.body === undefined ? {} : { body: options.body }),
+  status: options.status,
+});
+
 const invitation = (id: number, account: Account, invitationId: number, status: number): Call => ({
   url: `/api/orgs/${id}/invitations/${invitationId}`,
   params: { id: String(id), invitation_id: String(invitationId) },
@@ -442,6 +451,23 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
     { url: "/api/invitations/accept", token: f.account.token, body: { token: f.invitations.otherEmail }, status: 403 },
     { url: "/api/invitations/accept", token: f.account.token, body: { token: f.invitations.expired }, status: 410 },
     { url: "/api/invitations/accept", token: f.account.token, body: {}, status: 400 },
+  ],
+  "GET /api/admin/organizations": (f) => [
+    { url: `/api/admin/organizations?q=${encodeURIComponent(f.account.email)}`, token: f.operator.token, status: 200 },
+    { url: "/api/admin/organizations?plan=gold", token: f.operator.token, status: 400 },
+    { url: "/api/admin/organizations", token: f.account.token, status: 403 },
+  ],
+  "GET /api/admin/organizations/{id}": (f) => [
+    adminOrg(f, f.orgs.team, { status: 200 }),
+    adminOrg(f, 999_999_999, { status: 404 }),
+    { ...adminOrg(f, f.orgs.team, { status: 403 }), token: f.account.token },
+    { ...adminOrg(f, f.orgs.team, { status: 400 }), url: "/api/admin/organizations/x", params: { id: "x" } },
+  ],
+  "PATCH /api/admin/organizations/{id}": (f) => [
+    adminOrg(f, f.orgs.join, { body: { plan: "professional", rate_limit: null }, status: 200 }),
+    adminOrg(f, f.orgs.join, { body: {}, status: 400 }),
+    adminOrg(f, 999_999_999, { body: { subscription: "active" }, status: 404 }),
+    { ...adminOrg(f, f.orgs.join, { body: { plan: "free" }, status: 403 }), token: f.account.token },
   ],
   "GET /api/admin/service-tokens": (f) => [{ url: "/api/admin/service-tokens", token: f.operator.token, status: 200 }],
   "POST /api/admin/service-tokens": (f) => [

@@ -20,6 +20,8 @@ const ACTORS: Record<string, string> = {
   portal: "in the portal",
   api: "through the API",
   reporter: "A reporter",
+  operator: "The operator",
+  "admin-cli": "The operator (CLI)",
 };
 
 /**
