@@ -378,6 +378,15 @@ describe("keys outlive people; organizations do not outlive their deletion", () 
     );
     expect(refused.status).toBe(404);
     expect((await callData({ key: key.api_key, username: "target_user" })).status).toBe(200);
+    // The data API ignores X-Organization-Id: a key knows its organization, whatever a caller names.
+    for (const named of [String(team.id), "999999", "abc"]) {
+      const answer = await callData({
+        key: key.api_key,
+        username: "target_user",
+        headers: { "x-organization-id": named },
+      });
+      expect({ named, status: answer.status }).toEqual({ named, status: 200 });
+    }
     // The owner finds what removed members made (and only that), or one member's keys.
     const ownKey = await generate(
       request("POST", "/api/api-keys/generate", {
