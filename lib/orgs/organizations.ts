@@ -68,37 +68,39 @@ export async function listOrganizations(userId: number): Promise<OrganizationVie
 
 /**
  * A new organization owned by the user. Refused past MAX_EXTRA_FREE_ORGANIZATIONS (every new one
- * starts on Free), also when requests race on several instances: each is written, then kept only
- * if fewer than the limit of the user's Free organizations have a lower id, so of any set of
- * concurrent creations exactly the earliest ones stay and the rest are taken back.
+ * starts on Free), also when requests race on several instances: each is written, then checked
+ * under a lock on the user's personal organization row, and taken back if the user now owns more
+ * than the limit. The checks run one at a time and each sees every creation checked before it
+ * (inserted before its own check), so of any set of concurrent creations exactly the limit stay.
  */
 export async function createOrganization(
   userId: number,
   name: string,
   context: AuditContext = UNSPECIFIED,
 ): Promise<OrganizationView> {
-  const ownedFree = (below?: number) =>
-    db().membership.count({
-      where: {
-        userId,
-        role: "owner",
-        organization: { personalUserId: null, plan: "free", ...(below === undefined ? {} : { id: { lt: below } }) },
-      },
-    });
   const refusal = () =>
     new DomainError(
       "organization_limit",
       `An account may own at most ${MAX_EXTRA_FREE_ORGANIZATIONS} Free organization besides its personal one`,
     );
-  if ((await ownedFree()) >= MAX_EXTRA_FREE_ORGANIZATIONS) throw refusal();
+  const ownedFree = await db().membership.count({
+    where: { userId, role: "owner", organization: { personalUserId: null, plan: "free" } },
+  });
+  if (ownedFree >= MAX_EXTRA_FREE_ORGANIZATIONS) throw refusal();
   const organization = await db().organization.create({
     data: { name, members: { create: { userId, role: "owner" } } },
     select: { id: true, name: true, personalUserId: true },
   });
-  if ((await ownedFree(organization.id)) >= MAX_EXTRA_FREE_ORGANIZATIONS) {
-    await db().organization.deleteMany({ where: { id: organization.id } });
-    throw refusal();
-  }
+  const [, takenBack] = await db().$transaction([
+    // The personal organization has the account's id.
+    db().$executeRaw`UPDATE organizations SET name = name WHERE id = ${userId}`,
+    db().$executeRaw`
+      DELETE FROM organizations WHERE id = ${organization.id} AND (
+        SELECT COUNT(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = ${userId} AND m.role = 'owner' AND o.personal_user_id IS NULL AND o.plan = 'free'
+      ) > ${MAX_EXTRA_FREE_ORGANIZATIONS}`,
+  ]);
+  if (takenBack) throw refusal();
   await recordAudit(userId, "org.created", context, { details: { organization_id: organization.id, name } });
   return toView({ role: "owner", organization });
 }
