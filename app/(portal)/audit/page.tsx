@@ -107,15 +107,16 @@ export default async function AuditPage({
     listAuditLogs(org.id, query),
     keyChoices(org.id, KEY_CHOICES, query.api_key_id),
   ]);
-  // The members each entry names: who acted, and whom a membership change was about.
-  const named = items.flatMap((entry) => {
-    const details = (entry.details ? JSON.parse(entry.details) : {}) as Record<string, unknown>;
-    return [entry.actorUserId, details.user_id, details.to_user_id].filter(
+  const entries = items.map((row) => toAuditResponse(row));
+  // The members each entry names: who acted, and whom a membership change was about (from the
+  // details toAuditResponse has read, which tolerates an unreadable row).
+  const named = entries.flatMap((entry) => {
+    const details = entry.details as Record<string, unknown>;
+    return [entry.actor_user_id, details.user_id, details.to_user_id].filter(
       (id): id is number => typeof id === "number",
     );
   });
   const names = await memberNames(org.id, named);
-  const entries = items.map((row) => toAuditResponse(row));
   const tz = org.timeZone;
 
   return (
