@@ -22,7 +22,7 @@ const LIB_FLOORS = [
   ["audit"],
   ["auth", "data-routes", "keys", "orgs"],
   ["usage"],
-  ["actions", "data-api", "gateway", "health", "http", "openapi", "setup"],
+  ["actions", "admin", "data-api", "gateway", "health", "http", "openapi", "setup"],
 ];
 const layerZones = LIB_FLOORS.flatMap((floor, level) =>
   floor.map((folder) => ({

@@ -1,6 +1,9 @@
 // The admin CLI's commands (scripts/admin.ts runs them): parsed with the REST schemas, written
 // through the same lib functions as every other change, audited as "admin-cli".
 import { z } from "zod";
+import { accountIdByEmail, signOutAccount } from "../lib/admin/admin-accounts";
+import { getAdminOrganizationDetail } from "../lib/admin/organization-detail";
+import { listAdminOrganizations, type AdminOrganization } from "../lib/orgs/admin-organizations";
 import type { AuditContext } from "../lib/audit/audit-actions";
 import { ROLES, setRole } from "../lib/auth/roles";
 import { createUser, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type PublicUser } from "../lib/auth/users";
@@ -18,7 +21,10 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command>
   set-rate-limit <email|org:ID|--org ID> <requests-per-hour|default>   Enterprise's custom hourly limit
       (an email names the account's personal organization; org:ID any organization, as
       GET /api/orgs lists them: only the operator changes an organization's plan)
-  set-role <email> <${ROLES.join("|")}>   operators manage routes and service tokens
+  set-role <email> <${ROLES.join("|")}>   operators manage routes, service tokens, organizations and accounts
+  sign-out <email>   end every portal session and REST login of the account
+  list-orgs [--q=TEXT]   the newest 50 organizations; TEXT matches a name or a member's email or username
+  show-org <ID|email>   one organization (an email: that account's personal one) with members, keys, usage
 
 Environment: DATABASE_URL (default file:./data/portal.db; postgres://… for PostgreSQL)`;
 
@@ -52,6 +58,12 @@ const hourlyLimit = z.union(
 
 function show(user: PublicUser) {
   return `#${user.id} ${user.email} (username ${user.username}, plan ${user.plan}, subscription ${user.subscription})`;
+}
+
+function describeOrganization(organization: AdminOrganization): string {
+  const limit = organization.rate_limit === null ? "" : `, limit ${organization.rate_limit}/h`;
+  const kind = organization.personal ? "personal" : "shared";
+  return `#${organization.id} ${organization.name} (${kind}, owner ${organization.owner_email ?? "none"}) plan ${organization.plan}${limit}, subscription ${organization.subscription}, ${organization.member_count} members, ${organization.key_count} keys, ${organization.calls_24h} calls in 24 h`;
 }
 
 const ORGANIZATION_TARGET = /^org:(\d{1,10})$/;
@@ -131,6 +143,41 @@ export async function runAdminCommand(argv: string[]): Promise<string> {
       const account = await setRole(email, role, ADMIN_CLI);
       if (!account) throw new Error(`No account with email ${email}`);
       return `Updated #${account.id} ${account.email}: role ${account.role}. Takes effect at its next request.`;
+    }
+    case "sign-out": {
+      if (args.length !== 1) throw new AdminUsageError("sign-out takes <email>");
+      const email = argument("email", emailSchema, args[0]);
+      const id = await accountIdByEmail(email);
+      if (id === null || !(await signOutAccount(id, ADMIN_CLI))) throw new Error(`No account with email ${email}`);
+      return `Signed out #${id} ${email} everywhere: every portal session and REST login ends at its next request.`;
+    }
+    case "list-orgs": {
+      const q = args.length === 1 && args[0]!.startsWith("--q=") ? args[0]!.slice("--q=".length) : undefined;
+      if (args.length > 1 || (args.length === 1 && q === undefined))
+        throw new AdminUsageError("list-orgs takes [--q=TEXT]");
+      const { items, total } = await listAdminOrganizations({ q: q || undefined, page: 1, per_page: 50 });
+      const lines = items.map(describeOrganization);
+      return [
+        ...lines,
+        `${total} organization${total === 1 ? "" : "s"}${total > items.length ? ` (newest ${items.length} shown)` : ""}`,
+      ].join("\n");
+    }
+    case "show-org": {
+      if (args.length !== 1) throw new AdminUsageError("show-org takes <ID|email>");
+      const id = /^\d{1,10}$/.test(args[0]!)
+        ? argument("id", idSchema, args[0])
+        : await accountIdByEmail(argument("email", emailSchema, args[0]));
+      const detail = id === null ? null : await getAdminOrganizationDetail(id);
+      if (!detail) throw new Error(`No organization for ${args[0]}`);
+      const { "24h": day, "7d": week } = detail.usage;
+      return [
+        describeOrganization(detail),
+        `Members: ${detail.members.map((member) => `${member.email} (${member.role})`).join(", ") || "none"}`,
+        `Keys: ${detail.keys.map((key) => `#${key.id} ${key.api_key_name} (${key.status})`).join(", ") || "none"}`,
+        `Calls: 24 h ${day.calls} (${day.calls - day.ok} refused or failed), 7 d ${week.calls} (${week.calls - week.ok} refused or failed)`,
+        "Recent audit:",
+        ...detail.audit.slice(0, 10).map((row) => `  ${row.created_at} ${row.action} by ${row.actor}`),
+      ].join("\n");
     }
     case undefined:
     case "help":

@@ -8,7 +8,7 @@ import type { AuditActor } from "../audit/audit-actions";
 import { recordFailedSignIn } from "../audit/failed-sign-ins";
 import { DomainError } from "../errors/domain-error";
 import { budgetIp } from "../limits/ip-budget";
-import { checkCredentials, createUser, type PublicUser } from "./users";
+import { checkCredentials, createUser, recordSignIn, type PublicUser } from "./users";
 
 export type SignInResult =
   | { ok: true; user: PublicUser }
@@ -51,7 +51,10 @@ export async function signInWithPassword(
   const checked = await checkCredentials(email, password);
   if (checked.user) {
     for (const limit of limits) await store.release(limit.key, limit.windowMs, now);
-    await recordAudit(checked.user.id, "auth.sign_in", { actor, ip, userId: checked.user.id });
+    await Promise.all([
+      recordSignIn(checked.user.id, new Date(now)),
+      recordAudit(checked.user.id, "auth.sign_in", { actor, ip, userId: checked.user.id }),
+    ]);
     return { ok: true, user: checked.user };
   }
   if (checked.accountId !== null) await recordFailedSignIn(checked.accountId, { actor, ip }, now);

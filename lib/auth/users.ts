@@ -101,6 +101,11 @@ export async function checkCredentials(
   return { user: toPublicUser(toAccount(row)), accountId: row.id };
 }
 
+/** When the account last signed in with its password: the operator's accounts list shows it. */
+export async function recordSignIn(userId: number, at: Date): Promise<void> {
+  await db().user.updateMany({ where: { id: userId }, data: { lastSignInAt: at } });
+}
+
 export async function accountExists(id: number): Promise<boolean> {
   return (await db().user.count({ where: { id } })) > 0;
 }

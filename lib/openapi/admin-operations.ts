@@ -13,10 +13,23 @@ import {
 } from "../data-routes/route-schemas";
 import { FORBIDDEN_MESSAGE } from "../http/errors";
 import { PLANS } from "../limits/plans";
+import type { AdminAccount } from "../admin/admin-accounts";
+import {
+  adminAccountChangesSchema,
+  adminAccountsQuerySchema,
+  adminUsageQuerySchema,
+  USAGE_RANGES,
+} from "../admin/admin-schemas";
+import type { AdminOrganizationDetail, OutcomeTotals } from "../admin/organization-detail";
+import { SECURITY_ACTIONS, type AdminUsageSummary } from "../admin/usage-overview";
+import { ROLES } from "../auth/roles";
 import type { AdminOrganization } from "../orgs/admin-organizations";
 import { adminOrganizationChangesSchema, adminOrganizationsQuerySchema } from "../orgs/org-schemas";
 import { idSchema } from "../validation/fields";
+import { auditEntrySchema } from "./audit-operations";
 import { documents, isoTime, paginationSchema, rowId, successMessageSchema } from "./common-schemas";
+import { keySchema } from "./key-operations";
+import { memberSchema } from "./organization-operations";
 import { BEARER, badRequest, error, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
 import { operation, type DocumentedOperation } from "./parameter-notes";
 
@@ -76,6 +89,93 @@ const adminOrganizationSchema = documents<AdminOrganization>()(
       created_at: isoTime,
     })
     .meta({ id: "AdminOrganization", description: "An organization as the operator sees it." }),
+);
+
+const outcomeTotalsSchema = documents<OutcomeTotals>()(
+  z.object({
+    calls: z.int().min(0),
+    ok: z.int().min(0).meta({ description: "Answered 2xx." }),
+    auth_failed: z.int().min(0).meta({ description: "Refused with 401 or 403." }),
+    limited: z.int().min(0).meta({ description: "Refused with 429." }),
+    other: z.int().min(0).meta({ description: "Any other answer (400, 404, 5xx)." }),
+  }),
+);
+
+const adminOrganizationDetailSchema = documents<AdminOrganizationDetail>()(
+  adminOrganizationSchema
+    .extend({
+      members: z.array(memberSchema),
+      keys: z.array(keySchema).meta({ description: "Its newest 100 keys' metadata (key_count has them all)." }),
+      usage: z.object({ "24h": outcomeTotalsSchema, "7d": outcomeTotalsSchema }),
+      audit: z.array(auditEntrySchema).meta({ description: "Its newest 20 audit entries." }),
+    })
+    .meta({
+      id: "AdminOrganizationDetail",
+      description: "An organization with its members, keys, usage and audit trail.",
+    }),
+);
+
+const adminAccountSchema = documents<AdminAccount>()(
+  z
+    .object({
+      id: rowId,
+      email: z.string(),
+      username: z.string(),
+      role: z.enum(ROLES),
+      organizations: z.array(z.object({ id: rowId, name: z.string(), role: z.string(), personal: z.boolean() })),
+      two_factor: z.boolean().meta({ description: "Whether two-factor sign-in is on." }),
+      created_at: isoTime,
+      last_sign_in_at: isoTime.nullable().meta({ description: "The last password sign-in, portal or REST." }),
+    })
+    .meta({ id: "AdminAccount", description: "An account as the operator sees it." }),
+);
+
+const organizationCallsSchema = z.object({
+  organization_id: rowId,
+  name: z.string().nullable(),
+  calls: z.int().min(0),
+  auth_failed: z.int().min(0),
+});
+
+const adminUsageSummarySchema = documents<AdminUsageSummary>()(
+  z
+    .object({
+      range: z.enum(USAGE_RANGES),
+      from: isoTime,
+      to: isoTime,
+      totals: outcomeTotalsSchema.extend({
+        error_rate: z.number().min(0).max(1).meta({ description: "The share of calls not answered 2xx." }),
+      }),
+      hourly: z.array(
+        z.object({
+          hour: isoTime,
+          ok: z.int().min(0),
+          auth_failed: z.int().min(0),
+          limited: z.int().min(0),
+          other: z.int().min(0),
+        }),
+      ),
+      top_by_calls: z.array(organizationCallsSchema).meta({ description: "At most 10." }),
+      top_by_auth_failed: z.array(organizationCallsSchema).meta({ description: "At most 10, with any 401/403." }),
+      refused_by_ip: z
+        .array(z.object({ ip: z.string(), count: z.int().min(1) }))
+        .meta({ description: "Calls refused past the per-IP budget for failed authentication (no account)." }),
+      security_events: z
+        .array(
+          z.object({
+            id: rowId,
+            organization_id: rowId,
+            organization_name: z.string().nullable(),
+            action: z.string().meta({ description: `One of ${SECURITY_ACTIONS.join(", ")}.` }),
+            actor: z.string(),
+            api_key_name: z.string().nullable(),
+            ip: z.string().nullable(),
+            created_at: isoTime,
+          }),
+        )
+        .meta({ description: "The newest 10 in the range." }),
+    })
+    .meta({ id: "AdminUsageSummary", description: "Usage across every organization, from the hourly rollups." }),
 );
 
 const operatorOnly = error("The account is not an operator.", undefined, FORBIDDEN_MESSAGE);
@@ -263,7 +363,7 @@ export const adminOperations: DocumentedOperation[] = [
       security: BEARER,
       request: { params: z.object({ id: idSchema }) },
       responses: {
-        200: json(adminOrganizationSchema, "The organization."),
+        200: json(adminOrganizationDetailSchema, "The organization, its members, keys, usage and audit trail."),
         400: badRequest,
         401: unauthenticated,
         403: operatorOnly,
@@ -300,5 +400,115 @@ export const adminOperations: DocumentedOperation[] = [
       },
     },
     { id: "The organization's id." },
+  ),
+  operation(
+    {
+      method: "get",
+      path: "/api/admin/accounts",
+      tags: ["Operator"],
+      summary: "List accounts",
+      description: "Every account, newest first (operators only). q matches the email or username, case-insensitively.",
+      security: BEARER,
+      request: { query: adminAccountsQuerySchema },
+      responses: {
+        200: json(
+          z
+            .object({ data: z.array(adminAccountSchema), pagination: paginationSchema })
+            .meta({ id: "AdminAccountList" }),
+          "A page of accounts.",
+        ),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        ...unexpected,
+      },
+    },
+    { q: "Case-insensitive search in emails and usernames (at most 100 characters)." },
+  ),
+  operation(
+    {
+      method: "get",
+      path: "/api/admin/accounts/{id}",
+      tags: ["Operator"],
+      summary: "Get an account",
+      security: BEARER,
+      request: { params: z.object({ id: idSchema }) },
+      responses: {
+        200: json(adminAccountSchema, "The account."),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        404: error("No account with this id."),
+        ...unexpected,
+      },
+    },
+    { id: "The account's id." },
+  ),
+  operation(
+    {
+      method: "patch",
+      path: "/api/admin/accounts/{id}",
+      tags: ["Operator"],
+      summary: "Change an account's role",
+      description:
+        "Operators manage routes, service tokens, organizations and accounts. The role is read at the account's next request; audited on its personal organization with actor operator.",
+      security: BEARER,
+      request: {
+        params: z.object({ id: idSchema }),
+        body: jsonBody(adminAccountChangesSchema.meta({ id: "AdminAccountChanges" }), "The new role."),
+      },
+      responses: {
+        200: json(adminAccountSchema, "The account as changed."),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        404: error("No account with this id."),
+        409: error("The last operator cannot be demoted."),
+        413: tooLarge,
+        ...unexpected,
+      },
+    },
+    { id: "The account's id." },
+  ),
+  operation(
+    {
+      method: "post",
+      path: "/api/admin/accounts/{id}/sign-out",
+      tags: ["Operator"],
+      summary: "End every session of an account",
+      description:
+        "Every portal session and REST login (refresh family and its access tokens) of the account ends at its next request; audited on its personal organization with actor operator.",
+      security: BEARER,
+      request: { params: z.object({ id: idSchema }) },
+      responses: {
+        200: json(successMessageSchema, "Signed out everywhere."),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        404: error("No account with this id."),
+        ...unexpected,
+      },
+    },
+    { id: "The account's id." },
+  ),
+  operation(
+    {
+      method: "get",
+      path: "/api/admin/usage/summary",
+      tags: ["Operator"],
+      summary: "Usage across organizations",
+      description:
+        "Calls per hour for everyone, error rates, the top organizations by calls and by failed authentication, refused calls from unknown clients by IP, and the newest security events, from the hourly rollups.",
+      security: BEARER,
+      request: { query: adminUsageQuerySchema },
+      responses: {
+        200: json(adminUsageSummarySchema, "The summary."),
+        400: badRequest,
+        401: unauthenticated,
+        403: operatorOnly,
+        ...unexpected,
+      },
+    },
+    { range: "24h (the default) or 7d, whole UTC hours up to the current one." },
   ),
 ];

@@ -8,7 +8,7 @@ import { operation, type DocumentedOperation } from "./parameter-notes";
 
 /** The "Audit" tag: the trail of changes to the account's keys. */
 
-const auditEntrySchema = documents<AuditLogResponse>()(
+export const auditEntrySchema = documents<AuditLogResponse>()(
   z
     .object({
       id: rowId,

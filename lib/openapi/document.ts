@@ -72,7 +72,11 @@ function generate(): OpenApiDocument {
     description: "The username the key was generated with.",
   });
   for (const [name, header] of Object.entries(RESPONSE_HEADERS)) registry.registerComponent("headers", name, header);
-  for (const { config } of OPERATIONS) registry.registerPath(config);
+  // Operator endpoints carry x-operator-only: a generated client (or a reader) can tell them apart
+  // without knowing the tag, and the 403 each documents says why a user account is refused.
+  for (const { config } of OPERATIONS) {
+    registry.registerPath(config.tags?.includes("Operator") ? { ...config, "x-operator-only": true } : config);
+  }
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
@@ -91,7 +95,11 @@ function generate(): OpenApiDocument {
       { name: "Account", description: "Account settings." },
       { name: "Data API", description: "What the keys are for." },
       { name: "Service", description: "For operators and tools." },
-      { name: "Operator", description: "For operator accounts: the routes the keys guard." },
+      {
+        name: "Operator",
+        description:
+          "Operator accounts only (x-operator-only; any other account gets 403): the routes the keys guard, service tokens, organizations, accounts and usage across everyone.",
+      },
     ],
   });
 

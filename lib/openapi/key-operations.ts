@@ -31,7 +31,7 @@ import { operation, type DocumentedOperation } from "./parameter-notes";
 
 /** The "Keys" tag: the account's API keys, and the leak report anyone may file. */
 
-const keySchema = documents<KeyResponse>()(
+export const keySchema = documents<KeyResponse>()(
   z
     .object({
       id: rowId,

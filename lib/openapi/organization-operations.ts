@@ -41,7 +41,7 @@ const organizationSchema = documents<OrganizationView>()(
 
 const roleSchema = z.enum(ORG_ROLES);
 
-const memberSchema = documents<MemberView>()(
+export const memberSchema = documents<MemberView>()(
   z
     .object({ user_id: rowId, username: z.string(), email: z.string(), role: roleSchema, joined_at: isoTime })
     .meta({ id: "Member", description: "A member of the organization and their role." }),

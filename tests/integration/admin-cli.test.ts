@@ -99,4 +99,31 @@ describe("admin CLI", () => {
     );
     expect((await auditRows()).length).toBe(before);
   });
+
+  it("list-orgs finds by a member's email; show-org by id or email; sign-out ends the account's logins", async () => {
+    const listed = await runAdminCommand(["list-orgs", `--q=${account.email.toUpperCase()}`]);
+    expect(listed.split("\n")).toEqual([
+      expect.stringMatching(new RegExp(`^#${account.id} .*\\(personal, owner ${account.email}\\) plan \\w+`)),
+      "1 organization",
+    ]);
+    expect(await runAdminCommand(["list-orgs", "--q=no-such-organization-anywhere"])).toBe("0 organizations");
+    await expect(runAdminCommand(["list-orgs", "extra"])).rejects.toThrow(AdminUsageError);
+
+    const byEmail = await runAdminCommand(["show-org", account.email]);
+    expect(byEmail).toContain(`Members: ${account.email} (owner)`);
+    expect(byEmail).toMatch(/^Calls: 24 h \d+/m);
+    expect(await runAdminCommand(["show-org", String(account.id)])).toBe(byEmail);
+    await expect(runAdminCommand(["show-org", "2147483647"])).rejects.toThrow("No organization for 2147483647");
+    await expect(runAdminCommand(["show-org", "nobody-here@example.com"])).rejects.toThrow(/No organization/);
+
+    expect(await runAdminCommand(["sign-out", account.email])).toMatch(/ends at its next request/);
+    const login = await db().refreshToken.findMany({ where: { userId: account.id } });
+    expect(login.length).toBeGreaterThan(0);
+    expect(login.every((row) => row.revokedAt !== null)).toBe(true);
+    const [audit] = await db().auditLog.findMany({
+      where: { ownerId: account.id, action: "auth.sign_out_everywhere" },
+    });
+    expect(audit).toMatchObject({ actor: "admin-cli" });
+    await expect(runAdminCommand(["sign-out", "nobody-here@example.com"])).rejects.toThrow("No account with email");
+  });
 });

@@ -95,6 +95,10 @@ const OPERATOR: Record<string, { path: string; params?: Record<string, string> }
   "app/api/admin/organizations/route.ts": { path: "/api/admin/organizations" },
   "app/api/admin/organizations/[id]/route.ts": { path: "/api/admin/organizations/1", params: { id: "1" } },
   "app/api/admin/service-tokens/[id]/route.ts": { path: "/api/admin/service-tokens/1", params: { id: "1" } },
+  "app/api/admin/accounts/route.ts": { path: "/api/admin/accounts" },
+  "app/api/admin/accounts/[id]/route.ts": { path: "/api/admin/accounts/1", params: { id: "1" } },
+  "app/api/admin/accounts/[id]/sign-out/route.ts": { path: "/api/admin/accounts/1/sign-out", params: { id: "1" } },
+  "app/api/admin/usage/summary/route.ts": { path: "/api/admin/usage/summary" },
 };
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;

@@ -180,6 +180,15 @@ const adminOrg = (f: Fixture, id: number, options: { body?: unknown; status: num
   status: options.status,
 });
 
+/** A call of /api/admin/accounts/{id}{path} as the operator. */
+const adminAccount = (f: Fixture, id: number, options: { path?: string; body?: unknown; status: number }): Call => ({
+  url: `/api/admin/accounts/${id}${options.path ?? ""}`,
+  params: { id: String(id) },
+  token: f.operator.token,
+  ...(options.body === undefined ? {} : { body: options.body }),
+  status: options.status,
+});
+
 const invitation = (id: number, account: Account, invitationId: number, status: number): Call => ({
   url: `/api/orgs/${id}/invitations/${invitationId}`,
   params: { id: String(id), invitation_id: String(invitationId) },
@@ -468,6 +477,32 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
     adminOrg(f, f.orgs.join, { body: {}, status: 400 }),
     adminOrg(f, 999_999_999, { body: { subscription: "active" }, status: 404 }),
     { ...adminOrg(f, f.orgs.join, { body: { plan: "free" }, status: 403 }), token: f.account.token },
+  ],
+  "GET /api/admin/accounts": (f) => [
+    { url: `/api/admin/accounts?q=${encodeURIComponent(f.account.email)}`, token: f.operator.token, status: 200 },
+    { url: "/api/admin/accounts?per_page=0", token: f.operator.token, status: 400 },
+    { url: "/api/admin/accounts", token: f.account.token, status: 403 },
+  ],
+  "GET /api/admin/accounts/{id}": (f) => [
+    adminAccount(f, f.account.id, { status: 200 }),
+    adminAccount(f, 2_147_483_647, { status: 404 }),
+    { ...adminAccount(f, f.account.id, { status: 400 }), url: "/api/admin/accounts/x", params: { id: "x" } },
+  ],
+  "PATCH /api/admin/accounts/{id}": (f) => [
+    adminAccount(f, f.members.promote.id, { body: { role: "user" }, status: 200 }),
+    adminAccount(f, f.members.promote.id, { body: { role: "root" }, status: 400 }),
+    adminAccount(f, 2_147_483_647, { body: { role: "user" }, status: 404 }),
+    { ...adminAccount(f, f.account.id, { body: { role: "operator" }, status: 403 }), token: f.account.token },
+  ],
+  "POST /api/admin/accounts/{id}/sign-out": (f) => [
+    adminAccount(f, f.members.remove.id, { path: "/sign-out", status: 200 }),
+    adminAccount(f, 2_147_483_647, { path: "/sign-out", status: 404 }),
+  ],
+  "GET /api/admin/usage/summary": (f) => [
+    { url: "/api/admin/usage/summary?range=7d", token: f.operator.token, status: 200 },
+    { url: "/api/admin/usage/summary", token: f.operator.token, status: 200 },
+    { url: "/api/admin/usage/summary?range=1y", token: f.operator.token, status: 400 },
+    { url: "/api/admin/usage/summary", token: f.account.token, status: 403 },
   ],
   "GET /api/admin/service-tokens": (f) => [{ url: "/api/admin/service-tokens", token: f.operator.token, status: 200 }],
   "POST /api/admin/service-tokens": (f) => [

@@ -2,16 +2,18 @@ import { notFound } from "@/lib/http/errors";
 import { methodNotAllowed, withOperator } from "@/lib/http/handler";
 import { auditContext, parseInput, readJson } from "@/lib/http/request";
 import { json } from "@/lib/http/respond";
-import { changeAdminOrganization, getAdminOrganization } from "@/lib/orgs/admin-organizations";
+import { getAdminOrganizationDetail } from "@/lib/admin/organization-detail";
+import { changeAdminOrganization } from "@/lib/orgs/admin-organizations";
 import { adminOrganizationChangesSchema } from "@/lib/orgs/org-schemas";
 import { idSchema } from "@/lib/validation/fields";
 import { z } from "zod";
 
 const params = z.object({ id: idSchema });
 
+/** Operators: the organization with its members, keys' metadata, usage and newest audit entries. */
 export const GET = withOperator<{ id: string }>(async (_request, auth) => {
   const { id } = await parseInput(params, auth.params);
-  const organization = await getAdminOrganization(id);
+  const organization = await getAdminOrganizationDetail(id);
   if (!organization) throw notFound("Organization not found");
   return json(organization);
 });
