@@ -46,8 +46,8 @@ function useDismissable() {
   return menu;
 }
 
-/** Operators also manage the routes the keys guard. */
-const OPERATOR_LINKS: typeof LINKS = [{ href: "/admin/routes", label: "Routes" }];
+/** Operators also run every organization and account, and the routes the keys guard (/admin/…). */
+const OPERATOR_LINKS: typeof LINKS = [{ href: "/admin", label: "Console", short: "Ops" }];
 
 export function PortalNav({
   email,

@@ -27,7 +27,8 @@ test("an operator creates, edits and deletes a route from the Routes page; a key
   const secret = await generateKey(page, "route-reader", "route_reader");
   await closeNewKeyModal(page);
 
-  await page.getByRole("link", { name: "Routes" }).click();
+  await page.getByRole("link", { name: "Console" }).click();
+  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Routes" }).click();
   await expect(page.getByRole("heading", { name: "Routes" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "sample", exact: true })).toBeVisible();
 
@@ -69,7 +70,7 @@ test("an operator creates, edits and deletes a route from the Routes page; a key
 test("the Routes page does not exist for an account that is not an operator", async ({ page, request }) => {
   const account = await registerAccount(request);
   await signIn(page, account);
-  await expect(page.getByRole("link", { name: "Routes" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Console" })).toHaveCount(0);
   const response = await page.goto("/admin/routes");
   expect(response?.status()).toBe(404);
 });

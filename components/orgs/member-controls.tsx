@@ -1,8 +1,6 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { toast } from "sonner";
 import {
   changeMemberRoleAction,
   createOrganizationAction,
@@ -12,29 +10,7 @@ import {
 } from "@/lib/actions/orgs";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { alertError, button, field, label } from "@/components/ui/styles";
-
-type Result = { ok: true } | { ok: false; message: string };
-
-/** Runs a portal action, says how it went (a toast), and re-reads the page on success. */
-function useAction() {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  return {
-    pending,
-    run: async (action: () => Promise<Result>, done: string): Promise<boolean> => {
-      setPending(true);
-      const result = await action().catch(() => ({ ok: false as const, message: "Could not reach the server." }));
-      setPending(false);
-      if (!result.ok) {
-        toast.error(result.message);
-        return false;
-      }
-      toast.success(done);
-      router.refresh();
-      return true;
-    },
-  };
-}
+import { useAction } from "@/components/ui/use-action";
 
 /** A member's role, changed with a select and a Save button (so arrowing through roles does not save each). */
 export function MemberRole({
@@ -98,7 +74,7 @@ export function RemoveMember({ userId, email }: { userId: number; email: string 
         confirmLabel="Remove"
         onCancel={() => setOpen(false)}
         onConfirm={async () => {
-          if (await run(() => removeMemberAction({ user_id: userId }), `${email} was removed.`)) setOpen(false);
+          if ((await run(() => removeMemberAction({ user_id: userId }), `${email} was removed.`)).ok) setOpen(false);
         }}
       >
         <p className="text-sm">
@@ -138,7 +114,7 @@ export function LeaveOrganization({ name }: { name: string }) {
         confirmLabel="Leave"
         onCancel={() => setOpen(false)}
         onConfirm={async () => {
-          if (await run(() => leaveOrganizationAction(), `You left ${name}.`)) setOpen(false);
+          if ((await run(() => leaveOrganizationAction(), `You left ${name}.`)).ok) setOpen(false);
         }}
       >
         <p className="text-sm">You lose access to its keys, usage and audit log. Its keys keep working.</p>
@@ -158,7 +134,7 @@ export function CreateOrganization() {
         const form = event.currentTarget;
         const name = String(new FormData(form).get("name") ?? "");
         setError(null);
-        const ok = await run(async () => {
+        const { ok } = await run(async () => {
           const result = await createOrganizationAction({ name });
           if (!result.ok) setError(result.message);
           return result;

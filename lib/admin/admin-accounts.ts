@@ -111,3 +111,13 @@ export async function signOutAccount(id: number, context: AuditContext): Promise
   await signOutEverywhere(id, context);
   return true;
 }
+
+/** Emails of accounts by id, for the console's audit lines (which operator or member acted). */
+export async function accountEmails(ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db().user.findMany({
+    where: { id: { in: [...new Set(ids)] } },
+    select: { id: true, email: true },
+  });
+  return new Map(rows.map((row) => [row.id, row.email]));
+}

@@ -1,7 +1,8 @@
 import "server-only";
 import { cache } from "react";
-import { redirect } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { sessionClaims } from "./next-auth";
+import { roleOf } from "./roles";
 import { sessionRevoked } from "./session-revocation";
 import { getAccountWithSessionVersion, type Account } from "./users";
 
@@ -24,5 +25,15 @@ export const currentAccount = cache(async (): Promise<Account | null> => {
 export async function requireAccount(): Promise<Account> {
   const account = await currentAccount();
   if (!account) redirect("/login");
+  return account;
+}
+
+/**
+ * For the operator's pages: the signed-in operator; any other account gets the 404 page (the
+ * console does not exist for it, as the REST API answers 403). The role is read per request.
+ */
+export async function requireOperator(): Promise<Account> {
+  const account = await requireAccount();
+  if ((await roleOf(account.id)) !== "operator") notFound();
   return account;
 }

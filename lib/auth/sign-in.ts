@@ -8,7 +8,7 @@ import type { AuditActor } from "../audit/audit-actions";
 import { recordFailedSignIn } from "../audit/failed-sign-ins";
 import { DomainError } from "../errors/domain-error";
 import { budgetIp } from "../limits/ip-budget";
-import { checkCredentials, createUser, recordSignIn, type PublicUser } from "./users";
+import { checkCredentials, createUser, emailOf, recordSignIn, type PublicUser } from "./users";
 
 export type SignInResult =
   | { ok: true; user: PublicUser }
@@ -32,6 +32,42 @@ export async function signInWithPassword(
   now = Date.now(),
   actor: AuditActor = "api",
 ): Promise<SignInResult> {
+  const result = await checkPasswordWithinBudget(email, password, ip, now, actor);
+  if (result.ok) {
+    await Promise.all([
+      recordSignIn(result.user.id, new Date(now)),
+      recordAudit(result.user.id, "auth.sign_in", { actor, ip, userId: result.user.id }),
+    ]);
+  }
+  return result;
+}
+
+/**
+ * Re-authentication before an operator's most sensitive acts in the portal (a role change, a
+ * suspension, ending someone's sessions): the signed-in account's password, checked within the
+ * sign-in budgets (a wrong one counts as a guess, and is audited as one), so a session left open
+ * on a shared screen cannot do them, nor guess its way there. Not a sign-in: no session starts.
+ */
+export async function confirmPassword(userId: number, password: string, ip: string, now = Date.now()): Promise<void> {
+  const email = await emailOf(userId);
+  const result = email ? await checkPasswordWithinBudget(email, password, ip, now, "portal") : null;
+  if (result?.ok && result.user.id === userId) return;
+  const wait = result && !result.ok && result.throttled ? result.retryAfterSeconds : undefined;
+  throw new DomainError(
+    "reauthentication_failed",
+    wait === undefined
+      ? "That password is not right; nothing was changed"
+      : `Too many wrong passwords; try again in ${wait} s. Nothing was changed`,
+  );
+}
+
+async function checkPasswordWithinBudget(
+  email: string,
+  password: string,
+  ip: string,
+  now: number,
+  actor: AuditActor,
+): Promise<SignInResult> {
   const client = budgetIp(ip);
   const limits = [
     { key: `login:${hashed(`${email}|${client}`)}`, ...SIGN_IN_LIMITS.perEmailAndIp },
@@ -51,10 +87,6 @@ export async function signInWithPassword(
   const checked = await checkCredentials(email, password);
   if (checked.user) {
     for (const limit of limits) await store.release(limit.key, limit.windowMs, now);
-    await Promise.all([
-      recordSignIn(checked.user.id, new Date(now)),
-      recordAudit(checked.user.id, "auth.sign_in", { actor, ip, userId: checked.user.id }),
-    ]);
     return { ok: true, user: checked.user };
   }
   if (checked.accountId !== null) await recordFailedSignIn(checked.accountId, { actor, ip }, now);

@@ -106,6 +106,11 @@ export async function recordSignIn(userId: number, at: Date): Promise<void> {
   await db().user.updateMany({ where: { id: userId }, data: { lastSignInAt: at } });
 }
 
+export async function emailOf(userId: number): Promise<string | null> {
+  const row = await db().user.findUnique({ where: { id: userId }, select: { email: true } });
+  return row?.email ?? null;
+}
+
 export async function accountExists(id: number): Promise<boolean> {
   return (await db().user.count({ where: { id } })) > 0;
 }

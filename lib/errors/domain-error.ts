@@ -45,7 +45,9 @@ export type DomainErrorCode =
   /** The invitation names another email address. */
   | "invitation_email_mismatch"
   /** The caller is a member of the organization already. */
-  | "already_member";
+  | "already_member"
+  /** A sensitive act asked for the password again, and it was wrong (or guessed too often). */
+  | "reauthentication_failed";
 
 export class DomainError extends Error {
   constructor(

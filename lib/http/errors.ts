@@ -49,6 +49,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   invitation_expired: 410,
   invitation_email_mismatch: 403,
   already_member: 409,
+  reauthentication_failed: 403,
 };
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */

@@ -76,7 +76,7 @@ export function operatorAction<S extends z.ZodType, T>(
   fn: (userId: number, data: z.output<S>) => Promise<T>,
 ): Promise<ActionResult<T>> {
   return accountAction(schema, input, async (userId, data) => {
-    if ((await roleOf(userId)) !== "operator") throw new ApiError(403, "Only operator accounts can change routes.");
+    if ((await roleOf(userId)) !== "operator") throw new ApiError(403, "Only operator accounts can do this.");
     return fn(userId, data);
   });
 }

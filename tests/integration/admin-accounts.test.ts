@@ -9,6 +9,7 @@ import { POST as login } from "@/app/api/auth/login/route";
 import { POST as refresh } from "@/app/api/auth/refresh/route";
 import { POST as createOrganization } from "@/app/api/orgs/route";
 import { setRole } from "@/lib/auth/roles";
+import { confirmPassword } from "@/lib/auth/sign-in";
 import { db } from "@/lib/db/client";
 import { flushUsage } from "@/lib/usage/usage-recorder";
 import { seedSampleRoutes } from "../helpers";
@@ -189,5 +190,29 @@ describe("usage across organizations", () => {
     expect((await readBody(await summary(operator.token))).range).toBe("24h");
     expect((await summary(operator.token, "?range=30d")).status).toBe(400);
     expect((await summary(member.token)).status).toBe(401);
+  });
+});
+
+describe("re-authentication before the console's sensitive acts", () => {
+  it("takes the account's own password, counts wrong ones as guesses, and starts no session", async () => {
+    const account = await createAccount({ prefix: "reauth" });
+    const before = await db().user.findUniqueOrThrow({ where: { id: account.id }, select: { lastSignInAt: true } });
+    await expect(confirmPassword(account.id, account.password, "203.0.113.50")).resolves.toBeUndefined();
+    await expect(confirmPassword(account.id, operator.password, "203.0.113.50")).rejects.toMatchObject({
+      code: "reauthentication_failed",
+      message: "That password is not right; nothing was changed",
+    });
+    const after = await db().user.findUniqueOrThrow({ where: { id: account.id }, select: { lastSignInAt: true } });
+    expect(after.lastSignInAt).toEqual(before.lastSignInAt);
+    expect(await audits(account.id, "auth.sign_in")).toHaveLength(1);
+    expect(await audits(account.id, "auth.sign_in_failed")).toHaveLength(1);
+    // The sign-in budget (10 failures per email and address): the right password is refused too.
+    for (let i = 0; i < 10; i++) await confirmPassword(account.id, "wrong", "203.0.113.51").catch(() => undefined);
+    await expect(confirmPassword(account.id, "wrong", "203.0.113.51")).rejects.toMatchObject({
+      message: expect.stringMatching(/^Too many wrong passwords; try again in \d+ s/),
+    });
+    await expect(confirmPassword(account.id, account.password, "203.0.113.51")).rejects.toMatchObject({
+      code: "reauthentication_failed",
+    });
   });
 });

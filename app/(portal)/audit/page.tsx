@@ -59,6 +59,10 @@ function describe(entry: AuditLogResponse, names: Map<number, MemberName>): stri
     case "org.transferred":
       return `to ${member(d.to_user_id)}`;
     case "org.renamed":
+    case "account.plan":
+    case "account.subscription":
+    case "account.rate_limit":
+    case "account.role":
       return `${show(d.before)} → ${show(d.after)}`;
     case "key.rename":
       return `${show(d.from)} → ${show(d.to)}`;

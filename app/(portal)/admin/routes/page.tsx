@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { ConsoleNav } from "@/components/admin/console-nav";
 import { DeleteRouteButton } from "@/components/admin/delete-route-button";
 import { RouteFormDialog } from "@/components/admin/route-form-dialog";
 import { stackedCell } from "@/components/ui/styles";
 import { DataTable } from "@/components/ui/table";
-import { requireAccount } from "@/lib/auth/current-account";
-import { roleOf } from "@/lib/auth/roles";
+import { requireOperator } from "@/lib/auth/current-account";
 import { listRoutes, toRouteResponse } from "@/lib/data-routes/route-commands";
 import { planLabel } from "@/lib/limits/plans";
 import { routeHealth, type RouteHealth } from "@/lib/usage/route-health";
@@ -18,8 +17,7 @@ export const metadata: Metadata = { title: "Routes" };
  * exist (404), as the REST API answers 403.
  */
 export default async function RoutesPage() {
-  const account = await requireAccount();
-  if ((await roleOf(account.id)) !== "operator") notFound();
+  await requireOperator();
   const [rows, health] = await Promise.all([listRoutes(), routeHealth()]);
   const routes = rows.map(toRouteResponse);
   return (
@@ -30,6 +28,7 @@ export default async function RoutesPage() {
         </h1>
         <RouteFormDialog />
       </div>
+      <ConsoleNav current="/admin/routes" />
       <p className="mt-2 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
         What your keys guard. A call to <code>/gw/&lt;slug&gt;/…</code> with a key is checked (status, expiry, routes,
         IP allow-list, plan, hourly limit) and forwarded to the route&apos;s upstream; <code>?id=</code> on the data API
