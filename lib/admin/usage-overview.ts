@@ -1,5 +1,6 @@
 import { db, Prisma } from "../db/client";
 import { readRows } from "../db/read-rows";
+import { indexedBy } from "../db/sql-dialect";
 import { epochMs } from "../format/dates";
 import { DAY_MS, HOUR_MS } from "../format/time";
 import type { UsageRange } from "./admin-schemas";
@@ -63,19 +64,22 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
   // Whole hours: the rollups hold hours, and the current one is partly there.
   const to = new Date(Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
   const from = new Date(to.getTime() - RANGE_MS[range]);
-  const callsOf = Prisma.raw("SUM(ok + auth_failed + limited + other)");
-  const [hours, topCalls, topFailed, refused, events] = await Promise.all([
+  const source = indexedBy("usage_hourly_totals", "usage_hourly_totals_covering_idx");
+  const within = Prisma.sql`hour >= ${from} AND hour < ${to}`;
+  const [hours, top, refused, events] = await Promise.all([
     readRows<Array<{ hour: string | Date; ok: Count; auth_failed: Count; limited: Count; other: Count }>>(Prisma.sql`
       SELECT hour, SUM(ok) AS ok, SUM(auth_failed) AS auth_failed, SUM(limited) AS limited, SUM(other) AS other
-      FROM usage_hourly_totals WHERE hour >= ${from} AND hour < ${to} GROUP BY hour ORDER BY hour`),
-    readRows<Array<{ owner_id: Count; calls: Count; auth_failed: Count }>>(Prisma.sql`
-      SELECT owner_id, ${callsOf} AS calls, SUM(auth_failed) AS auth_failed
-      FROM usage_hourly_totals WHERE hour >= ${from} AND hour < ${to}
-      GROUP BY owner_id ORDER BY calls DESC, owner_id LIMIT ${TOP}`),
-    readRows<Array<{ owner_id: Count; calls: Count; auth_failed: Count }>>(Prisma.sql`
-      SELECT owner_id, ${callsOf} AS calls, SUM(auth_failed) AS auth_failed
-      FROM usage_hourly_totals WHERE hour >= ${from} AND hour < ${to}
-      GROUP BY owner_id HAVING SUM(auth_failed) > 0 ORDER BY auth_failed DESC, owner_id LIMIT ${TOP}`),
+      FROM ${source} WHERE ${within} GROUP BY hour ORDER BY hour`),
+    // Both rankings from one pass over the range: the sums per organization are built once.
+    readRows<Array<{ ranking: string; owner_id: Count; calls: Count; auth_failed: Count }>>(Prisma.sql`
+      WITH sums AS (
+        SELECT owner_id, SUM(ok + auth_failed + limited + other) AS calls, SUM(auth_failed) AS auth_failed
+        FROM ${source} WHERE ${within} GROUP BY owner_id)
+      SELECT * FROM (SELECT 'calls' AS ranking, owner_id, calls, auth_failed FROM sums
+        ORDER BY calls DESC, owner_id LIMIT ${TOP}) AS by_calls
+      UNION ALL
+      SELECT * FROM (SELECT 'auth_failed' AS ranking, owner_id, calls, auth_failed FROM sums WHERE auth_failed > 0
+        ORDER BY auth_failed DESC, owner_id LIMIT ${TOP}) AS by_failures`),
     readRows<Array<{ ip: string; count: Count }>>(Prisma.sql`
       SELECT ip, SUM(count) AS count FROM refused_calls WHERE hour >= ${from} AND hour < ${to}
       GROUP BY ip ORDER BY count DESC, ip LIMIT ${TOP}`),
@@ -86,7 +90,9 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
       take: TOP,
     }),
   ]);
-  const ownerIds = [...new Set([...topCalls, ...topFailed].map((row) => Number(row.owner_id)))];
+  const topCalls = top.filter((row) => row.ranking === "calls");
+  const topFailed = top.filter((row) => row.ranking === "auth_failed");
+  const ownerIds = top.map((row) => Number(row.owner_id));
   ownerIds.push(...events.map((event) => event.ownerId));
   const names = new Map(
     (

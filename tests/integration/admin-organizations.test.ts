@@ -55,6 +55,9 @@ describe("operator organizations", () => {
       key_count: 1,
       member_count: 1,
     });
+    // A page past the end has no row to count with: the total is counted on its own.
+    const past = await readBody(await list(operator.token, `q=${encodeURIComponent(owner.email)}&page=3`));
+    expect(past).toMatchObject({ data: [], pagination: { page: 3, total: 1 } });
     const filtered = await readBody(await list(operator.token, `q=${encodeURIComponent(owner.email)}&plan=enterprise`));
     expect(filtered.data).toEqual([]);
     const one = await getOrganization(
