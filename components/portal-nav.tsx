@@ -106,6 +106,12 @@ export function PortalNav({
         </summary>
         <div className="absolute right-0 z-10 mt-1 w-56 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900">
           <p className="px-2 py-1 text-slate-600 dark:text-slate-400">Plan: {plan}</p>
+          <Link
+            href="/account"
+            className="mt-1 block w-full rounded-md px-2 py-1.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800"
+          >
+            Account settings
+          </Link>
           <button
             type="button"
             onClick={() => signOut({ callbackUrl: "/login" })}

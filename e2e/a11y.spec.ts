@@ -85,6 +85,8 @@ for (const scheme of ["light", "dark"] as const) {
       await audit(page, testInfo, `plan${suffix}`);
       await page.goto("/audit");
       await audit(page, testInfo, `audit${suffix}`);
+      await page.goto("/account");
+      await audit(page, testInfo, `account${suffix}`);
     });
   });
 }
@@ -111,7 +113,7 @@ test("pages fit a 375 px wide screen without sideways scrolling, with 100-charac
   await page.getByRole("link", { name }).click();
   await expect(page).toHaveURL(/\/keys\/\d+$/);
   const detail = new URL(page.url()).pathname;
-  for (const path of ["/keys", detail, "/usage", "/docs", "/plan", "/audit"]) {
+  for (const path of ["/keys", detail, "/usage", "/docs", "/plan", "/audit", "/account"]) {
     await page.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);

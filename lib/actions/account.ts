@@ -2,6 +2,16 @@
 
 import "server-only";
 import { z } from "zod";
+import QRCode from "qrcode";
+import {
+  changePasswordSchema,
+  confirmTwoFactorSchema,
+  disableTwoFactorSchema,
+  startTwoFactorSchema,
+} from "@/lib/auth/auth-schemas";
+import { startTwoFactor } from "@/lib/auth/sign-in";
+import { confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
+import { changePassword } from "@/lib/auth/password-change";
 import { signOutEverywhere } from "@/lib/auth/session-revocation";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
 
@@ -9,6 +19,40 @@ import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
 export async function signOutEverywhereAction() {
   return accountAction(z.undefined(), undefined, async (userId) => {
     await signOutEverywhere(userId, await portalAuditContext());
+    return true;
+  });
+}
+
+/**
+ * The account page's password change: every session ends, this one too (a session cookie cannot
+ * be exempted from a version change); the page signs in again with the new password at once.
+ */
+export async function changePasswordAction(input: unknown) {
+  return accountAction(changePasswordSchema, input, async (userId, data) => {
+    await changePassword(userId, data, null, await portalAuditContext());
+    return true;
+  });
+}
+
+/** The account page's "Turn on": the password, then the secret with its QR code (a data: image, drawn here). */
+export async function startTwoFactorAction(input: unknown) {
+  return accountAction(startTwoFactorSchema, input, async (userId, { current_password }) => {
+    const context = await portalAuditContext();
+    const enrolment = await startTwoFactor(userId, current_password, context.ip ?? "unknown");
+    return { ...enrolment, qr: await QRCode.toDataURL(enrolment.otpauth_url, { margin: 1, width: 192 }) };
+  });
+}
+
+/** A code from the new secret turns it on; the recovery codes come back once. */
+export async function confirmTwoFactorAction(input: unknown) {
+  return accountAction(confirmTwoFactorSchema, input, async (userId, { code }) =>
+    confirmEnrolment(userId, code, await portalAuditContext()),
+  );
+}
+
+export async function disableTwoFactorAction(input: unknown) {
+  return accountAction(disableTwoFactorSchema, input, async (userId, { code }) => {
+    await disableTwoFactor(userId, code, await portalAuditContext());
     return true;
   });
 }

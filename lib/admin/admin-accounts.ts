@@ -16,7 +16,7 @@ export interface AdminAccount {
   username: string;
   role: Role;
   organizations: Array<{ id: number; name: string; role: string; personal: boolean }>;
-  /** Two-factor sign-in does not exist yet (issue 26): false for every account until it does. */
+  /** Whether two-factor sign-in is on (never the secret). */
   two_factor: boolean;
   created_at: string;
   last_sign_in_at: string | null;
@@ -54,7 +54,15 @@ async function describeAccounts(ids: number[]): Promise<AdminAccount[]> {
   const [users, memberships] = await Promise.all([
     db().user.findMany({
       where: { id: { in: ids } },
-      select: { id: true, email: true, username: true, role: true, createdAt: true, lastSignInAt: true },
+      select: {
+        id: true,
+        email: true,
+        username: true,
+        role: true,
+        createdAt: true,
+        lastSignInAt: true,
+        totpSecret: true,
+      },
     }),
     db().membership.findMany({
       where: { userId: { in: ids } },
@@ -84,7 +92,7 @@ async function describeAccounts(ids: number[]): Promise<AdminAccount[]> {
             role,
             personal: organization.personalUserId !== null,
           })),
-        two_factor: false,
+        two_factor: user.totpSecret !== null,
         created_at: user.createdAt.toISOString(),
         last_sign_in_at: user.lastSignInAt?.toISOString() ?? null,
       },

@@ -3,22 +3,64 @@ import { body, emailSchema, idSchema, text, usernameSchema } from "../validation
 
 /** Account inputs: sign-up, sign-in, token refresh and the account's working hours. */
 
+/** A new password: sign-up, a password change, a reset. */
+const newPassword = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+  .min(8, "must be at least 8 characters")
+  // bcrypt ignores everything past 72 bytes; refusing longer input avoids a false sense of strength.
+  .refine((value) => new TextEncoder().encode(value).length <= 72, "must be at most 72 bytes");
+
 export const registerSchema = body({
   email: emailSchema,
-  password: z
-    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
-    .min(8, "must be at least 8 characters")
-    // bcrypt ignores everything past 72 bytes; refusing longer input avoids a false sense of strength.
-    .refine((value) => new TextEncoder().encode(value).length <= 72, "must be at most 72 bytes"),
+  password: newPassword,
   username: usernameSchema.optional(),
 });
+
+/** PUT /api/account/password, and the portal's account page. */
+export const changePasswordSchema = body({
+  current_password: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required")
+    .max(200, "must be at most 200 characters"),
+  new_password: newPassword,
+}).refine((input) => input.new_password !== input.current_password, {
+  error: "new_password must differ from current_password",
+  path: ["new_password"],
+});
+
+/** A TOTP code: six digits. */
+const totpCode = z.string({ error: "must be a string of 6 digits" }).regex(/^\d{6}$/, "must be 6 digits");
+/** A recovery code as shown (xxxxx-xxxxx); spaces and case aside. */
+const recoveryCode = z
+  .string({ error: "must be a string" })
+  .min(1, "is required")
+  .max(40, "must be at most 40 characters");
 
 export const loginSchema = body({
   email: emailSchema,
   password: z
     .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
     .min(1, "is required"),
+  /** With two-factor sign-in on: a code from the authenticator, or one of the recovery codes. */
+  totp_code: totpCode.optional(),
+  recovery_code: recoveryCode.optional(),
+}).refine((input) => input.totp_code === undefined || input.recovery_code === undefined, {
+  error: "Send totp_code or recovery_code, not both",
 });
+
+/** POST /api/account/2fa: the current password starts an enrolment. */
+export const startTwoFactorSchema = body({
+  current_password: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .min(1, "is required")
+    .max(200, "must be at most 200 characters"),
+});
+
+/** POST /api/account/2fa/confirm: a code from the new secret. */
+export const confirmTwoFactorSchema = body({ code: totpCode });
+
+/** DELETE /api/account/2fa: a TOTP code or a recovery code. */
+export const disableTwoFactorSchema = body({ code: recoveryCode });
 
 export const refreshSchema = body({
   refresh_token: z

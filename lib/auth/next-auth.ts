@@ -12,7 +12,7 @@ import { clientIp } from "../net/client-ip";
 import { revokeSession, sessionIsCurrent, sessionVersionOf } from "./session-revocation";
 import { recordAudit } from "../audit/audit-log";
 import { signInWithPassword } from "./sign-in";
-import { THROTTLED_ERROR } from "./sign-in-messages";
+import { SECOND_FACTOR_ERROR, THROTTLED_ERROR } from "./sign-in-messages";
 
 /** Portal sessions: the same users and password check as POST /api/auth/login. */
 export function authOptions(): NextAuthOptions {
@@ -23,14 +23,28 @@ export function authOptions(): NextAuthOptions {
     providers: [
       CredentialsProvider({
         name: "Email and password",
-        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        credentials: {
+          email: { label: "Email", type: "email" },
+          password: { label: "Password", type: "password" },
+          totp_code: { label: "Two-factor code", type: "text" },
+          recovery_code: { label: "Recovery code", type: "text" },
+        },
         async authorize(credentials, request) {
-          const parsed = loginSchema.safeParse(credentials);
+          // The form posts every field, empty ones as "": absent, for the schema.
+          const given = Object.fromEntries(Object.entries(credentials ?? {}).filter(([, value]) => value !== ""));
+          const parsed = loginSchema.safeParse(given);
           if (!parsed.success) return null;
           const headers = (request?.headers ?? {}) as Record<string, string | undefined>;
           const ip = clientIp({ get: (name) => headers[name] ?? null }, getConfig().trustProxy);
-          const result = await signInWithPassword(parsed.data.email, parsed.data.password, ip, Date.now(), "portal");
+          const { email, password, totp_code, recovery_code } = parsed.data;
+          const result = await signInWithPassword(email, password, ip, Date.now(), "portal", {
+            totp_code,
+            recovery_code,
+          });
           if (result.ok) return { id: String(result.user.id), email: result.user.email, name: result.user.username };
+          // The form's second step: ask for the code (or say it was wrong), keeping the password.
+          if (!result.throttled && result.secondFactor)
+            throw new Error(`${SECOND_FACTOR_ERROR}:${result.secondFactor}`);
           // next-auth hands a thrown message to the sign-in form as its error: a lockout must not
           // read as a wrong password (the user would keep trying the right one).
           if (result.throttled) throw new Error(`${THROTTLED_ERROR}:${result.retryAfterSeconds}`);

@@ -8,12 +8,20 @@ import type { AuditActor } from "../audit/audit-actions";
 import { recordFailedSignIn } from "../audit/failed-sign-ins";
 import { DomainError } from "../errors/domain-error";
 import { budgetIp } from "../limits/ip-budget";
+import { checkSecondFactor, startEnrolment, twoFactorEnabled } from "./two-factor";
 import { checkCredentials, createUser, emailOf, recordSignIn, type PublicUser } from "./users";
 
 export type SignInResult =
   | { ok: true; user: PublicUser }
-  | { ok: false; throttled: false }
+  /** secondFactor: the password was right, and two-factor sign-in wants a code (required) or got a wrong one. */
+  | { ok: false; throttled: false; secondFactor?: "required" | "invalid" }
   | { ok: false; throttled: true; retryAfterSeconds: number };
+
+/** With two-factor sign-in on: a TOTP code, or a recovery code. */
+export interface SecondFactor {
+  totp_code?: string;
+  recovery_code?: string;
+}
 
 // Hashed: the keys may be stored in a shared Redis or the database, which have no business holding emails.
 const hashed = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
@@ -31,8 +39,25 @@ export async function signInWithPassword(
   ip: string,
   now = Date.now(),
   actor: AuditActor = "api",
+  factor: SecondFactor = {},
 ): Promise<SignInResult> {
   const result = await checkPasswordWithinBudget(email, password, ip, now, actor);
+  if (result.ok && (await twoFactorEnabled(result.user.id))) {
+    if (factor.totp_code === undefined && factor.recovery_code === undefined) {
+      return { ok: false, throttled: false, secondFactor: "required" };
+    }
+    try {
+      await checkSecondFactor(result.user.id, factor, { actor, ip, userId: result.user.id }, now);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "second_factor_throttled") {
+        return { ok: false, throttled: true, retryAfterSeconds: error.retryAfterSeconds ?? 900 };
+      }
+      if (error instanceof DomainError && error.code === "invalid_second_factor") {
+        return { ok: false, throttled: false, secondFactor: "invalid" };
+      }
+      throw error;
+    }
+  }
   if (result.ok) {
     await Promise.all([
       recordSignIn(result.user.id, new Date(now)),
@@ -108,4 +133,10 @@ export async function signUp(input: Parameters<typeof createUser>[0], ip: string
     );
   }
   return createUser(input);
+}
+
+/** POST /api/account/2fa and the account page: the current password, then a new pending secret. */
+export async function startTwoFactor(userId: number, currentPassword: string, ip: string) {
+  await confirmPassword(userId, currentPassword, ip);
+  return startEnrolment(userId);
 }

@@ -47,7 +47,13 @@ export type DomainErrorCode =
   /** The caller is a member of the organization already. */
   | "already_member"
   /** A sensitive act asked for the password again, and it was wrong (or guessed too often). */
-  | "reauthentication_failed";
+  | "reauthentication_failed"
+  /** A two-factor code (TOTP or recovery) that is wrong, used already, or of a used time step. */
+  | "invalid_second_factor"
+  /** Too many wrong two-factor codes for the account; `retryAfterSeconds` says when to try again. */
+  | "second_factor_throttled"
+  /** No two-factor enrolment to confirm, or none to turn off. */
+  | "no_enrolment";
 
 export class DomainError extends Error {
   constructor(

@@ -50,6 +50,9 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   invitation_email_mismatch: 403,
   already_member: 409,
   reauthentication_failed: 403,
+  invalid_second_factor: 403,
+  second_factor_throttled: 429,
+  no_enrolment: 409,
 };
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */

@@ -35,7 +35,8 @@ async function bearerClaims(request: Request): Promise<{ userId: number; familyI
 }
 
 export function withBearer<P = unknown>(
-  fn: (request: Request, auth: { userId: number; params: P }) => Promise<Response>,
+  /** familyId: the caller's login (its refresh-token family), which a password change keeps. */
+  fn: (request: Request, auth: { userId: number; familyId: string; params: P }) => Promise<Response>,
 ) {
   return apiHandler<P>(async (request, context) => {
     const { userId, familyId } = await bearerClaims(request);
@@ -43,7 +44,7 @@ export function withBearer<P = unknown>(
     // is as invalid as a forged one.
     const [exists, revoked] = await Promise.all([accountExists(userId), familyRevoked(familyId)]);
     if (!exists || revoked) throw unauthenticated();
-    return fn(request, { userId, params: await context.params });
+    return fn(request, { userId, familyId, params: await context.params });
   });
 }
 

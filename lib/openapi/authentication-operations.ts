@@ -63,15 +63,24 @@ export const authenticationOperations: DocumentedOperation[] = [
     tags: ["Authentication"],
     summary: "Sign in for a token pair",
     description:
-      "Trades an email and password for a short-lived access token and a single-use refresh token. An unknown email and a wrong password get the same answer; repeated failures from one address are throttled.",
+      'Trades an email and password for a short-lived access token and a single-use refresh token. An unknown email and a wrong password get the same answer; repeated failures from one address are throttled. With two-factor sign-in on, the right password without a code answers 401 "Two-factor code required": send totp_code (each 30-second code once) or recovery_code (each once). Wrong codes are capped at 5 per account per 15 minutes, whatever the address (then 429).',
     security: [],
-    request: { body: jsonBody(loginSchema.meta({ id: "LoginRequest" }), "The account's email and password.") },
+    request: {
+      body: jsonBody(
+        loginSchema.meta({ id: "LoginRequest" }),
+        "The account's email and password; with two-factor sign-in on, totp_code or recovery_code, not both.",
+      ),
+    },
     responses: {
       200: json(tokenPairSchema, "Signed in."),
       400: badRequest,
-      401: error("Wrong email or password.", undefined, UNAUTHENTICATED_MESSAGE),
+      401: error(
+        'Wrong email or password; or, after the right password, "Two-factor code required" or "Invalid two-factor code".',
+        undefined,
+        UNAUTHENTICATED_MESSAGE,
+      ),
       413: tooLarge,
-      429: error("Too many failed sign-in attempts; try again later.", retryAfter),
+      429: error("Too many failed sign-in attempts (or wrong two-factor codes); try again later.", retryAfter),
       ...unexpected,
     },
   }),

@@ -57,6 +57,11 @@ const BEARER: Record<
   "app/api/api-usage-logs/route.ts": { path: () => "/api/api-usage-logs" },
   "app/api/api-usage-logs/summary/route.ts": { path: () => "/api/api-usage-logs/summary" },
   "app/api/account/working-hours/route.ts": { path: () => "/api/account/working-hours" },
+  // The matrix's body has no current_password: refused before anything is read.
+  "app/api/account/password/route.ts": { path: () => "/api/account/password", other: 400 },
+  // The matrix's bodies have no current_password or code either.
+  "app/api/account/2fa/route.ts": { path: () => "/api/account/2fa", other: 400 },
+  "app/api/account/2fa/confirm/route.ts": { path: () => "/api/account/2fa/confirm", other: 400 },
   "app/api/orgs/route.ts": { path: () => "/api/orgs" },
   "app/api/orgs/[id]/route.ts": { path: () => `/api/orgs/${victim.id}`, params: () => victimOrg() },
   "app/api/orgs/[id]/members/route.ts": {

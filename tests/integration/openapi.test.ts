@@ -4,6 +4,9 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getDocument } from "@/app/api/openapi.json/route";
 import { setRole } from "@/lib/auth/roles";
+import { startTwoFactor } from "@/lib/auth/sign-in";
+import { confirmEnrolment } from "@/lib/auth/two-factor";
+import { generate as totpCode } from "otplib";
 import { createServiceToken } from "@/lib/auth/service-tokens";
 import { createRoute } from "@/lib/data-routes/route-commands";
 import { db } from "@/lib/db/client";
@@ -150,6 +153,8 @@ interface Fixture {
   orgs: Record<"team" | "transfer" | "doomed" | "join", number>;
   members: Record<"promote" | "remove" | "leave" | "heir", Account>;
   invitations: { revoke: number; accept: string; otherEmail: string; expired: string };
+  /** Two-factor: an enrolment pending with a code from its secret, and one confirmed with its recovery codes. */
+  twoFactor: { pending: Account; pendingCode: string; on: Account; recoveryCodes: string[] };
 }
 
 const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
@@ -296,6 +301,41 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
       body: { time_zone: "Europe/Paris", work_start_hour: 9, work_end_hour: 17 },
       status: 200,
     },
+  ],
+  "PUT /api/account/password": (f) => [
+    {
+      url: "/api/account/password",
+      token: f.members.heir.token,
+      body: { current_password: f.members.heir.password, new_password: `${f.members.heir.password}-changed` },
+      status: 200,
+    },
+    {
+      url: "/api/account/password",
+      token: f.account.token,
+      body: { current_password: "not-the-password", new_password: "whatever-new-1" },
+      status: 403,
+    },
+    { url: "/api/account/password", token: f.account.token, body: { current_password: "x" }, status: 400 },
+  ],
+  "POST /api/account/2fa": (f) => [
+    { url: "/api/account/2fa", token: f.account.token, body: { current_password: "not-it" }, status: 403 },
+    { url: "/api/account/2fa", token: f.account.token, body: { current_password: f.account.password }, status: 200 },
+  ],
+  "POST /api/account/2fa/confirm": (f) => [
+    { url: "/api/account/2fa/confirm", token: f.twoFactor.pending.token, body: { code: "000000" }, status: 403 },
+    { url: "/api/account/2fa/confirm", token: f.operator.token, body: { code: "123456" }, status: 409 },
+    { url: "/api/account/2fa/confirm", token: f.twoFactor.pending.token, body: { code: "12" }, status: 400 },
+    {
+      url: "/api/account/2fa/confirm",
+      token: f.twoFactor.pending.token,
+      body: { code: f.twoFactor.pendingCode },
+      status: 200,
+    },
+  ],
+  "DELETE /api/account/2fa": (f) => [
+    { url: "/api/account/2fa", token: f.twoFactor.on.token, body: { code: "000000" }, status: 403 },
+    { url: "/api/account/2fa", token: f.twoFactor.on.token, body: { code: f.twoFactor.recoveryCodes[0] }, status: 200 },
+    { url: "/api/account/2fa", token: f.twoFactor.on.token, body: { code: "000000" }, status: 409 },
   ],
   "GET /api/api-routes-data": (f) => [
     { url: "/api/api-routes-data?id=123", headers: dataHeaders(f.key), status: 200 },
@@ -615,7 +655,17 @@ beforeAll(async () => {
   };
   const { row: serviceToken } = await createServiceToken(operator.id, "oas-revoke");
   const { token: verifyToken } = await createServiceToken(operator.id, "oas-verify");
+  const pending = await createAccount({ prefix: "oas-2fa-pending" });
+  const { secret } = await startTwoFactor(pending.id, pending.password, "203.0.113.1");
+  const on = await createAccount({ prefix: "oas-2fa-on" });
+  const { secret: onSecret } = await startTwoFactor(on.id, on.password, "203.0.113.1");
+  const { recovery_codes } = await confirmEnrolment(on.id, await totpCode({ secret: onSecret }), {
+    actor: "api",
+    ip: null,
+  });
+  const twoFactor = { pending, pendingCode: await totpCode({ secret }), on, recoveryCodes: recovery_codes };
   fixture = {
+    twoFactor,
     account,
     refreshTokens,
     key,

@@ -8,7 +8,8 @@ import { REDIS_URL, whenReady } from "./support";
 /**
  * The sign-in throttle with its counters in Redis (the multi-instance setup): the reservation
  * before the hash is one Lua step there, so parallel guesses cannot all pass a check. The account
- * lookup and the audit are stubbed (no database here); the hash is a 30 ms wait, as bcrypt's is.
+ * lookup, the last sign-in, two-factor and the audit are stubbed (no database here); the hash is a
+ * 30 ms wait, as bcrypt's is.
  */
 const PASSWORD = "the-right-password";
 vi.mock("@/lib/auth/users", () => ({
@@ -18,6 +19,14 @@ vi.mock("@/lib/auth/users", () => ({
     const user = { id: 1, email: "victim@example.com", username: "victim", plan: "free" };
     return password === PASSWORD ? { user, accountId: 1 } : { user: null, accountId: 1 };
   }),
+  recordSignIn: vi.fn(async () => {}),
+  emailOf: vi.fn(async () => "victim@example.com"),
+}));
+// No account here has two-factor sign-in on.
+vi.mock("@/lib/auth/two-factor", () => ({
+  twoFactorEnabled: vi.fn(async () => false),
+  checkSecondFactor: vi.fn(),
+  startEnrolment: vi.fn(),
 }));
 vi.mock("@/lib/audit/audit-log", () => ({ recordAudit: vi.fn(async () => {}) }));
 vi.mock("@/lib/audit/failed-sign-ins", () => ({ recordFailedSignIn: vi.fn(async () => {}) }));
