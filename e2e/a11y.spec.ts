@@ -49,6 +49,10 @@ for (const scheme of ["light", "dark"] as const) {
       await page.goto("/register");
       await audit(page, testInfo, `register${suffix}`);
 
+      await page.goto("/reset-password#rst_not-a-real-token");
+      await expect(page.getByLabel("New password")).toBeVisible();
+      await audit(page, testInfo, `reset-password${suffix}`);
+
       await signIn(page, await registerAccount(request));
       await audit(page, testInfo, `keys-empty${suffix}`);
 

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { generate } from "otplib";
-import { registerAccount, signIn } from "./support";
+import { registerAccount, runAdmin, signIn } from "./support";
 
 // The account page's password change (issue 26): the current password is required; this browser
 // stays signed in, every other session ends, and only the new password signs in afterwards.
@@ -87,4 +87,27 @@ test("two-factor sign-in: enrol from the page, sign in with a code, then with a 
   expect(withRecovery.status()).toBe(200);
   const again = await request.post("/api/auth/login", { data: { ...account, recovery_code: recovery } });
   expect(again.status()).toBe(401);
+});
+
+test("the operator's reset link sets a new password once, from the page it opens", async ({ page, request }) => {
+  const account = await registerAccount(request);
+  const printed = runAdmin("reset-link", account.email);
+  const link = printed.trim().split("\n").at(-1)!;
+  expect(link).toMatch(/\/reset-password#rst_/);
+  // The link names the configured public URL; the test server is that URL's path on its own port.
+  await page.goto(new URL(link).pathname + new URL(link).hash);
+  await expect(page.getByRole("heading", { name: "Reset your password" })).toBeVisible();
+  // The token leaves the address bar once the page has kept it.
+  await expect(page).toHaveURL(/\/reset-password$/);
+  await page.getByLabel("New password").fill("reset-from-the-link-1");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByText("Your password is changed and every session has ended.")).toBeVisible();
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await signIn(page, { email: account.email, password: "reset-from-the-link-1" });
+
+  // Used once: opening it again refuses.
+  await page.goto(new URL(link).pathname + new URL(link).hash);
+  await page.getByLabel("New password").fill("reset-from-the-link-2");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByText("This reset link is invalid, used or expired; ask for a new one")).toBeVisible();
 });

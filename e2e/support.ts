@@ -20,13 +20,14 @@ export async function registerAccount(request: APIRequestContext): Promise<Accou
   return account;
 }
 
-/** `npm run admin -- …args` on the shared server's database, as an operator would run it. */
-export function runAdmin(...args: string[]): void {
+/** `npm run admin -- …args` on the shared server's database, as an operator would run it; what it printed. */
+export function runAdmin(...args: string[]): string {
   const admin = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", ...args], {
     env: { ...process.env, DATABASE_URL: `file:${path.join(E2E_DATA_DIR, "e2e.db")}` },
     encoding: "utf8",
   });
   expect(admin.status, admin.stdout + admin.stderr).toBe(0);
+  return admin.stdout;
 }
 
 export async function signIn(page: Page, account: Account): Promise<void> {

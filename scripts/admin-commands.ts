@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { accountIdByEmail, signOutAccount } from "../lib/admin/admin-accounts";
 import { getAdminOrganizationDetail } from "../lib/admin/organization-detail";
+import { createResetLink } from "../lib/auth/password-reset";
 import { listAdminOrganizations, type AdminOrganization } from "../lib/orgs/admin-organizations";
 import type { AuditContext } from "../lib/audit/audit-actions";
 import { ROLES, setRole } from "../lib/auth/roles";
@@ -23,6 +24,7 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command>
       GET /api/orgs lists them: only the operator changes an organization's plan)
   set-role <email> <${ROLES.join("|")}>   operators manage routes, service tokens, organizations and accounts
   sign-out <email>   end every portal session and REST login of the account
+  reset-link <email>   a one-time password reset link (1 hour, single use), printed once
   list-orgs [--q=TEXT]   the newest 50 organizations; TEXT matches a name or a member's email or username
   show-org <ID|email>   one organization (an email: that account's personal one) with members, keys, usage
 
@@ -150,6 +152,17 @@ export async function runAdminCommand(argv: string[]): Promise<string> {
       const id = await accountIdByEmail(email);
       if (id === null || !(await signOutAccount(id, ADMIN_CLI))) throw new Error(`No account with email ${email}`);
       return `Signed out #${id} ${email} everywhere: every portal session and REST login ends at its next request.`;
+    }
+    case "reset-link": {
+      if (args.length !== 1) throw new AdminUsageError("reset-link takes <email>");
+      const email = argument("email", emailSchema, args[0]);
+      const link = await createResetLink(email);
+      if (!link) throw new Error(`No account with email ${email}`);
+      return [
+        `Password reset link for #${link.userId} ${email}, valid until ${link.expiresAt.toISOString()}, single use.`,
+        "It is shown only now: give it to the account's owner over a channel you trust.",
+        link.url,
+      ].join("\n");
     }
     case "list-orgs": {
       const q = args.length === 1 && args[0]!.startsWith("--q=") ? args[0]!.slice("--q=".length) : undefined;

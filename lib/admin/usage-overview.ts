@@ -90,8 +90,13 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
       take: TOP,
     }),
   ]);
-  const topCalls = top.filter((row) => row.ranking === "calls");
-  const topFailed = top.filter((row) => row.ranking === "auth_failed");
+  // UNION ALL keeps no order of its parts by itself: each ranking is sorted again here.
+  const ranked = (by: "calls" | "auth_failed") =>
+    top
+      .filter((row) => row.ranking === by)
+      .sort((a, b) => Number(b[by]) - Number(a[by]) || Number(a.owner_id) - Number(b.owner_id));
+  const topCalls = ranked("calls");
+  const topFailed = ranked("auth_failed");
   const ownerIds = top.map((row) => Number(row.owner_id));
   ownerIds.push(...events.map((event) => event.ownerId));
   const names = new Map(

@@ -16,6 +16,15 @@ export const registerSchema = body({
   username: usernameSchema.optional(),
 });
 
+/** POST /api/auth/reset-password: a link's token and the new password. */
+export const resetPasswordSchema = body({
+  token: z.string({ error: "is required" }).min(1, "is required").max(200, "must be at most 200 characters"),
+  new_password: newPassword,
+});
+
+/** POST /api/auth/forgot-password. */
+export const forgotPasswordSchema = body({ email: emailSchema });
+
 /** PUT /api/account/password, and the portal's account page. */
 export const changePasswordSchema = body({
   current_password: z

@@ -9,7 +9,7 @@ import { confirmPassword } from "./sign-in";
  * current password is checked within the sign-in budgets (a wrong one is a guess like any other),
  * then every other way into the account ends: every portal session (the session version moves on)
  * and every REST login but `keepFamily`, the caller's own (its refresh token and access tokens go
- * on). The portal's caller signs in again with the new password in the same step. Audited as
+ * on), and every unused reset link. The portal's caller signs in again with the new password in the same step. Audited as
  * `account.password` with how many other logins ended; never the password.
  */
 export async function changePassword(
@@ -26,6 +26,8 @@ export async function changePassword(
       where: { userId, revokedAt: null, ...(keepFamily === null ? {} : { familyId: { not: keepFamily } }) },
       data: { revokedAt: new Date() },
     }),
+    // A reset link issued before the change (perhaps to whoever the owner now shuts out) lapses.
+    db().passwordReset.updateMany({ where: { userId, usedAt: null }, data: { usedAt: new Date() } }),
   ]);
   await recordAudit(userId, "account.password", context, { details: { other_logins_ended: logins.count } });
   return { otherLoginsEnded: logins.count };

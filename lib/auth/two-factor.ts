@@ -17,6 +17,7 @@ import { retryAfterSeconds } from "../limits/rate-limiter";
  */
 
 const ISSUER = "Key Portal";
+const TWO_FACTOR_ON = "Two-factor sign-in is on; turn it off with a code first to set up a new authenticator";
 /** 5 wrong codes per account per 15 minutes. */
 const CODE_GUESSES = { failures: 5, windowMs: 15 * MINUTE_MS } as const;
 const RECOVERY_CODES = 10;
@@ -65,7 +66,10 @@ export async function twoFactorEnabled(userId: number): Promise<boolean> {
  * stays as it was until then.
  */
 export async function startEnrolment(userId: number): Promise<{ secret: string; otpauth_url: string }> {
-  const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
+  const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, totpSecret: true } });
+  // Replacing a second factor must take that factor: with the password alone, someone holding a
+  // session and the password could swap in their own authenticator. Turning it off takes a code.
+  if (user.totpSecret) throw new DomainError("two_factor_on", TWO_FACTOR_ON);
   const secret = generateSecret();
   await db().user.update({ where: { id: userId }, data: { totpPendingSecret: seal(secret) } });
   return { secret, otpauth_url: generateURI({ issuer: ISSUER, label: user.email, secret }) };
@@ -102,6 +106,9 @@ async function acceptTotp(
 ): Promise<number | null> {
   if (!/^\d{6}$/.test(code)) return null;
   const epoch = Math.floor(now / 1000);
+  // A step past the next one was claimed on an instance whose clock runs ahead: no code of this
+  // clock's window can follow it (and otplib refuses such an afterTimeStep with an error).
+  if (afterStep !== null && afterStep > Math.floor(epoch / 30) + 1) return null;
   const result = await verify({
     secret: open(sealed),
     token: code,
@@ -127,8 +134,9 @@ export async function confirmEnrolment(
 ): Promise<{ recovery_codes: string[] }> {
   const user = await db().user.findUniqueOrThrow({
     where: { id: userId },
-    select: { totpPendingSecret: true },
+    select: { totpPendingSecret: true, totpSecret: true },
   });
+  if (user.totpSecret) throw new DomainError("two_factor_on", TWO_FACTOR_ON);
   if (!user.totpPendingSecret) {
     throw new DomainError("no_enrolment", "Start two-factor enrolment first (POST /api/account/2fa)");
   }

@@ -53,7 +53,11 @@ export type DomainErrorCode =
   /** Too many wrong two-factor codes for the account; `retryAfterSeconds` says when to try again. */
   | "second_factor_throttled"
   /** No two-factor enrolment to confirm, or none to turn off. */
-  | "no_enrolment";
+  | "no_enrolment"
+  /** Two-factor sign-in is on: a new enrolment would replace it without a code (turn it off first). */
+  | "two_factor_on"
+  /** A password reset token that is unknown, used or expired (not told apart). */
+  | "invalid_reset_link";
 
 export class DomainError extends Error {
   constructor(

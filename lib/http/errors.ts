@@ -53,6 +53,8 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   invalid_second_factor: 403,
   second_factor_throttled: 429,
   no_enrolment: 409,
+  two_factor_on: 409,
+  invalid_reset_link: 400,
 };
 
 /** What the caller is told for an error it can act on (a domain error of the data layer included); null for anything else. */

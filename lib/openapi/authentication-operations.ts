@@ -2,7 +2,13 @@ import { z } from "zod";
 import type { TokenPair } from "../auth/refresh-tokens";
 import type { toUserResponse } from "../auth/users";
 import { UNAUTHENTICATED_MESSAGE } from "../http/errors";
-import { loginSchema, refreshSchema, registerSchema } from "../auth/auth-schemas";
+import {
+  forgotPasswordSchema,
+  loginSchema,
+  refreshSchema,
+  registerSchema,
+  resetPasswordSchema,
+} from "../auth/auth-schemas";
 import { documents, isoTime, rowId, successMessageSchema } from "./common-schemas";
 import { badRequest, error, json, jsonBody, retryAfter, tooLarge, unexpected } from "./operation-parts";
 import { operation, type DocumentedOperation } from "./parameter-notes";
@@ -112,6 +118,43 @@ export const authenticationOperations: DocumentedOperation[] = [
     request: { body: jsonBody(refreshSchema, "The login's refresh token.") },
     responses: {
       200: json(successMessageSchema, "Signed out."),
+      400: badRequest,
+      413: tooLarge,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "post",
+    path: "/api/auth/reset-password",
+    tags: ["Authentication"],
+    summary: "Set a new password with a reset link",
+    description:
+      "The token from a reset link (npm run admin -- reset-link, or mailed by forgot-password): one hour, single use. Every session and REST login of the account ends; two-factor sign-in stays on.",
+    security: [],
+    request: {
+      body: jsonBody(
+        resetPasswordSchema.meta({ id: "ResetPasswordRequest" }),
+        "new_password: 8 characters to 72 bytes.",
+      ),
+    },
+    responses: {
+      200: json(successMessageSchema, "Changed."),
+      400: error("Invalid input, or a token that is unknown, used or expired (alike)."),
+      413: tooLarge,
+      ...unexpected,
+    },
+  }),
+  operation({
+    method: "post",
+    path: "/api/auth/forgot-password",
+    tags: ["Authentication"],
+    summary: "Mail a password reset link",
+    description:
+      "With SMTP_URL set, mails a reset link (built from NEXTAUTH_URL) to the account with this email, at most 3 an hour per address. The answer is the same whether or not the account exists.",
+    security: [],
+    request: { body: jsonBody(forgotPasswordSchema.meta({ id: "ForgotPasswordRequest" }), "The account's email.") },
+    responses: {
+      200: json(successMessageSchema, "The same answer for every email."),
       400: badRequest,
       413: tooLarge,
       ...unexpected,

@@ -20,6 +20,8 @@ const PUBLIC: Record<string, string> = {
   "app/api/auth/[...nextauth]/route.ts": "next-auth's own sign-in (CSRF token + credentials)",
   "app/api/auth/login/route.ts": "credentials in the body",
   "app/api/auth/register/route.ts": "creates an account",
+  "app/api/auth/reset-password/route.ts": "a reset link's token in the body",
+  "app/api/auth/forgot-password/route.ts": "mails a reset link; the same answer for any email",
   "app/api/auth/refresh/route.ts": "the refresh token is the credential",
   "app/api/auth/logout/route.ts": "the refresh token is the credential",
   "app/api/api-routes-data/route.ts": "X-API-Key + X-Username (tests/integration/data-route.test.ts)",

@@ -1,46 +1,22 @@
 import net from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as invite } from "@/app/api/orgs/[id]/invitations/route";
 import { resetConfigForTests } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
+import { startSmtpServer } from "./smtp";
 import { createAccount, ctx, readBody, request, type Account } from "./support";
 
 // With SMTP_URL set, an invitation for an email is also mailed (nodemailer), to a real SMTP server
 // here (smtp-server, in this process); without an email, or with the server gone, the link is
 // still answered and the audit entry says whether it was mailed.
 
-interface Received {
-  to: string[];
-  body: string;
-}
-
-const received: Received[] = [];
-let server: SMTPServer;
-let port = 0;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let owner: Account;
 let team: number;
 const saved = process.env.SMTP_URL;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        received.push({
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          body: Buffer.concat(chunks).toString("utf8"),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.server.address() as net.AddressInfo).port;
+  smtp = await startSmtpServer();
   owner = await createAccount({ prefix: "mail-owner" });
   team = (
     await db().organization.create({
@@ -50,7 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await smtp.close();
   if (saved === undefined) delete process.env.SMTP_URL;
   else process.env.SMTP_URL = saved;
   resetConfigForTests();
@@ -78,23 +54,23 @@ async function inviteWith(body: unknown) {
 
 describe("invitation mail", () => {
   it("mails the link to the invitation's email when SMTP_URL is set", async () => {
-    useSmtp(`smtp://127.0.0.1:${port}`);
+    useSmtp(smtp.url);
     const { created, mailed } = await inviteWith({ role: "developer", email: "New.Person@Example.com" });
     expect(mailed).toBe(true);
-    expect(received).toHaveLength(1);
-    expect(received[0].to).toEqual(["new.person@example.com"]);
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0].to).toEqual(["new.person@example.com"]);
     // Quoted-printable may fold long lines: compare without soft line breaks.
-    const body = received[0].body.replace(/=\r?\n/g, "");
+    const body = smtp.received[0].body.replace(/=\r?\n/g, "");
     expect(body).toContain("Subject: You are invited to Mail Team on Key Portal");
     expect(body).toContain(created.url.replace(/=/g, "=3D"));
   });
 
   it("mails nothing for an invitation without an email, or without SMTP_URL", async () => {
-    useSmtp(`smtp://127.0.0.1:${port}`);
+    useSmtp(smtp.url);
     expect((await inviteWith({ role: "viewer" })).mailed).toBe(false);
     useSmtp(undefined);
     expect((await inviteWith({ role: "viewer", email: "someone@example.com" })).mailed).toBe(false);
-    expect(received).toHaveLength(1);
+    expect(smtp.received).toHaveLength(1);
   });
 
   it("still answers the link when the SMTP server is gone", async () => {

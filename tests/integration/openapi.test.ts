@@ -6,6 +6,7 @@ import { GET as getDocument } from "@/app/api/openapi.json/route";
 import { setRole } from "@/lib/auth/roles";
 import { startTwoFactor } from "@/lib/auth/sign-in";
 import { confirmEnrolment } from "@/lib/auth/two-factor";
+import { createResetLink } from "@/lib/auth/password-reset";
 import { generate as totpCode } from "otplib";
 import { createServiceToken } from "@/lib/auth/service-tokens";
 import { createRoute } from "@/lib/data-routes/route-commands";
@@ -155,6 +156,8 @@ interface Fixture {
   invitations: { revoke: number; accept: string; otherEmail: string; expired: string };
   /** Two-factor: an enrolment pending with a code from its secret, and one confirmed with its recovery codes. */
   twoFactor: { pending: Account; pendingCode: string; on: Account; recoveryCodes: string[] };
+  /** A reset link's token for an account of its own. */
+  resetToken: string;
 }
 
 const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
@@ -212,6 +215,14 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
   "POST /api/auth/refresh": (f) => [
     { url: "/api/auth/refresh", body: { refresh_token: f.refreshTokens[0] }, status: 200 },
     { url: "/api/auth/refresh", body: { refresh_token: "rt_not-a-token" }, status: 401 },
+  ],
+  "POST /api/auth/reset-password": (f) => [
+    { url: "/api/auth/reset-password", body: { token: f.resetToken, new_password: "reset-by-link-123" }, status: 200 },
+    { url: "/api/auth/reset-password", body: { token: f.resetToken, new_password: "reset-by-link-123" }, status: 400 },
+  ],
+  "POST /api/auth/forgot-password": () => [
+    { url: "/api/auth/forgot-password", body: { email: "nobody-oas@example.com" }, status: 200 },
+    { url: "/api/auth/forgot-password", body: { email: "not-an-email" }, status: 400 },
   ],
   "POST /api/auth/logout": (f) => [
     { url: "/api/auth/logout", body: { refresh_token: f.refreshTokens[1] }, status: 200 },
@@ -664,7 +675,10 @@ beforeAll(async () => {
     ip: null,
   });
   const twoFactor = { pending, pendingCode: await totpCode({ secret }), on, recoveryCodes: recovery_codes };
+  const resetAccount = await createAccount({ prefix: "oas-reset" });
+  const resetLink = await createResetLink(resetAccount.email);
   fixture = {
+    resetToken: resetLink!.url.slice(resetLink!.url.indexOf("#") + 1),
     twoFactor,
     account,
     refreshTokens,

@@ -3,6 +3,8 @@ import { PUT as changePassword } from "@/app/api/account/password/route";
 import { GET as listKeys } from "@/app/api/api-keys/route";
 import { POST as login } from "@/app/api/auth/login/route";
 import { POST as refresh } from "@/app/api/auth/refresh/route";
+import { POST as reset } from "@/app/api/auth/reset-password/route";
+import { createResetLink } from "@/lib/auth/password-reset";
 import { db } from "@/lib/db/client";
 import { createAccount, noParams, readBody, request, type Account } from "./support";
 
@@ -38,6 +40,7 @@ describe("PUT /api/account/password", () => {
   });
 
   it("changes it: the old one stops, every other login ends, this one goes on", async () => {
+    const link = await createResetLink(account.email);
     const other = await readBody(await signIn(account.password));
     expect((await keys(other.token)).status).toBe(200);
     const newPassword = "brand-new-password-26";
@@ -61,6 +64,13 @@ describe("PUT /api/account/password", () => {
     expect(refreshOwn.status).toBe(200);
     expect((await signIn(account.password)).status).toBe(401);
     expect((await signIn(newPassword)).status).toBe(200);
+    // A reset link from before the change lapsed with it.
+    const token = link!.url.slice(link!.url.indexOf("#") + 1);
+    const late = await reset(
+      request("POST", "/api/auth/reset-password", { body: { token, new_password: "taken-over-123" } }),
+      noParams,
+    );
+    expect(late.status).toBe(400);
 
     const [audit] = await db().auditLog.findMany({ where: { ownerId: account.id, action: "account.password" } });
     expect(audit).toMatchObject({ actor: "api", actorUserId: account.id });

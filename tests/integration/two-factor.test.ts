@@ -71,6 +71,10 @@ describe("two-factor enrolment", () => {
     const digests = await db().recoveryCode.findMany({ where: { userId: account.id } });
     expect(digests).toHaveLength(10);
     for (const row of digests) expect(recovery_codes).not.toContain(row.digest);
+    // With it on, a new enrolment would swap the factor on the password alone: refused.
+    const again = await post(start, "/api/account/2fa", account.token, { current_password: account.password });
+    expect(again.status).toBe(409);
+    expect((await readBody(again)).message).toMatch(/turn it off with a code first/);
     const actions = (await db().auditLog.findMany({ where: { ownerId: account.id } })).map((row) => row.action);
     expect(actions).toContain("account.two_factor_enabled");
     expect(actions).toContain("auth.second_factor_failed");
@@ -107,6 +111,17 @@ describe("signing in with two-factor sign-in on", () => {
     expect((await signIn(account, { totp_code: await code(secret) })).status).toBe(401);
     const both = await signIn(account, { totp_code: "123456", recovery_code: "abcde-fghij" });
     expect(both.status).toBe(400);
+  });
+
+  it("refuses, as a wrong code and not an error, a code after a step claimed by a clock running ahead", async () => {
+    const { account, secret } = await enrolled("tfa-skew");
+    await db().user.update({
+      where: { id: account.id },
+      data: { totpLastStep: Math.floor(Date.now() / 30_000) + 5 },
+    });
+    const refused = await signIn(account, { totp_code: await code(secret, 1) });
+    expect(refused.status).toBe(401);
+    expect(await readBody(refused)).toEqual({ success: false, message: "Invalid two-factor code" });
   });
 
   it("takes each recovery code once", async () => {

@@ -46,5 +46,7 @@ afterAll(async () => {
   await flushRateLimitCounters();
   await disconnectDb();
   await dropDatabase();
-  fs.rmSync(dir, { recursive: true, force: true });
+  // A SQLite reader thread closing can still drop its -wal/-shm files into the folder while it is
+  // removed (seen once: ENOTEMPTY); Node retries those errors when asked.
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });

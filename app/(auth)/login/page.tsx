@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { Suspense } from "react";
 import { LoginForm } from "@/components/auth/login-form";
 import { currentAccount } from "@/lib/auth/current-account";
+import { mailConfigured } from "@/lib/mail/mailer";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
@@ -16,6 +17,13 @@ export default async function LoginPage() {
       <Suspense>
         <LoginForm />
       </Suspense>
+      {mailConfigured() && (
+        <p className="mt-4 text-sm">
+          <Link href="/forgot-password" className="underline">
+            Forgot password?
+          </Link>
+        </p>
+      )}
       <p className="mt-6 text-sm">
         New here?{" "}
         <Link href="/register" className="font-medium underline">

@@ -1,0 +1,15 @@
+-- One-time password reset links (issue 26): the SHA-256 of each token, an hour, single use.
+-- CreateTable
+CREATE TABLE "password_resets" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "user_id" INTEGER NOT NULL,
+    "digest" TEXT NOT NULL,
+    "expires_at" DATETIME NOT NULL,
+    "used_at" DATETIME,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "password_resets_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+-- CreateIndex
+CREATE UNIQUE INDEX "password_resets_digest_key" ON "password_resets"("digest");
+-- CreateIndex
+CREATE INDEX "password_resets_user_id_idx" ON "password_resets"("user_id");
