@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { registerAccount, signIn, startOwnServer } from "./support";
+import { closeNewKeyModal, registerAccount, signIn, startOwnServer } from "./support";
 
 // Files and headers of a production server: the database readable by its user only, and the
 // headers that keep pages out of frames and features off, with HSTS once NEXTAUTH_URL is https.
@@ -237,10 +237,20 @@ test("a signed-out session's cookie gets no session from /api/auth/session", asy
   for (const { context } of [first, second, third]) await context.close();
 });
 
-test("a cross-site server action is a 403 envelope and one log line, not Next's 500 and a stack", async () => {
-  test.setTimeout(120_000);
-  const own = await startOwnServer(3197, {});
-  try {
+// One more server for the tests below, started once: a 2-second sudo-mode window (600 s by
+// default) lets a test outlive it.
+const REAUTH_WINDOW_MS = 2_000;
+let own: Awaited<ReturnType<typeof startOwnServer>>;
+test.describe("on a server of its own", () => {
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    own = await startOwnServer(3197, { REAUTH_WINDOW_SECONDS: String(REAUTH_WINDOW_MS / 1000) });
+  });
+  test.afterAll(async () => {
+    await own?.stop();
+  });
+
+  test("a cross-site server action is a 403 envelope and one log line, not Next's 500 and a stack", async () => {
     const before = own.output().length;
     // To /login, which opens without a session; a signed-in victim's /keys is the same to Next.
     const action = (origin: string | undefined, headers: Record<string, string> = {}, path = "/login") =>
@@ -292,9 +302,53 @@ test("a cross-site server action is a 403 envelope and one log line, not Next's 
     const sameSite = await action(own.base);
     expect(sameSite.status).not.toBe(403);
     expect(sameSite.status).toBeLessThan(500);
-  } finally {
-    await own.stop();
-  }
+  });
+
+  test("sudo mode: past its window a key action meets the password dialog, then carries on", async ({
+    browser,
+    playwright,
+  }) => {
+    const api = await playwright.request.newContext({ baseURL: own.base });
+    const account = await registerAccount(api);
+    const context = await browser.newContext({ baseURL: own.base });
+    const page = await context.newPage();
+    await signIn(page, account);
+    // Past the window: signing in no longer counts.
+    await page.waitForTimeout(REAUTH_WINDOW_MS + 500);
+
+    await page.getByRole("button", { name: "Generate New API Key" }).click();
+    const form = page.getByRole("dialog", { name: "Generate New API Key" });
+    await form.getByLabel("API Key Name").fill("Sudo key");
+    await form.getByLabel("Username").fill("sudo-user");
+    await form.getByRole("button", { name: "Generate", exact: true }).click();
+    const sudo = page.getByRole("dialog", { name: "Confirm it is you" });
+    await expect(sudo).toBeVisible();
+    await expect(sudo.getByLabel("Your password")).toBeFocused();
+    await sudo.getByLabel("Your password").fill("not-the-password");
+    await sudo.getByRole("button", { name: "Confirm" }).click();
+    await expect(sudo.getByText("That password is not right; nothing was changed")).toBeVisible();
+    // Nothing was made meanwhile.
+    expect(await api.get("/api/api-keys").then((r) => r.status())).toBe(401);
+    await sudo.getByLabel("Your password").fill(account.password);
+    await sudo.getByRole("button", { name: "Confirm" }).click();
+    // The generate action carried on: the new key's one-time secret.
+    const modal = page.getByRole("dialog", { name: "Your new API key" });
+    await expect(modal).toBeVisible();
+    await expect(modal.getByLabel("API key")).toHaveValue(/^sk_live_[0-9A-Za-z]{38}$/);
+    await closeNewKeyModal(page);
+
+    // Past the window again, a cancelled dialog changes nothing and says so.
+    await page.waitForTimeout(REAUTH_WINDOW_MS + 500);
+    await page.getByRole("button", { name: "Delete Sudo key" }).click();
+    await page.getByRole("dialog", { name: "Delete API key?" }).getByRole("button", { name: "Delete key" }).click();
+    await expect(sudo).toBeVisible();
+    await sudo.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByText("Not confirmed: nothing was changed.")).toBeVisible();
+    await page.getByRole("dialog", { name: "Delete API key?" }).getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByRole("button", { name: "Delete Sudo key" })).toBeVisible();
+    await context.close();
+    await api.dispose();
+  });
 });
 
 test("portal pages take any page number and date: past the last page they show the last one or none", async ({

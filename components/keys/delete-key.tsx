@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { deleteKeyAction } from "@/lib/actions/keys";
+import { useReauthenticated } from "@/components/auth/reauthentication";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, label } from "@/components/ui/styles";
 
@@ -29,6 +30,7 @@ export function DeleteKey({
   afterDelete?: string;
 }) {
   const router = useRouter();
+  const sudo = useReauthenticated();
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -48,7 +50,7 @@ export function DeleteKey({
     if (!confirmed) return;
     setPending(true);
     setError(null);
-    const result = await deleteKeyAction({ id }).catch(() => null);
+    const result = await sudo(() => deleteKeyAction({ id })).catch(() => null);
     setPending(false);
     if (result?.ok || result?.status === 404) {
       refocus.current = true;

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { generateKeyAction } from "@/lib/actions/keys";
+import { useReauthenticated } from "@/components/auth/reauthentication";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button, field, fieldError, help, label } from "@/components/ui/styles";
 import { useSchemaForm } from "@/components/ui/use-schema-form";
@@ -41,12 +42,13 @@ export function GenerateKeyDialog({
   onClose: () => void;
   onCreated: (name: string, secret: string) => void;
 }) {
+  const sudo = useReauthenticated();
   const { errors, formError, pending, onSubmit } = useSchemaForm(
     // The same schema the REST handler uses, so the form and the API agree on every rule.
     generateKeySchema,
     readGenerateForm,
     async (data) => {
-      const result = await generateKeyAction(data);
+      const result = await sudo(() => generateKeyAction(data));
       if (!result.ok) return result;
       onCreated(result.data.key.api_key_name, result.data.secret);
     },

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
+import { useReauthenticated } from "@/components/auth/reauthentication";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { setKeyStatusAction } from "@/lib/actions/keys";
 import type { LeakReportNote } from "./leak-reports";
@@ -44,6 +45,7 @@ function KeyStatusSwitch({
   const [error, setError] = useState<string | null>(null);
   const [, startTransition] = useTransition();
   const router = useRouter();
+  const sudo = useReauthenticated();
   const active = current === "active";
 
   function toggle() {
@@ -63,7 +65,7 @@ function KeyStatusSwitch({
     setCurrent(next);
     setError(null);
     startTransition(async () => {
-      const result = await setKeyStatusAction({ id, status: next }).catch(() => null);
+      const result = await sudo(() => setKeyStatusAction({ id, status: next })).catch(() => null);
       if (result?.ok) {
         if (next === "active") {
           setReportedLeak(false);

@@ -4,6 +4,7 @@ import { useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { rotateKeyAction } from "@/lib/actions/keys";
+import { useReauthenticated } from "@/components/auth/reauthentication";
 import { Dialog } from "@/components/ui/dialog";
 import { alertError, button } from "@/components/ui/styles";
 import { NewKeyModal } from "./new-key-modal";
@@ -28,6 +29,7 @@ export function RotateKey({ id, name, due = false }: { id: number; name: string;
   const [pending, setPending] = useState(false);
   const opener = useRef<HTMLButtonElement>(null);
   const router = useRouter();
+  const sudo = useReauthenticated();
 
   const close = () => {
     setStep({ kind: "closed" });
@@ -38,7 +40,7 @@ export function RotateKey({ id, name, due = false }: { id: number; name: string;
     setPending(true);
     setError(null);
     try {
-      const result = await rotateKeyAction({ id, grace_period_seconds: grace });
+      const result = await sudo(() => rotateKeyAction({ id, grace_period_seconds: grace }));
       if (!result.ok) {
         if (result.status === 404) {
           toast.error(`Key "${name}" no longer exists.`);

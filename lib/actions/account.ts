@@ -13,6 +13,9 @@ import { startTwoFactor } from "@/lib/auth/sign-in";
 import { confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
 import { changePassword } from "@/lib/auth/password-change";
 import { signOutEverywhere } from "@/lib/auth/session-revocation";
+import { sessionClaims } from "@/lib/auth/next-auth";
+import { reauthenticate } from "@/lib/auth/reauthentication";
+import { ApiError } from "@/lib/http/errors";
 import { accountAction, portalAuditContext } from "@/lib/http/portal-action";
 
 // The account menu's "Sign out everywhere": every portal session and REST login of the account ends.
@@ -53,6 +56,26 @@ export async function confirmTwoFactorAction(input: unknown) {
 export async function disableTwoFactorAction(input: unknown) {
   return accountAction(disableTwoFactorSchema, input, async (userId, { code }) => {
     await disableTwoFactor(userId, code, await portalAuditContext());
+    return true;
+  });
+}
+
+const reauthenticationSchema = z.object({
+  method: z.enum(["password", "code"]),
+  // Not trimmed: a password may end in a space (a code is trimmed below).
+  value: z.string().min(1, "Enter it to go on").max(200),
+});
+
+/**
+ * Sudo mode's dialog: the password (or, with two-factor sign-in on, a code) opens the window for
+ * this session; the page then sends the action it was asked for again.
+ */
+export async function reauthenticateAction(input: unknown) {
+  return accountAction(reauthenticationSchema, input, async (userId, { method, value }) => {
+    const claims = await sessionClaims();
+    if (!claims) throw new ApiError(401, "Your session has ended. Sign in again.");
+    const proof = method === "password" ? { password: value } : { code: value.trim() };
+    await reauthenticate(userId, claims, proof, await portalAuditContext());
     return true;
   });
 }

@@ -4,8 +4,14 @@ import "server-only";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { notFound } from "@/lib/http/errors";
-import { organizationAction, portalAuditContext } from "@/lib/http/portal-action";
+import {
+  organizationAction,
+  portalAuditContext,
+  requireRecentAuthentication,
+  sensitiveOrganizationAction,
+} from "@/lib/http/portal-action";
 import { createKey, deleteKey, rotateKey, setKeyStatus, updateKey } from "@/lib/keys/key-commands";
+import { getKey } from "@/lib/keys/key-queries";
 import { toKeyResponse } from "@/lib/keys/key-response";
 import {
   generateKeySchema,
@@ -17,7 +23,9 @@ import {
 } from "@/lib/keys/key-schemas";
 
 // Thin adapters: the same lib calls, schemas and role checks as the REST handlers under
-// app/api/api-keys, on the organization the portal shows.
+// app/api/api-keys, on the organization the portal shows. Generating, rotating, deleting and
+// reactivating a key deactivated for a leak also want sudo mode (lib/auth/reauthentication.ts),
+// which REST does not: the reference lets a Bearer token do them.
 
 const withId = { id: z.number().int().positive() };
 
@@ -27,7 +35,7 @@ function revalidateKey(id: number) {
 }
 
 export async function generateKeyAction(input: unknown) {
-  return organizationAction("keys.write", generateKeySchema, input, async ({ organizationId }, data) => {
+  return sensitiveOrganizationAction("keys.write", generateKeySchema, input, async ({ organizationId }, data) => {
     const { key, secret } = await createKey(organizationId, data, await portalAuditContext());
     revalidatePath("/keys");
     return { key: toKeyResponse(key), secret };
@@ -40,6 +48,10 @@ export async function setKeyStatusAction(input: unknown) {
     keyStatusSchema.extend(withId),
     input,
     async ({ organizationId }, { id, status }) => {
+      // Someone reported it leaked: turning it back on is as sensitive as a new key.
+      if (status === "active" && (await getKey(organizationId, id))?.statusReason === "reported_leak") {
+        await requireRecentAuthentication();
+      }
       const key = await setKeyStatus(organizationId, id, status, await portalAuditContext());
       if (!key) throw notFound("API key not found");
       revalidateKey(id);
@@ -49,7 +61,7 @@ export async function setKeyStatusAction(input: unknown) {
 }
 
 export async function deleteKeyAction(input: unknown) {
-  return organizationAction(
+  return sensitiveOrganizationAction(
     "keys.delete",
     keyIdParamsSchema.extend(withId),
     input,
@@ -88,7 +100,7 @@ export async function updateKeyAction(input: unknown) {
 }
 
 export async function rotateKeyAction(input: unknown) {
-  return organizationAction(
+  return sensitiveOrganizationAction(
     "keys.write",
     rotateKeySchema.extend(withId),
     input,

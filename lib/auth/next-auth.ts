@@ -65,11 +65,14 @@ export function authOptions(): NextAuthOptions {
           token.sub = user.id;
           token.sid = crypto.randomUUID();
           token.sv = await sessionVersionOf(Number(user.id));
+          // When the password was entered: sudo mode's window starts here (lib/auth/reauthentication.ts).
+          token.auth_time = Math.floor(Date.now() / 1000);
         }
         return token;
       },
       session({ session, token }) {
-        if (session.user) Object.assign(session.user, { id: token.sub, sid: token.sid, sv: token.sv });
+        if (session.user)
+          Object.assign(session.user, { id: token.sub, sid: token.sid, sv: token.sv, auth_time: token.auth_time });
         return session;
       },
     },
@@ -89,16 +92,18 @@ export function authOptions(): NextAuthOptions {
 }
 
 /**
- * The session cookie's claims: the account's id, the session's id and the account's session
- * version at sign-in. Not yet checked against sign-outs: sessionUserId and currentAccount do that.
+ * The session cookie's claims: the account's id, the session's id, the account's session version
+ * at sign-in and when that was (epoch seconds; cookies issued before it was recorded lack it). Not
+ * yet checked against sign-outs: sessionUserId and currentAccount do that.
  */
-export async function sessionClaims(): Promise<{ id: number; sid: string; sv: number } | null> {
+export async function sessionClaims(): Promise<{ id: number; sid: string; sv: number; authTime?: number } | null> {
   const session = await getServerSession(authOptions());
-  const user = session?.user as { id?: string; sid?: unknown; sv?: unknown } | undefined;
+  const user = session?.user as { id?: string; sid?: unknown; sv?: unknown; auth_time?: unknown } | undefined;
   const id = Number(user?.id);
   if (!Number.isSafeInteger(id) || id <= 0) return null;
   if (typeof user?.sid !== "string" || typeof user.sv !== "number") return null;
-  return { id, sid: user.sid, sv: user.sv };
+  const authTime = typeof user.auth_time === "number" ? user.auth_time : undefined;
+  return { id, sid: user.sid, sv: user.sv, authTime };
 }
 
 /** The signed-in account's id, or null. Server components and actions use this. */

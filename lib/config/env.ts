@@ -85,6 +85,9 @@ const envSchema = z.object({
   USAGE_FLUSH_INTERVAL_MS: integer("USAGE_FLUSH_INTERVAL_MS", 1, 3_600_000, 1),
   // Accounts one client address may create per hour (each costs a bcrypt hash); tests raise it.
   SIGNUPS_PER_IP_PER_HOUR: integer("SIGNUPS_PER_IP_PER_HOUR", 1, 1_000_000, 20),
+  // Sudo mode: how long after entering the password (or a code) a portal session may generate,
+  // rotate and delete keys without being asked again. GitHub's is 2 hours; ten minutes here.
+  REAUTH_WINDOW_SECONDS: integer("REAUTH_WINDOW_SECONDS", 1, 86_400, 600),
   // npm run bench turns on GET /api/bench/noop (constant JSON) to measure Next's own floor.
   BENCH_ROUTES: flag("BENCH_ROUTES", ["on", "true", "1"], ["off", "false", "0"], "off"),
   CHROMIUM_PATH: z.string().trim().min(1).default("/usr/bin/chromium"),
@@ -124,6 +127,8 @@ export interface AppConfig {
   /** Bench-only routes are served (off unless BENCH_ROUTES is on). */
   benchRoutes: boolean;
   signUpsPerIpPerHour: number;
+  /** Sudo mode's window: a password or code entered this long ago still counts (lib/auth/reauthentication.ts). */
+  reauthWindowMs: number;
   /** While Redis is down: the share of a remaining budget each instance may use is 1 / this. */
   redisFallbackInstances: number;
   /**
@@ -202,6 +207,7 @@ export function getConfig(): AppConfig {
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     benchRoutes: env.BENCH_ROUTES,
     signUpsPerIpPerHour: env.SIGNUPS_PER_IP_PER_HOUR,
+    reauthWindowMs: env.REAUTH_WINDOW_SECONDS * 1000,
     redisFallbackInstances: env.REDIS_FALLBACK_INSTANCES,
     portalUrl: (env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
     smtpUrl: env.SMTP_URL,

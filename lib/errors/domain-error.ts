@@ -48,6 +48,8 @@ export type DomainErrorCode =
   | "already_member"
   /** A sensitive act asked for the password again, and it was wrong (or guessed too often). */
   | "reauthentication_failed"
+  /** Sudo mode: the portal session entered no password (or code) within the window; ask, then retry. */
+  | "reauthentication_required"
   /** A two-factor code (TOTP or recovery) that is wrong, used already, or of a used time step. */
   | "invalid_second_factor"
   /** Too many wrong two-factor codes for the account; `retryAfterSeconds` says when to try again. */

@@ -50,6 +50,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   invitation_email_mismatch: 403,
   already_member: 409,
   reauthentication_failed: 403,
+  reauthentication_required: 401,
   invalid_second_factor: 403,
   second_factor_throttled: 429,
   no_enrolment: 409,

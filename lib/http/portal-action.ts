@@ -3,10 +3,11 @@ import { cookies, headers } from "next/headers";
 import type { z } from "zod";
 import type { AuditContext } from "../audit/audit-actions";
 import { auditContext } from "./request";
-import { sessionUserId } from "../auth/next-auth";
+import { sessionClaims, sessionUserId } from "../auth/next-auth";
+import { recentlyAuthenticated } from "../auth/reauthentication";
 import { roleOf } from "../auth/roles";
 import { chosenOrganization, ORGANIZATION_COOKIE } from "../auth/current-organization";
-import { isDomainError } from "../errors/domain-error";
+import { DomainError, isDomainError } from "../errors/domain-error";
 import type { OrgActor } from "../orgs/members";
 import { resolveOrganization } from "../orgs/organizations";
 import { can, type OrgAction } from "../orgs/permissions";
@@ -28,12 +29,17 @@ export type ActionResult<T> =
       fieldErrors?: Record<string, string>;
       /** The HTTP status the REST API answers for the same refusal (404: the key is gone). */
       status?: number;
+      /** Sudo mode: the page asks for the password (or a code), then sends the action again. */
+      reauthenticate?: true;
     };
 
 async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
     return { ok: true, data: await fn() };
   } catch (error) {
+    if (isDomainError(error, "reauthentication_required")) {
+      return { ok: false, message: error.message, status: 401, reauthenticate: true };
+    }
     const known = apiErrorFor(error);
     if (known) return { ok: false, message: known.message, status: known.status };
     if (isDatabaseUnavailable(error)) return { ok: false, message: "The database is busy; please try again shortly." };
@@ -104,6 +110,31 @@ export function organizationAction<S extends z.ZodType, T>(
     }
     if (!can(resolved.role, action)) throw forbidden();
     return fn({ userId, organizationId: resolved.id, role: resolved.role }, data);
+  });
+}
+
+/**
+ * Sudo mode (lib/auth/reauthentication.ts): refused, with `reauthenticate` set, unless this session
+ * signed in or entered its password (or a code) again within the window. Called after the input
+ * and the role are checked, so the dialog never asks for a password only to show a field error.
+ */
+export async function requireRecentAuthentication(): Promise<void> {
+  const claims = await sessionClaims();
+  if (!claims || !(await recentlyAuthenticated(claims))) {
+    throw new DomainError("reauthentication_required", "Confirm it is you: enter your password to go on");
+  }
+}
+
+/** organizationAction for generating, rotating and deleting keys: sudo mode's window too. */
+export function sensitiveOrganizationAction<S extends z.ZodType, T>(
+  action: OrgAction,
+  schema: S,
+  input: unknown,
+  fn: (actor: OrgActor, data: z.output<S>) => Promise<T>,
+): Promise<ActionResult<T>> {
+  return organizationAction(action, schema, input, async (actor, data) => {
+    await requireRecentAuthentication();
+    return fn(actor, data);
   });
 }
 

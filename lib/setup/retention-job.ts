@@ -1,5 +1,6 @@
 import { purgeExpiredAuditLogs } from "../audit/audit-log";
 import { purgeExpiredRefreshTokens } from "../auth/refresh-tokens";
+import { purgeStaleReauthentications } from "../auth/reauthentication";
 import { purgeExpiredRevokedSessions } from "../auth/session-revocation";
 import { purgeOldInvalidations } from "../cache/invalidation-log";
 import { HOUR_MS } from "../format/time";
@@ -29,6 +30,7 @@ export function startRetentionJob(): void {
       .then(() => purgeExpiredRefreshTokens())
       .then(() => purgeExpiredCounters())
       .then(() => purgeExpiredRevokedSessions())
+      .then(() => purgeStaleReauthentications(now))
       .then(() => purgeOldInvalidations())
       .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
   };

@@ -1,0 +1,12 @@
+-- Sudo mode: when a portal session last entered its password or a two-factor code again
+-- CreateTable
+CREATE TABLE "session_reauthentications" (
+    "sid" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "session_reauthentications_pkey" PRIMARY KEY ("sid")
+);
+
+-- CreateIndex
+CREATE INDEX "session_reauthentications_confirmed_at_idx" ON "session_reauthentications"("confirmed_at");
+
