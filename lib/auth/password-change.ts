@@ -2,6 +2,7 @@ import { recordAudit } from "../audit/audit-log";
 import type { AuditContext } from "../audit/audit-actions";
 import { db } from "../db/client";
 import { hashPassword } from "./passwords";
+import { endSessionsWrites } from "./session-revocation";
 import { confirmPassword } from "./sign-in";
 
 /**
@@ -21,11 +22,7 @@ export async function changePassword(
   await confirmPassword(userId, input.current_password, context.ip ?? "unknown");
   const passwordHash = await hashPassword(input.new_password);
   const [, logins] = await db().$transaction([
-    db().user.update({ where: { id: userId }, data: { passwordHash, sessionVersion: { increment: 1 } } }),
-    db().refreshToken.updateMany({
-      where: { userId, revokedAt: null, ...(keepFamily === null ? {} : { familyId: { not: keepFamily } }) },
-      data: { revokedAt: new Date() },
-    }),
+    ...endSessionsWrites(userId, { user: { passwordHash }, keepFamily }),
     // A reset link issued before the change (perhaps to whoever the owner now shuts out) lapses.
     db().passwordReset.updateMany({ where: { userId, usedAt: null }, data: { usedAt: new Date() } }),
   ]);

@@ -6,10 +6,11 @@ import { db, Prisma } from "../db/client";
 import { DomainError } from "../errors/domain-error";
 import { HOUR_MS } from "../format/time";
 import { budgetIp } from "../limits/ip-budget";
-import { throttleStore } from "../limits/quota";
+import { throttleKeyPart, throttleStore } from "../limits/quota";
 import { errorForLog } from "../log/redact";
 import { mailConfigured, sendMail } from "../mail/mailer";
 import { hashPassword } from "./passwords";
+import { endSessionsWrites } from "./session-revocation";
 
 /**
  * A way back into an account whose password is lost: a one-time link from the operator
@@ -52,12 +53,13 @@ export async function createResetLink(
  */
 async function requestResetByMail(email: string, ip: string, now: number): Promise<void> {
   if (!mailConfigured()) return;
-  const hashed = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
   const store = throttleStore();
-  if (!(await store.consume(`reset-ip:${hashed(budgetIp(ip))}`, REQUESTS_PER_IP_PER_HOUR, HOUR_MS, now)).allowed) {
+  if (
+    !(await store.consume(`reset-ip:${throttleKeyPart(budgetIp(ip))}`, REQUESTS_PER_IP_PER_HOUR, HOUR_MS, now)).allowed
+  ) {
     return;
   }
-  if (!(await store.consume(`reset-mail:${hashed(email)}`, MAILS_PER_HOUR, HOUR_MS, now)).allowed) return;
+  if (!(await store.consume(`reset-mail:${throttleKeyPart(email)}`, MAILS_PER_HOUR, HOUR_MS, now)).allowed) return;
   const link = await createResetLink(email, now);
   if (!link) return;
   await sendMail({
@@ -88,11 +90,7 @@ export async function resetPassword(
     throw new DomainError("invalid_reset_link", "This reset link is invalid, used or expired; ask for a new one");
   const passwordHash = await hashPassword(newPassword);
   const [, logins] = await db().$transaction([
-    db().user.update({ where: { id: row.userId }, data: { passwordHash, sessionVersion: { increment: 1 } } }),
-    db().refreshToken.updateMany({
-      where: { userId: row.userId, revokedAt: null },
-      data: { revokedAt: new Date(now) },
-    }),
+    ...endSessionsWrites(row.userId, { user: { passwordHash }, now: new Date(now) }),
     db().passwordReset.updateMany({ where: { userId: row.userId, usedAt: null }, data: { usedAt: new Date(now) } }),
   ]);
   await recordAudit(

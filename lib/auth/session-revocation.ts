@@ -30,12 +30,32 @@ export async function revokeSession(sid: string, expiresAt: Date): Promise<void>
   await db().revokedSession.upsert({ where: { sid }, create: { sid, expiresAt }, update: {} });
 }
 
+/**
+ * The two writes that end every portal session of the account (its session version) and every
+ * REST login (refresh families and their access tokens; `keepFamily`'s excepted), for the
+ * caller's transaction: sign out everywhere, a password change, a reset. `user` is written with
+ * the version (a new password hash). The second write's count is how many logins ended.
+ */
+export function endSessionsWrites(
+  userId: number,
+  {
+    user = {},
+    keepFamily = null,
+    now = new Date(),
+  }: { user?: { passwordHash?: string }; keepFamily?: string | null; now?: Date } = {},
+) {
+  return [
+    db().user.update({ where: { id: userId }, data: { ...user, sessionVersion: { increment: 1 } } }),
+    db().refreshToken.updateMany({
+      where: { userId, revokedAt: null, ...(keepFamily === null ? {} : { familyId: { not: keepFamily } }) },
+      data: { revokedAt: now },
+    }),
+  ] as const;
+}
+
 /** Every portal session of the account ends, and every REST login (refresh family and its access tokens). */
 export async function signOutEverywhere(userId: number, context: AuditContext = UNSPECIFIED): Promise<void> {
-  const [, logins] = await db().$transaction([
-    db().user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } }),
-    db().refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } }),
-  ]);
+  const [, logins] = await db().$transaction([...endSessionsWrites(userId)]);
   await recordAudit(userId, "auth.sign_out_everywhere", context, {
     details: { refresh_tokens_revoked: logins.count },
   });

@@ -1,6 +1,5 @@
-import crypto from "node:crypto";
 import { getConfig } from "../config/env";
-import { throttleStore } from "../limits/quota";
+import { throttleKeyPart, throttleStore } from "../limits/quota";
 import { retryAfterSeconds } from "../limits/rate-limiter";
 import { SIGN_IN_LIMITS, SIGN_UP_WINDOW_MS } from "../limits/sign-in-limits";
 import { recordAudit } from "../audit/audit-log";
@@ -22,9 +21,6 @@ export interface SecondFactor {
   totp_code?: string;
   recovery_code?: string;
 }
-
-// Hashed: the keys may be stored in a shared Redis or the database, which have no business holding emails.
-const hashed = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
 
 /**
  * The one password check for REST logins and portal sign-ins. A failure is reserved in each
@@ -95,8 +91,8 @@ async function checkPasswordWithinBudget(
 ): Promise<SignInResult> {
   const client = budgetIp(ip);
   const limits = [
-    { key: `login:${hashed(`${email}|${client}`)}`, ...SIGN_IN_LIMITS.perEmailAndIp },
-    { key: `login-ip:${hashed(client)}`, ...SIGN_IN_LIMITS.perIp },
+    { key: `login:${throttleKeyPart(`${email}|${client}`)}`, ...SIGN_IN_LIMITS.perEmailAndIp },
+    { key: `login-ip:${throttleKeyPart(client)}`, ...SIGN_IN_LIMITS.perIp },
   ];
   const store = throttleStore();
   const reserved: typeof limits = [];
@@ -124,7 +120,12 @@ async function checkPasswordWithinBudget(
  */
 export async function signUp(input: Parameters<typeof createUser>[0], ip: string, now = Date.now()) {
   const limit = getConfig().signUpsPerIpPerHour;
-  const decision = await throttleStore().consume(`signup:${hashed(budgetIp(ip))}`, limit, SIGN_UP_WINDOW_MS, now);
+  const decision = await throttleStore().consume(
+    `signup:${throttleKeyPart(budgetIp(ip))}`,
+    limit,
+    SIGN_UP_WINDOW_MS,
+    now,
+  );
   if (!decision.allowed) {
     throw new DomainError(
       "sign_up_throttled",

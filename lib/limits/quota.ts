@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { sharedRedis } from "../redis/shared";
 import { PersistentRateLimitStore } from "./persistent-store";
 import { getConfig } from "../config/env";
@@ -6,6 +7,12 @@ import { RedisRateLimitStore } from "./redis-rate-limit-store";
 import { budgetIp } from "./ip-budget";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 import { HOUR_MS } from "../format/time";
+
+/**
+ * A throttle key's part that names a person or a client (an email, an address), hashed: the keys
+ * may be stored in a shared Redis or the database, which have no business holding either.
+ */
+export const throttleKeyPart = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
 
 /**
  * Each account's limiter key, made once: built per call, the text would be a new string to hash
