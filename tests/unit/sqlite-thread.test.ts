@@ -104,9 +104,16 @@ describe.runIf(fs.existsSync("/proc/thread-self"))("a background SQLite thread's
 
   /** The nice value of each of this process's threads (field 19 of /proc/<pid>/task/<tid>/stat). */
   const niceValues = () =>
-    fs.readdirSync(`/proc/${process.pid}/task`).map((tid) => {
-      const stat = fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    fs.readdirSync(`/proc/${process.pid}/task`).flatMap((tid) => {
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+      } catch (error) {
+        // A thread that ended between the listing and this read (another test's worker) has none.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw error;
+      }
+      return [Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])];
     });
 
   it("runs at BACKGROUND_NICE, its checkpointer too; a foreground thread keeps the process's", async () => {
