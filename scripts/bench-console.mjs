@@ -114,7 +114,10 @@ async function time(url, token, runs) {
     if (response.status !== 200) throw new Error(`${url}: ${response.status} ${body}`);
     return { ms: Number(process.hrtime.bigint() - started) / 1e6, body };
   };
-  for (let i = 0; i < 3; i++) await call();
+  // The first call is reported on its own: the usage summary reads its settled hours then, once
+  // per hour (lib/admin/usage-overview.ts), and the others warm their statements.
+  const first = (await call()).ms;
+  for (let i = 0; i < 2; i++) await call();
   const times = [];
   let last;
   for (let i = 0; i < runs; i++) {
@@ -122,7 +125,12 @@ async function time(url, token, runs) {
     times.push(last.ms);
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], max: times[times.length - 1], body: JSON.parse(last.body) };
+  return {
+    first,
+    median: times[Math.floor(times.length / 2)],
+    max: times[times.length - 1],
+    body: JSON.parse(last.body),
+  };
 }
 
 async function main() {
@@ -179,18 +187,18 @@ async function main() {
       ["usage summary, 7 d", "/api/admin/usage/summary?range=7d"],
     ];
     const lines = [
-      `| Read (${runs} calls each, one at a time) | median | slowest | rows / total |`,
-      "| --- | ---: | ---: | --- |",
+      `| Read (${runs} calls each after 3, one at a time) | first call | median | slowest | rows / total |`,
+      "| --- | ---: | ---: | ---: | --- |",
     ];
     console.log(`\n${lines.join("\n")}`);
     for (const [name, url] of rows) {
-      const { median, max, body } = await time(server.url + url, token, runs);
+      const { first, median, max, body } = await time(server.url + url, token, runs);
       const size = body.pagination
         ? `${body.data.length} of ${body.pagination.total}`
         : body.totals
           ? `${body.hourly.length} hours, ${body.totals.calls} calls`
           : `${body.members?.length ?? 0} members`;
-      lines.push(`| ${name} | ${median.toFixed(1)} ms | ${max.toFixed(1)} ms | ${size} |`);
+      lines.push(`| ${name} | ${first.toFixed(1)} ms | ${median.toFixed(1)} ms | ${max.toFixed(1)} ms | ${size} |`);
       console.log(lines.at(-1));
     }
     const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim();

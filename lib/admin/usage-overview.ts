@@ -60,26 +60,140 @@ export interface AdminUsageSummary {
 
 type Count = number | bigint;
 
+interface OrganizationSums {
+  owner_id: number;
+  calls: number;
+  auth_failed: number;
+}
+
+/** What the summary reads of hours that no longer change: calls per hour, and each ranking's head. */
+interface Settled {
+  hourly: HourCalls[];
+  byCalls: OrganizationSums[];
+  byAuthFailed: OrganizationSums[];
+}
+
+/**
+ * How far back the rollups may still change: the usage writer flushes within milliseconds, so an
+ * hour that ended an hour ago is final (retention only removes hours a month old). Hours before
+ * the cut are read once per instance and hour (settledPart); the last two are read at every call.
+ */
+const LIVE_HOURS = 2;
+
+/**
+ * Each ranking's head kept of the settled hours: twice the ten shown, so an organization deleted
+ * since (its rollups gone with it) still leaves ten exact candidates.
+ */
+const HEAD = 2 * TOP;
+
+const source = () => indexedBy("usage_hourly_totals", "usage_hourly_totals_covering_idx");
+
+async function hourlyCalls(from: Date, to: Date): Promise<HourCalls[]> {
+  const rows = await readRows<
+    Array<{ hour: string | Date; ok: Count; auth_failed: Count; limited: Count; other: Count }>
+  >(Prisma.sql`
+    SELECT hour, SUM(ok) AS ok, SUM(auth_failed) AS auth_failed, SUM(limited) AS limited, SUM(other) AS other
+    FROM ${source()} WHERE hour >= ${from} AND hour < ${to} GROUP BY hour ORDER BY hour`);
+  return rows.map((row) => ({
+    hour: new Date(epochMs(row.hour)).toISOString(),
+    ok: Number(row.ok),
+    auth_failed: Number(row.auth_failed),
+    limited: Number(row.limited),
+    other: Number(row.other),
+  }));
+}
+
+const organizationSums = (row: { owner_id: Count; calls: Count; auth_failed: Count }): OrganizationSums => ({
+  owner_id: Number(row.owner_id),
+  calls: Number(row.calls),
+  auth_failed: Number(row.auth_failed),
+});
+
+const byCalls = (a: OrganizationSums, b: OrganizationSums) => b.calls - a.calls || a.owner_id - b.owner_id;
+const byAuthFailed = (a: OrganizationSums, b: OrganizationSums) =>
+  b.auth_failed - a.auth_failed || a.owner_id - b.owner_id;
+
+/** The settled hours [from, cut): per hour, and both rankings' heads from one pass of sums per organization. */
+async function readSettled(from: Date, cut: Date): Promise<Settled> {
+  const within = Prisma.sql`hour >= ${from} AND hour < ${cut}`;
+  const [hourly, heads] = await Promise.all([
+    hourlyCalls(from, cut),
+    readRows<Array<{ ranking: string; owner_id: Count; calls: Count; auth_failed: Count }>>(Prisma.sql`
+      WITH sums AS (
+        SELECT owner_id, SUM(ok + auth_failed + limited + other) AS calls, SUM(auth_failed) AS auth_failed
+        FROM ${source()} WHERE ${within} GROUP BY owner_id)
+      SELECT * FROM (SELECT 'calls' AS ranking, owner_id, calls, auth_failed FROM sums
+        ORDER BY calls DESC, owner_id LIMIT ${HEAD}) AS by_calls
+      UNION ALL
+      SELECT * FROM (SELECT 'auth_failed' AS ranking, owner_id, calls, auth_failed FROM sums WHERE auth_failed > 0
+        ORDER BY auth_failed DESC, owner_id LIMIT ${HEAD}) AS by_failures`),
+  ]);
+  // UNION ALL keeps no order of its parts by itself: each ranking is sorted here.
+  const head = (ranking: string, order: typeof byCalls) =>
+    heads
+      .filter((row) => row.ranking === ranking)
+      .map(organizationSums)
+      .sort(order);
+  return { hourly, byCalls: head("calls", byCalls), byAuthFailed: head("auth_failed", byAuthFailed) };
+}
+
+/**
+ * The settled part, read once per instance for each cut (an hour) and range: summing a week of
+ * every organization's hours is most of the summary's cost, and those hours no longer change.
+ * In this process only: each instance reads its own, so there is nothing to keep in step. An
+ * organization deleted meanwhile (its rollups go with it) leaves the rankings at once (see
+ * HEAD), and its calls per hour within the hour, at the next read: they were served all the same.
+ */
+const settledReads = new Map<string, Promise<Settled>>();
+
+function settledPart(range: UsageRange, from: Date, cut: Date): Promise<Settled> {
+  const key = `${range}|${cut.toISOString()}`;
+  let read = settledReads.get(key);
+  if (!read) {
+    for (const old of settledReads.keys()) if (old.startsWith(`${range}|`)) settledReads.delete(old);
+    read = readSettled(from, cut);
+    // A failed read is not kept: the next call tries again.
+    read.catch(() => settledReads.delete(key));
+    settledReads.set(key, read);
+  }
+  return read;
+}
+
+/**
+ * Whole-range sums of every organization that called in the live hours [cut, to), from the
+ * per-organization index alone (SQLite's planner takes the primary key for a day's range, and
+ * then reads a table row per hour).
+ */
+async function recentlyActiveSums(from: Date, cut: Date, to: Date): Promise<OrganizationSums[]> {
+  const rows = await readRows<Array<{ owner_id: Count; calls: Count; auth_failed: Count }>>(Prisma.sql`
+    SELECT owner_id, SUM(ok + auth_failed + limited + other) AS calls, SUM(auth_failed) AS auth_failed
+    FROM ${indexedBy("usage_hourly_totals", "usage_hourly_totals_owner_covering_idx")}
+    WHERE owner_id IN (SELECT owner_id FROM ${source()} WHERE hour >= ${cut} AND hour < ${to})
+      AND hour >= ${from} AND hour < ${to}
+    GROUP BY owner_id`);
+  return rows.map(organizationSums);
+}
+
+/**
+ * The top ten of the whole range, exactly: an organization that did not call in the live hours
+ * has its settled sums, and one outside the settled head has HEAD organizations ahead of it
+ * whose sums can only have grown. So the settled heads and the recently active are enough.
+ */
+function ranking(settledHead: OrganizationSums[], active: OrganizationSums[], order: typeof byCalls) {
+  const candidates = new Map(settledHead.map((row) => [row.owner_id, row]));
+  for (const row of active) candidates.set(row.owner_id, row);
+  return [...candidates.values()].sort(order);
+}
+
 export async function adminUsageSummary(range: UsageRange, now = Date.now()): Promise<AdminUsageSummary> {
   // Whole hours: the rollups hold hours, and the current one is partly there.
   const to = new Date(Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
   const from = new Date(to.getTime() - RANGE_MS[range]);
-  const source = indexedBy("usage_hourly_totals", "usage_hourly_totals_covering_idx");
-  const within = Prisma.sql`hour >= ${from} AND hour < ${to}`;
-  const [hours, top, refused, events] = await Promise.all([
-    readRows<Array<{ hour: string | Date; ok: Count; auth_failed: Count; limited: Count; other: Count }>>(Prisma.sql`
-      SELECT hour, SUM(ok) AS ok, SUM(auth_failed) AS auth_failed, SUM(limited) AS limited, SUM(other) AS other
-      FROM ${source} WHERE ${within} GROUP BY hour ORDER BY hour`),
-    // Both rankings from one pass over the range: the sums per organization are built once.
-    readRows<Array<{ ranking: string; owner_id: Count; calls: Count; auth_failed: Count }>>(Prisma.sql`
-      WITH sums AS (
-        SELECT owner_id, SUM(ok + auth_failed + limited + other) AS calls, SUM(auth_failed) AS auth_failed
-        FROM ${source} WHERE ${within} GROUP BY owner_id)
-      SELECT * FROM (SELECT 'calls' AS ranking, owner_id, calls, auth_failed FROM sums
-        ORDER BY calls DESC, owner_id LIMIT ${TOP}) AS by_calls
-      UNION ALL
-      SELECT * FROM (SELECT 'auth_failed' AS ranking, owner_id, calls, auth_failed FROM sums WHERE auth_failed > 0
-        ORDER BY auth_failed DESC, owner_id LIMIT ${TOP}) AS by_failures`),
+  const cut = new Date(to.getTime() - LIVE_HOURS * HOUR_MS);
+  const [settled, liveHours, active, refused, events] = await Promise.all([
+    settledPart(range, from, cut),
+    hourlyCalls(cut, to),
+    recentlyActiveSums(from, cut, to),
     readRows<Array<{ ip: string; count: Count }>>(Prisma.sql`
       SELECT ip, SUM(count) AS count FROM refused_calls WHERE hour >= ${from} AND hour < ${to}
       GROUP BY ip ORDER BY count DESC, ip LIMIT ${TOP}`),
@@ -90,14 +204,13 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
       take: TOP,
     }),
   ]);
-  // UNION ALL keeps no order of its parts by itself: each ranking is sorted again here.
-  const ranked = (by: "calls" | "auth_failed") =>
-    top
-      .filter((row) => row.ranking === by)
-      .sort((a, b) => Number(b[by]) - Number(a[by]) || Number(a.owner_id) - Number(b.owner_id));
-  const topCalls = ranked("calls");
-  const topFailed = ranked("auth_failed");
-  const ownerIds = top.map((row) => Number(row.owner_id));
+  const callsRanking = ranking(settled.byCalls, active, byCalls);
+  const failedRanking = ranking(
+    settled.byAuthFailed,
+    active.filter((row) => row.auth_failed > 0),
+    byAuthFailed,
+  );
+  const ownerIds = [...callsRanking.slice(0, HEAD), ...failedRanking.slice(0, HEAD)].map((row) => row.owner_id);
   ownerIds.push(...events.map((event) => event.ownerId));
   const names = new Map(
     (
@@ -107,13 +220,9 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
       })
     ).map((organization) => [organization.id, organization.name]),
   );
-  const hourly = hours.map((row) => ({
-    hour: new Date(epochMs(row.hour)).toISOString(),
-    ok: Number(row.ok),
-    auth_failed: Number(row.auth_failed),
-    limited: Number(row.limited),
-    other: Number(row.other),
-  }));
+  // An organization deleted since the settled hours were read is no candidate any more.
+  const shown = (rows: OrganizationSums[]) => rows.filter((row) => names.has(row.owner_id)).slice(0, TOP);
+  const hourly = [...settled.hourly, ...liveHours];
   const sum = (pick: (row: HourCalls) => number) => hourly.reduce((total, row) => total + pick(row), 0);
   const totals = {
     ok: sum((row) => row.ok),
@@ -122,11 +231,11 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
     other: sum((row) => row.other),
   };
   const calls = totals.ok + totals.auth_failed + totals.limited + totals.other;
-  const organizationCalls = (row: { owner_id: Count; calls: Count; auth_failed: Count }): OrganizationCalls => ({
-    organization_id: Number(row.owner_id),
-    name: names.get(Number(row.owner_id)) ?? null,
-    calls: Number(row.calls),
-    auth_failed: Number(row.auth_failed),
+  const organizationCalls = (row: OrganizationSums): OrganizationCalls => ({
+    organization_id: row.owner_id,
+    name: names.get(row.owner_id) ?? null,
+    calls: row.calls,
+    auth_failed: row.auth_failed,
   });
   return {
     range,
@@ -135,8 +244,8 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
     // Errors are every call not answered 2xx: refused keys, limits, bad requests and upstream failures.
     totals: { calls, ...totals, error_rate: calls ? (calls - totals.ok) / calls : 0 },
     hourly,
-    top_by_calls: topCalls.map(organizationCalls),
-    top_by_auth_failed: topFailed.map(organizationCalls),
+    top_by_calls: shown(callsRanking).map(organizationCalls),
+    top_by_auth_failed: shown(failedRanking).map(organizationCalls),
     refused_by_ip: refused.map((row) => ({ ip: row.ip, count: Number(row.count) })),
     security_events: events.map((event) => ({
       id: event.id,
