@@ -335,7 +335,30 @@ test.describe("on a server of its own", () => {
     const modal = page.getByRole("dialog", { name: "Your new API key" });
     await expect(modal).toBeVisible();
     await expect(modal.getByLabel("API key")).toHaveValue(/^sk_live_[0-9A-Za-z]{38}$/);
+    const secret = await modal.getByLabel("API key").inputValue();
     await closeNewKeyModal(page);
+
+    // Reported leaked: reactivating it asks too, after the leak's own confirmation.
+    expect((await api.post("/api/api-keys/revoke", { data: { api_key: secret } })).status()).toBe(202);
+    await page.reload();
+    await page.waitForTimeout(REAUTH_WINDOW_MS + 500);
+    const toggle = page.getByRole("switch", { name: "Active: Sudo key" });
+    await expect(toggle).toHaveAttribute("aria-checked", "false");
+    await toggle.click();
+    await page
+      .getByRole("dialog", { name: 'Reactivate "Sudo key"?' })
+      .getByRole("button", { name: "Reactivate key" })
+      .click();
+    await expect(sudo).toBeVisible();
+    await sudo.getByLabel("Your password").fill(account.password);
+    await sudo.getByRole("button", { name: "Confirm" }).click();
+    await expect(sudo).toBeHidden();
+    await expect(toggle).toHaveAttribute("aria-checked", "true");
+    expect(
+      (
+        await api.get("/api/api-routes-data?id=123", { headers: { "X-API-Key": secret, "X-Username": "sudo-user" } })
+      ).status(),
+    ).toBe(200);
 
     // Past the window again, a cancelled dialog changes nothing and says so.
     await page.waitForTimeout(REAUTH_WINDOW_MS + 500);

@@ -37,7 +37,7 @@ export default async function PortalLayout({ children }: { children: React.React
       {lostOrganization && <LostOrganization personalId={account.id} />}
       <main id="content" className="mx-auto max-w-5xl px-4 py-8">
         {/* Sudo mode's dialog, for the key actions that ask for the password again. */}
-        <ReauthenticationProvider twoFactor={twoFactor} window={reauthWindow}>
+        <ReauthenticationProvider twoFactor={twoFactor} within={reauthWindow}>
           {children}
         </ReauthenticationProvider>
       </main>

@@ -21,12 +21,12 @@ const AskContext = createContext<() => Promise<boolean>>(async () => false);
  */
 export function ReauthenticationProvider({
   twoFactor,
-  window,
+  within,
   children,
 }: {
   twoFactor: boolean;
-  /** The window as words: "10 minutes". */
-  window: string;
+  /** Sudo mode's window as words: "10 minutes". */
+  within: string;
   children: ReactNode;
 }) {
   const id = useId();
@@ -35,12 +35,16 @@ export function ReauthenticationProvider({
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const settle = useRef<((confirmed: boolean) => void) | null>(null);
+  // Which opening of the dialog a reply belongs to: one that comes back after a cancel is ignored.
+  const opening = useRef(0);
 
   const ask = useCallback(
     () =>
       new Promise<boolean>((resolve) => {
         settle.current?.(false);
         settle.current = resolve;
+        opening.current += 1;
+        setPending(false);
         setError(null);
         setMethod("password");
         setOpen(true);
@@ -48,6 +52,7 @@ export function ReauthenticationProvider({
     [],
   );
   const finish = (confirmed: boolean) => {
+    opening.current += 1;
     setOpen(false);
     settle.current?.(confirmed);
     settle.current = null;
@@ -61,16 +66,18 @@ export function ReauthenticationProvider({
           onSubmit={async (event) => {
             event.preventDefault();
             const value = String(new FormData(event.currentTarget).get("value") ?? "");
+            const mine = opening.current;
             setPending(true);
             const result = await reauthenticateAction({ method, value }).catch(() => null);
+            if (mine !== opening.current) return;
             setPending(false);
             if (result?.ok) finish(true);
             else setError(result?.message ?? "Could not reach the server; nothing was changed.");
           }}
         >
           <p className="text-sm">
-            Generating, rotating and deleting keys asks who you are once more when you signed in more than {window} ago.
-            You will not be asked again for {window}.
+            Generating, rotating and deleting keys, and inviting or promoting members, ask who you are once more when
+            you signed in more than {within} ago. You will not be asked again for {within}.
           </p>
           <label htmlFor={`${id}-value`} className={`${label} mt-4`}>
             {method === "password" ? "Your password" : "Code from your authenticator app"}

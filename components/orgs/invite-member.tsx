@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { inviteMemberAction } from "@/lib/actions/orgs";
+import { useReauthenticated } from "@/components/auth/reauthentication";
 import { alertError, button, field, help, label } from "@/components/ui/styles";
 
 /**
@@ -12,6 +13,7 @@ import { alertError, button, field, help, label } from "@/components/ui/styles";
  */
 export function InviteMember({ roles }: { roles: string[] }) {
   const router = useRouter();
+  const sudo = useReauthenticated();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [link, setLink] = useState<{ url: string; role: string } | null>(null);
@@ -28,10 +30,12 @@ export function InviteMember({ roles }: { roles: string[] }) {
           setPending(true);
           setError(null);
           setCopied(null);
-          const result = await inviteMemberAction({
-            role: form.get("role"),
-            ...(email ? { email } : {}),
-          }).catch(() => null);
+          const result = await sudo(() =>
+            inviteMemberAction({
+              role: form.get("role"),
+              ...(email ? { email } : {}),
+            }),
+          ).catch(() => null);
           setPending(false);
           if (!result?.ok) {
             setError(result?.message ?? "Could not reach the server; no invitation was made.");

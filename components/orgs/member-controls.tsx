@@ -8,6 +8,7 @@ import {
   removeMemberAction,
   revokeInvitationAction,
 } from "@/lib/actions/orgs";
+import { useReauthenticated } from "@/components/auth/reauthentication";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { alertError, button, field, label } from "@/components/ui/styles";
 import { useAction } from "@/components/ui/use-action";
@@ -26,6 +27,7 @@ export function MemberRole({
   roles: string[];
 }) {
   const { pending, run } = useAction();
+  const sudo = useReauthenticated();
   const id = `role-${userId}`;
   return (
     <form
@@ -34,7 +36,10 @@ export function MemberRole({
         event.preventDefault();
         const next = String(new FormData(event.currentTarget).get("role"));
         if (next === role) return;
-        await run(() => changeMemberRoleAction({ user_id: userId, role: next }), `${email} is now ${next}.`);
+        await run(
+          () => sudo(() => changeMemberRoleAction({ user_id: userId, role: next })),
+          `${email} is now ${next}.`,
+        );
       }}
     >
       <label htmlFor={id} className="sr-only">

@@ -48,10 +48,10 @@ export async function setKeyStatusAction(input: unknown) {
     keyStatusSchema.extend(withId),
     input,
     async ({ organizationId }, { id, status }) => {
-      // Someone reported it leaked: turning it back on is as sensitive as a new key.
-      if (status === "active" && (await getKey(organizationId, id))?.statusReason === "reported_leak") {
-        await requireRecentAuthentication();
-      }
+      // Someone reported it leaked: turning it back on is as sensitive as a new key. Any change of
+      // its status asks, not only "active": each clears the reason, so "inactive" then "active"
+      // would otherwise reactivate it without the password.
+      if ((await getKey(organizationId, id))?.statusReason === "reported_leak") await requireRecentAuthentication();
       const key = await setKeyStatus(organizationId, id, status, await portalAuditContext());
       if (!key) throw notFound("API key not found");
       revalidateKey(id);

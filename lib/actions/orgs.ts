@@ -5,7 +5,12 @@ import { revalidatePath } from "next/cache";
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { ORGANIZATION_COOKIE } from "@/lib/auth/current-organization";
-import { accountAction, organizationAction, portalAuditContext } from "@/lib/http/portal-action";
+import {
+  accountAction,
+  organizationAction,
+  portalAuditContext,
+  sensitiveOrganizationAction,
+} from "@/lib/http/portal-action";
 import { acceptInvitation, createInvitation, revokeInvitation } from "@/lib/orgs/invitations";
 import { changeMemberRole, leaveOrganization, removeMember } from "@/lib/orgs/members";
 import {
@@ -48,8 +53,10 @@ export async function createOrganizationAction(input: unknown) {
   });
 }
 
+// Inviting and changing a role want sudo mode as keys do: a stolen session could otherwise bring
+// in (or promote) an account of its own, which would then make keys on its own fresh sign-in.
 export async function inviteMemberAction(input: unknown) {
-  return organizationAction("members.manage", createInvitationSchema, input, async (actor, data) => {
+  return sensitiveOrganizationAction("members.manage", createInvitationSchema, input, async (actor, data) => {
     const created = await createInvitation(actor, data, await portalAuditContext());
     revalidatePath("/members");
     return created;
@@ -67,7 +74,7 @@ export async function revokeInvitationAction(input: unknown) {
 
 export async function changeMemberRoleAction(input: unknown) {
   const schema = memberRoleSchema.extend({ user_id: positiveId });
-  return organizationAction("members.manage", schema, input, async (actor, { user_id, role }) => {
+  return sensitiveOrganizationAction("members.manage", schema, input, async (actor, { user_id, role }) => {
     const member = await changeMemberRole(actor, user_id, role, await portalAuditContext());
     revalidatePath("/members");
     return member;

@@ -6,10 +6,11 @@ import { confirmPassword } from "./sign-in";
 import { checkSecondFactor, twoFactorEnabled } from "./two-factor";
 
 /**
- * Sudo mode (GitHub's name): the portal's most sensitive acts on keys — generate, rotate, delete,
- * reactivate a leaked one — want the password (or a two-factor code) entered within the last
- * REAUTH_WINDOW_SECONDS of that session, so a session left open on a shared screen, or a stolen
- * cookie, cannot mint or destroy credentials. Signing in counts (its time is in the session's
+ * Sudo mode (GitHub's name): the portal's most sensitive acts — generate, rotate, delete a key,
+ * change the status of one reported leaked, invite a member or change a member's role — want the
+ * password (or a two-factor code) entered within the last REAUTH_WINDOW_SECONDS of that session,
+ * so a session left open on a shared screen, or a stolen cookie, cannot mint or destroy
+ * credentials, nor bring in an account that would. Signing in counts (its time is in the session's
  * signed cookie); entering the password again later is a row per session here, in the database
  * so that every instance sees it. REST is not affected: the reference lets a Bearer token do these.
  */

@@ -85,8 +85,8 @@ const envSchema = z.object({
   USAGE_FLUSH_INTERVAL_MS: integer("USAGE_FLUSH_INTERVAL_MS", 1, 3_600_000, 1),
   // Accounts one client address may create per hour (each costs a bcrypt hash); tests raise it.
   SIGNUPS_PER_IP_PER_HOUR: integer("SIGNUPS_PER_IP_PER_HOUR", 1, 1_000_000, 20),
-  // Sudo mode: how long after entering the password (or a code) a portal session may generate,
-  // rotate and delete keys without being asked again. GitHub's is 2 hours; ten minutes here.
+  // Sudo mode: how long after entering the password (or a code) a portal session may change keys
+  // and members (lib/auth/reauthentication.ts) without being asked again. GitHub's is 2 hours.
   REAUTH_WINDOW_SECONDS: integer("REAUTH_WINDOW_SECONDS", 1, 86_400, 600),
   // npm run bench turns on GET /api/bench/noop (constant JSON) to measure Next's own floor.
   BENCH_ROUTES: flag("BENCH_ROUTES", ["on", "true", "1"], ["off", "false", "0"], "off"),
