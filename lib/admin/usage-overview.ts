@@ -74,9 +74,11 @@ interface Settled {
 }
 
 /**
- * How far back the rollups may still change: the usage writer flushes within milliseconds, so an
- * hour that ended an hour ago is final (retention only removes hours a month old). Hours before
- * the cut are read once per instance and hour (settledPart); the last two are read at every call.
+ * How far back the rollups change in the normal course: the usage writer flushes within
+ * milliseconds, so an hour that ended an hour ago is final (retention only removes hours a month
+ * old). Hours before the cut are read once per instance and hour (settledPart), and checked at
+ * every call against their sums then (a batch written late, after a database outage, or an
+ * organization deleted, changes them: they are read again); the last two are read at every call.
  */
 const LIVE_HOURS = 2;
 
@@ -140,24 +142,64 @@ async function readSettled(from: Date, cut: Date): Promise<Settled> {
 /**
  * The settled part, read once per instance for each cut (an hour) and range: summing a week of
  * every organization's hours is most of the summary's cost, and those hours no longer change.
- * In this process only: each instance reads its own, so there is nothing to keep in step. An
- * organization deleted meanwhile (its rollups go with it) leaves the rankings at once (see
- * HEAD), and its calls per hour within the hour, at the next read: they were served all the same.
+ * In this process only: each instance reads its own, and checks it against the stored sums at
+ * every call (adminUsageSummary), so there is nothing to keep in step across instances.
  */
 const settledReads = new Map<string, Promise<Settled>>();
+/** Per range, the next hour's read, started a moment after the hour begins (see settledPart). */
+const nextHourReads = new Map<UsageRange, NodeJS.Timeout>();
+const NEXT_HOUR_DELAY_MS = 2_000;
 
-function settledPart(range: UsageRange, from: Date, cut: Date): Promise<Settled> {
+function settledPart(
+  range: UsageRange,
+  from: Date,
+  cut: Date,
+  { reread = false, ahead = false } = {},
+): Promise<Settled> {
   const key = `${range}|${cut.toISOString()}`;
   let read = settledReads.get(key);
-  if (!read) {
+  if (!read || reread) {
     for (const old of settledReads.keys()) if (old.startsWith(`${range}|`)) settledReads.delete(old);
-    read = readSettled(from, cut);
-    // A failed read is not kept: the next call tries again.
-    read.catch(() => settledReads.delete(key));
-    settledReads.set(key, read);
+    const started = readSettled(from, cut);
+    // A failed read is not kept (unless another has replaced it): the next call tries again.
+    started.catch(() => settledReads.get(key) === started && settledReads.delete(key));
+    settledReads.set(key, started);
+    read = started;
+  }
+  // Read the next hour's ahead, in the background, so that the operator's first look of an hour
+  // does not wait for it; only after an hour in which the summary was asked for here.
+  if (!ahead && !nextHourReads.has(range)) {
+    const next = cut.getTime() + HOUR_MS;
+    const timer = setTimeout(
+      () => {
+        nextHourReads.delete(range);
+        const nextFrom = new Date(from.getTime() + HOUR_MS);
+        void settledPart(range, nextFrom, new Date(next), { ahead: true }).catch(() => undefined);
+      },
+      next + LIVE_HOURS * HOUR_MS - HOUR_MS - Date.now() + NEXT_HOUR_DELAY_MS,
+    );
+    timer.unref?.();
+    nextHourReads.set(range, timer);
   }
   return read;
 }
+
+/** The settled hours' sums as stored now: unchanged since they were read, the read stands. */
+async function settledSums(from: Date, cut: Date): Promise<string> {
+  const [row] = await readRows<
+    Array<{ ok: Count | null; auth_failed: Count | null; limited: Count | null; other: Count | null }>
+  >(
+    Prisma.sql`
+      SELECT SUM(ok) AS ok, SUM(auth_failed) AS auth_failed, SUM(limited) AS limited, SUM(other) AS other
+      FROM ${source()} WHERE hour >= ${from} AND hour < ${cut}`,
+  );
+  return [row?.ok, row?.auth_failed, row?.limited, row?.other].map((value) => Number(value ?? 0)).join("|");
+}
+
+const sumsOf = (hourly: HourCalls[]) =>
+  (["ok", "auth_failed", "limited", "other"] as const)
+    .map((field) => hourly.reduce((total, row) => total + row[field], 0))
+    .join("|");
 
 /**
  * Whole-range sums of every organization that called in the live hours [cut, to), from the
@@ -190,8 +232,9 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
   const to = new Date(Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
   const from = new Date(to.getTime() - RANGE_MS[range]);
   const cut = new Date(to.getTime() - LIVE_HOURS * HOUR_MS);
-  const [settled, liveHours, active, refused, events] = await Promise.all([
+  const [kept, stored, liveHours, active, refused, events] = await Promise.all([
     settledPart(range, from, cut),
+    settledSums(from, cut),
     hourlyCalls(cut, to),
     recentlyActiveSums(from, cut, to),
     readRows<Array<{ ip: string; count: Count }>>(Prisma.sql`
@@ -204,6 +247,7 @@ export async function adminUsageSummary(range: UsageRange, now = Date.now()): Pr
       take: TOP,
     }),
   ]);
+  const settled = sumsOf(kept.hourly) === stored ? kept : await settledPart(range, from, cut, { reread: true });
   const callsRanking = ranking(settled.byCalls, active, byCalls);
   const failedRanking = ranking(
     settled.byAuthFailed,
