@@ -7,8 +7,10 @@
 // API's rows: the ratios are to the mean of its two runs, since the machine's speed drifts from
 // one run to the next. BENCH_CONNECTIONS (default 50) and BENCH_PORT (default 3300; the floor
 // takes the next port) too.
-// BENCH_POSTGRES_URL (a server URL) runs it on a fresh PostgreSQL database instead of SQLite;
-// BENCH_REDIS_URL adds Redis for the counters (the portal's keyportal:* keys are deleted first).
+// `npm run bench -- --database postgresql` runs it on a fresh PostgreSQL database with Redis for
+// the counters (BENCH_POSTGRES_URL and BENCH_REDIS_URL, by default this machine's services; the
+// portal's keyportal:* keys are deleted first), beside the same raw floor and raw proxy; its
+// figures go to BENCHMARKS.md's PostgreSQL section, a SQLite run's to the SQLite one.
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -29,6 +31,7 @@ import {
 import { answered, loadRun, residentMb, statusCodes } from "./support/bench-measure.mjs";
 import { FLOOR_TITLE, floorRatios, printDataApiTable, writeBenchmarksMd } from "./support/bench-report.mjs";
 import { rawSummarySeconds, SEED_USER_AGENT, seedBigAccount } from "./support/big-account.mjs";
+import { seedBigAccountPg } from "./support/big-account-pg.mjs";
 import { deletePortalKeys } from "./support/redis-keys.mjs";
 import { startServer } from "./support/start-server.mjs";
 
@@ -36,8 +39,21 @@ import { startServer } from "./support/start-server.mjs";
 const FREE_HOURLY_LIMIT = 60;
 const VERIFY_URL = (base) => `${base}/api/v1/keys/verify`;
 
+/** `--database sqlite|postgresql` (also `--database=…`); SQLite when absent. */
+function databaseArgument(argv = process.argv.slice(2)) {
+  const at = argv.findIndex((arg) => arg === "--database" || arg.startsWith("--database="));
+  if (at === -1) return "sqlite";
+  const value = argv[at].includes("=") ? argv[at].split("=")[1] : argv[at + 1];
+  if (value !== "sqlite" && value !== "postgresql") {
+    console.error(`--database must be sqlite or postgresql, not ${value ?? "nothing"}`);
+    process.exit(2);
+  }
+  return value;
+}
+
 function readConfig() {
   const port = Number(process.env.BENCH_PORT ?? 3300);
+  const onPostgres = databaseArgument() === "postgresql";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-bench-"));
   const base = `http://127.0.0.1:${port}`;
   return {
@@ -51,8 +67,10 @@ function readConfig() {
     dataUrl: `${base}/api/api-routes-data?id=123`,
     dir,
     dbFile: path.join(dir, "bench.db"),
-    postgres: process.env.BENCH_POSTGRES_URL,
-    redisUrl: process.env.BENCH_REDIS_URL,
+    postgres: onPostgres
+      ? (process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres")
+      : undefined,
+    redisUrl: onPostgres ? (process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379") : undefined,
     database: `keyportal_bench_${Date.now()}`,
   };
 }
@@ -109,11 +127,19 @@ function createAccounts(env) {
   return { account, freeAccount };
 }
 
-/** The big account, written straight into the SQLite file before the server opens it. */
-function seedBig(config, account) {
+/** The big account, written straight into the database before the server opens it. */
+async function seedBig(config, databaseUrl, account) {
   const { dbFile, bigKeys, bigRows } = config;
   console.log(`seeding ${bigKeys} keys and ${bigRows} usage rows…`);
-  const big = seedBigAccount(dbFile, account.email, { keys: bigKeys, rows: bigRows, days: 30 });
+  const size = { keys: bigKeys, rows: bigRows, days: 30 };
+  if (config.postgres) {
+    const big = await seedBigAccountPg(databaseUrl, account.email, size);
+    console.log(
+      `seeded with COPY in ${(big.rowsSeconds + big.rollupSeconds).toFixed(1)} s (${big.rollupRows} hourly rollup rows)`,
+    );
+    return big;
+  }
+  const big = seedBigAccount(dbFile, account.email, size);
   big.rawSummary = {
     "24h": rawSummarySeconds(dbFile, account.email, 24),
     "7d": rawSummarySeconds(dbFile, account.email, 168),
@@ -142,10 +168,28 @@ async function issueKeys(config, { account, freeAccount }) {
   return { token, key, spent };
 }
 
-/** The raw floor (SQLite only: its definition is one indexed SQLite read), in its own process. */
-async function startFloor(config, pepper) {
+/**
+ * A SQLite file for the raw floor of a PostgreSQL run: the floor is one indexed SQLite read by
+ * definition, whatever the portal runs on, so that both runs are measured against the same floor.
+ * It holds the tables the floor reads, with the bench key.
+ */
+function floorDatabase(config, pepper, key) {
+  const file = path.join(config.dir, "floor.db");
+  const db = new Database(file);
+  db.exec(`CREATE TABLE organizations (id INTEGER PRIMARY KEY, plan TEXT NOT NULL);
+    CREATE TABLE api_keys (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL, status TEXT NOT NULL, digest TEXT NOT NULL UNIQUE);
+    INSERT INTO organizations VALUES (1, 'enterprise');`);
+  const digest = crypto.createHmac("sha256", pepper).update(key.api_key).digest("hex");
+  db.prepare("INSERT INTO api_keys VALUES (1, 1, 'active', ?)").run(digest);
+  db.close();
+  return file;
+}
+
+/** The raw floor (its definition is one indexed SQLite read, on either database's run), in its own process. */
+async function startFloor(config, pepper, key) {
   const floorPort = config.port + 1;
-  const floor = spawn(process.execPath, ["scripts/support/raw-floor.mjs", String(floorPort), config.dbFile, pepper], {
+  const file = config.postgres ? floorDatabase(config, pepper, key) : config.dbFile;
+  const floor = spawn(process.execPath, ["scripts/support/raw-floor.mjs", String(floorPort), file, pepper], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   process.on("exit", () => floor.exitCode === null && floor.kill());
@@ -207,7 +251,9 @@ async function countLoggedRows(config, databaseUrl) {
   if (config.postgres) {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    const logged = (await client.query("SELECT count(*)::int AS n FROM usage_logs")).rows[0].n;
+    const logged = (
+      await client.query("SELECT count(*)::int AS n FROM usage_logs WHERE user_agent <> $1", [SEED_USER_AGENT])
+    ).rows[0].n;
     await client.end();
     const root = new pg.Client({ connectionString: config.postgres });
     await root.connect();
@@ -248,7 +294,7 @@ async function main() {
   const config = readConfig();
   const { env, databaseUrl } = await setUp(config);
   const accounts = createAccounts(env);
-  const big = !config.postgres && config.bigKeys > 0 ? seedBig(config, accounts.account) : null;
+  const big = config.bigKeys > 0 ? await seedBig(config, databaseUrl, accounts.account) : null;
 
   // The first start may build (minutes); stopping waits for the buffered usage rows to be written.
   const server = await startServer({
@@ -263,9 +309,8 @@ async function main() {
 
   const { token, key, spent } = await issueKeys(config, accounts);
   const bearer = { authorization: `Bearer ${token}` };
-  const floor = config.postgres ? null : await startFloor(config, env.API_KEY_PEPPER);
-  // The gateway's peers run on SQLite only, beside the floor: its PostgreSQL rows are another issue's.
-  const peers = config.postgres ? null : await startGatewayPeers(config);
+  const floor = await startFloor(config, env.API_KEY_PEPPER, key);
+  const peers = await startGatewayPeers(config);
   const { gatewayUrl, serviceToken } = await createOperatorFixtures(config.base, bearer, peers?.upstreamOrigin);
   const { rows, warmupSent, validHeaders } = await measureDataApi(config, {
     key,
@@ -284,7 +329,7 @@ async function main() {
 
   let bigAccount = null;
   if (big) {
-    const bench = { ...config, serverPid };
+    const bench = { ...config, serverPid, databaseUrl };
     const { reads, keyCount } = await measureReads(bench, { bearer, account: accounts.account });
     const exportFigures = await measureExport(bench, { bearer, keyCount });
     const underLoad = await measureUnderLoad(bench, { bearer, validHeaders });

@@ -3,6 +3,7 @@
 // batch run by the job's own functions from the bench's process.
 import { tsImport } from "tsx/esm/api";
 import { seedExpiredRows } from "./big-account.mjs";
+import { seedExpiredRowsPg } from "./big-account-pg.mjs";
 import {
   answered,
   loadRun,
@@ -109,7 +110,8 @@ export async function measureUnderLoad(bench, { bearer, validHeaders }) {
 /** Expired rows of a Free account, purged by the retention job's own functions from this process. */
 export async function measureRetention(bench, { freeAccount }) {
   const expired = 100_000;
-  seedExpiredRows(bench.dbFile, freeAccount.email, expired);
+  if (bench.postgres) await seedExpiredRowsPg(bench.databaseUrl, freeAccount.email, expired);
+  else seedExpiredRows(bench.dbFile, freeAccount.email, expired);
   const { purgeExpiredUsageLogs, purgeExpiredRollups, RETENTION_BATCH } = await tsImport(
     "../../lib/usage/retention.ts",
     import.meta.url,

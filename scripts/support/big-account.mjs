@@ -13,14 +13,17 @@ export const SEED_USER_AGENT = "keyportal-bench-seed/1.0";
 const text = (t) => new Date(t).toISOString().replace("Z", "+00:00");
 // The migrations that add rollups, each ending with the SQL that fills them from usage_logs.
 const MIGRATIONS = ["20261130000000_usage_rollups", "20261205000000_usage_owner_ips"];
-const BACKFILL = MIGRATIONS.flatMap((name) => {
-  const sql = fs.readFileSync(`prisma/sqlite/migrations/${name}/migration.sql`, "utf8");
-  return sql
-    .slice(sql.indexOf("-- Backfill"))
-    .split(";")
-    .map((statement) => statement.replace(/^--.*$/gm, ""))
-    .filter((statement) => statement.includes("INSERT"));
-});
+/** The rollup migrations' backfill INSERTs for one database (sqlite or postgresql). */
+export const backfillStatements = (provider) =>
+  MIGRATIONS.flatMap((name) => {
+    const sql = fs.readFileSync(`prisma/${provider}/migrations/${name}/migration.sql`, "utf8");
+    return sql
+      .slice(sql.indexOf("-- Backfill"))
+      .split(";")
+      .map((statement) => statement.replace(/^--.*$/gm, ""))
+      .filter((statement) => statement.includes("INSERT"));
+  });
+const BACKFILL = backfillStatements("sqlite");
 
 /** The rollups of the usage rows that `where` selects (SQL over usage_logs), as the migration builds them. */
 function backfillRollups(db, where) {
@@ -28,23 +31,23 @@ function backfillRollups(db, where) {
 }
 
 /** Which key makes a call: 90% of calls come from 100 service keys, the rest from any key. */
-function pickKey(keys, random) {
+export function pickKey(keys, random) {
   return random() < 0.9 ? Math.floor(random() * Math.min(100, keys)) : Math.floor(random() * keys);
 }
 
 /** A key's usual IP, and now and then (2% of calls) one of 500 others. */
-function pickIp(key, random) {
+export function pickIp(key, random) {
   if (random() < 0.02) return `198.51.${100 + Math.floor(random() * 2)}.${Math.floor(random() * 250)}`;
   return `10.${(key >> 16) & 255}.${(key >> 8) & 255}.${key & 255}`;
 }
 
 /** 93% 200, 3% 401, 2% 429, 1% 403, 1% 404. */
-function pickStatus(random) {
+export function pickStatus(random) {
   const r = random();
   return r < 0.93 ? 200 : r < 0.96 ? 401 : r < 0.98 ? 429 : r < 0.99 ? 403 : 404;
 }
 
-function seeded(seed) {
+export function seeded(seed) {
   // mulberry32: 32-bit integer arithmetic, so the sequence stays exact (a float LCG loses bits).
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
