@@ -1,8 +1,8 @@
 import { toAuditResponse, listAuditLogs, type AuditLogResponse } from "../audit/audit-log";
 import { db } from "../db/client";
-import { DAY_MS, HOUR_MS } from "../format/time";
+import { DAY_MS } from "../format/time";
 import { keyFields, toKeyResponse, type KeyResponse } from "../keys/key-response";
-import { getAdminOrganization, type AdminOrganization } from "../orgs/admin-organizations";
+import { getAdminOrganization, hoursSince, type AdminOrganization } from "../orgs/admin-organizations";
 import { listMembers, type MemberView } from "../orgs/members";
 
 /**
@@ -45,8 +45,7 @@ export async function getAdminOrganizationDetail(
 ): Promise<AdminOrganizationDetail | null> {
   const organization = await getAdminOrganization(id, now);
   if (!organization) return null;
-  // From the start of the hour 24 hours (7 days) ago, as the list's calls_24h counts.
-  const since = (ms: number) => new Date(Math.floor((now - ms) / HOUR_MS) * HOUR_MS);
+  const since = (ms: number) => hoursSince(now, ms);
   const [members, keys, day, week, audit] = await Promise.all([
     listMembers(id),
     db().apiKey.findMany({

@@ -1,7 +1,7 @@
 import { UNSPECIFIED, type AuditContext } from "../audit/audit-actions";
 import { db, Prisma } from "../db/client";
 import { containsText } from "../db/sql-dialect";
-import { HOUR_MS } from "../format/time";
+import { DAY_MS, HOUR_MS } from "../format/time";
 import { changeOrganizationLimits } from "./organizations";
 
 /**
@@ -17,6 +17,12 @@ export interface AdminOrganizationsQuery {
   page: number;
   per_page: number;
 }
+
+/**
+ * The start of the rollup hour `ms` before `now`: the console's windows (calls_24h, an
+ * organization's 24 h and 7 d) count whole rollup hours from there.
+ */
+export const hoursSince = (now: number, ms: number) => new Date(Math.floor((now - ms) / HOUR_MS) * HOUR_MS);
 
 export interface AdminOrganization {
   id: number;
@@ -89,7 +95,7 @@ export async function getAdminOrganization(id: number, now = Date.now()): Promis
 
 async function describeOrganizations(ids: number[], now: number): Promise<AdminOrganization[]> {
   if (!ids.length) return [];
-  const since = new Date(Math.floor((now - 24 * HOUR_MS) / HOUR_MS) * HOUR_MS);
+  const since = hoursSince(now, DAY_MS);
   const [organizations, owners, keys, members, calls] = await Promise.all([
     db().organization.findMany({
       where: { id: { in: ids } },
