@@ -222,6 +222,8 @@ async function measureDataApi(config, { key, spent, floor, serverPid, serviceTok
     warmupSent += answered((await run("warm-up", verifyHeaders, VERIFY_URL(base), warmupSeconds, verifyBody)).result);
   }
   const rows = [];
+  // With Redis: the commands the server sent it per answered call, from INFO commandstats around each run.
+  const redis = config.redisUrl ? new Redis(config.redisUrl) : null;
   for (const [title, headers, url, body] of [
     ...(floor ? [[FLOOR_TITLE, validHeaders, floor.url]] : []),
     ["bare Next route handler (constant JSON)", {}, `${base}/api/bench/noop`],
@@ -232,7 +234,10 @@ async function measureDataApi(config, { key, spent, floor, serverPid, serviceTok
     ["POST /api/v1/keys/verify (valid key, service token)", verifyHeaders, VERIFY_URL(base), verifyBody],
     ...(floor ? [[`${FLOOR_TITLE}, again`, validHeaders, floor.url]] : []),
   ]) {
+    const onServer = url !== floor?.url && !title.startsWith("bare Next");
+    const commandsBefore = redis && onServer ? await redisCommandCount(redis) : null;
     const { result } = await run(title, headers, url, seconds, body);
+    const commands = commandsBefore === null ? null : (await redisCommandCount(redis)) - commandsBefore;
     rows.push({
       title,
       rps: Math.round(result.requests.average),
@@ -240,10 +245,19 @@ async function measureDataApi(config, { key, spent, floor, serverPid, serviceTok
       p99: result.latency.p99,
       codes: statusCodes(result),
       rss: url === floor?.url ? null : residentMb(serverPid),
+      redisPerCall: commands === null ? null : commands / Math.max(1, answered(result)),
     });
+    if (commands !== null) console.log(`  Redis commands per call: ${rows.at(-1).redisPerCall.toFixed(3)}`);
   }
+  redis?.disconnect();
   printDataApiTable(rows);
   return { rows, warmupSent, validHeaders };
+}
+
+/** Every command Redis has run since its start (INFO commandstats' calls, summed; INFO itself included). */
+async function redisCommandCount(redis) {
+  const stats = await redis.info("commandstats");
+  return [...stats.matchAll(/calls=(\d+)/g)].reduce((total, match) => total + Number(match[1]), 0);
 }
 
 /** Usage rows the server wrote (the seeded ones left out), read after it has shut down. */

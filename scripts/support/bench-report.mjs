@@ -134,6 +134,15 @@ export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gate
     "",
     "POST /api/v1/keys/verify is served by the production server's fast path (a Bearer service token, a JSON body read from the socket); its floor is the raw floor above, the same one-key check.",
     "",
+    ...(rows.some((r) => r.redisPerCall != null)
+      ? [
+          `Redis commands per answered call (INFO commandstats before and after each run: as Redis counts them, the commands a Lua script runs included, and the server's background commands): ${rows
+            .filter((r) => r.redisPerCall != null)
+            .map((r) => `${r.title} ${r.redisPerCall.toFixed(2)}`)
+            .join("; ")}.`,
+          "",
+        ]
+      : []),
     `Usage rows written after shutdown: ${logged} of ${sent} answers that write one: the server's, the gateway's included, less the per-IP budget's 429s, which are counted, not logged (requests in flight when a run stops are answered and logged too).`,
     "",
     ...(gateway ? gatewaySection(gateway) : []),
