@@ -7,6 +7,9 @@ import { RedisRateLimitStore } from "./redis-rate-limit-store";
 import { budgetIp } from "./ip-budget";
 import { ANONYMOUS_HOURLY_LIMIT } from "./plans";
 import { HOUR_MS } from "../format/time";
+import { onInvalidation } from "../cache/invalidation";
+import { onShutdown } from "../runtime/shutdown";
+import { QuotaLeases } from "./quota-leases";
 
 /**
  * A throttle key's part that names a person or a client (an email, an address), hashed: the keys
@@ -37,23 +40,43 @@ const headerTexts = { limit: NaN, limitText: "", policy: "", resetAt: NaN, reset
 
 // One store of each kind per process (kept on globalThis so Next's module reloading in dev, and
 // the production server's separately bundled fast path, keep one set of counts).
-const holder = globalThis as unknown as { __rateLimitStore?: RateLimitStore; __throttleStore?: RateLimitStore };
+const holder = globalThis as unknown as {
+  __rateLimitStore?: RateLimitStore;
+  __throttleStore?: RateLimitStore;
+  __anonymousStore?: RateLimitStore;
+};
 
 /**
  * The hourly quotas per account live here: in Redis when REDIS_URL is set, so all instances
- * share them and a restart keeps them; in this process otherwise (one instance), with the
- * counters written behind to the database so a restart keeps them too.
- * Redis down: each instance counts in memory, allowing what an account had left divided by
- * REDIS_FALLBACK_INSTANCES, and adds what it counted back to Redis once it returns.
+ * share them and a restart keeps them, spent through quota leases (lib/limits/quota-leases.ts:
+ * blocks of the budget taken from Redis now and then instead of a round trip per call); in this
+ * process otherwise (one instance), with the counters written behind to the database so a
+ * restart keeps them too. Redis down: each instance spends what it holds, then counts in memory,
+ * allowing what an account had left divided by REDIS_FALLBACK_INSTANCES, and adds what it
+ * counted back to Redis once it returns.
  */
 function rateLimitStore(): RateLimitStore {
   if (!holder.__rateLimitStore) {
     const redis = sharedRedis();
     holder.__rateLimitStore = redis
-      ? new RedisRateLimitStore(redis, "keyportal:rl:", getConfig().redisFallbackInstances, "Rate limiting")
+      ? leased(new RedisRateLimitStore(redis, "keyportal:rl:", getConfig().redisFallbackInstances, "Rate limiting"))
       : new PersistentRateLimitStore();
   }
   return holder.__rateLimitStore;
+}
+
+/**
+ * Leases over a Redis store: an owner's plan, subscription or limit change (the invalidation
+ * channel's "owner") gives back what this instance holds of its quota at once, and shutdown
+ * gives back everything held.
+ */
+function leased(store: RedisRateLimitStore): QuotaLeases {
+  const leases = new QuotaLeases(store);
+  onInvalidation((message) => {
+    if (message.kind === "owner") leases.revoke(accountKey(message.ownerId));
+  });
+  onShutdown(() => leases.close());
+  return leases;
 }
 
 /**
@@ -85,8 +108,11 @@ export async function flushRateLimitCounters(): Promise<void> {
 
 /** Tests switch REDIS_URL between cases, or simulate a restart: the next call picks the stores again. */
 export function resetRateLimitStoreForTests(): void {
+  for (const store of [holder.__rateLimitStore, holder.__anonymousStore])
+    if (store instanceof QuotaLeases) void store.close();
   holder.__rateLimitStore = undefined;
   holder.__throttleStore = undefined;
+  holder.__anonymousStore = undefined;
 }
 
 /** Per account, so all its keys share one budget: more keys do not buy more quota. */
@@ -103,9 +129,17 @@ export function accountRequestsThisHour(ownerId: number, now = Date.now()): Prom
   return rateLimitStore().peek(accountKey(ownerId), HOUR_MS, now);
 }
 
-/** The per-IP budget for failed authentication (an IPv6 client counted by its /64). */
+/**
+ * The per-IP budget for failed authentication (an IPv6 client counted by its /64). It is on the
+ * data API's hot path (every refused call pays it), so with Redis it is spent through leases too;
+ * the sign-in throttles, which reserve and give back one guess at a time, count call by call.
+ */
 export function consumeAnonymousQuota(ip: string, now: number): RateLimitDecision | Promise<RateLimitDecision> {
-  return throttleStore().consume(`anonymous:${budgetIp(ip)}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
+  if (!holder.__anonymousStore) {
+    const store = throttleStore();
+    holder.__anonymousStore = store instanceof RedisRateLimitStore ? leased(store) : store;
+  }
+  return holder.__anonymousStore.consume(`anonymous:${budgetIp(ip)}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
 }
 
 /** GitHub-style X-RateLimit-* and the IETF draft's RateLimit-Policy / RateLimit. */

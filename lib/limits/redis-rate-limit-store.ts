@@ -9,17 +9,11 @@ import {
 } from "./rate-limiter";
 
 /**
- * The check-and-count of `slidingWindow()` done inside Redis, so several app instances can share
- * one budget without two of them taking the last slot. It runs the same IEEE double arithmetic
- * as the TypeScript: Redis's Lua numbers are doubles, every input arrives as the decimal string
- * JavaScript prints for it (the shortest one that reads back as the same double), and each
- * operation happens in the same order, so both sides agree on every edge.
- *
- * KEYS: the counter of the window containing `now`, the previous window's counter.
- * ARGV: now, windowMs, windowStart, limit, the counter's time to live in ms.
- * Returns: { 1 if admitted else 0, current count before this call, previous count }.
+ * Both scripts' start: the window's two counters and the previous one's weight at `now`, as
+ * `windowEstimate()` computes it. KEYS: the counter of the window containing `now`, the previous
+ * window's. ARGV (first four): now, windowMs, windowStart, limit.
  */
-const CONSUME_SCRIPT = `
+const READ_WINDOW = `
 local now = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
 local windowStart = tonumber(ARGV[3])
@@ -28,6 +22,19 @@ local current = tonumber(redis.call("GET", KEYS[1]) or "0")
 local previous = tonumber(redis.call("GET", KEYS[2]) or "0")
 local previousWeight = (windowMs - (now - windowStart)) / windowMs
 if previousWeight < 0 then previousWeight = 0 end
+`;
+
+/**
+ * The check-and-count of `slidingWindow()` done inside Redis, so several app instances can share
+ * one budget without two of them taking the last slot. It runs the same IEEE double arithmetic
+ * as the TypeScript: Redis's Lua numbers are doubles, every input arrives as the decimal string
+ * JavaScript prints for it (the shortest one that reads back as the same double), and each
+ * operation happens in the same order, so both sides agree on every edge.
+ *
+ * KEYS and ARGV: READ_WINDOW's, then the counter's time to live in ms.
+ * Returns: { 1 if admitted else 0, current count before this call, previous count }.
+ */
+const CONSUME_SCRIPT = `${READ_WINDOW}
 local estimate = previous * previousWeight + current
 if estimate + 1 <= limit then
   redis.call("INCR", KEYS[1])
@@ -39,13 +46,52 @@ return { 0, current, previous }
 
 const CONSUME_COMMAND = "keyportalRateLimitConsume";
 
-/** KEYS: one window's counter. Takes one call back, never below zero. */
+/** KEYS: one window's counter. ARGV: how many calls to take back. Never below zero, never creates it. */
 const RELEASE_SCRIPT = `
-local current = tonumber(redis.call("GET", KEYS[1]) or "0")
-if current > 0 then redis.call("DECR", KEYS[1]) end
-return current
+local held = tonumber(redis.call("GET", KEYS[1]) or "0")
+local back = math.min(held, tonumber(ARGV[1]))
+if back > 0 then redis.call("DECRBY", KEYS[1], back) end
+return back
 `;
 const RELEASE_COMMAND = "keyportalRateLimitRelease";
+
+/**
+ * A quota lease (lib/limits/quota-leases.ts): up to `want` slots of the window at once, each one
+ * admitted by the same test CONSUME_SCRIPT applies to a single call (the n-th slot as a call with
+ * n - 1 counted before it, the same operations in the same order), so a lease never holds a slot
+ * a call-by-call count would have refused. A binary search finds the last slot that fits: the
+ * test only grows with n. Beyond `demand` (calls waiting for an answer) it grants at most a tenth
+ * of the room left, and nothing once fewer than 1,000 calls are left: near the limit a slot held
+ * idle here could refuse another instance's call.
+ *
+ * KEYS and ARGV: READ_WINDOW's, then the counter's time to live in ms, demand, prefetch. Returns: { slots granted, current before, previous }.
+ */
+const LEASE_SCRIPT = `${READ_WINDOW}
+local demand = tonumber(ARGV[6])
+local prefetch = tonumber(ARGV[7])
+local weighted = previous * previousWeight
+local spare = limit - (weighted + current) - demand
+local high = demand
+if prefetch > 0 and spare >= 1000 then high = demand + math.min(prefetch, math.floor(spare / 10)) end
+local low = 0
+while low < high do
+  local mid = math.floor((low + high + 1) / 2)
+  if weighted + (current + mid - 1) + 1 <= limit then low = mid else high = mid - 1 end
+end
+if low > 0 then
+  redis.call("INCRBY", KEYS[1], low)
+  redis.call("PEXPIRE", KEYS[1], ARGV[5])
+end
+return { low, current, previous }
+`;
+const LEASE_COMMAND = "keyportalRateLimitLease";
+
+/** What a lease request got: its slots, and the counters as they were before it. */
+interface LeaseGrant {
+  granted: number;
+  current: number;
+  previous: number;
+}
 
 type ConsumeCommand = (
   currentKey: string,
@@ -96,7 +142,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly runConsume: ConsumeCommand;
-  private readonly runRelease: (key: string) => Promise<number>;
+  private readonly runRelease: (key: string, count: string) => Promise<number>;
+  private readonly runLease: (...args: string[]) => Promise<[number, number, number]>;
   private readonly runReseed: (key: string, atLeast: string, add: string, ttlMs: string) => Promise<number>;
   private readonly seen = new Map<string, Seen>();
   /** Counts of the calls admitted while Redis was away, per key. */
@@ -118,10 +165,55 @@ export class RedisRateLimitStore implements RateLimitStore {
     redis.defineCommand(CONSUME_COMMAND, { numberOfKeys: 2, lua: CONSUME_SCRIPT });
     redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: RELEASE_SCRIPT });
     redis.defineCommand(RESEED_COMMAND, { numberOfKeys: 1, lua: RESEED_SCRIPT });
+    redis.defineCommand(LEASE_COMMAND, { numberOfKeys: 2, lua: LEASE_SCRIPT });
     const commands = redis as unknown as Record<string, (...args: string[]) => Promise<never>>;
     this.runConsume = commands[CONSUME_COMMAND].bind(redis);
     this.runRelease = commands[RELEASE_COMMAND].bind(redis);
     this.runReseed = commands[RESEED_COMMAND].bind(redis);
+    this.runLease = commands[LEASE_COMMAND].bind(redis);
+  }
+
+  /** Whether the last command failed: Redis is taken for away until one succeeds again. */
+  get unavailable(): boolean {
+    return this.failing;
+  }
+
+  /**
+   * Up to `demand + prefetch` slots of the window containing `now` (LEASE_SCRIPT), counted in
+   * Redis as admitted calls. Throws while Redis is away (the failure is noted, as for consume).
+   */
+  async lease(key: string, limit: number, windowMs: number, now: number, demand: number, prefetch: number) {
+    const windowStart = Math.floor(now / windowMs) * windowMs;
+    try {
+      // Back from an outage: what was counted here meanwhile goes to Redis first, as in consume.
+      if (this.failing) await (this.reseeding ??= this.reseed(now).finally(() => (this.reseeding = null)));
+      const [granted, current, previous] = await this.runLease(
+        this.counterKey(key, windowStart),
+        this.counterKey(key, windowStart - windowMs),
+        String(now),
+        String(windowMs),
+        String(windowStart),
+        String(limit),
+        String(Math.ceil(2 * windowMs)),
+        String(demand),
+        String(prefetch),
+      );
+      this.remember(key, { windowStart, windowMs, current: current + granted, previous });
+      return { granted, current, previous } satisfies LeaseGrant;
+    } catch (error) {
+      this.noteFailure(error);
+      throw error;
+    }
+  }
+
+  /** Slots of the window starting at `windowStart` that were leased and not spent, taken back. */
+  async giveBack(key: string, windowStart: number, count: number): Promise<void> {
+    try {
+      await this.runRelease(this.counterKey(key, windowStart), String(count));
+    } catch (error) {
+      // Kept counted: the window only refuses sooner, never admits more.
+      this.noteFailure(error);
+    }
   }
 
   async consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision> {
@@ -166,7 +258,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       return;
     }
     try {
-      await this.runRelease(this.counterKey(key, Math.floor(now / windowMs) * windowMs));
+      await this.runRelease(this.counterKey(key, Math.floor(now / windowMs) * windowMs), "1");
     } catch (error) {
       this.noteFailure(error);
     }

@@ -1,6 +1,7 @@
 import net from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
+import { QuotaLeases } from "@/lib/limits/quota-leases";
 import { RedisRateLimitStore } from "@/lib/limits/redis-rate-limit-store";
 import { createRedisClient } from "@/lib/redis/client";
 import { HOUR, T0 } from "../shared/rate-limit-store-suite";
@@ -182,5 +183,57 @@ describe("RedisRateLimitStore when Redis goes away and comes back", () => {
       proxy.resume();
     }
     await eventually(async () => (await timedConsume("d", 3)).decision.allowed, 5_000);
+  });
+});
+
+describe("QuotaLeases when Redis goes away and comes back", () => {
+  const LIMIT = 5_000;
+  const leasePrefix = uniquePrefix();
+  let leases: QuotaLeases;
+  let admitted = 0;
+  let counted = 0;
+  const burst = async (size: number) => {
+    const decisions = await Promise.all(
+      Array.from({ length: size }, async () => leases.consume("account:1", LIMIT, HOUR, T0)),
+    );
+    const allowed = decisions.filter((decision) => decision.allowed).length;
+    admitted += allowed;
+    return allowed;
+  };
+
+  afterAll(async () => {
+    await leases.close();
+    await deleteKeys(direct, leasePrefix);
+  });
+
+  it("spends what it holds while Redis is gone, then its share of what was left", async () => {
+    leases = new QuotaLeases(new RedisRateLimitStore(client, leasePrefix));
+    // A steady rate: slots are taken ahead of the calls.
+    for (let round = 0; round < 20; round += 1) await burst(20);
+    counted = await countedUnder(direct, leasePrefix);
+    const held = counted - admitted;
+    expect(held).toBeGreaterThan(0);
+    await proxy.stop();
+    try {
+      const during = await burst(held);
+      expect(during).toBe(held);
+      // Then the fallback: half (two instances) of what Redis had left at its last answer.
+      let fallback = 0;
+      for (let i = 0; i < 10; i += 1) fallback += await burst(500);
+      expect(fallback).toBe(Math.floor((LIMIT - counted) / 2));
+    } finally {
+      await proxy.listen();
+    }
+  });
+
+  it("once Redis is back, counts the outage's calls there and leases again", async () => {
+    await eventually(async () => {
+      await burst(1);
+      return (await countedUnder(direct, leasePrefix)) > counted;
+    }, 5_000);
+    for (let round = 0; round < 20; round += 1) await burst(50);
+    expect(admitted).toBeLessThanOrEqual(LIMIT);
+    await leases.close();
+    expect(await countedUnder(direct, leasePrefix)).toBe(admitted);
   });
 });

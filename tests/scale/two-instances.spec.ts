@@ -5,13 +5,14 @@
 // the accounts and keys the earlier ones made. Times are printed, never asserted: this machine
 // may be loaded.
 import fs from "node:fs";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../scripts/support/start-server.mjs";
 import { admin, createFreshDatabase, dropDatabase, startInstance, startInstances } from "./support/cluster";
 import { call, dataCall, newAccount, portalSession, type Account, type IssuedKey } from "./support/http";
 import { prismaCli } from "./support/prisma-cli";
-import { databaseUrl, PORTS } from "./support/services";
+import { databaseUrl, PORTS, REDIS } from "./support/services";
 
 // A usage row reaches the database within USAGE_FLUSH_INTERVAL_MS (200 ms here); this bounds
 // only how long to keep looking on a slow machine.
@@ -381,5 +382,68 @@ describe("organizations across both", () => {
     const deleted = await call(portA, "DELETE", `/api/orgs/${team}`, { token: owner.token });
     expect(deleted.status).toBe(200);
     expect((await dataCall(portB, teamKey)).status).toBe(401);
+  });
+});
+
+describe("quota leases (each instance spends blocks of the hourly budget taken from Redis)", () => {
+  let account: Account;
+  let leased: IssuedKey;
+  let ownerId = 0;
+
+  beforeAll(async () => {
+    account = await newAccount(portA, "scale-leases");
+    await admin(database, "set-plan", account.email, "professional");
+    leased = (
+      await call(portA, "POST", "/api/api-keys/generate", {
+        token: account.token,
+        body: { api_key_name: "leased", user: "lease_user" },
+      })
+    ).json;
+    const db = new pg.Client({ connectionString: databaseUrl(database) });
+    await db.connect();
+    try {
+      ownerId = (await db.query("SELECT owner_id FROM api_keys WHERE id = $1", [leased.id])).rows[0].owner_id;
+    } finally {
+      await db.end();
+    }
+  });
+
+  /** The account's calls as Redis counts them: admitted calls plus the slots instances hold. */
+  async function countedInRedis(): Promise<number> {
+    const redis = new Redis(REDIS);
+    try {
+      const keys = await redis.keys(`keyportal:rl:{account:${ownerId}}:*`);
+      const values = keys.length ? await redis.mget(...keys) : [];
+      return values.reduce((sum, value) => sum + Number(value ?? 0), 0);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  it("gives back on SIGTERM what it held: Redis then counts exactly the calls admitted", async () => {
+    let admitted = 0;
+    for (let round = 0; round < 40; round++) {
+      const answers = await Promise.all(Array.from({ length: 25 }, () => dataCall(portA, leased)));
+      admitted += answers.filter((answer) => answer.status === 200).length;
+    }
+    expect(admitted).toBe(1_000);
+    const held = (await countedInRedis()) - admitted;
+    console.log(`1,000 calls through A: A holds ${held} slots beyond them`);
+    expect(held).toBeGreaterThan(0);
+    await instances[0].stop();
+    instances[0] = await startInstance(portA, database);
+    expect(await countedInRedis()).toBe(admitted);
+  });
+
+  it("refuses at B's next call once the plan drops below what was spent, slots held or not", async () => {
+    for (let round = 0; round < 10; round++) {
+      const answers = await Promise.all(Array.from({ length: 25 }, () => dataCall(portB, leased)));
+      expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    }
+    expect(await countedInRedis()).toBeGreaterThan(1_250);
+    await admin(database, "set-plan", account.email, "free");
+    const answers = await Promise.all([dataCall(portB, leased), dataCall(portA, leased)]);
+    expect(answers.map((answer) => answer.status)).toEqual([429, 429]);
+    expect(answers[0].headers.get("x-ratelimit-limit")).toBe("60");
   });
 });
