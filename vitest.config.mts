@@ -9,8 +9,14 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["tests/**/*.test.ts"],
-    // They need a Redis server: run them with `npx vitest run -c vitest.redis.config.mts`.
-    exclude: ["tests/redis/**", ...configDefaults.exclude],
+    // tests/redis need a Redis server: run them with `npx vitest run -c vitest.redis.config.mts`.
+    // tests/postgres hold what only PostgreSQL has: they run with TEST_DATABASE=postgresql (as
+    // npm run test:scale runs the integration suite), never as skipped tests of the default run.
+    exclude: [
+      "tests/redis/**",
+      ...(process.env.TEST_DATABASE === "postgresql" ? [] : ["tests/postgres/**"]),
+      ...configDefaults.exclude,
+    ],
     globalSetup: ["tests/setup/global-setup.ts"],
     setupFiles: ["tests/setup/per-file.ts"],
     pool: "forks",

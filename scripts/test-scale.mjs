@@ -24,8 +24,8 @@ const SUITES = [
     env: { TEST_POSTGRES_URL: POSTGRES, TEST_REDIS_URL: REDIS },
   },
   {
-    title: "Vitest integration suite against PostgreSQL",
-    args: ["tests/integration"],
+    title: "Vitest integration suite against PostgreSQL, and its own faults (tests/postgres)",
+    args: ["tests/integration", "tests/postgres"],
     env: { TEST_DATABASE: "postgresql", TEST_POSTGRES_URL: POSTGRES },
   },
   {

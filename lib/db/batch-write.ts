@@ -1,5 +1,6 @@
-import { sqliteFile } from "../config/database-url";
-import { backgroundDb, dialect, type Prisma } from "./client";
+import { resolveDatabaseUrl, sqliteFile } from "../config/database-url";
+import { dialect, type Prisma } from "./client";
+import { PgThread } from "./pg-thread";
 import { SqliteThread } from "./sqlite-thread";
 
 /**
@@ -20,21 +21,35 @@ const WRITER_BUSY_TIMEOUT_MS = 2_000;
  * the writer runs a batch every few milliseconds: writing usage that way costs the data API a
  * large share of its throughput. better-sqlite3 is synchronous, so even its own time a batch (the
  * SQL, and WAL checkpoints every thousand pages) would stop every request; on the worker they
- * overlap with serving. PostgreSQL's driver is asynchronous: its
- * batches go through Prisma on the pool.
+ * overlap with serving. On PostgreSQL they run on a thread too, with pg on a connection of its
+ * own (lib/db/pg-thread.ts): the driver is asynchronous, but Prisma's planning and promises per
+ * statement were the request thread's work.
  */
 export interface BatchWriter {
   /** All of the statements land, or none; a SQLite error keeps SQLite's `code` (lib/db/errors.ts). */
   write(statements: Prisma.Sql[]): Promise<void>;
 }
 
-const holder = globalThis as unknown as { __sqliteBatchWriter?: SqliteThread };
+const holder = globalThis as unknown as { __sqliteBatchWriter?: SqliteThread; __pgBatchWriter?: PgThread };
 
-const postgresWriter: BatchWriter = {
-  async write(statements) {
-    await backgroundDb().$transaction(statements.map((statement) => backgroundDb().$executeRaw(statement)));
-  },
-};
+/** As lib/db/client.ts bounds the request pool's statements. */
+const PG_STATEMENT_TIMEOUT_MS = 15_000;
+
+function postgresWriter(): PgThread {
+  const url = resolveDatabaseUrl();
+  // Another database (tests point DATABASE_URL elsewhere): that thread's connection is not the app's.
+  if (holder.__pgBatchWriter?.url !== url) {
+    closeBatchWriter();
+    const writer: PgThread = new PgThread(url, {
+      statementTimeoutMs: PG_STATEMENT_TIMEOUT_MS,
+      onDead: () => {
+        if (holder.__pgBatchWriter === writer) holder.__pgBatchWriter = undefined;
+      },
+    });
+    holder.__pgBatchWriter = writer;
+  }
+  return holder.__pgBatchWriter;
+}
 
 function sqliteWriter(): SqliteThread {
   const file = sqliteFile();
@@ -76,7 +91,7 @@ export function writeWithin<T>(write: Promise<T>, ms: number, what: string): Pro
 
 /** This process's batch writer (one per process, shared by the fast path and Next's handlers). */
 export function batchWriter(): BatchWriter {
-  return dialect() === "postgresql" ? postgresWriter : sqliteWriter();
+  return dialect() === "postgresql" ? postgresWriter() : sqliteWriter();
 }
 
 /** A PRAGMA on the SQLite batch connection (tests: fault injection on it), its simple result. */
@@ -84,9 +99,10 @@ export function sqliteBatchPragma(pragma: string): Promise<unknown> {
   return sqliteWriter().pragma(pragma);
 }
 
-/** Stops the SQLite writer thread (after a write that did not finish); the next batch starts one. */
+/** Stops the writer thread (after a write that did not finish); the next batch starts one. */
 export function closeBatchWriter(): void {
-  const writer = holder.__sqliteBatchWriter;
+  const writers = [holder.__sqliteBatchWriter, holder.__pgBatchWriter];
   holder.__sqliteBatchWriter = undefined;
-  writer?.close();
+  holder.__pgBatchWriter = undefined;
+  for (const writer of writers) writer?.close();
 }

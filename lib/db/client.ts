@@ -71,8 +71,8 @@ export function db(): PrismaClient {
 }
 
 /**
- * The connection background work uses (retention; on PostgreSQL also the usage batches, which on
- * SQLite have a connection of their own: lib/db/batch-write.ts). On SQLite the adapter
+ * The connection background work uses (retention, purges; the usage batches have a thread and a
+ * connection of their own: lib/db/batch-write.ts). On SQLite the adapter
  * runs every request's statements on one connection, so a transaction there would also hold
  * (and on rollback undo) statements of concurrent requests; on its own connection it cannot.
  * PostgreSQL's pool gives each transaction a connection of its own already.

@@ -120,10 +120,3 @@ export async function serializedWrite(locks: Prisma.Sql[], statement: Prisma.Sql
 /** A write serialized with the owner's other key writes (ownerLock). */
 export const ownerSerialized = (ownerId: number, statement: Prisma.Sql): Promise<number> =>
   serializedWrite(ownerLock(ownerId), statement);
-
-/**
- * Whether the usage writer may have several batches under way: SQLite's batches queue on one
- * writer thread, which commits them in order; on PostgreSQL two transactions upserting the same
- * rollup rows could deadlock, so one at a time.
- */
-export const pipelinesWrites = (): boolean => sqlite();

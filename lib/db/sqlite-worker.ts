@@ -1,44 +1,22 @@
-import type * as fs from "node:fs";
-import type * as os from "node:os";
-import type { MessagePort } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import type { SqlRef, ThreadReply, ThreadStatement, WorkerContext, WorkerData } from "./worker-program";
 
 /**
- * The programs that run on the SQLite threads (lib/db/sqlite-thread.ts starts them).
- *
- * Each program is a function here, so tsc and ESLint read it, and a thread runs its source text
- * (an eval worker): a worker file would need a path that holds in Next's server bundle, in the
- * fast-path bundle (scripts/build-fast-path.mjs) and under tsx alike, while a function's text is
- * whatever the loader compiled it to. Hence the rule for every function below: it references
- * nothing outside its own body but its argument (the modules and workerData, required by
- * workerSource's prelude), and only types come from imports. tests/unit/sqlite-worker.test.ts
- * starts the thread under tsx and in an esbuild bundle; e2e runs it in Next's production build.
+ * The programs that run on the SQLite threads (lib/db/sqlite-thread.ts starts them, through
+ * lib/db/worker-program.ts's workerSource: see there for the rule every program here keeps).
  */
-
-/** How a message names a SQL text: its number once the thread has it, else [number, text]. */
-export type SqlRef = number | [number, string];
 
 export interface SqliteRequest {
   id: number;
   /** Statements for one IMMEDIATE transaction. */
-  batch?: [SqlRef, unknown[]][];
-  read?: [SqlRef, unknown[]];
+  batch?: ThreadStatement[];
+  read?: ThreadStatement;
   pragma?: string;
 }
 
-export interface SqliteReply {
-  id: number;
-  result?: unknown;
-  error?: { message: string; code?: string };
-}
-
-export interface SqliteWorkerData {
-  /** better-sqlite3's resolved path: an eval'd worker has no module of its own to resolve from. */
-  driver: string;
+export interface SqliteWorkerData extends WorkerData {
   file: string;
   busyTimeoutMs: number;
-  /** The nice value the thread lowers itself to (0: unchanged). */
-  nice: number;
 }
 
 export interface SqliteConnectionData extends SqliteWorkerData {
@@ -48,49 +26,10 @@ export interface SqliteConnectionData extends SqliteWorkerData {
   maxTexts: number;
 }
 
-/** What a program gets: the modules the prelude required, and its workerData. */
-interface WorkerContext<Data extends SqliteWorkerData> {
-  parentPort: MessagePort;
-  workerData: Data;
-  Database: typeof Database;
-  fs: typeof fs;
-  os: typeof os;
-}
-
-type WorkerProgram<Data extends SqliteWorkerData> = (context: WorkerContext<Data>) => void;
-
-/**
- * A program's source for `new Worker(source, { eval: true })`: its modules required, the thread's
- * priority lowered, then the program. `__name` is there because tsx compiles with esbuild's
- * keepNames, which wraps each named function in a call to a module-level helper of that name
- * that an eval'd text does not have; naming a function is all that helper does.
- */
-export function workerSource<Data extends SqliteWorkerData>(program: WorkerProgram<Data>): string {
-  return `"use strict";
-const __name = (target) => target;
-const { parentPort, workerData } = require("node:worker_threads");
-const context = { parentPort, workerData, Database: require(workerData.driver), fs: require("node:fs"), os: require("node:os") };
-(${lowerPriority.toString()})(context);
-(${program.toString()})(context);
-`;
-}
-
-// A background thread (the usage writer, its checkpointer) lowers its own priority: on two cores
-// shared by the request thread, the writer and a client, the writer's turns preempted the request
-// thread, and those stalls were the data API's slowest calls. Linux only (a thread's id is its
-// /proc/thread-self); elsewhere the thread keeps the process's priority.
-function lowerPriority({ workerData, fs, os }: WorkerContext<SqliteWorkerData>): void {
-  if (!workerData.nice) return;
-  try {
-    const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
-    os.setPriority(tid, workerData.nice);
-  } catch {
-    // No /proc, or not allowed: the default priority.
-  }
-}
+type SqliteContext<Data extends SqliteWorkerData> = WorkerContext<Data, typeof Database>;
 
 /** The connection thread: runs the batches, reads and PRAGMAs SqliteThread sends, in order. */
-export function runConnection({ parentPort, workerData, Database }: WorkerContext<SqliteConnectionData>): void {
+export function runConnection({ parentPort, workerData, driver: Database }: SqliteContext<SqliteConnectionData>): void {
   // SQLite's busy handler waits for a lock held elsewhere, up to busyTimeoutMs. Once a wait has run
   // out, the next ones wait 50 ms until something succeeds again: the batches queued behind the
   // first (lib/usage/usage-recorder.ts) would each wait the whole time in turn, and a flush with
@@ -147,7 +86,7 @@ export function runConnection({ parentPort, workerData, Database }: WorkerContex
   }
   // better-sqlite3 rolls back when a statement throws, also when SQLite ended the transaction
   // itself (disk full), so a failed batch leaves the connection as it found it.
-  const writeAll = connection.transaction((batch: [SqlRef, unknown[]][]) => {
+  const writeAll = connection.transaction((batch: ThreadStatement[]) => {
     for (const [ref, values] of batch) prepared(ref).run(...values);
   });
   parentPort.on("message", ({ id, batch, read, pragma }: SqliteRequest) => {
@@ -163,17 +102,17 @@ export function runConnection({ parentPort, workerData, Database }: WorkerContex
       // IMMEDIATE: the write lock first, so a commit elsewhere meanwhile is waited for (whenFree)
       // instead of failing the batch at once with SQLITE_BUSY_SNAPSHOT. A refused BEGIN wrote nothing.
       else whenFree(() => writeAll.immediate(batch ?? []));
-      parentPort.postMessage({ id, result } satisfies SqliteReply);
+      parentPort.postMessage({ id, result } satisfies ThreadReply);
     } catch (error) {
       const { message, code } = (error ?? {}) as { message?: unknown; code?: string };
-      parentPort.postMessage({ id, error: { message: String(message), code } } satisfies SqliteReply);
+      parentPort.postMessage({ id, error: { message: String(message), code } } satisfies ThreadReply);
     }
   });
 }
 
 // The WAL copied back into the database file every 250 ms on a connection of its own: PASSIVE
 // waits for no reader or writer, so the batches never queue behind it.
-export function runCheckpoints({ workerData, Database }: WorkerContext<SqliteWorkerData>): void {
+export function runCheckpoints({ workerData, driver: Database }: SqliteContext<SqliteWorkerData>): void {
   const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
   setInterval(() => {
     try {

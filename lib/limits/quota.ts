@@ -136,8 +136,20 @@ export function accountRequestsThisHour(ownerId: number, now = Date.now()): Prom
  */
 export function consumeAnonymousQuota(ip: string, now: number): RateLimitDecision | Promise<RateLimitDecision> {
   if (!holder.__anonymousStore) {
-    const store = throttleStore();
-    holder.__anonymousStore = store instanceof RedisRateLimitStore ? leased(store) : store;
+    // A store of its own over the throttles' counters, not throttleStore() itself: that one may
+    // have been made by the other server bundle (Next's or the fast path's), whose classes are not
+    // this bundle's, so nothing here can tell it is a RedisRateLimitStore.
+    const redis = sharedRedis();
+    holder.__anonymousStore = redis
+      ? leased(
+          new RedisRateLimitStore(
+            redis,
+            "keyportal:throttle:",
+            getConfig().redisFallbackInstances,
+            "The failed-auth budget",
+          ),
+        )
+      : throttleStore();
   }
   return holder.__anonymousStore.consume(`anonymous:${budgetIp(ip)}`, ANONYMOUS_HOURLY_LIMIT, HOUR_MS, now);
 }

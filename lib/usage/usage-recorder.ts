@@ -1,6 +1,5 @@
 import { readEnv } from "../config/env";
 import { closeBatchWriter, writeWithin, WriteTimeout } from "../db/batch-write";
-import { pipelinesWrites } from "../db/sql-dialect";
 import { isBusy, isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../log/redact";
 import { onPendingWrites } from "../runtime/pending-writes";
@@ -13,7 +12,7 @@ export function flushIntervalMs(): number {
   return readEnv().USAGE_FLUSH_INTERVAL_MS;
 }
 const MAX_BATCH = 500;
-/** SQLite batches queued on the writer thread at once (see UsageRecorder). */
+/** Batches queued on the writer thread at once (see UsageRecorder). */
 const PIPELINE_DEPTH = 4;
 /** Rows kept in memory while the database cannot take them; past this, rows are counted and dropped. */
 export const MAX_BUFFERED = 100_000;
@@ -47,9 +46,10 @@ interface InFlight {
  * last use. A batch is handed to the database once it is full or its oldest row has waited
  * intervalMs, checked at every call as well as by a timer: under load each turn of the event
  * loop is long, and a timer (or a write's reply) waits a whole turn, with its rows in memory,
- * lost to a kill -9. On SQLite the batches queue on the writer thread, which commits while the
- * request thread serves, up to PIPELINE_DEPTH of them; PostgreSQL writes one at a time (two
- * transactions upserting the same rollup rows could deadlock).
+ * lost to a kill -9. The batches queue on the writer thread (lib/db/batch-write.ts), which
+ * commits while the request thread serves, up to PIPELINE_DEPTH of them, one transaction after
+ * another on its one connection (on PostgreSQL, two of them upserting the same rollup rows at
+ * once could deadlock).
  *
  * While the database fails (locked, disk full), rows wait in memory, in order, and writes are
  * retried with backoff, one batch at a time; a write that hangs is abandoned after
@@ -82,7 +82,7 @@ export class UsageRecorder {
 
   constructor(
     private readonly intervalMs = flushIntervalMs(),
-    private readonly depth = pipelinesWrites() ? PIPELINE_DEPTH : 1,
+    private readonly depth = PIPELINE_DEPTH,
   ) {}
 
   record(entry: UsageEntry): void {
