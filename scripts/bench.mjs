@@ -33,6 +33,7 @@ import { FLOOR_TITLE, floorRatios, printDataApiTable, writeBenchmarksMd } from "
 import { rawSummarySeconds, SEED_USER_AGENT, seedBigAccount } from "./support/big-account.mjs";
 import { seedBigAccountPg } from "./support/big-account-pg.mjs";
 import { deletePortalKeys } from "./support/redis-keys.mjs";
+import { measureTwoInstances, ONE_INSTANCE_TITLE } from "./support/bench-instances.mjs";
 import { startServer } from "./support/start-server.mjs";
 
 // The data-API calls that spend the Free key's hourly limit (Free: 60 an hour).
@@ -351,14 +352,23 @@ async function main() {
     bigAccount = { big, reads, exportFigures, underLoad, retention };
   }
 
+  // PostgreSQL + Redis is what runs several instances: a second one beside the first.
+  let twoInstances = null;
+  if (config.postgres) {
+    const oneInstance = rows.find((row) => row.title === ONE_INSTANCE_TITLE);
+    twoInstances = await measureTwoInstances(config, { env, validHeaders, oneInstance });
+  }
+
   floor?.kill();
   await server.stop();
   const logged = await countLoggedRows(config, databaseUrl);
   const sent =
-    responsesSent(rows, warmupSent, bigAccount?.underLoad) + (gateway ? gateway.sent + gateway.transfers.sent : 0);
+    responsesSent(rows, warmupSent, bigAccount?.underLoad) +
+    (gateway ? gateway.sent + gateway.transfers.sent : 0) +
+    (twoInstances?.sent ?? 0);
   console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 
-  writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway });
+  writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway, twoInstances });
   fs.rmSync(config.dir, { recursive: true, force: true });
 }
 

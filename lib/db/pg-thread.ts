@@ -3,7 +3,6 @@ import path from "node:path";
 import type { Prisma } from "./client";
 import { sqlTime } from "./json-rows";
 import { runPgWriter, type PgRequest, type PgWorkerData } from "./pg-worker";
-import { BACKGROUND_NICE } from "./sqlite-thread";
 import { workerSource } from "./worker-program";
 import { MAX_TEXTS, WorkerThread } from "./worker-thread";
 
@@ -55,7 +54,9 @@ export class PgThread extends WorkerThread {
       SOURCE,
       {
         driver: createRequire(path.join(process.cwd(), "package.json")).resolve("pg"),
-        nice: BACKGROUND_NICE,
+        // Not lowered, unlike SQLite's writer: this thread does little work of its own (the SQL
+        // runs in the server), and every wait for its turn is rows in memory, lost to a kill -9.
+        nice: 0,
         connectionString: url,
         connectTimeoutMs: 5_000,
         statementTimeoutMs: options.statementTimeoutMs,

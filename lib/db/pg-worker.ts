@@ -23,9 +23,8 @@ export interface PgWorkerData extends WorkerData {
 
 /**
  * One connection, made when the first batch comes and again after it broke; batches run one
- * after another, each in its own transaction, every numbered text as a named prepared statement
- * (parsed once per connection). A failure answers with PostgreSQL's SQLSTATE, or the socket's
- * error code, for lib/db/errors.ts.
+ * after another, each in one transaction. A failure answers with PostgreSQL's SQLSTATE, or the
+ * socket's error code, for lib/db/errors.ts.
  */
 export function runPgWriter({ parentPort, workerData, driver }: WorkerContext<PgWorkerData, typeof pg>): void {
   const texts = new Map<number, string>();
@@ -46,6 +45,12 @@ export function runPgWriter({ parentPort, workerData, driver }: WorkerContext<Pg
       if (client === fresh) client = null;
     });
     await fresh.connect();
+    // As SQLite's writer runs with synchronous = NORMAL: a commit returns once PostgreSQL has it,
+    // without waiting for its WAL flush to disk. This process dying loses nothing committed (the
+    // server still holds it); a crash of the database server itself may lose its last fraction
+    // of a second of usage rows. The commit's wait, rows gathering meanwhile, is what a kill -9 of
+    // this process loses: the shorter, the fewer.
+    await fresh.query("SET synchronous_commit = off");
     client = fresh;
     return fresh;
   }
@@ -56,28 +61,37 @@ export function runPgWriter({ parentPort, workerData, driver }: WorkerContext<Pg
     return ref[0];
   }
 
+  // A value as a SQL literal: the batch goes as one text (see run).
+  function literal(value: unknown, connection: pg.Client): string {
+    if (value === null || value === undefined) return "NULL";
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+      return String(value);
+    }
+    if (typeof value === "bigint") return String(value);
+    if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+    return connection.escapeLiteral(typeof value === "string" ? value : JSON.stringify(value));
+  }
+
+  // The whole batch as one simple-protocol query, its statements separated by semicolons: PostgreSQL
+  // runs them in one implicit transaction (all land, or none) and the batch costs one round trip,
+  // not one per statement plus BEGIN and COMMIT. Under load each round trip waits for a turn of
+  // this thread and of the server on cores the request thread shares, and the rows arriving
+  // meanwhile wait in memory, lost to a kill -9. The values go in as literals, escaped by pg
+  // (escapeLiteral): the texts are the app's own, their only placeholders $1, $2, ...
   async function run(id: number, batch: ThreadStatement[]): Promise<void> {
-    let used: pg.Client | null = null;
     try {
-      used = await connection();
-      await used.query("BEGIN");
-      for (const [ref, values] of batch) {
-        if (typeof ref === "number") await used.query({ name: `s${ref}`, text: texts.get(ref) as string, values });
-        else await used.query(ref[1], values);
-      }
-      await used.query("COMMIT");
+      const used = await connection();
+      const sql = batch
+        .map(([ref, values]) => {
+          const text = typeof ref === "number" ? (texts.get(ref) as string) : ref[1];
+          return text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1], used));
+        })
+        .join(";\n");
+      if (sql) await used.query(sql);
       parentPort.postMessage({ id } satisfies ThreadReply);
     } catch (error) {
       const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
-      // Rolled back, or the connection is given up (the next batch makes a new one).
-      if (used) {
-        try {
-          await used.query("ROLLBACK");
-        } catch {
-          if (client === used) client = null;
-          void used.end().catch(() => undefined);
-        }
-      }
       parentPort.postMessage({
         id,
         error: { message: String(message), code: typeof code === "string" ? code : undefined },

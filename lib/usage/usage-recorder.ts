@@ -2,6 +2,7 @@ import { readEnv } from "../config/env";
 import { closeBatchWriter, writeWithin, WriteTimeout } from "../db/batch-write";
 import { isBusy, isDatabaseUnavailable } from "../db/errors";
 import { errorForLog } from "../log/redact";
+import { pipelinesWrites } from "../db/sql-dialect";
 import { onPendingWrites } from "../runtime/pending-writes";
 import { onShutdown } from "../runtime/shutdown";
 import { writeBatch, writeOneByOne, type Buffered, type UsageEntry } from "./usage-batch";
@@ -12,7 +13,7 @@ export function flushIntervalMs(): number {
   return readEnv().USAGE_FLUSH_INTERVAL_MS;
 }
 const MAX_BATCH = 500;
-/** Batches queued on the writer thread at once (see UsageRecorder). */
+/** SQLite batches queued on the writer thread at once (see UsageRecorder). */
 const PIPELINE_DEPTH = 4;
 /** Rows kept in memory while the database cannot take them; past this, rows are counted and dropped. */
 export const MAX_BUFFERED = 100_000;
@@ -46,10 +47,9 @@ interface InFlight {
  * last use. A batch is handed to the database once it is full or its oldest row has waited
  * intervalMs, checked at every call as well as by a timer: under load each turn of the event
  * loop is long, and a timer (or a write's reply) waits a whole turn, with its rows in memory,
- * lost to a kill -9. The batches queue on the writer thread (lib/db/batch-write.ts), which
- * commits while the request thread serves, up to PIPELINE_DEPTH of them, one transaction after
- * another on its one connection (on PostgreSQL, two of them upserting the same rollup rows at
- * once could deadlock).
+ * lost to a kill -9. The batches go to a writer thread (lib/db/batch-write.ts), which commits
+ * while the request thread serves: on SQLite up to PIPELINE_DEPTH of them queue there; on
+ * PostgreSQL one at a time (pipelinesWrites says why).
  *
  * While the database fails (locked, disk full), rows wait in memory, in order, and writes are
  * retried with backoff, one batch at a time; a write that hangs is abandoned after
@@ -82,7 +82,7 @@ export class UsageRecorder {
 
   constructor(
     private readonly intervalMs = flushIntervalMs(),
-    private readonly depth = PIPELINE_DEPTH,
+    private readonly depth = pipelinesWrites() ? PIPELINE_DEPTH : 1,
   ) {}
 
   record(entry: UsageEntry): void {
