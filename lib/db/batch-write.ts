@@ -32,8 +32,13 @@ export interface BatchWriter {
 
 const holder = globalThis as unknown as { __sqliteBatchWriter?: SqliteThread; __pgBatchWriter?: PgThread };
 
-/** As lib/db/client.ts bounds the request pool's statements. */
-const PG_STATEMENT_TIMEOUT_MS = 15_000;
+/**
+ * Each statement of a usage batch on PostgreSQL: they take milliseconds, so a statement past this
+ * is waiting on a lock or a struggling server, and the server rolls the batch back (retried with
+ * backoff). Short enough that a batch's few statements end well within the recorder's
+ * WRITE_TIMEOUT_MS, whose expiry leaves a batch's outcome unknown.
+ */
+const PG_STATEMENT_TIMEOUT_MS = 5_000;
 
 function postgresWriter(): PgThread {
   const url = resolveDatabaseUrl();

@@ -36,21 +36,30 @@ export function runPgWriter({ parentPort, workerData, driver }: WorkerContext<Pg
     const fresh = new driver.Client({
       connectionString: workerData.connectionString,
       connectionTimeoutMillis: workerData.connectTimeoutMs,
+      // Each statement bounded by the server, which then rolls the batch back: a known outcome.
+      // No client-side query timeout: giving up on a batch the server may still commit, then
+      // writing it again, would count its rows twice. The wait as a whole is bounded by the
+      // recorder (WRITE_TIMEOUT_MS), which then ends this thread and its socket.
       statement_timeout: workerData.statementTimeoutMs,
-      query_timeout: workerData.statementTimeoutMs + 5_000,
+      keepAlive: true,
       application_name: "keyportal-usage-writer",
     });
     // A connection that broke between batches: the next batch makes a new one.
     fresh.on("error", () => {
       if (client === fresh) client = null;
     });
-    await fresh.connect();
-    // As SQLite's writer runs with synchronous = NORMAL: a commit returns once PostgreSQL has it,
-    // without waiting for its WAL flush to disk. This process dying loses nothing committed (the
-    // server still holds it); a crash of the database server itself may lose its last fraction
-    // of a second of usage rows. The commit's wait, rows gathering meanwhile, is what a kill -9 of
-    // this process loses: the shorter, the fewer.
-    await fresh.query("SET synchronous_commit = off");
+    try {
+      await fresh.connect();
+      // As SQLite's writer runs with synchronous = NORMAL: a commit returns once PostgreSQL has it,
+      // without waiting for its WAL flush to disk. This process dying loses nothing committed (the
+      // server still holds it); a crash of the database server itself may lose its last fraction
+      // of a second of usage rows. The commit's wait, rows gathering meanwhile, is what a kill -9 of
+      // this process loses: the shorter, the fewer.
+      await fresh.query("SET synchronous_commit = off");
+    } catch (error) {
+      void fresh.end().catch(() => undefined);
+      throw error;
+    }
     client = fresh;
     return fresh;
   }
@@ -66,7 +75,8 @@ export function runPgWriter({ parentPort, workerData, driver }: WorkerContext<Pg
     if (value === null || value === undefined) return "NULL";
     if (typeof value === "number") {
       if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
-      return String(value);
+      // In parentheses when negative: after a "-" in the text, "-5" would start a comment.
+      return value < 0 ? `(${value})` : String(value);
     }
     if (typeof value === "bigint") return String(value);
     if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
@@ -85,13 +95,25 @@ export function runPgWriter({ parentPort, workerData, driver }: WorkerContext<Pg
       const sql = batch
         .map(([ref, values]) => {
           const text = typeof ref === "number" ? (texts.get(ref) as string) : ref[1];
-          return text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1], used));
+          return text.replace(/\$(\d+)/g, (_, n: string) => {
+            if (Number(n) > values.length) throw new Error(`no value for $${n}`);
+            return literal(values[Number(n) - 1], used);
+          });
         })
         .join(";\n");
       if (sql) await used.query(sql);
       parentPort.postMessage({ id } satisfies ThreadReply);
     } catch (error) {
       const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+      // No SQLSTATE: the connection itself failed (a socket error, or one gone half-open). A new
+      // one for the next batch, rather than each waiting behind a socket that will never answer.
+      // (No SQLSTATE class starts with E, the letter socket errors such as EPIPE start with.)
+      const sqlState = typeof code === "string" && code.length === 5 && !code.startsWith("E");
+      if (!sqlState && client) {
+        const broken = client;
+        client = null;
+        void broken.end().catch(() => undefined);
+      }
       parentPort.postMessage({
         id,
         error: { message: String(message), code: typeof code === "string" ? code : undefined },

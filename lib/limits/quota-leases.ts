@@ -76,6 +76,7 @@ export class QuotaLeases implements RateLimitStore {
   /** Slots being given back, per key: a grant for the key waits for them, so Redis counts them gone first. */
   private readonly returning = new Map<string, Promise<void>>();
   private sweeper: NodeJS.Timeout | undefined;
+  private sweptAt = -Infinity;
 
   constructor(private readonly shared: RedisRateLimitStore) {}
 
@@ -97,7 +98,8 @@ export class QuotaLeases implements RateLimitStore {
     // Redis away and nothing held: its fallback share (it also writes the outage back once Redis returns).
     if (this.shared.unavailable) return this.shared.consume(key, limit, windowMs, now);
     if (!lease) {
-      if (this.leases.size >= MAX_LEASES) this.sweep(wall);
+      // Sweeping a full map is a walk over all of it: at most once a SWEEP_MS (the timer's pace).
+      if (this.leases.size >= MAX_LEASES && wall - this.sweptAt >= SWEEP_MS) this.sweep(wall);
       if (this.leases.size >= MAX_LEASES) return this.shared.consume(key, limit, windowMs, now);
       lease = new Lease(key, limit, windowMs, windowStart, wall);
       this.leases.set(key, lease);
@@ -180,8 +182,12 @@ export class QuotaLeases implements RateLimitStore {
     const prefetch =
       rate >= MIN_PREFETCH_RATE ? Math.min(MAX_PREFETCH, Math.ceil((rate * LEASE_TARGET_MS) / 1_000)) : 0;
     if (!demand && !prefetch) return;
+    // At the latest clock of the calls waiting: a grant refused at an earlier one may admit them
+    // by now, and asking again at that earlier clock would be refused again, and again.
+    let at = now;
+    for (const waiter of lease.waiters) if (waiter.now > at) at = waiter.now;
     lease.inFlight = true;
-    void this.grant(lease, now, demand, prefetch);
+    void this.grant(lease, at, demand, prefetch);
   }
 
   private async grant(lease: Lease, now: number, demand: number, prefetch: number): Promise<void> {
@@ -248,6 +254,7 @@ export class QuotaLeases implements RateLimitStore {
 
   /** Gives back leases idle past LEASE_TTL_MS and forgets them: memory stays bounded by the keys in use. */
   private sweep(wall: number): void {
+    this.sweptAt = wall;
     for (const lease of this.leases.values()) {
       if (!lease.inFlight && !lease.waiters.length && wall - lease.grantedAt >= LEASE_TTL_MS) this.drop(lease);
     }

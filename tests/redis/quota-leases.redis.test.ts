@@ -98,6 +98,29 @@ describe("QuotaLeases", () => {
     }
   });
 
+  it("a call waiting behind a refused grant, later by the window's clock, is admitted rather than left waiting", async () => {
+    const prefix = uniquePrefix();
+    const leases = new QuotaLeases(new RedisRateLimitStore(redis, prefix));
+    try {
+      // A full previous window: 1% into the next (36 s of the hour) its weight leaves room for one.
+      await Promise.all(Array.from({ length: 100 }, async () => leases.consume("account:10", 100, HOUR, T0 + 5)));
+      const early = T0 + HOUR + 35_999;
+      const later = T0 + HOUR + 36_010;
+      const timeout = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 5_000));
+      const answers = await Promise.race([
+        Promise.all([leases.consume("account:10", 100, HOUR, early), leases.consume("account:10", 100, HOUR, later)]),
+        timeout,
+      ]);
+      expect(answers).not.toBe("still waiting");
+      const [refused, admitted] = answers as RateLimitDecision[];
+      expect(refused.allowed).toBe(false);
+      expect(admitted.allowed).toBe(true);
+    } finally {
+      await leases.close();
+      await deleteKeys(redis, prefix);
+    }
+  });
+
   it("refuses from memory once the window is full, asking Redis again at most once a second", async () => {
     const prefix = uniquePrefix();
     const leases = new QuotaLeases(new RedisRateLimitStore(redis, prefix));
