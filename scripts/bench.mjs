@@ -229,7 +229,8 @@ async function measureDataApi(config, { key, spent, floor, serverPid, serviceTok
     ...(floor ? [[FLOOR_TITLE, validHeaders, floor.url]] : []),
     ["bare Next route handler (constant JSON)", {}, `${base}/api/bench/noop`],
     ["valid key (200)", validHeaders],
-    ["mistyped key (401, no DB read)", { "X-API-Key": key.api_key.slice(0, -1) + "0", "X-Username": "bench" }],
+    // Its last character changed (to another one: a key ending in "0" would stay valid).
+    ["mistyped key (401, no DB read)", { "X-API-Key": mistyped(key.api_key), "X-Username": "bench" }],
     ["well-formed unknown key (401)", { "X-API-Key": generateKeySecret(), "X-Username": "bench" }],
     ["over the hourly limit (429)", { "X-API-Key": spent.api_key, "X-Username": "bench" }],
     ["POST /api/v1/keys/verify (valid key, service token)", verifyHeaders, VERIFY_URL(base), verifyBody],
@@ -254,6 +255,8 @@ async function measureDataApi(config, { key, spent, floor, serverPid, serviceTok
   printDataApiTable(rows);
   return { rows, warmupSent, validHeaders };
 }
+
+const mistyped = (secret) => secret.slice(0, -1) + (secret.endsWith("0") ? "1" : "0");
 
 /** Every command Redis has run since its start (INFO commandstats' calls, summed; INFO itself included). */
 async function redisCommandCount(redis) {
