@@ -20,6 +20,8 @@ const healthSchema = documents<Health>()(
     .meta({ id: "Health" }),
 );
 
+const liveSchema = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
+
 const openApiDocumentSchema = z
   .object({
     openapi: z.string(),
@@ -41,6 +43,30 @@ export const serviceOperations: DocumentedOperation[] = [
     responses: {
       200: json(healthSchema, "Serving (ok or degraded)."),
       503: json(healthSchema, "The database or Redis cannot be reached."),
+      500: unexpected[500],
+    },
+  }),
+  operation({
+    method: "get",
+    path: "/api/health/live",
+    tags: ["Service"],
+    summary: "Liveness",
+    description:
+      "The process answers; no dependency is checked (an outage of the database or Redis is no reason to restart it).",
+    security: [],
+    responses: { 200: json(liveSchema, "The process is up."), 500: unexpected[500] },
+  }),
+  operation({
+    method: "get",
+    path: "/api/health/ready",
+    tags: ["Service"],
+    summary: "Readiness",
+    description:
+      "For load balancers: 503 only when this instance cannot serve (its database is unreachable). Redis down is degraded (200, Redis named): the documented fallback serves. degraded also means usage rows are waiting for the database.",
+    security: [],
+    responses: {
+      200: json(healthSchema, "Can serve (ok or degraded)."),
+      503: json(healthSchema, "The database cannot be reached."),
       500: unexpected[500],
     },
   }),

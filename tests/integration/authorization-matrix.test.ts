@@ -26,6 +26,8 @@ const PUBLIC: Record<string, string> = {
   "app/api/auth/logout/route.ts": "the refresh token is the credential",
   "app/api/api-routes-data/route.ts": "X-API-Key + X-Username (tests/integration/data-route.test.ts)",
   "app/api/health/route.ts": "for load balancers; tells nothing about accounts",
+  "app/api/health/live/route.ts": "for process supervisors; tells nothing at all",
+  "app/api/health/ready/route.ts": "for load balancers; tells nothing about accounts",
   "app/api/openapi.json/route.ts": "the API's own description; nothing about accounts",
   "app/api/api-keys/revoke/route.ts": "leak report: the reported key is the proof; same 202 whatever it finds",
   "app/api/bench/noop/route.ts": "bench only (BENCH_ROUTES), constant JSON",

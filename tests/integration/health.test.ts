@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import * as liveRoute from "@/app/api/health/live/route";
+import * as readyRoute from "@/app/api/health/ready/route";
 import * as healthRoute from "@/app/api/health/route";
 import { resetConfigForTests } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
@@ -8,6 +10,11 @@ import { noParams, readBody, request } from "../helpers";
 const health = async () => {
   const response = await healthRoute.GET(request("GET", "/api/health"), noParams);
   return { status: response.status, body: await readBody(response), headers: response.headers };
+};
+
+const ready = async () => {
+  const response = await readyRoute.GET(request("GET", "/api/health/ready"), noParams);
+  return { status: response.status, body: await readBody(response) };
 };
 
 afterEach(async () => {
@@ -67,5 +74,52 @@ describe("GET /api/health", () => {
     const response = await healthRoute.POST(request("POST", "/api/health"), noParams);
     expect(response.status).toBe(405);
     expect(await readBody(response)).toMatchObject({ success: false });
+  });
+});
+
+describe("GET /api/health/live and /api/health/ready", () => {
+  it("live answers 200 whatever the dependencies, checking none", async () => {
+    const query = vi.spyOn(db(), "$queryRaw").mockRejectedValue(new Error("down"));
+    const response = await liveRoute.GET(request("GET", "/api/health/live"), noParams);
+    expect(response.status).toBe(200);
+    expect(await readBody(response)).toEqual({ status: "ok" });
+    expect(query).not.toHaveBeenCalled();
+  });
+
+  it("ready answers 200 ok with every part ok", async () => {
+    expect(await ready()).toEqual({
+      status: 200,
+      body: {
+        status: "ok",
+        database: "ok",
+        redis: "disabled",
+        usage_writes: "ok",
+        usage_rows_waiting: 0,
+        usage_rows_dropped: 0,
+      },
+    });
+  });
+
+  it("ready stays 200 while Redis is down, degraded and naming it (the fallback serves); /api/health says 503", async () => {
+    process.env.REDIS_URL = "redis://127.0.0.1:1"; // nothing listens on port 1
+    resetConfigForTests();
+    const { status, body } = await ready();
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "degraded", database: "ok", redis: "unavailable" });
+    expect((await health()).status).toBe(503);
+  });
+
+  it("ready answers 503 when the database cannot be reached", async () => {
+    vi.spyOn(db(), "$queryRaw").mockRejectedValue(new Error("connect ECONNREFUSED"));
+    const { status, body } = await ready();
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: "unavailable", database: "unavailable" });
+  });
+
+  it("refuse other methods with the JSON envelope", async () => {
+    for (const route of [liveRoute, readyRoute]) {
+      const response = await route.POST(request("POST", "/api/health/ready"), noParams);
+      expect(response.status).toBe(405);
+    }
   });
 });

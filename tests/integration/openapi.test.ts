@@ -365,6 +365,8 @@ const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
     ]),
   ),
   "GET /api/health": () => [{ url: "/api/health", status: 200 }],
+  "GET /api/health/live": () => [{ url: "/api/health/live", status: 200 }],
+  "GET /api/health/ready": () => [{ url: "/api/health/ready", status: 200 }],
   "GET /api/openapi.json": () => [{ url: "/api/openapi.json", status: 200 }],
   "GET /api/admin/routes": (f) => [
     { url: "/api/admin/routes", token: f.operator.token, status: 200 },

@@ -1,0 +1,13 @@
+import { apiHandler, methodNotAllowed } from "@/lib/http/handler";
+import { json } from "@/lib/http/respond";
+import { checkReadiness } from "@/lib/health/health";
+
+// Readiness for load balancers: 503 only when this instance cannot serve (its database is
+// unreachable); Redis down is "degraded", 200, since the documented fallback serves.
+export const GET = apiHandler(async () => {
+  const readiness = await checkReadiness();
+  return json(readiness, readiness.status === "unavailable" ? 503 : 200);
+});
+
+const notAllowed = methodNotAllowed("GET");
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
