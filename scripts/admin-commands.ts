@@ -11,6 +11,7 @@ import { createUser, setPlan, setRateLimit, setSubscription, SUBSCRIPTIONS, type
 import { ENTERPRISE_DEFAULT_HOURLY_LIMIT, PLANS } from "../lib/limits/plans";
 import { changeOrganizationLimits, type OrganizationSettings } from "../lib/orgs/organizations";
 import { formatZodError } from "../lib/validation/format-zod-error";
+import { backupDatabase, BackupRefused } from "../lib/db/backup";
 import { registerSchema } from "../lib/auth/auth-schemas";
 import { emailSchema, idSchema } from "../lib/validation/fields";
 
@@ -27,6 +28,9 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command>
   reset-link <email>   a one-time password reset link (1 hour, single use), printed once
   list-orgs [--q=TEXT]   the newest 50 organizations; TEXT matches a name or a member's email or username
   show-org <ID|email>   one organization (an email: that account's personal one) with members, keys, usage
+  backup <file>   an online copy of the SQLite database to a new file, safe while servers run
+      (restore: stop the servers, put the copy in place of the database file, remove its
+      -wal and -shm files, start; PostgreSQL: pg_dump, see docs/deploy.md)
 
 Environment: DATABASE_URL (default file:./data/portal.db; postgres://… for PostgreSQL)`;
 
@@ -191,6 +195,19 @@ export async function runAdminCommand(argv: string[]): Promise<string> {
         "Recent audit:",
         ...detail.audit.slice(0, 10).map((row) => `  ${row.created_at} ${row.action} by ${row.actor}`),
       ].join("\n");
+    }
+    case "backup": {
+      if (args.length !== 1) throw new AdminUsageError("backup takes <file>");
+      try {
+        const copy = await backupDatabase(args[0]!);
+        const size = `${(copy.bytes / 2 ** 20).toFixed(1)} MB`;
+        if (copy.integrity !== "ok")
+          throw new Error(`The copy at ${copy.target} failed its integrity check: ${copy.integrity}`);
+        return `Backed up ${copy.source} to ${copy.target} (${size}) in ${copy.seconds.toFixed(2)} s; integrity_check ok.`;
+      } catch (error) {
+        if (error instanceof BackupRefused) throw new AdminUsageError(error.message);
+        throw error;
+      }
     }
     case undefined:
     case "help":

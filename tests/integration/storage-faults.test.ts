@@ -10,8 +10,17 @@ import { resolveDatabaseUrl } from "@/lib/config/database-url";
 import { batchWriter, sqliteBatchPragma } from "@/lib/db/batch-write";
 import { db, dialect } from "@/lib/db/client";
 import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
-import type { UsageEntry } from "@/lib/usage/usage-batch";
-import { callData, createAccount, generateKey, noParams, readBody, request, ctx, type Account } from "./support";
+import {
+  callData,
+  createAccount,
+  generateKey,
+  noParams,
+  readBody,
+  request,
+  ctx,
+  type Account,
+  usageEntry,
+} from "./support";
 import { seedSampleRoutes } from "../helpers";
 
 /**
@@ -28,20 +37,7 @@ beforeAll(async () => {
   account = await createAccount({ prefix: "faults", plan: "professional" });
 });
 
-function entry(keyId: number, i: number): UsageEntry {
-  return {
-    ownerId: account.id,
-    apiKeyId: keyId,
-    apiKeyName: "faults",
-    touchKey: true,
-    method: "GET",
-    path: "/api/api-routes-data?id=123",
-    statusCode: 200,
-    ip: "198.51.100.60",
-    userAgent: `fault-injection ${i} ${"x".repeat(400)}`,
-    at: new Date(),
-  };
-}
+const entry = (keyId: number, i: number) => usageEntry(account.id, keyId, `fault-injection ${i} ${"x".repeat(400)}`);
 
 const healthBody = async () => readBody(await health(request("GET", "/api/health"), noParams));
 const rowsOf = (keyId: number) => db().usageLog.count({ where: { apiKeyId: keyId } });

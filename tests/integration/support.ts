@@ -7,6 +7,7 @@ import { POST as rotate } from "@/app/api/api-keys/[id]/rotate/route";
 import { DELETE as deleteKey } from "@/app/api/api-keys/[id]/route";
 import { GET as getData } from "@/app/api/api-routes-data/route";
 import { setPlan } from "@/lib/auth/users";
+import type { UsageEntry } from "@/lib/usage/usage-batch";
 import { ctx, noParams, readBody, request } from "../helpers";
 import type { TrialPortal } from "../shared/key-trials";
 
@@ -167,5 +168,21 @@ export function trialPortal(owner: Account, free: Account): TrialPortal {
       void (await ok(
         await deleteKey(request("DELETE", `/api/api-keys/${id}`, { token: owner.token }), ctx({ id: String(id) })),
       )),
+  };
+}
+
+/** A data call's usage row as the recorder takes it (tests that feed the recorder directly). */
+export function usageEntry(ownerId: number, apiKeyId: number, userAgent: string): UsageEntry {
+  return {
+    ownerId,
+    apiKeyId,
+    apiKeyName: "test-key",
+    touchKey: true,
+    method: "GET",
+    path: "/api/api-routes-data?id=123",
+    statusCode: 200,
+    ip: "198.51.100.60",
+    userAgent,
+    at: new Date(),
   };
 }

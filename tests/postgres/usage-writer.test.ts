@@ -4,9 +4,8 @@ import { resolveDatabaseUrl } from "@/lib/config/database-url";
 import { db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { PgThread } from "@/lib/db/pg-thread";
-import type { UsageEntry } from "@/lib/usage/usage-batch";
 import { flushUsage, usageRecorder } from "@/lib/usage/usage-recorder";
-import { createAccount, generateKey, type Account } from "../integration/support";
+import { createAccount, generateKey, type Account, usageEntry } from "../integration/support";
 
 /**
  * Faults only PostgreSQL has (its usage writer is a thread with a pg connection of its own:
@@ -18,20 +17,7 @@ beforeAll(async () => {
   account = await createAccount({ prefix: "pg-writer", plan: "professional" });
 });
 
-function entry(keyId: number, i: number): UsageEntry {
-  return {
-    ownerId: account.id,
-    apiKeyId: keyId,
-    apiKeyName: "pg-writer",
-    touchKey: true,
-    method: "GET",
-    path: "/api/api-routes-data?id=123",
-    statusCode: 200,
-    ip: "198.51.100.61",
-    userAgent: `pg-writer ${i}`,
-    at: new Date(),
-  };
-}
+const entry = (keyId: number, i: number) => usageEntry(account.id, keyId, `pg-writer ${i}`);
 
 const rowsOf = (keyId: number) => db().usageLog.count({ where: { apiKeyId: keyId } });
 const waitForWrites = () =>
