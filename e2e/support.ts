@@ -69,7 +69,12 @@ export function callDataApi(request: APIRequestContext, key: string, username: s
  * (within 90 s). `stop()` sends SIGTERM (SIGKILL if it has not exited within 30 s) and removes
  * the folder once it has exited; `exited` resolves with its exit code.
  */
-export async function startOwnServer(port: number, env: Record<string, string>, reuseDir?: string) {
+export async function startOwnServer(
+  port: number,
+  env: Record<string, string>,
+  reuseDir?: string,
+  options: { npmStart?: boolean } = {},
+) {
   // reuseDir: the data folder of a server started before (a restart on the same database).
   const dir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `keyportal-own-${port}-`));
   const dbFile = path.join(dir, "db.sqlite");
@@ -86,6 +91,7 @@ export async function startOwnServer(port: number, env: Record<string, string>, 
         ...env,
       },
       timeoutMs: 90_000,
+      npmStart: options.npmStart,
     });
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });

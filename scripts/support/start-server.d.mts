@@ -10,6 +10,7 @@ export interface StartServerOptions {
   stopTimeoutMs?: number;
   processGroup?: boolean;
   inheritStderr?: boolean;
+  npmStart?: boolean;
 }
 
 export interface RunningServer {

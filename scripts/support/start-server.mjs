@@ -67,6 +67,7 @@ export function buildOnce({ env = process.env, cwd = process.cwd() } = {}) {
  * - `processGroup`: run it in its own process group and signal the group, so a stop during
  *   prepare.ts (which start.mjs runs as a child) stops that too.
  * - `inheritStderr`: show its stderr on ours instead of capturing it.
+ * - `npmStart`: start it as an operator does, `npm start` (signals then go to npm's process).
  * `stop()` sends SIGTERM, waits up to `stopTimeoutMs` for the exit (the server finishes requests
  * and writes buffered usage rows first), then SIGKILL; it resolves with the exit code.
  */
@@ -79,10 +80,12 @@ export async function startServer({
   stopTimeoutMs = 30_000,
   processGroup = false,
   inheritStderr = false,
+  npmStart = false,
 }) {
   const url = `http://${host}:${port}`;
   if (await portTaken(host, port)) throw new Error(`port ${port} is already in use: cannot start a server there`);
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+  const [command, args] = npmStart ? ["npm", ["start", "--silent"]] : [process.execPath, ["scripts/start.mjs"]];
+  const child = spawn(command, args, {
     env: { ...env, PORT: String(port) },
     cwd,
     stdio: ["ignore", "pipe", inheritStderr ? "inherit" : "pipe"],
