@@ -60,3 +60,27 @@ for (const npmStart of [false, true]) {
     }
   });
 }
+
+// SHUTDOWN_DRAIN_MS: after SIGTERM, readiness answers 503 while the server still serves, so a
+// load balancer's checks take it out before its port closes; then it exits as above.
+test("SIGTERM with SHUTDOWN_DRAIN_MS: readiness turns 503 first while calls are still served", async () => {
+  test.setTimeout(120_000);
+  const own = await startOwnServer(3199, { SHUTDOWN_DRAIN_MS: "6000" });
+  const { base, server, exited } = own;
+  try {
+    expect((await fetch(`${base}/api/health/ready`)).status).toBe(200);
+    server.kill("SIGTERM");
+    await expect
+      .poll(async () => (await fetch(`${base}/api/health/ready`)).status, { timeout: 3_000, intervals: [50] })
+      .toBe(503);
+    const draining = await fetch(`${base}/api/health/ready`);
+    expect(await draining.json()).toMatchObject({ status: "draining" });
+    // Still serving meanwhile: liveness, and the data API's answers.
+    expect((await fetch(`${base}/api/health/live`)).status).toBe(200);
+    expect((await fetch(`${base}/api/api-routes-data?id=123`)).status).toBe(401);
+    expect(await exited).toBe(0);
+  } finally {
+    if (server.exitCode === null) server.kill("SIGKILL");
+    await own.stop();
+  }
+});

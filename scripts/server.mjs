@@ -144,10 +144,15 @@ async function shutdown(signal) {
   if (closing) return;
   closing = true;
   console.log(`${signal} received: finishing requests and writing buffered usage rows`);
-  // Stop accepting connections and give in-flight requests up to 5 s, then flush what they logged.
+  // Readiness answers 503 from now on (lib/runtime/shutdown.ts), while the server still serves
+  // for SHUTDOWN_DRAIN_MS, so a load balancer's checks take it out before its port closes.
+  globalThis[Symbol.for("keyportal.draining")] = true;
+  if (env.SHUTDOWN_DRAIN_MS) await new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_DRAIN_MS));
+  // Stop accepting connections and give in-flight requests up to SHUTDOWN_GRACE_MS, then flush
+  // what they logged.
   const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
-  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_GRACE_MS).unref())]);
   server.closeAllConnections();
   // Twice: a request cut off by closeAllConnections may still finish its handler and log a row.
   await Promise.allSettled(hooks().map((hook) => hook()));

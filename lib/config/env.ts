@@ -83,6 +83,11 @@ const envSchema = z.object({
   // hands over all that waited), so the short interval costs the data API no throughput
   // measurable against a longer one.
   USAGE_FLUSH_INTERVAL_MS: integer("USAGE_FLUSH_INTERVAL_MS", 1, 3_600_000, 1),
+  // On SIGTERM/SIGINT (scripts/server.mjs): first SHUTDOWN_DRAIN_MS with /api/health/ready at 503
+  // while still serving, so load balancers stop sending; then no new connections, and requests
+  // under way get up to SHUTDOWN_GRACE_MS to finish before the buffered rows are written.
+  SHUTDOWN_DRAIN_MS: integer("SHUTDOWN_DRAIN_MS", 0, 600_000, 0),
+  SHUTDOWN_GRACE_MS: integer("SHUTDOWN_GRACE_MS", 0, 600_000, 5_000),
   // Accounts one client address may create per hour (each costs a bcrypt hash); tests raise it.
   SIGNUPS_PER_IP_PER_HOUR: integer("SIGNUPS_PER_IP_PER_HOUR", 1, 1_000_000, 20),
   // Sudo mode: how long after entering the password (or a code) a portal session may change keys

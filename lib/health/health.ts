@@ -1,5 +1,6 @@
 import { db } from "../db/client";
 import { sharedRedis } from "../redis/shared";
+import { isDraining } from "../runtime/shutdown";
 import { usageWriterStatus } from "../usage/usage-recorder";
 
 type PartStatus = "ok" | "unavailable";
@@ -8,7 +9,8 @@ export interface Health {
    * degraded: serving, but usage rows are waiting in memory for a database that refuses them (or
    * were dropped), or, for readiness, Redis is down and its fallback serves.
    */
-  status: "ok" | "degraded" | "unavailable";
+  /** draining (readiness only): shutting down, still serving what arrives meanwhile. */
+  status: "ok" | "degraded" | "unavailable" | "draining";
   database: PartStatus;
   redis: PartStatus | "disabled";
   usage_writes: "ok" | "failing";
@@ -79,8 +81,9 @@ export async function checkHealth(): Promise<Health> {
  */
 export async function checkReadiness(): Promise<Health> {
   const parts = await checkParts();
-  const status =
-    parts.database !== "ok"
+  const status = isDraining()
+    ? "draining"
+    : parts.database !== "ok"
       ? "unavailable"
       : parts.redis === "unavailable" || degradedWrites(parts)
         ? "degraded"

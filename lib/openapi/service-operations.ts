@@ -10,7 +10,7 @@ const partStatus = z.enum(["ok", "unavailable"]);
 const healthSchema = documents<Health>()(
   z
     .object({
-      status: z.enum(["ok", "degraded", "unavailable"]),
+      status: z.enum(["ok", "degraded", "unavailable", "draining"]),
       database: partStatus,
       redis: z.enum(["ok", "unavailable", "disabled"]),
       usage_writes: z.enum(["ok", "failing"]),
@@ -62,11 +62,11 @@ export const serviceOperations: DocumentedOperation[] = [
     tags: ["Service"],
     summary: "Readiness",
     description:
-      "For load balancers: 503 only when this instance cannot serve (its database is unreachable). Redis down is degraded (200, Redis named): the documented fallback serves. degraded also means usage rows are waiting for the database.",
+      "For load balancers: 503 when this instance cannot serve (its database is unreachable) or is shutting down (draining: it still serves what arrives for SHUTDOWN_DRAIN_MS). Redis down is degraded (200, Redis named): the documented fallback serves. degraded also means usage rows are waiting for the database.",
     security: [],
     responses: {
       200: json(healthSchema, "Can serve (ok or degraded)."),
-      503: json(healthSchema, "The database cannot be reached."),
+      503: json(healthSchema, "The database cannot be reached, or the instance is shutting down."),
       500: unexpected[500],
     },
   }),

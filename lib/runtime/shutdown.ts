@@ -14,3 +14,13 @@ export function onShutdown(hook: Hook): void {
 export async function runShutdownHooks(): Promise<void> {
   await Promise.allSettled((registry[KEY] ?? []).map((hook) => hook()));
 }
+
+const DRAINING = Symbol.for("keyportal.draining");
+
+/**
+ * Whether the server is shutting down (scripts/server.mjs sets this on SIGTERM/SIGINT, before it
+ * stops taking connections): readiness then answers 503 so load balancers stop sending.
+ */
+export function isDraining(): boolean {
+  return (globalThis as unknown as { [DRAINING]?: boolean })[DRAINING] === true;
+}

@@ -116,6 +116,19 @@ describe("GET /api/health/live and /api/health/ready", () => {
     expect(body).toMatchObject({ status: "unavailable", database: "unavailable" });
   });
 
+  it("ready answers 503 draining once the server is shutting down (scripts/server.mjs sets the flag)", async () => {
+    const flags = globalThis as unknown as Record<symbol, boolean | undefined>;
+    flags[Symbol.for("keyportal.draining")] = true;
+    try {
+      const { status, body } = await ready();
+      expect(status).toBe(503);
+      expect(body).toMatchObject({ status: "draining", database: "ok" });
+    } finally {
+      delete flags[Symbol.for("keyportal.draining")];
+    }
+    expect((await ready()).status).toBe(200);
+  });
+
   it("refuse other methods with the JSON envelope", async () => {
     for (const route of [liveRoute, readyRoute]) {
       const response = await route.POST(request("POST", "/api/health/ready"), noParams);
