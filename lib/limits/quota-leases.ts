@@ -38,6 +38,8 @@ class Lease {
   spent = 0;
   refusedAt = -Infinity;
   inFlight = false;
+  /** The grant under way: settled once its answer was used and, if dropped meanwhile, its slots given back. */
+  granting: Promise<void> = Promise.resolve();
   /** Calls waiting for a grant, in arrival order. */
   waiters: Waiter[] = [];
 
@@ -75,6 +77,8 @@ export class QuotaLeases implements RateLimitStore {
   private readonly leases = new Map<string, Lease>();
   /** Slots being given back, per key: a grant for the key waits for them, so Redis counts them gone first. */
   private readonly returning = new Map<string, Promise<void>>();
+  /** Leases dropped while a grant of theirs was under way: the key's next grant waits for them to give back. */
+  private readonly retiring = new Map<string, Lease>();
   private sweeper: NodeJS.Timeout | undefined;
   private sweptAt = -Infinity;
 
@@ -187,12 +191,15 @@ export class QuotaLeases implements RateLimitStore {
     let at = now;
     for (const waiter of lease.waiters) if (waiter.now > at) at = waiter.now;
     lease.inFlight = true;
-    void this.grant(lease, at, demand, prefetch);
+    lease.granting = this.grant(lease, at, demand, prefetch);
   }
 
   private async grant(lease: Lease, now: number, demand: number, prefetch: number): Promise<void> {
     const { key, limit, windowMs } = lease;
     try {
+      // What an earlier lease of this key still holds goes back first, so Redis's counts are calls.
+      const retiring = this.retiring.get(key);
+      if (retiring && retiring !== lease) await retiring.granting;
       await this.returning.get(key);
       const grant = await this.shared.lease(key, limit, windowMs, now, demand, prefetch);
       const wall = Date.now();
@@ -227,8 +234,9 @@ export class QuotaLeases implements RateLimitStore {
         // Dropped meanwhile (revoked, replaced): calls still waiting start over; its slots go back.
         const waiting = lease.waiters;
         lease.waiters = [];
-        for (const waiter of waiting) waiter.resolve(this.consume(key, limit, windowMs, waiter.now));
         this.giveBack(lease);
+        if (this.retiring.get(key) === lease) this.retiring.delete(key);
+        for (const waiter of waiting) waiter.resolve(this.consume(key, limit, windowMs, waiter.now));
       } else if (lease.waiters.length) this.request(lease, now, Date.now());
     }
   }
@@ -237,6 +245,7 @@ export class QuotaLeases implements RateLimitStore {
   private drop(lease: Lease): void {
     if (this.leases.get(lease.key) === lease) this.leases.delete(lease.key);
     if (!lease.inFlight) this.giveBack(lease);
+    else this.retiring.set(lease.key, lease);
   }
 
   private giveBack(lease: Lease): void {

@@ -234,6 +234,10 @@ describe("QuotaLeases when Redis goes away and comes back", () => {
     for (let round = 0; round < 20; round += 1) await burst(50);
     expect(admitted).toBeLessThanOrEqual(LIMIT);
     await leases.close();
-    expect(await countedUnder(direct, leasePrefix)).toBe(admitted);
+    // Every admitted call is counted; a grant whose answer was lost as Redis came back stays
+    // counted too (its outcome unknown here: refusing sooner, never admitting more).
+    const inRedis = await countedUnder(direct, leasePrefix);
+    expect(inRedis).toBeGreaterThanOrEqual(admitted);
+    expect(inRedis - admitted).toBeLessThanOrEqual(50);
   });
 });
