@@ -93,15 +93,8 @@ interface LeaseGrant {
   previous: number;
 }
 
-type ConsumeCommand = (
-  currentKey: string,
-  previousKey: string,
-  now: string,
-  windowMs: string,
-  windowStart: string,
-  limit: string,
-  ttlMs: string,
-) => Promise<[number, number, number]>;
+/** A window script's command: windowArgs' strings (then the script's own), its three numbers back. */
+type WindowCommand = (...args: string[]) => Promise<[number, number, number]>;
 
 /**
  * KEYS: one window's counter. ARGV: at least (what this instance last saw there), add (what it
@@ -141,9 +134,9 @@ interface Seen {
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: Redis;
   private readonly prefix: string;
-  private readonly runConsume: ConsumeCommand;
+  private readonly runConsume: WindowCommand;
   private readonly runRelease: (key: string, count: string) => Promise<number>;
-  private readonly runLease: (...args: string[]) => Promise<[number, number, number]>;
+  private readonly runLease: WindowCommand;
   private readonly runReseed: (key: string, atLeast: string, add: string, ttlMs: string) => Promise<number>;
   private readonly seen = new Map<string, Seen>();
   /** Counts of the calls admitted while Redis was away, per key. */
@@ -185,16 +178,9 @@ export class RedisRateLimitStore implements RateLimitStore {
   async lease(key: string, limit: number, windowMs: number, now: number, demand: number, prefetch: number) {
     const windowStart = Math.floor(now / windowMs) * windowMs;
     try {
-      // Back from an outage: what was counted here meanwhile goes to Redis first, as in consume.
-      if (this.failing) await (this.reseeding ??= this.reseed(now).finally(() => (this.reseeding = null)));
+      await this.whenBack(now);
       const [granted, current, previous] = await this.runLease(
-        this.counterKey(key, windowStart),
-        this.counterKey(key, windowStart - windowMs),
-        String(now),
-        String(windowMs),
-        String(windowStart),
-        String(limit),
-        String(Math.ceil(2 * windowMs)),
+        ...this.windowArgs(key, limit, windowMs, now),
         String(demand),
         String(prefetch),
       );
@@ -219,20 +205,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   async consume(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitDecision> {
     const windowStart = Math.floor(now / windowMs) * windowMs;
     try {
-      // Back from an outage: first what was counted here meanwhile goes to Redis (this throws
-      // while Redis is still away, and the call is counted here again).
-      if (this.failing) await (this.reseeding ??= this.reseed(now).finally(() => (this.reseeding = null)));
-      // The counter must outlive its own window and the next, where it is the previous one.
-      const ttlMs = String(Math.ceil(2 * windowMs));
-      const [admitted, current, previous] = await this.runConsume(
-        this.counterKey(key, windowStart),
-        this.counterKey(key, windowStart - windowMs),
-        String(now),
-        String(windowMs),
-        String(windowStart),
-        String(limit),
-        ttlMs,
-      );
+      await this.whenBack(now);
+      const [admitted, current, previous] = await this.runConsume(...this.windowArgs(key, limit, windowMs, now));
       this.remember(key, { windowStart, windowMs, current: current + admitted, previous });
       // The script admitted or rejected by this same arithmetic; slidingWindow also derives
       // remaining, reset and Retry-After, so one function shapes the answer for every store.
@@ -280,6 +254,31 @@ export class RedisRateLimitStore implements RateLimitStore {
       if (!last) return local;
       return Math.ceil(windowEstimate(advance(last, windowMs, now), windowMs, now)) + local;
     }
+  }
+
+  /**
+   * Back from an outage: first what was counted here meanwhile goes to Redis (this throws while
+   * Redis is still away, and the call is counted here again).
+   */
+  private async whenBack(now: number): Promise<void> {
+    if (this.failing) await (this.reseeding ??= this.reseed(now).finally(() => (this.reseeding = null)));
+  }
+
+  /**
+   * READ_WINDOW's KEYS and ARGV for the window containing `now`, then the counter's time to live:
+   * it must outlive its own window and the next, where it is the previous one.
+   */
+  private windowArgs(key: string, limit: number, windowMs: number, now: number): string[] {
+    const windowStart = Math.floor(now / windowMs) * windowMs;
+    return [
+      this.counterKey(key, windowStart),
+      this.counterKey(key, windowStart - windowMs),
+      String(now),
+      String(windowMs),
+      String(windowStart),
+      String(limit),
+      String(Math.ceil(2 * windowMs)),
+    ];
   }
 
   /** The braces make both windows' counters one hash slot, as a script's keys must be on a Redis Cluster. */
