@@ -52,6 +52,8 @@ const CHECKS = [
   ["layers", "scripts/lib-layers.mjs", []],
   ["commits", "scripts/commit-messages.mjs", []],
   ["comments", "scripts/comment-figures.mjs", []],
+  // The generated OpenAPI document under Redocly's recommended rules (redocly.yaml): no warnings either.
+  ["openapi", "node_modules/tsx/dist/cli.mjs", ["scripts/openapi-lint.ts"]],
 ];
 const failedChecks = CHECKS.filter(([, script, args]) => run(process.execPath, [script, ...args]) !== 0).map(
   ([name]) => name,

@@ -1,10 +1,13 @@
 import type { OpenApiDocument } from "@/lib/openapi/document";
+import { exampleRequest, exampleResponses, type DocumentOperation } from "@/lib/openapi/operation-examples";
 
 /**
  * The REST API as the OpenAPI document (lib/openapi/document.ts) describes it, rendered on the
- * server: one collapsible entry per operation, grouped by tag, so the page and
- * /api/openapi.json can never disagree. Plain <details>/<summary>: keyboard and screen-reader
- * support come with the element, and nothing ships to the browser.
+ * server: one collapsible entry per operation, grouped by tag, with an example request and
+ * response built from the document's own examples, so the page and /api/openapi.json can never
+ * disagree. Plain <details>/<summary>: keyboard and screen-reader support come with the
+ * element, and nothing ships to the browser; each example is a focusable region, so a keyboard
+ * can scroll a long one.
  */
 
 type Schema = Record<string, unknown>;
@@ -117,6 +120,19 @@ function FieldTable({
   );
 }
 
+/** An example as preformatted text, named for screen readers and reachable by Tab to scroll. */
+function Example({ label, code }: { label: string; code: string }) {
+  return (
+    <pre
+      tabIndex={0}
+      aria-label={label}
+      className="mt-1 max-h-96 overflow-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:bg-slate-800"
+    >
+      <code>{code}</code>
+    </pre>
+  );
+}
+
 /** The properties of an object schema as table rows. */
 function propertyRows(document: OpenApiDocument, node: unknown) {
   const { schema } = resolve(document, node);
@@ -154,6 +170,8 @@ function Operation({
   const bodySchema = body.content?.["application/json"]?.schema;
   const responses = Object.entries((operation.responses ?? {}) as Record<string, unknown>);
   const label = `${method.toUpperCase()} ${path}`;
+  // The reading above is loose (Schema); the examples read the document's own types.
+  const documented = operation as unknown as DocumentOperation;
 
   return (
     <details className="rounded-md border border-slate-200 dark:border-slate-800">
@@ -226,6 +244,18 @@ function Operation({
             );
           })}
         </dl>
+
+        <h4 className={subheading}>Example request</h4>
+        <Example label={`Example request: ${label}`} code={exampleRequest(path, method, documented)} />
+        {exampleResponses(documented).map((example) => (
+          <div key={example.status}>
+            <h4 className={subheading}>
+              Example response: <span className="font-mono">{example.status}</span>
+            </h4>
+            <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{example.description}</p>
+            <Example label={`Example ${example.status} response: ${label}`} code={example.body} />
+          </div>
+        ))}
       </div>
     </details>
   );

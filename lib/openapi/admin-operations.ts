@@ -26,11 +26,11 @@ import { ROLES } from "../auth/roles";
 import type { AdminOrganization } from "../orgs/admin-organizations";
 import { adminOrganizationChangesSchema, adminOrganizationsQuerySchema } from "../orgs/org-schemas";
 import { idSchema } from "../validation/fields";
-import { auditEntrySchema } from "./audit-operations";
+import { AUDIT_ENTRY_EXAMPLE, auditEntrySchema } from "./audit-operations";
 import { documents, isoTime, paginationSchema, rowId, successMessageSchema } from "./common-schemas";
-import { keySchema } from "./key-operations";
-import { memberSchema } from "./organization-operations";
-import { BEARER, badRequest, error, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
+import { KEY_EXAMPLE, keySchema } from "./key-operations";
+import { MEMBER_EXAMPLES, memberSchema } from "./organization-operations";
+import { BEARER, error, invalid, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
 import { operation, type DocumentedOperation } from "./parameter-notes";
 
 /** The "Operator" tag: what an operator account (npm run admin -- set-role) manages. */
@@ -179,20 +179,98 @@ const adminUsageSummarySchema = documents<AdminUsageSummary>()(
 );
 
 const operatorOnly = error("The account is not an operator.", undefined, FORBIDDEN_MESSAGE);
-const routeNotFound = error("No route with this id.");
+const routeNotFound = error("No route with this id.", undefined, "Route not found");
 const readOnlyOrTaken = error("A sample route (read-only), or another route has this slug.");
 const bodyNotes = `${EXACTLY_ONE}. slug: a-z first, then a-z, 0-9 and '-', at most 64 characters. upstream_url: http or https, no credentials, query or fragment. timeout_ms: ${MIN_TIMEOUT_MS}-${MAX_TIMEOUT_MS}.`;
+const accountNotFound = error("No account with this id.", undefined, "Account not found");
+const organizationNotFound = error("No organization with this id.", undefined, "Organization not found");
+const idParams = z.object({ id: idSchema });
+
+const SAMPLE_ROUTE: RouteResponse = {
+  id: 123,
+  slug: "sample",
+  name: "Sample route",
+  description: "Open to every plan: the route the reference's examples call.",
+  min_plan: "free",
+  upstream_url: null,
+  payload: { name: "Sample route", description: "Hello from the data API", items: [1, 2, 3] },
+  methods: ["GET"],
+  timeout_ms: 10_000,
+  built_in: true,
+  created_at: "2025-01-01T00:00:00.000Z",
+  updated_at: "2025-01-01T00:00:00.000Z",
+};
+const UPSTREAM_ROUTE: RouteResponse = {
+  id: 126,
+  slug: "weather",
+  name: "Weather",
+  description: "Forecasts from the weather service.",
+  min_plan: "professional",
+  upstream_url: "https://weather.internal.example/v1",
+  payload: null,
+  methods: ["GET"],
+  timeout_ms: 10_000,
+  built_in: false,
+  created_at: "2025-01-18T12:00:00.000Z",
+  updated_at: "2025-01-18T12:00:00.000Z",
+};
+
+const SERVICE_TOKEN: ServiceTokenResponse = {
+  id: 5,
+  name: "edge-gateway",
+  token_hint: "kps_…Xy9z",
+  created_by: 1,
+  created_at: "2025-01-10T08:00:00.000Z",
+  last_used_at: "2025-01-20T08:12:00.000Z",
+};
+
+const ADMIN_ORGANIZATION: AdminOrganization = {
+  id: 1_000_000_001,
+  name: "Payments team",
+  personal: false,
+  owner_email: "ada@example.com",
+  plan: "professional",
+  subscription: "active",
+  rate_limit: null,
+  key_count: 1,
+  member_count: 2,
+  calls_24h: 121,
+  created_at: "2025-01-15T10:30:00.000Z",
+};
+
+const OUTCOMES_24H = { calls: 121, ok: 118, auth_failed: 2, limited: 0, other: 1 };
+
+const ADMIN_ACCOUNT: AdminAccount = {
+  id: 7,
+  email: "ada@example.com",
+  username: "ada",
+  role: "user",
+  organizations: [
+    { id: 7, name: "ada", role: "owner", personal: true },
+    { id: ADMIN_ORGANIZATION.id, name: ADMIN_ORGANIZATION.name, role: "owner", personal: false },
+  ],
+  two_factor: true,
+  created_at: "2025-01-15T10:30:00.000Z",
+  last_sign_in_at: "2025-01-20T07:55:00.000Z",
+};
+
+const ROUTE_PARAMETERS = { notes: { id: "The route's id." }, examples: { id: SAMPLE_ROUTE.id } };
+const ORGANIZATION_PARAMETERS = { notes: { id: "The organization's id." }, examples: { id: ADMIN_ORGANIZATION.id } };
+const ACCOUNT_PARAMETERS = { notes: { id: "The account's id." }, examples: { id: ADMIN_ACCOUNT.id } };
 
 export const adminOperations: DocumentedOperation[] = [
   operation({
     method: "get",
     path: "/api/admin/routes",
+    operationId: "listRoutes",
     tags: ["Operator"],
     summary: "List routes",
     description: "Every route, by id, the sample routes included.",
     security: BEARER,
     responses: {
-      200: json(z.object({ data: z.array(routeSchema) }).meta({ id: "RouteList" }), "The routes."),
+      200: json(z.object({ data: z.array(routeSchema) }).meta({ id: "RouteList" }), "The routes.", {
+        data: [SAMPLE_ROUTE, UPSTREAM_ROUTE],
+      }),
       401: unauthenticated,
       403: operatorOnly,
       ...unexpected,
@@ -201,88 +279,128 @@ export const adminOperations: DocumentedOperation[] = [
   operation({
     method: "post",
     path: "/api/admin/routes",
+    operationId: "createRoute",
     tags: ["Operator"],
     summary: "Create a route",
     description:
       "A payload route answers the data API with its payload; an upstream route is served by the gateway (and the data API answers with the upstream's GET /). Takes effect at the next call on every instance.",
     security: BEARER,
-    request: { body: jsonBody(createRouteSchema.meta({ id: "CreateRouteRequest" }), bodyNotes) },
-    responses: {
-      201: json(routeSchema, "The new route."),
-      400: badRequest,
-      401: unauthenticated,
-      403: operatorOnly,
-      409: error("Another route has this slug."),
-      413: tooLarge,
-      ...unexpected,
-    },
-  }),
-  operation({
-    method: "get",
-    path: "/api/admin/routes/{id}",
-    tags: ["Operator"],
-    summary: "Get a route",
-    security: BEARER,
-    request: { params: routeIdParamsSchema },
-    responses: {
-      200: json(routeSchema, "The route."),
-      400: badRequest,
-      401: unauthenticated,
-      403: operatorOnly,
-      404: routeNotFound,
-      ...unexpected,
-    },
-  }),
-  operation({
-    method: "patch",
-    path: "/api/admin/routes/{id}",
-    tags: ["Operator"],
-    summary: "Change a route",
-    description:
-      "Any of the fields. The route as changed must still have exactly one of upstream_url and payload: to switch, send the new one and null for the other.",
-    security: BEARER,
     request: {
-      params: routeIdParamsSchema,
-      body: jsonBody(updateRouteSchema.meta({ id: "UpdateRouteRequest" }), bodyNotes),
+      body: jsonBody(createRouteSchema.meta({ id: "CreateRouteRequest" }), bodyNotes, {
+        slug: UPSTREAM_ROUTE.slug,
+        name: UPSTREAM_ROUTE.name,
+        description: UPSTREAM_ROUTE.description,
+        min_plan: "professional",
+        upstream_url: UPSTREAM_ROUTE.upstream_url,
+        methods: ["GET"],
+      }),
     },
     responses: {
-      200: json(routeSchema, "The route as changed."),
-      400: badRequest,
+      201: json(routeSchema, "The new route.", UPSTREAM_ROUTE),
+      400: invalid(createRouteSchema, { slug: "Weather", name: UPSTREAM_ROUTE.name }),
       401: unauthenticated,
       403: operatorOnly,
-      404: routeNotFound,
-      409: readOnlyOrTaken,
+      409: error(
+        "Another route has this slug.",
+        undefined,
+        `A route with the slug "${UPSTREAM_ROUTE.slug}" already exists; choose another.`,
+      ),
       413: tooLarge,
       ...unexpected,
     },
   }),
-  operation({
-    method: "delete",
-    path: "/api/admin/routes/{id}",
-    tags: ["Operator"],
-    summary: "Delete a route",
-    description: "Calls to it fail from the next call on; keys limited to it keep the id, which matches nothing.",
-    security: BEARER,
-    request: { params: routeIdParamsSchema },
-    responses: {
-      200: json(successMessageSchema, "Deleted."),
-      400: badRequest,
-      401: unauthenticated,
-      403: operatorOnly,
-      404: routeNotFound,
-      409: error("A sample route: read-only."),
-      ...unexpected,
+  operation(
+    {
+      method: "get",
+      path: "/api/admin/routes/{id}",
+      operationId: "getRoute",
+      tags: ["Operator"],
+      summary: "Get a route",
+      security: BEARER,
+      request: { params: routeIdParamsSchema },
+      responses: {
+        200: json(routeSchema, "The route.", SAMPLE_ROUTE),
+        400: invalid(routeIdParamsSchema, { id: "sample" }),
+        401: unauthenticated,
+        403: operatorOnly,
+        404: routeNotFound,
+        ...unexpected,
+      },
     },
-  }),
+    ROUTE_PARAMETERS,
+  ),
+  operation(
+    {
+      method: "patch",
+      path: "/api/admin/routes/{id}",
+      operationId: "updateRoute",
+      tags: ["Operator"],
+      summary: "Change a route",
+      description:
+        "Any of the fields. The route as changed must still have exactly one of upstream_url and payload: to switch, send the new one and null for the other.",
+      security: BEARER,
+      request: {
+        params: routeIdParamsSchema,
+        body: jsonBody(updateRouteSchema.meta({ id: "UpdateRouteRequest" }), bodyNotes, { timeout_ms: 30_000 }),
+      },
+      responses: {
+        200: json(routeSchema, "The route as changed.", {
+          ...UPSTREAM_ROUTE,
+          timeout_ms: 30_000,
+          updated_at: "2025-01-19T09:00:00.000Z",
+        }),
+        400: invalid(updateRouteSchema, { timeout_ms: 10 }),
+        401: unauthenticated,
+        403: operatorOnly,
+        404: routeNotFound,
+        409: readOnlyOrTaken,
+        413: tooLarge,
+        ...unexpected,
+      },
+    },
+    { ...ROUTE_PARAMETERS, examples: { id: UPSTREAM_ROUTE.id } },
+  ),
+  operation(
+    {
+      method: "delete",
+      path: "/api/admin/routes/{id}",
+      operationId: "deleteRoute",
+      tags: ["Operator"],
+      summary: "Delete a route",
+      description: "Calls to it fail from the next call on; keys limited to it keep the id, which matches nothing.",
+      security: BEARER,
+      request: { params: routeIdParamsSchema },
+      responses: {
+        200: json(successMessageSchema, "Deleted.", {
+          success: true,
+          message: "Route deleted; calls to it fail from the next call on",
+        }),
+        400: invalid(routeIdParamsSchema, { id: "0" }),
+        401: unauthenticated,
+        403: operatorOnly,
+        404: routeNotFound,
+        409: error(
+          "A sample route: read-only.",
+          undefined,
+          `Route ${SAMPLE_ROUTE.id} is one of the reference's sample routes and cannot be changed.`,
+        ),
+        ...unexpected,
+      },
+    },
+    { ...ROUTE_PARAMETERS, examples: { id: UPSTREAM_ROUTE.id } },
+  ),
   operation({
     method: "get",
     path: "/api/admin/service-tokens",
+    operationId: "listServiceTokens",
     tags: ["Operator"],
     summary: "List service tokens",
     description: "The tokens services present to POST /api/v1/keys/verify, every operator's.",
     security: BEARER,
     responses: {
-      200: json(z.object({ data: z.array(serviceTokenSchema) }).meta({ id: "ServiceTokenList" }), "The tokens."),
+      200: json(z.object({ data: z.array(serviceTokenSchema) }).meta({ id: "ServiceTokenList" }), "The tokens.", {
+        data: [SERVICE_TOKEN],
+      }),
       401: unauthenticated,
       403: operatorOnly,
       ...unexpected,
@@ -291,12 +409,15 @@ export const adminOperations: DocumentedOperation[] = [
   operation({
     method: "post",
     path: "/api/admin/service-tokens",
+    operationId: "createServiceToken",
     tags: ["Operator"],
     summary: "Create a service token",
     description: "The token is in this response only: only its digest is stored.",
     security: BEARER,
     request: {
-      body: jsonBody(createServiceTokenSchema.meta({ id: "CreateServiceTokenRequest" }), "A name, 1-100 characters."),
+      body: jsonBody(createServiceTokenSchema.meta({ id: "CreateServiceTokenRequest" }), "A name, 1-100 characters.", {
+        name: SERVICE_TOKEN.name,
+      }),
     },
     responses: {
       201: json(
@@ -304,35 +425,44 @@ export const adminOperations: DocumentedOperation[] = [
           .object({ id: rowId, name: z.string(), token: z.string().meta({ examples: ["kps_..."] }) })
           .meta({ id: "CreatedServiceToken" }),
         "The new token, with the secret in token.",
+        { id: SERVICE_TOKEN.id, name: SERVICE_TOKEN.name, token: "kps_EXAMPLE_PLACEHOLDER_NOT_A_TOKEN" },
       ),
-      400: badRequest,
+      400: invalid(createServiceTokenSchema, { name: "" }),
       401: unauthenticated,
       403: operatorOnly,
       413: tooLarge,
       ...unexpected,
     },
   }),
-  operation({
-    method: "delete",
-    path: "/api/admin/service-tokens/{id}",
-    tags: ["Operator"],
-    summary: "Revoke a service token",
-    description: "Verify calls with it fail from the next one.",
-    security: BEARER,
-    request: { params: serviceTokenIdParamsSchema },
-    responses: {
-      200: json(successMessageSchema, "Revoked."),
-      400: badRequest,
-      401: unauthenticated,
-      403: operatorOnly,
-      404: error("No service token with this id."),
-      ...unexpected,
+  operation(
+    {
+      method: "delete",
+      path: "/api/admin/service-tokens/{id}",
+      operationId: "deleteServiceToken",
+      tags: ["Operator"],
+      summary: "Revoke a service token",
+      description: "Verify calls with it fail from the next one.",
+      security: BEARER,
+      request: { params: serviceTokenIdParamsSchema },
+      responses: {
+        200: json(successMessageSchema, "Revoked.", {
+          success: true,
+          message: "Service token revoked; verify calls with it fail from the next one",
+        }),
+        400: invalid(serviceTokenIdParamsSchema, { id: "abc" }),
+        401: unauthenticated,
+        403: operatorOnly,
+        404: error("No service token with this id.", undefined, "Service token not found"),
+        ...unexpected,
+      },
     },
-  }),
+    { notes: { id: "The service token's id." }, examples: { id: SERVICE_TOKEN.id } },
+  ),
   operation(
     {
       method: "get",
       path: "/api/admin/organizations",
+      operationId: "listAdminOrganizations",
       tags: ["Operator"],
       summary: "List organizations",
       description:
@@ -345,66 +475,84 @@ export const adminOperations: DocumentedOperation[] = [
             id: "AdminOrganizationList",
           }),
           "A page of organizations.",
+          { data: [ADMIN_ORGANIZATION], pagination: { page: 1, per_page: 20, total: 1 } },
         ),
-        400: badRequest,
+        400: invalid(adminOrganizationsQuerySchema, { plan: "gold" }),
         401: unauthenticated,
         403: operatorOnly,
         ...unexpected,
       },
     },
-    { q: "Case-insensitive search in organization names and members' emails and usernames (at most 100 characters)." },
+    {
+      notes: { q: "Case-insensitive search in organization names and members' emails and usernames." },
+      examples: { q: "payments", plan: "professional" },
+    },
   ),
   operation(
     {
       method: "get",
       path: "/api/admin/organizations/{id}",
+      operationId: "getAdminOrganization",
       tags: ["Operator"],
       summary: "Get an organization",
       security: BEARER,
-      request: { params: z.object({ id: idSchema }) },
+      request: { params: idParams },
       responses: {
-        200: json(adminOrganizationDetailSchema, "The organization, its members, keys, usage and audit trail."),
-        400: badRequest,
+        200: json(adminOrganizationDetailSchema, "The organization, its members, keys, usage and audit trail.", {
+          ...ADMIN_ORGANIZATION,
+          members: MEMBER_EXAMPLES,
+          keys: [KEY_EXAMPLE],
+          usage: { "24h": OUTCOMES_24H, "7d": { calls: 840, ok: 826, auth_failed: 9, limited: 2, other: 3 } },
+          audit: [AUDIT_ENTRY_EXAMPLE],
+        }),
+        400: invalid(idParams, { id: "x" }),
         401: unauthenticated,
         403: operatorOnly,
-        404: error("No organization with this id."),
+        404: organizationNotFound,
         ...unexpected,
       },
     },
-    { id: "The organization's id." },
+    ORGANIZATION_PARAMETERS,
   ),
   operation(
     {
       method: "patch",
       path: "/api/admin/organizations/{id}",
+      operationId: "updateAdminOrganization",
       tags: ["Operator"],
       summary: "Change an organization's plan, subscription or limit",
       description:
         "Effective at the data API's next call on every instance; audited on the organization with actor operator, so its owners see it. rate_limit is Enterprise's custom hourly limit (null: the plan's default).",
       security: BEARER,
       request: {
-        params: z.object({ id: idSchema }),
+        params: idParams,
         body: jsonBody(
           adminOrganizationChangesSchema.meta({ id: "AdminOrganizationChanges" }),
           "At least one of plan, subscription, rate_limit.",
+          { plan: "enterprise", rate_limit: 20_000 },
         ),
       },
       responses: {
-        200: json(adminOrganizationSchema, "The organization as changed."),
-        400: badRequest,
+        200: json(adminOrganizationSchema, "The organization as changed.", {
+          ...ADMIN_ORGANIZATION,
+          plan: "enterprise",
+          rate_limit: 20_000,
+        }),
+        400: invalid(adminOrganizationChangesSchema, { rate_limit: 0 }),
         401: unauthenticated,
         403: operatorOnly,
-        404: error("No organization with this id."),
+        404: organizationNotFound,
         413: tooLarge,
         ...unexpected,
       },
     },
-    { id: "The organization's id." },
+    ORGANIZATION_PARAMETERS,
   ),
   operation(
     {
       method: "get",
       path: "/api/admin/accounts",
+      operationId: "listAdminAccounts",
       tags: ["Operator"],
       summary: "List accounts",
       description: "Every account, newest first (operators only). q matches the email or username, case-insensitively.",
@@ -416,85 +564,99 @@ export const adminOperations: DocumentedOperation[] = [
             .object({ data: z.array(adminAccountSchema), pagination: paginationSchema })
             .meta({ id: "AdminAccountList" }),
           "A page of accounts.",
+          { data: [ADMIN_ACCOUNT], pagination: { page: 1, per_page: 20, total: 1 } },
         ),
-        400: badRequest,
+        400: invalid(adminAccountsQuerySchema, { per_page: "0" }),
         401: unauthenticated,
         403: operatorOnly,
         ...unexpected,
       },
     },
-    { q: "Case-insensitive search in emails and usernames (at most 100 characters)." },
+    { notes: { q: "Case-insensitive search in emails and usernames." }, examples: { q: "ada" } },
   ),
   operation(
     {
       method: "get",
       path: "/api/admin/accounts/{id}",
+      operationId: "getAdminAccount",
       tags: ["Operator"],
       summary: "Get an account",
       security: BEARER,
-      request: { params: z.object({ id: idSchema }) },
+      request: { params: idParams },
       responses: {
-        200: json(adminAccountSchema, "The account."),
-        400: badRequest,
+        200: json(adminAccountSchema, "The account.", ADMIN_ACCOUNT),
+        400: invalid(idParams, { id: "x" }),
         401: unauthenticated,
         403: operatorOnly,
-        404: error("No account with this id."),
+        404: accountNotFound,
         ...unexpected,
       },
     },
-    { id: "The account's id." },
+    ACCOUNT_PARAMETERS,
   ),
   operation(
     {
       method: "patch",
       path: "/api/admin/accounts/{id}",
+      operationId: "updateAdminAccount",
       tags: ["Operator"],
       summary: "Change an account's role",
       description:
         "Operators manage routes, service tokens, organizations and accounts. The role is read at the account's next request; audited on its personal organization with actor operator.",
       security: BEARER,
       request: {
-        params: z.object({ id: idSchema }),
-        body: jsonBody(adminAccountChangesSchema.meta({ id: "AdminAccountChanges" }), "The new role."),
+        params: idParams,
+        body: jsonBody(adminAccountChangesSchema.meta({ id: "AdminAccountChanges" }), "The new role.", {
+          role: "operator",
+        }),
       },
       responses: {
-        200: json(adminAccountSchema, "The account as changed."),
-        400: badRequest,
+        200: json(adminAccountSchema, "The account as changed.", { ...ADMIN_ACCOUNT, role: "operator" }),
+        400: invalid(adminAccountChangesSchema, { role: "root" }),
         401: unauthenticated,
         403: operatorOnly,
-        404: error("No account with this id."),
-        409: error("The last operator cannot be demoted."),
+        404: accountNotFound,
+        409: error(
+          "The last operator cannot be demoted.",
+          undefined,
+          "The last operator cannot be demoted; promote another first",
+        ),
         413: tooLarge,
         ...unexpected,
       },
     },
-    { id: "The account's id." },
+    ACCOUNT_PARAMETERS,
   ),
   operation(
     {
       method: "post",
       path: "/api/admin/accounts/{id}/sign-out",
+      operationId: "signOutAccount",
       tags: ["Operator"],
       summary: "End every session of an account",
       description:
         "Every portal session and REST login (refresh family and its access tokens) of the account ends at its next request; audited on its personal organization with actor operator.",
       security: BEARER,
-      request: { params: z.object({ id: idSchema }) },
+      request: { params: idParams },
       responses: {
-        200: json(successMessageSchema, "Signed out everywhere."),
-        400: badRequest,
+        200: json(successMessageSchema, "Signed out everywhere.", {
+          success: true,
+          message: "Every session of the account has ended",
+        }),
+        400: invalid(idParams, { id: "x" }),
         401: unauthenticated,
         403: operatorOnly,
-        404: error("No account with this id."),
+        404: accountNotFound,
         ...unexpected,
       },
     },
-    { id: "The account's id." },
+    ACCOUNT_PARAMETERS,
   ),
   operation(
     {
       method: "get",
       path: "/api/admin/usage/summary",
+      operationId: "getAdminUsageSummary",
       tags: ["Operator"],
       summary: "Usage across organizations",
       description:
@@ -502,13 +664,38 @@ export const adminOperations: DocumentedOperation[] = [
       security: BEARER,
       request: { query: adminUsageQuerySchema },
       responses: {
-        200: json(adminUsageSummarySchema, "The summary."),
-        400: badRequest,
+        200: json(adminUsageSummarySchema, "The summary.", {
+          range: "24h",
+          from: "2025-01-19T09:00:00.000Z",
+          to: "2025-01-20T09:00:00.000Z",
+          totals: { ...OUTCOMES_24H, error_rate: 0.0248 },
+          hourly: [{ hour: "2025-01-20T08:00:00.000Z", ok: 118, auth_failed: 2, limited: 0, other: 1 }],
+          top_by_calls: [
+            { organization_id: ADMIN_ORGANIZATION.id, name: ADMIN_ORGANIZATION.name, calls: 121, auth_failed: 2 },
+          ],
+          top_by_auth_failed: [
+            { organization_id: ADMIN_ORGANIZATION.id, name: ADMIN_ORGANIZATION.name, calls: 121, auth_failed: 2 },
+          ],
+          refused_by_ip: [{ ip: "198.51.100.23", count: 41 }],
+          security_events: [
+            {
+              id: 502,
+              organization_id: ADMIN_ORGANIZATION.id,
+              organization_name: ADMIN_ORGANIZATION.name,
+              action: "key.leak_report",
+              actor: "reporter",
+              api_key_name: "Billing backend",
+              ip: "198.51.100.23",
+              created_at: "2025-01-20T06:40:00.000Z",
+            },
+          ],
+        }),
+        400: invalid(adminUsageQuerySchema, { range: "1y" }),
         401: unauthenticated,
         403: operatorOnly,
         ...unexpected,
       },
     },
-    { range: "24h (the default) or 7d, whole UTC hours up to the current one." },
+    { notes: { range: "24h (the default) or 7d, whole UTC hours up to the current one." }, examples: { range: "7d" } },
   ),
 ];

@@ -8,7 +8,7 @@ import { dataApiOperations } from "./data-api-operations";
 import { keyOperations } from "./key-operations";
 import { documentOrganizationScope, organizationOperations } from "./organization-operations";
 import { RESPONSE_HEADERS } from "./operation-parts";
-import { PARAMETER_NOTES, type DocumentedOperation } from "./parameter-notes";
+import { PARAMETER_EXAMPLES, PARAMETER_NOTES, type DocumentedOperation } from "./parameter-notes";
 import { serviceOperations } from "./service-operations";
 import { usageOperations } from "./usage-operations";
 import { verifyOperations } from "./verify-operations";
@@ -20,20 +20,24 @@ import { verifyOperations } from "./verify-operations";
  * Request bodies, query strings and path parameters are the very zod schemas the handlers parse
  * with (each domain's *-schemas.ts, built from lib/validation/fields.ts), handed to @asteasolutions/zod-to-openapi, which documents the
  * input side of each transform and pipe: what a client sends. `.meta()` returns a copy, so naming
- * a schema in the tag modules cannot change how it validates. What the generator cannot see, and
- * is therefore written out by hand, is marked where it happens:
- * - refinements (no NUL or control characters, real calendar dates, "not both", "at least one
- *   field", IP syntax) exist only as code: the descriptions say them in words;
- * - checks on the output side of a pipe (the page-size cap, the id range, the email format) are
- *   not in the generated schemas: PARAMETER_NOTES and the body descriptions say them.
+ * a schema in the tag modules cannot change how it validates. Where the input side is not what a
+ * client means (ids and page numbers arrive as digits, dates as text), fields.ts describes the
+ * value in `.meta()`: an integer with its range, a date or date-time. What the generator cannot
+ * see, and is therefore written out by hand, is marked where it happens: refinements (no NUL or
+ * control characters, real calendar dates, "not both", "at least one field", IP syntax) exist
+ * only as code, and the descriptions say them in words.
  * Responses have no zod schema in lib/, so the tag modules describe them, each checked against
  * the type the code returns (common-schemas.ts).
+ *
+ * Every operation has an operationId (the name a generated client gives its method), a tag and
+ * examples; `npm test` lints the document with Redocly's recommended rules (redocly.yaml).
  */
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]>;
 
-// The order here is the order of the paths in the document.
-const OPERATIONS: DocumentedOperation[] = [
+// The order here is the order of the paths in the document. Exported for its test, which holds
+// each request example to the zod schema the handler parses it with.
+export const OPERATIONS: readonly DocumentedOperation[] = [
   ...authenticationOperations,
   ...keyOperations,
   ...organizationOperations,
@@ -45,6 +49,8 @@ const OPERATIONS: DocumentedOperation[] = [
   ...serviceOperations,
   ...adminOperations,
 ];
+
+const operationKey = (config: DocumentedOperation["config"]) => `${config.method} ${config.path}`;
 
 function generate(): OpenApiDocument {
   const registry = new OpenAPIRegistry();
@@ -86,6 +92,9 @@ function generate(): OpenApiDocument {
       description:
         'Errors are always `{"success": false, "message": "..."}`: 400 invalid input, 401 not authenticated, 403 not allowed, 404 not found or not yours, 409 conflict, 413 body too large, 429 limited. Methods a path does not serve answer 405 with an Allow header.',
     },
+    // Relative: each self-hosted instance serves the document from its own origin, which a
+    // client resolves the paths against (the value OpenAPI assumes when servers is left out).
+    servers: [{ url: "/", description: "The portal that serves this document." }],
     tags: [
       { name: "Authentication", description: "Bearer tokens for scripts." },
       { name: "Keys", description: "The account's API keys." },
@@ -103,15 +112,16 @@ function generate(): OpenApiDocument {
     ],
   });
 
-  const notesByOperation = new Map(
-    OPERATIONS.map(({ config, parameterNotes }) => [`${config.method} ${config.path}`, parameterNotes]),
-  );
+  const byOperation = new Map(OPERATIONS.map((documented) => [operationKey(documented.config), documented]));
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of ["get", "put", "post", "patch", "delete"] as const) {
+      const documented = byOperation.get(`${method} ${path}`);
       for (const parameter of item[method]?.parameters ?? []) {
         if ("$ref" in parameter) continue;
-        const note = notesByOperation.get(`${method} ${path}`)?.[parameter.name] ?? PARAMETER_NOTES[parameter.name];
+        const note = documented?.parameterNotes[parameter.name] ?? PARAMETER_NOTES[parameter.name];
         if (note && !parameter.description) parameter.description = note;
+        const example = documented?.parameterExamples[parameter.name] ?? PARAMETER_EXAMPLES[parameter.name];
+        if (example !== undefined) parameter.example = example;
       }
     }
   }

@@ -1,11 +1,16 @@
 import type { ResponseConfig, RouteConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { UNAUTHENTICATED_MESSAGE } from "../http/errors";
+import { formatZodError } from "../validation/format-zod-error";
 
 /**
  * What the operations of every tag are assembled from: the JSON content helpers, the one error
  * envelope and the answers many routes share, the response headers, and the security
  * requirements.
+ *
+ * Every JSON body carries an example. The type checker holds each to its schema (`json` takes
+ * the schema's output type, `jsonBody` its input type); tests/integration/openapi.test.ts holds
+ * them to the generated document and request examples to the handlers' own parsing.
  */
 
 type HeadersObject = Record<string, { description: string; schema: Record<string, unknown> } | { $ref: string }>;
@@ -25,12 +30,17 @@ const errorSchema = z
     examples: [{ success: false, message: UNAUTHENTICATED_MESSAGE }],
   });
 
-export const json = (schema: z.ZodType, description: string, headers?: HeadersObject): ResponseConfig => ({
-  description,
-  ...(headers ? { headers } : {}),
-  content: { [JSON_TYPE]: { schema } },
-});
+/** A JSON answer, with an example of it. */
+export function json<S extends z.ZodType>(
+  schema: S,
+  description: string,
+  example: z.output<S>,
+  headers?: HeadersObject,
+): ResponseConfig {
+  return { description, ...(headers ? { headers } : {}), content: { [JSON_TYPE]: { schema, example } } };
+}
 
+/** An error envelope; `message`, when given, is an example of what the server says. */
 export const error = (description: string, headers?: HeadersObject, message?: string): ResponseConfig => ({
   description,
   ...(headers ? { headers } : {}),
@@ -39,8 +49,26 @@ export const error = (description: string, headers?: HeadersObject, message?: st
   },
 });
 
-export function jsonBody(schema: z.ZodType, description: string): NonNullable<RouteConfig["request"]>["body"] {
-  return { required: true, description, content: { [JSON_TYPE]: { schema } } };
+/** A request body the handler parses with `schema`, with an example that it accepts. */
+export function jsonBody<S extends z.ZodType>(
+  schema: S,
+  description: string,
+  example: z.input<S>,
+): NonNullable<RouteConfig["request"]>["body"] {
+  return { required: true, description, content: { [JSON_TYPE]: { schema, example } } };
+}
+
+const INVALID_INPUT = "Invalid input: the message names the field and what is wrong with it.";
+export const badRequest = error(INVALID_INPUT);
+
+/**
+ * The 400 a handler answers when `schema` refuses `input`, with the very message it sends
+ * (formatZodError's). Should `input` ever become valid, the example is left out, and the
+ * document's test names the operation.
+ */
+export function invalid(schema: z.ZodType, input: unknown, description = INVALID_INPUT): ResponseConfig {
+  const result = schema.safeParse(input);
+  return error(description, undefined, result.success ? undefined : formatZodError(result.error));
 }
 
 // Response headers, described once in components.headers and referenced from each response.
@@ -68,15 +96,22 @@ export const rateLimitHeaders = headerRefs(
   "RateLimit-Policy",
 );
 
-// Every route can fail these ways, whatever it does.
+// Every route can fail these ways, whatever it does (the messages are lib/http/errors.ts's).
 export const unexpected = {
-  500: error("Unexpected failure; the details are in the server's log, not here."),
-  503: error("The database is busy or unavailable: retry after the time given.", retryAfter),
+  500: error("Unexpected failure; the details are in the server's log, not here.", undefined, "Internal server error"),
+  503: error(
+    "The database is busy or unavailable: retry after the time given.",
+    retryAfter,
+    "The database is busy or unavailable; retry shortly",
+  ),
 };
-export const badRequest = error("Invalid input: the message names the field and what is wrong with it.");
 export const unauthenticated = error(
   "Missing, invalid or expired access token, or the account or login no longer exists.",
   undefined,
   UNAUTHENTICATED_MESSAGE,
 );
-export const tooLarge = error("The request body is larger than 64 KB.");
+export const tooLarge = error(
+  "The request body is larger than 64 KB.",
+  undefined,
+  "Request body is too large (limit 64 KB)",
+);

@@ -4,7 +4,7 @@ import type { VerifyAnswer } from "../data-api/verify-call";
 import { ENVIRONMENTS } from "../keys/key-controls";
 import { verifyKeySchema } from "../keys/key-schemas";
 import { documents, isoTime, rowId } from "./common-schemas";
-import { badRequest, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
+import { invalid, json, jsonBody, tooLarge, unauthenticated, unexpected } from "./operation-parts";
 import { operation, type DocumentedOperation } from "./parameter-notes";
 
 /** POST /api/v1/keys/verify: for services that keep their own edge (packages/verify calls it). */
@@ -53,6 +53,7 @@ export const verifyOperations: DocumentedOperation[] = [
   operation({
     method: "post",
     path: "/api/v1/keys/verify",
+    operationId: "verifyKey",
     tags: ["Data API"],
     summary: "Verify a key for a call your service serves",
     description:
@@ -62,11 +63,32 @@ export const verifyOperations: DocumentedOperation[] = [
       body: jsonBody(
         verifyKeySchema.meta({ id: "VerifyKeyRequest" }),
         "username is required. route: a route's slug or id (a key limited to routes needs one). ip: the end caller's address (a key with an allow-list needs it).",
+        {
+          api_key: "sk_live_EXAMPLE_PLACEHOLDER_NOT_A_KEY",
+          username: "billing_service",
+          route: 123,
+          method: "GET",
+          ip: "203.0.113.7",
+        },
       ),
     },
     responses: {
-      200: json(verifyAnswerSchema, "The decision."),
-      400: badRequest,
+      200: json(verifyAnswerSchema, "The decision.", {
+        valid: true,
+        code: "VALID",
+        key: {
+          id: 42,
+          name: "Billing backend",
+          environment: "production",
+          owner_id: 7,
+          plan: "professional",
+          routes: [123, 124],
+          read_only: false,
+          expires_at: "2025-04-15T10:30:00.000Z",
+        },
+        ratelimit: { limit: 5000, remaining: 4998, reset: 1737363600 },
+      }),
+      400: invalid(verifyKeySchema, { api_key: "sk_live_EXAMPLE_PLACEHOLDER_NOT_A_KEY" }),
       401: unauthenticated,
       413: tooLarge,
       ...unexpected,

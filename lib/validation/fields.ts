@@ -40,7 +40,9 @@ export const emailSchema = z
   .toLowerCase()
   .min(1, "is required")
   .max(254, "must be at most 254 characters")
-  .pipe(z.email({ error: "must be a valid email address" }));
+  .pipe(z.email({ error: "must be a valid email address" }))
+  // .meta() only describes (lib/openapi documents the input side of a pipe, which has no format).
+  .meta({ format: "email" });
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
 export const usernameSchema = text({ min: 1, max: 64 }).regex(
@@ -57,27 +59,32 @@ export function body<T extends z.ZodRawShape>(shape: T) {
  * Query integers are digits only: Number() would also take "1e2", "0x10", " 7" or "1.0", which
  * no client means as a page number. Numbers (the portal passes its own) must be whole. Any
  * number of digits: one too long for a number is as much over `max` as any other.
+ *
+ * The OpenAPI document describes the input side of a pipe (digits as text), so each of these
+ * says in `.meta()` what a client sends: an integer in range. `.meta()` returns a described copy;
+ * parsing is unchanged.
  */
-const positiveInt = (max: number, tooLarge: string) =>
+const positiveInt = (max: number, tooLarge: string, fallback: number) =>
   z
     .union([z.string().regex(/^\d+$/).transform(Number), z.number().int()], {
       error: "must be a positive integer",
     })
-    .pipe(z.number().min(1, "must be a positive integer").max(max, tooLarge));
+    .pipe(z.number().min(1, "must be a positive integer").max(max, tooLarge))
+    .meta({ type: "integer", minimum: 1, maximum: max, default: fallback })
+    .default(fallback);
 
 /**
  * Path and query ids arrive as strings; "12abc" or "1.5" are rejected, not truncated. Ids are
  * 32-bit integer columns on PostgreSQL, so a larger one cannot name anything: a 400, not a
- * database error.
+ * database error. Documented, like positiveInt, as the integer a client sends.
  */
 const MAX_ID = 2_147_483_647;
 export const idSchema = z
   .string({ error: "is required" })
   .regex(/^\d{1,15}$/, "must be a positive integer")
   .transform(Number)
-  .pipe(
-    z.number().int().min(1, "must be a positive integer").max(MAX_ID, `must be a positive integer up to ${MAX_ID}`),
-  );
+  .pipe(z.number().int().min(1, "must be a positive integer").max(MAX_ID, `must be a positive integer up to ${MAX_ID}`))
+  .meta({ type: "integer", minimum: 1, maximum: MAX_ID });
 
 /**
  * The last page a list serves. Its offset, (page - 1) * per_page, stays under 10^8: past 2^53 it
@@ -86,8 +93,8 @@ export const idSchema = z
 export const MAX_PAGE = 1_000_000;
 
 export const pageQuery = {
-  page: positiveInt(MAX_PAGE, `must be a positive integer up to ${MAX_PAGE}`).default(1),
-  per_page: positiveInt(100, "must be between 1 and 100").default(20),
+  page: positiveInt(MAX_PAGE, `must be a positive integer up to ${MAX_PAGE}`, 1),
+  per_page: positiveInt(100, "must be between 1 and 100", 20),
 };
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
@@ -118,7 +125,8 @@ const inDateRange = (at: Date) => at.getTime() >= EARLIEST_DATE && at.getTime() 
 const isoDateText = z
   .string()
   .trim()
-  .refine(isRealDateTime, "must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-15T10:30:00Z");
+  .refine(isRealDateTime, "must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-15T10:30:00Z")
+  .meta({ anyOf: [{ format: "date" }, { format: "date-time" }], pattern: ISO_DATE_TIME.source });
 export const isoDate = isoDateText.transform((value) => new Date(value)).refine(inDateRange, DATE_RANGE);
 /** A date alone as the end of a range means the whole of that day (UTC). */
 export const isoDateEnd = isoDateText

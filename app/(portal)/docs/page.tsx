@@ -120,7 +120,7 @@ export default async function DocsPage() {
           API reference
         </h2>
         <p className="mt-2 text-sm">
-          Every endpoint, from the same OpenAPI 3.1 document that is served at{" "}
+          Every endpoint, with an example request and its answers, from the same OpenAPI 3.1 document that is served at{" "}
           <a href="/api/openapi.json" className="text-indigo-700 underline dark:text-indigo-300">
             /api/openapi.json
           </a>{" "}
