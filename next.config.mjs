@@ -3,8 +3,8 @@ import securityHeaders from "./lib/http/security-headers.json" with { type: "jso
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
-  // Database drivers and their Prisma adapters (native or not), Redis and bcryptjs stay outside
-  // the bundle: loaded from node_modules once, as Node would.
+  // Database drivers and their Prisma adapters (native or not), Redis, bcryptjs, the logger and
+  // the metrics client stay outside the bundle: loaded from node_modules once, as Node would.
   serverExternalPackages: [
     "better-sqlite3",
     "@prisma/adapter-better-sqlite3",
@@ -12,6 +12,9 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "ioredis",
     "bcryptjs",
+    "pino",
+    "pino-pretty",
+    "prom-client",
   ],
   async headers() {
     const { "Content-Security-Policy": apiPolicy, ...everywhere } = securityHeaders;

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { startOwnServer } from "./support";
+import { accountWithKey, startOwnServer } from "./support";
 
 // A second production server with a one-minute usage flush interval: every row of the calls
 // below is still in memory when SIGTERM arrives, so only the shutdown flush can save them. Twice:
@@ -13,16 +13,7 @@ for (const npmStart of [false, true]) {
     const own = await startOwnServer(3199, { USAGE_FLUSH_INTERVAL_MS: "60000" }, undefined, { npmStart });
     const { base, server, exited } = own;
     try {
-      const post = (url: string, body: unknown, token?: string) =>
-        fetch(base + url, {
-          method: "POST",
-          headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(body),
-        }).then((r) => r.json());
-      const account = { email: "shutdown@example.com", password: "shutdown-password" };
-      await post("/api/auth/register", account);
-      const { token } = await post("/api/auth/login", account);
-      const key = await post("/api/api-keys/generate", { api_key_name: "shutdown-key", user: "svc" }, token);
+      const { key } = await accountWithKey(base, "shutdown@example.com", "shutdown-key");
 
       const calls = 30;
       const statuses = await Promise.all(

@@ -20,6 +20,24 @@ export async function registerAccount(request: APIRequestContext): Promise<Accou
   return account;
 }
 
+/**
+ * On a server of a test's own (startOwnServer): registers and signs in `email`, and generates a
+ * key for username "svc" over the REST API. The Bearer token and the key as generated.
+ */
+export async function accountWithKey(base: string, email: string, keyName: string) {
+  const post = (url: string, body: unknown, token?: string) =>
+    fetch(base + url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+  const account = { email, password: `${email}-password` };
+  await post("/api/auth/register", account);
+  const { token } = await post("/api/auth/login", account);
+  const key = await post("/api/api-keys/generate", { api_key_name: keyName, user: "svc" }, token);
+  return { token: token as string, key: key as { id: number; api_key: string } };
+}
+
 /** `npm run admin -- …args` on the shared server's database, as an operator would run it; what it printed. */
 export function runAdmin(...args: string[]): string {
   const admin = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", ...args], {

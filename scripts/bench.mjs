@@ -35,6 +35,7 @@ import { seedBigAccountPg } from "./support/big-account-pg.mjs";
 import { deletePortalKeys } from "./support/redis-keys.mjs";
 import { measureTwoInstances, ONE_INSTANCE_TITLE } from "./support/bench-instances.mjs";
 import { startServer } from "./support/start-server.mjs";
+import { measureAccessLog } from "./support/bench-access-log.mjs";
 
 // The data-API calls that spend the Free key's hourly limit (Free: 60 an hour).
 const FREE_HOURLY_LIMIT = 60;
@@ -355,6 +356,8 @@ async function main() {
     bigAccount = { big, reads, exportFigures, underLoad, retention };
   }
 
+  const accessLog = await measureAccessLog(config, { env, validHeaders });
+
   // PostgreSQL + Redis is what runs several instances: a second one beside the first.
   let twoInstances = null;
   if (config.postgres) {
@@ -368,10 +371,11 @@ async function main() {
   const sent =
     responsesSent(rows, warmupSent, bigAccount?.underLoad) +
     (gateway ? gateway.sent + gateway.transfers.sent : 0) +
-    (twoInstances?.sent ?? 0);
+    (twoInstances?.sent ?? 0) +
+    accessLog.sent;
   console.log(`usage rows written after shutdown: ${logged} of ${sent} responses`);
 
-  writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway, twoInstances });
+  writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway, twoInstances, accessLog });
   fs.rmSync(config.dir, { recursive: true, force: true });
 }
 

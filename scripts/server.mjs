@@ -22,7 +22,17 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-const { PORT: port, HOST: hostname, TRUST_PROXY: trustProxy } = env;
+const { PORT: port, HOST: hostname, TRUST_PROXY: trustProxy, ACCESS_LOG: accessLog } = env;
+// The process's logger (LOG_LEVEL, LOG_FORMAT), created here first so the app's bundles write
+// through this one; request ids, the access log and request metrics (lib/http/request-observer.ts).
+const { log } = await tsImport("../lib/log/logger.ts", import.meta.url);
+const { runInRequest } = await tsImport("../lib/log/request-context.ts", import.meta.url);
+const { observeRequest } = await tsImport("../lib/http/request-observer.ts", import.meta.url);
+const logger = log();
+// What Next and libraries print through console (a render error's stack, a deprecation) becomes
+// one JSON line as well, keys and digests taken out, so stdout is JSON lines only.
+const { consoleToLogger } = await tsImport("../lib/log/console-to-logger.ts", import.meta.url);
+consoleToLogger(logger);
 // Served over https (NEXTAUTH_URL says so): browsers must never try plain http again.
 const hsts = env.NEXTAUTH_URL?.startsWith("https://") ? "max-age=31536000; includeSubDomains" : null;
 
@@ -36,7 +46,7 @@ const handle = app.getRequestHandler();
 const bundle = path.join(process.cwd(), ".next", "keyportal", "fast-path.mjs");
 const fastPath = fs.existsSync(bundle) ? await import(pathToFileURL(bundle).href) : null;
 if (!fastPath)
-  console.warn(
+  logger.warn(
     `No ${path.relative(process.cwd(), bundle)}: Next serves the data API and /gw/ is not served (npm start builds it).`,
   );
 
@@ -82,8 +92,8 @@ function crossSiteAction(req) {
   }
   return originHost && originHost === host ? null : { origin, host };
 }
-// What a client sent, made safe for one log line: no control characters, at most 100 characters.
-const forLog = (value) => JSON.stringify(String(value ?? "").slice(0, 100));
+// What a client sent, bounded for a log line (the logger escapes it as JSON).
+const forLog = (value) => String(value ?? "").slice(0, 100);
 
 function refuse(res, status, message) {
   const body = JSON.stringify({ success: false, message });
@@ -96,44 +106,60 @@ function refuse(res, status, message) {
   res.end(body);
 }
 
+// Each request is served inside its context (its id for every log line written meanwhile), and
+// observed: X-Request-Id, one access-log line, the request metrics.
+const observe = { accessLog, trustProxy };
+const observeFast = (route) => ({ ...observe, route });
+const FAST = observeFast("/api/api-routes-data");
+const VERIFY = observeFast("/api/v1/keys/verify");
+const GATEWAY = observeFast("/gw/{slug}");
+const REFUSED = observeFast("refused");
+
 const server = http.createServer((req, res) => {
   if (hsts) res.setHeader("Strict-Transport-Security", hsts);
   const socketIp = req.socket.remoteAddress ?? "unknown";
   const forwarded = req.headers["x-forwarded-for"];
   req.headers["x-forwarded-for"] = trustProxy && forwarded ? `${forwarded}, ${socketIp}` : socketIp;
   // First: its exact GET path is never one apiRefusal refuses, and its checks are 2% of a data call.
+  // The fast path writes X-Request-Id with its own headers (lib/data-api/fast-path.ts: send).
   if (fastPath?.isFastPathRequest(req)) {
-    fastPath.serveFastPath(req, res);
+    runInRequest(observeRequest(req, res, FAST), () => fastPath.serveFastPath(req, res));
     return;
   }
   // Verify (POST of one exact path): the route's own handler, none of apiRefusal's checks apply.
   if (fastPath?.isVerifyRequest(req)) {
-    fastPath.serveVerifyRequest(req, res);
+    runInRequest(observeRequest(req, res, VERIFY), () => fastPath.serveVerifyRequest(req, res));
     return;
   }
   // The gateway (ANY /gw/{slug}/…): outside /api, so none of apiRefusal's checks apply.
   if (fastPath?.isGatewayRequest(req)) {
-    fastPath.serveGatewayRequest(req, res);
+    // The gateway writes X-Request-Id itself, with the upstream's answer or its own refusal.
+    runInRequest(observeRequest(req, res, GATEWAY), () => fastPath.serveGatewayRequest(req, res));
     return;
   }
   const refusal = apiRefusal(req);
-  if (refusal) {
-    refuse(res, refusal[0], refusal[1]);
-    return;
-  }
-  const crossSite = crossSiteAction(req);
-  if (crossSite) {
-    console.warn(
-      `Refused a cross-site server action: ${req.method} ${forLog(req.url)} from Origin ${forLog(crossSite.origin)}, host ${forLog(crossSite.host)}`,
-    );
-    refuse(res, 403, "Cross-site request refused: its Origin is not this site");
-    return;
-  }
-  void handle(req, res);
+  const crossSite = refusal ? null : crossSiteAction(req);
+  const context = observeRequest(req, res, refusal || crossSite ? REFUSED : observe);
+  res.setHeader("X-Request-Id", context.id);
+  runInRequest(context, () => {
+    if (refusal) return refuse(res, refusal[0], refusal[1]);
+    if (crossSite) {
+      logger.warn(
+        { method: req.method, url: forLog(req.url), origin: forLog(crossSite.origin), host: forLog(crossSite.host) },
+        "Refused a cross-site server action: its Origin is not this site",
+      );
+      return refuse(res, 403, "Cross-site request refused: its Origin is not this site");
+    }
+    void handle(req, res);
+  });
 });
 
 server.listen(port, hostname, () => {
-  console.log(`Key Portal ready on http://localhost:${port}`);
+  const shown = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
+  logger.info(
+    { host: hostname, port },
+    `Key Portal ready on http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`,
+  );
 });
 
 // Registered by the app (lib/runtime/shutdown.ts), e.g. writing buffered usage rows.
@@ -143,7 +169,7 @@ let closing = false;
 async function shutdown(signal) {
   if (closing) return;
   closing = true;
-  console.log(`${signal} received: finishing requests and writing buffered usage rows`);
+  logger.info(`${signal} received: finishing requests and writing buffered usage rows`);
   // Readiness answers 503 from now on (lib/runtime/shutdown.ts), while the server still serves
   // for SHUTDOWN_DRAIN_MS, so a load balancer's checks take it out before its port closes.
   globalThis[Symbol.for("keyportal.draining")] = true;
@@ -159,7 +185,12 @@ async function shutdown(signal) {
   await new Promise((resolve) => setTimeout(resolve, 100));
   const results = await Promise.allSettled(hooks().map((hook) => hook()));
   const failures = results.filter((r) => r.status === "rejected");
-  for (const failure of failures) console.error(`Shutdown: ${failure.reason?.message ?? failure.reason}`);
+  for (const failure of failures) logger.error({ err: failure.reason }, "Shutdown: a final write failed");
+  // pino writes asynchronously: what is still buffered goes out before the process ends (bounded).
+  await new Promise((resolve) => {
+    logger.flush(resolve);
+    setTimeout(resolve, 1_000).unref();
+  });
   process.exit(failures.length ? 1 : 0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

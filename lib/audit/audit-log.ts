@@ -1,7 +1,7 @@
 import { backgroundDb, db, Prisma } from "../db/client";
 import { readRows } from "../db/read-rows";
 import { epochMs } from "../format/dates";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
 import { PLAN_LIMITS, PLANS_WITH_RETENTION } from "../limits/plans";
 import type { AuditLogQuery } from "./audit-schemas";
 import type { AuditAction, AuditContext } from "./audit-actions";
@@ -44,7 +44,7 @@ export async function recordAudit(
       },
     });
   } catch (error) {
-    console.error(`[audit] could not record ${action} for account ${ownerId}:`, errorForLog(error));
+    log().error({ err: error }, `[audit] could not record ${action} for account ${ownerId}`);
   }
 }
 

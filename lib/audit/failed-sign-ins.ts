@@ -1,6 +1,6 @@
 import { db } from "../db/client";
 import { SIGN_IN_LIMITS } from "../limits/sign-in-limits";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
 import type { AuditContext } from "./audit-actions";
 
 /**
@@ -66,6 +66,6 @@ async function addFailure(ownerId: number, context: AuditContext, now: number): 
       },
     });
   } catch (error) {
-    console.error(`[audit] could not record a failed sign-in for account ${ownerId}:`, errorForLog(error));
+    log().error({ err: error }, `[audit] could not record a failed sign-in for account ${ownerId}`);
   }
 }

@@ -7,7 +7,7 @@ import { DomainError } from "../errors/domain-error";
 import { HOUR_MS } from "../format/time";
 import { budgetIp } from "../limits/ip-budget";
 import { throttleKeyPart, throttleStore } from "../limits/quota";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
 import { mailConfigured, sendMail } from "../mail/mailer";
 import { hashPassword } from "./passwords";
 import { endSessionsWrites } from "./session-revocation";
@@ -106,6 +106,6 @@ export async function resetPassword(
 /** Starts "Forgot password?"'s work without waiting for it; a failure is logged (a mail is a courtesy). */
 export function startResetByMail(email: string, ip: string, now = Date.now()): Promise<void> {
   return requestResetByMail(email, ip, now).catch((error: unknown) => {
-    console.error("[reset] could not mail a reset link:", errorForLog(error));
+    log().error({ err: error }, "[reset] could not mail a reset link");
   });
 }

@@ -1,5 +1,6 @@
 import { backgroundDb, db } from "../db/client";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
+import { metrics } from "../metrics/metrics";
 import type { Invalidation } from "./invalidation-message";
 
 /**
@@ -29,7 +30,7 @@ export async function appendInvalidation(message: Invalidation): Promise<void> {
   try {
     await db().cacheInvalidation.create({ data: { payload: JSON.stringify(message) }, select: { id: true } });
   } catch (error) {
-    console.error("[cache] an invalidation was not written for other processes:", errorForLog(error));
+    log().error({ err: error }, "[cache] an invalidation was not written for other processes");
   }
 }
 
@@ -75,7 +76,7 @@ async function poll(state: PollerState, deliver: (message: Invalidation) => void
     try {
       deliver(JSON.parse(row.payload) as Invalidation);
     } catch {
-      console.error(`[cache] ignored a malformed invalidation row (id ${row.id})`);
+      log().error(`[cache] ignored a malformed invalidation row (id ${row.id})`);
     }
   }
   for (const [id, until] of state.gaps) if (until < now) state.gaps.delete(id);
@@ -100,9 +101,10 @@ export async function startInvalidationLogPoller(deliver: (message: Invalidation
     try {
       await poll(state, deliver);
     } catch (error) {
+      metrics().databaseErrors.inc({ operation: "invalidation_poll" });
       if (Date.now() - state.lastErrorLoggedAt >= ERROR_LOG_INTERVAL_MS) {
         state.lastErrorLoggedAt = Date.now();
-        console.error("[cache] polling the invalidation table failed:", errorForLog(error));
+        log().error({ err: error }, "[cache] polling the invalidation table failed");
       }
     }
     if (state.stopped) return;

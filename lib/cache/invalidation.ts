@@ -1,5 +1,6 @@
 import { getConfig } from "../config/env";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
+import { metrics } from "../metrics/metrics";
 import { redisReady, redisSubscriber, sharedRedis } from "../redis/shared";
 import { appendInvalidation, startInvalidationLogPoller } from "./invalidation-log";
 import type { Invalidation } from "./invalidation-message";
@@ -17,7 +18,7 @@ function deliver(message: Invalidation): void {
     try {
       handler(message);
     } catch (error) {
-      console.error("[cache] an invalidation handler failed:", errorForLog(error));
+      log().error({ err: error }, "[cache] an invalidation handler failed");
     }
   }
 }
@@ -37,12 +38,12 @@ export function startInvalidationListener(): void {
     try {
       deliver(JSON.parse(payload) as Invalidation);
     } catch {
-      console.error("[cache] ignored a malformed invalidation message");
+      log().error("[cache] ignored a malformed invalidation message");
     }
   });
   subscriber
     .subscribe(CHANNEL)
-    .catch((error: unknown) => console.error("[cache] subscribing to invalidations failed:", error));
+    .catch((error: unknown) => log().error({ err: error }, "[cache] subscribing to invalidations failed"));
 }
 
 /**
@@ -91,14 +92,16 @@ async function publishToRedis(message: Invalidation): Promise<boolean> {
   // during an outage, don't make the write wait at all.
   if (["wait", "connecting", "connect"].includes(redis.status)) await redisReady(redis);
   if (redis.status !== "ready") {
-    console.error("[cache] an invalidation was not published: Redis is unavailable");
+    metrics().redisErrors.inc({ operation: "invalidation" });
+    log().error("[cache] an invalidation was not published: Redis is unavailable");
     return false;
   }
   try {
     await redis.publish(CHANNEL, JSON.stringify(message));
     return true;
   } catch (error) {
-    console.error("[cache] publishing an invalidation failed (Redis unavailable?):", (error as Error).message);
+    metrics().redisErrors.inc({ operation: "invalidation" });
+    log().error({ err: error }, "[cache] publishing an invalidation failed (Redis unavailable?)");
     return false;
   }
 }

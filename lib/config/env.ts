@@ -88,6 +88,20 @@ const envSchema = z.object({
   // under way get up to SHUTDOWN_GRACE_MS to finish before the buffered rows are written.
   SHUTDOWN_DRAIN_MS: integer("SHUTDOWN_DRAIN_MS", 0, 600_000, 0),
   SHUTDOWN_GRACE_MS: integer("SHUTDOWN_GRACE_MS", 0, 600_000, 5_000),
+  // Log lines are JSON (one object per line) unless LOG_FORMAT=pretty; LOG_LEVEL=silent writes none.
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"], { message: "LOG_FORMAT must be json or pretty" }).default("json"),
+  // One info line per request (scripts/server.mjs); off leaves the other log lines.
+  ACCESS_LOG: flag("ACCESS_LOG", ["on", "true", "1", "yes"], ["off", "false", "0", "no"], "on"),
+  // GET /metrics (Prometheus) answers only `Authorization: Bearer <this>`; unset: /metrics is a 404.
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.trim().length >= 16, "METRICS_TOKEN must be at least 16 characters"),
   // Accounts one client address may create per hour (each costs a bcrypt hash); tests raise it.
   SIGNUPS_PER_IP_PER_HOUR: integer("SIGNUPS_PER_IP_PER_HOUR", 1, 1_000_000, 20),
   // Sudo mode: how long after entering the password (or a code) a portal session may change keys
@@ -144,6 +158,8 @@ export interface AppConfig {
   /** Where invitation mails go out (unset: invitations are only links). */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** GET /metrics answers only this Bearer token (unset: /metrics is a 404). */
+  metricsToken: string | undefined;
 }
 
 interface SecretsFile {
@@ -217,6 +233,7 @@ export function getConfig(): AppConfig {
     portalUrl: (env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    metricsToken: env.METRICS_TOKEN,
   };
   return cached;
 }

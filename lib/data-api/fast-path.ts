@@ -6,6 +6,8 @@ import { apiErrorFor, unexpectedError } from "../http/errors";
 import { readNodeBodyText } from "../http/request";
 import { errorBody } from "../http/respond";
 import securityHeaders from "../http/security-headers.json";
+import { log } from "../log/logger";
+import { currentRequest } from "../log/request-context";
 import { serveDataRequest } from "./serve-data-request";
 import { isGatewayUrl, serveGateway } from "./serve-gateway";
 import { answerVerify, VERIFY_PATH } from "./verify-handler";
@@ -84,6 +86,9 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   const list = [...STATIC_HEADERS, "content-length", String(Buffer.byteLength(payload))];
   // The answer's own headers (Cache-Control, the rate-limit ones) after the static ones.
   for (const name in headers) list.push(lowerName(name), headers[name]);
+  // The request's id (scripts/server.mjs gave it one), unless the gateway set it already.
+  const request = currentRequest();
+  if (request && !res.hasHeader("x-request-id") && !("X-Request-Id" in headers)) list.push("x-request-id", request.id);
   decided.push({ res, status, headers: list, payload });
   if (decided.length >= MAX_HELD) writeDecided();
   else if (decided.length === 1) setImmediate(writeDecided);
@@ -111,7 +116,7 @@ function writeDecided(): void {
       res.end(payload);
     } catch (error) {
       // One answer that cannot be written (its socket gone mid-write) must not hold back the others.
-      console.error(`[fast-path] writing an answer failed: ${error instanceof Error ? error.message : String(error)}`);
+      log().error({ err: error }, "[fast-path] writing an answer failed");
       res.destroy();
     }
   }

@@ -11,6 +11,8 @@ import { hourlyLimitFor, planAllows, planLabel } from "../limits/plans";
 import { consumeAccountQuota, consumeAnonymousQuota, rateLimitHeaders } from "../limits/quota";
 import type { RateLimitDecision } from "../limits/rate-limiter";
 import { usageRecorder } from "../usage/usage-recorder";
+import { noteKey } from "../log/request-context";
+import { metrics } from "../metrics/metrics";
 import { fetchUpstreamJson, type UpstreamOutcome } from "../gateway/upstream-client";
 import { parseDataUrl, parseRouteId, type DataUrl } from "./data-url";
 
@@ -199,7 +201,7 @@ export async function serveDataWrite(request: DataRequest, now = new Date()): Pr
     now.getTime(),
   );
   const response = respond(403, errorBody(FORBIDDEN_MESSAGE), limit, now.getTime());
-  recordCall(request, dataPath(url), { caller, refusal: response }, response.status, now);
+  recordCall(request, dataPath(url), { caller, refusal: response, code: "READ_ONLY" }, response.status, now);
   return response;
 }
 
@@ -208,15 +210,24 @@ function dataPath(url: DataUrl): string {
   return url.id === null ? url.pathname : `${url.pathname}?id=${url.id.slice(0, 32)}`;
 }
 
-/** Writes the call's usage row (buffered); `path` is what the log keeps of its URL. */
+/**
+ * Writes the call's usage row (buffered; `path` is what the log keeps of its URL), counts its
+ * outcome for /metrics and names its key for the request's access-log line.
+ */
 export function recordCall(
   request: DataRequest,
   path: string,
-  { caller, refusal }: Pick<Decision, "caller" | "refusal">,
+  { caller, refusal, code }: Pick<Decision, "caller" | "refusal" | "code">,
   status: number,
   now: Date,
   upstream?: UpstreamOutcome,
 ): void {
+  const counters = metrics();
+  counters.verifications.inc({ code });
+  if (code === "RATE_LIMITED") {
+    counters.rateLimitRefusals.inc({ limit: refusal?.body === TOO_MANY_UNAUTHENTICATED ? "anonymous" : "account" });
+  }
+  if (caller) noteKey(caller.keyId);
   // Past the per-IP budget: a count per client and hour, no row, whoever the key belonged to.
   // Someone hammering a leaked or deleted key must neither bury its owner's log nor fill the disk.
   if (refusal?.body === TOO_MANY_UNAUTHENTICATED) {

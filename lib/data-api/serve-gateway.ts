@@ -3,7 +3,8 @@ import { EventEmitter } from "node:events";
 import { findApiRouteBySlug, type ApiRouteData } from "../data-routes/data-routes";
 import { SLUG_PATTERN } from "../data-routes/route-schemas";
 import { GATEWAY_PREFIX, parseGatewayUrl, safeQuery, safeRest, type GatewayUrl } from "../gateway/gateway-path";
-import { clientResponseHeaders, requestIdFor, upstreamRequestHeaders } from "../gateway/forward-headers";
+import { clientResponseHeaders, upstreamRequestHeaders } from "../gateway/forward-headers";
+import { currentRequest, requestIdFrom } from "../log/request-context";
 import {
   classifyUpstreamError,
   splitBase,
@@ -149,7 +150,8 @@ function forward(
   const environment = caller.environment ?? "production";
   const { origin, basePath } = splitBase(route.upstreamUrl!);
   const query = gw.query && `?${safeQuery(gw.query)}`;
-  const requestId = requestIdFor(req.headers["x-request-id"]);
+  // The production server gave the request its id (lib/http/request-observer.ts); tests call this directly.
+  const requestId = currentRequest()?.id ?? requestIdFrom(req.headers["x-request-id"]);
   const forwardedProto = context.trustProxy ? req.headers["x-forwarded-proto"] : undefined;
   const forwardedHost = context.trustProxy ? req.headers["x-forwarded-host"] : undefined;
   const upstreamHeaders = upstreamRequestHeaders(req.headers, {

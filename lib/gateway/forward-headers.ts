@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 /**
@@ -36,13 +35,6 @@ const NOT_FORWARDED = new Set([
   "x-username",
   "x-request-id",
 ]);
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The client's X-Request-Id when it is a plain token of at most 128 characters, else a new one. */
-export function requestIdFor(sent: string | string[] | undefined): string {
-  return typeof sent === "string" && REQUEST_ID.test(sent) ? sent : randomUUID();
-}
 
 const NONE_NAMED: ReadonlySet<string> = new Set();
 /** Connection headers seen, and the names each lists: nearly every message sends "keep-alive" or "close". */

@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable } from "../db/errors";
 import { DomainError, type DomainErrorCode } from "../errors/domain-error";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
+import { metrics } from "../metrics/metrics";
 
 /** An error whose message is safe to show the caller; anything else becomes a generic 500. */
 export class ApiError extends Error {
@@ -76,9 +77,10 @@ export function apiErrorFor(error: unknown): ApiError | null {
  */
 export function unexpectedError(error: unknown, where: string): ApiError {
   if (isDatabaseUnavailable(error)) {
-    console.error(`[api] ${where}: database unavailable:`, errorForLog(error));
+    metrics().databaseErrors.inc({ operation: "request" });
+    log().error({ err: error }, `[api] ${where}: database unavailable`);
     return new ApiError(503, "The database is busy or unavailable; retry shortly", { "Retry-After": "2" });
   }
-  console.error(`[api] ${where} failed:`, errorForLog(error));
+  log().error({ err: error }, `[api] ${where} failed`);
   return new ApiError(500, "Internal server error");
 }

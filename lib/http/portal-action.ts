@@ -12,7 +12,7 @@ import type { OrgActor } from "../orgs/members";
 import { resolveOrganization } from "../orgs/organizations";
 import { can, type OrgAction } from "../orgs/permissions";
 import { isDatabaseUnavailable } from "../db/errors";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
 import { ApiError, apiErrorFor, forbidden } from "./errors";
 import { fieldErrors, formatZodError } from "../validation/format-zod-error";
 
@@ -43,7 +43,7 @@ async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
     const known = apiErrorFor(error);
     if (known) return { ok: false, message: known.message, status: known.status };
     if (isDatabaseUnavailable(error)) return { ok: false, message: "The database is busy; please try again shortly." };
-    console.error("[action] failed:", errorForLog(error));
+    log().error({ err: error }, "[action] failed");
     return { ok: false, message: "Something went wrong; please try again." };
   }
 }

@@ -1,4 +1,5 @@
 import { invalidationsReachUs, onInvalidation } from "../cache/invalidation";
+import { metrics } from "../metrics/metrics";
 import { findKeyByDigest, findRevokedKey, type KeyForVerification } from "./key-lookup";
 
 /**
@@ -43,6 +44,7 @@ interface KeyCacheState {
 const STATE = Symbol.for("keyportal.keyCache");
 const registry = globalThis as unknown as { [STATE]?: KeyCacheState };
 const state = (registry[STATE] ??= { byDigest: new Map(), generation: 0, hits: 0, misses: 0 });
+metrics().sources.keyCache = () => state;
 
 function drop(predicate: (entry: Entry, digest: string) => boolean): void {
   state.generation += 1;

@@ -1,7 +1,7 @@
 import { batchWriter, writeWithin } from "../db/batch-write";
 import { backgroundDb, db, Prisma } from "../db/client";
 import { jsonRows, sqlTime } from "../db/json-rows";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
 import { onShutdown } from "../runtime/shutdown";
 import { MemoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from "./rate-limiter";
 
@@ -142,7 +142,7 @@ export class PersistentRateLimitStore implements RateLimitStore {
       );
     } catch (error) {
       // Counting in memory from zero is better than refusing every call.
-      console.error("[limits] reading stored counters failed:", errorForLog(error));
+      log().error({ err: error }, "[limits] reading stored counters failed");
     }
   }
 
@@ -151,7 +151,7 @@ export class PersistentRateLimitStore implements RateLimitStore {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((error: unknown) => console.error("[limits] writing counters failed:", errorForLog(error)));
+      this.flush().catch((error: unknown) => log().error({ err: error }, "[limits] writing counters failed"));
     }, WRITE_BEHIND_MS);
     this.timer.unref?.();
   }

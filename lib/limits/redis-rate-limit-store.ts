@@ -7,6 +7,8 @@ import {
   type RateLimitDecision,
   type RateLimitStore,
 } from "./rate-limiter";
+import { log } from "../log/logger";
+import { metrics } from "../metrics/metrics";
 
 /**
  * Both scripts' start: the window's two counters and the previous one's weight at `now`, as
@@ -301,12 +303,13 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   private noteFailure(error: unknown) {
     this.failing = true;
+    metrics().redisErrors.inc({ operation: "rate_limit" });
     // Wall-clock time, not the caller's `now`: this bounds log volume during an outage.
     const wallClock = Date.now();
     if (wallClock - this.lastWarningAt < WARNING_INTERVAL_MS) return;
     this.lastWarningAt = wallClock;
     const reason = error instanceof Error ? error.message : String(error);
-    console.warn(
+    log().warn(
       `${this.label} counts in this process because Redis is unavailable (${reason}): each budget's remaining ` +
         `share is 1/${this.fallbackInstances} per instance (REDIS_FALLBACK_INSTANCES).`,
     );
@@ -346,6 +349,6 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.outageKeys.clear();
     this.outage.reset();
     this.failing = false;
-    console.info(`Redis is reachable again: ${this.label.toLowerCase()} counts in Redis again.`);
+    log().info(`Redis is reachable again: ${this.label.toLowerCase()} counts in Redis again.`);
   }
 }

@@ -11,6 +11,8 @@ export function redactKeys(text: string): string {
   return text.replace(KEY_LIKE_PATTERN, `${KEY_PREFIX}[redacted]`).replace(SERVICE_TOKEN_PATTERN, "kps_[redacted]");
 }
 
+const redactSecrets = (text: string) => redactKeys(text).replace(DIGEST_PATTERN, "[digest]");
+
 /**
  * An error as one log line's worth of text with every key and digest taken out: a database
  * error can quote the statement's parameters (an INSERT of a key quotes its digest and hint).
@@ -20,5 +22,17 @@ export function errorForLog(error: unknown): string {
   const e = error as { stack?: unknown; message?: unknown; code?: unknown };
   const text = typeof e?.stack === "string" ? e.stack : typeof e?.message === "string" ? e.message : String(error);
   const code = typeof e?.code === "string" ? ` [${e.code}]` : "";
-  return redactKeys(text).replace(DIGEST_PATTERN, "[digest]") + code;
+  return redactSecrets(text) + code;
+}
+
+/** The logger's `err` field (lib/log/logger.ts): type, message, code and stack, redacted like errorForLog. */
+export function serializeError(error: unknown): Record<string, string> {
+  const e = error as { name?: unknown; stack?: unknown; message?: unknown; code?: unknown };
+  const fields: Record<string, string> = {
+    type: typeof e?.name === "string" ? e.name : typeof error,
+    message: redactSecrets(typeof e?.message === "string" ? e.message : String(error)),
+  };
+  if (typeof e?.code === "string") fields.code = e.code;
+  if (typeof e?.stack === "string") fields.stack = redactSecrets(e.stack);
+  return fields;
 }

@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { getConfig } from "../config/env";
+import { log } from "../log/logger";
 
 /**
  * Outgoing mail, through the SMTP server SMTP_URL names (nodemailer: SMTP, STARTTLS and
@@ -35,7 +36,7 @@ export async function sendMail(message: { to: string; subject: string; text: str
     return true;
   } catch (error) {
     // The recipient's address is the caller's to know; the server's answer says what went wrong.
-    console.error(`[mail] could not send "${message.subject}":`, (error as Error).message);
+    log().error({ err: error }, `[mail] could not send "${message.subject}"`);
     return false;
   }
 }

@@ -5,7 +5,7 @@ import { purgeExpiredRevokedSessions } from "../auth/session-revocation";
 import { purgeOldInvalidations } from "../cache/invalidation-log";
 import { HOUR_MS } from "../format/time";
 import { purgeExpiredCounters } from "../limits/persistent-store";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
 import { purgeExpiredRefusedCalls, purgeExpiredRollups, purgeExpiredUsageLogs } from "../usage/retention";
 
 /**
@@ -23,7 +23,7 @@ export function startRetentionJob(): void {
     // (the usage list's total relies on it, lib/usage/usage-logs.ts).
     const now = new Date();
     return purgeExpiredUsageLogs(now)
-      .then((count) => count && console.log(`[retention] deleted ${count} expired usage rows`))
+      .then((count) => count && log().info(`[retention] deleted ${count} expired usage rows`))
       .then(() => purgeExpiredRollups(now))
       .then(() => purgeExpiredRefusedCalls(now))
       .then(() => purgeExpiredAuditLogs(now))
@@ -32,7 +32,7 @@ export function startRetentionJob(): void {
       .then(() => purgeExpiredRevokedSessions())
       .then(() => purgeStaleReauthentications(now))
       .then(() => purgeOldInvalidations())
-      .catch((error) => console.error("[retention] purge failed:", errorForLog(error)));
+      .catch((error) => log().error({ err: error }, "[retention] purge failed"));
   };
   void run();
   holder.__retentionTimer = setInterval(() => void run(), HOUR_MS);

@@ -3,7 +3,9 @@ import { Prisma } from "../db/client";
 import { ownerGone, rowRefused } from "../db/errors";
 import { jsonRows, sqlTime } from "../db/json-rows";
 import { KEY_PREFIX } from "../format/key-prefix";
-import { errorForLog, redactKeys } from "../log/redact";
+import { log } from "../log/logger";
+import { redactKeys } from "../log/redact";
+import { metrics } from "../metrics/metrics";
 import { rollupStatements, type RollupCall } from "./rollups";
 
 /**
@@ -184,16 +186,18 @@ export async function writeOneByOne(batch: Buffered[], failingNow: boolean): Pro
     } catch (error) {
       if (ownerGone(error)) {
         const entry = batch[i];
-        console.error(`[usage] dropped a usage row of deleted account ${"ownerId" in entry ? entry.ownerId : null}`);
+        metrics().usageRowsDropped.inc({ reason: "owner_deleted" });
+        log().warn(`[usage] dropped a usage row of deleted account ${"ownerId" in entry ? entry.ownerId : null}`);
         continue;
       }
       if (rowRefused(error)) {
         // Retrying would be refused forever and hold back every row behind it.
-        console.error(`[usage] dropped a usage row the database refuses: ${errorForLog(error)}`);
+        metrics().usageRowsDropped.inc({ reason: "refused" });
+        log().error({ err: error }, "[usage] dropped a usage row the database refuses");
         continue;
       }
       // Once per run of failures, not at every retry.
-      if (!failingNow) console.error("[usage] writing usage rows failed; will retry with backoff:", errorForLog(error));
+      if (!failingNow) log().error({ err: error }, "[usage] writing usage rows failed; will retry with backoff");
       return batch.slice(i);
     }
   }

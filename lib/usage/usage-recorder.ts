@@ -1,7 +1,8 @@
 import { readEnv } from "../config/env";
 import { closeBatchWriter, writeWithin, WriteTimeout } from "../db/batch-write";
 import { isBusy, isDatabaseUnavailable } from "../db/errors";
-import { errorForLog } from "../log/redact";
+import { log } from "../log/logger";
+import { metrics } from "../metrics/metrics";
 import { pipelinesWrites } from "../db/sql-dialect";
 import { onPendingWrites } from "../runtime/pending-writes";
 import { onShutdown } from "../runtime/shutdown";
@@ -104,9 +105,11 @@ export class UsageRecorder {
   private push(entry: Buffered): void {
     if (this.buffer.length >= MAX_BUFFERED) {
       this.dropped++;
+      metrics().usageRowsDropped.inc({ reason: "buffer_full" });
       if (Date.now() - this.droppedLoggedAt > 10_000) {
         this.droppedLoggedAt = Date.now();
-        console.error(
+        log().error(
+          { dropped: this.dropped },
           `[usage] ${this.dropped} usage rows dropped so far: ${MAX_BUFFERED} rows are waiting for the database`,
         );
       }
@@ -183,21 +186,24 @@ export class UsageRecorder {
 
   private async writeOne(batch: Buffered[]): Promise<Buffered[]> {
     this.writingRows += batch.length;
+    const started = performance.now();
     try {
       await writeWithin(writeBatch(batch), WRITE_TIMEOUT_MS, "usage batch");
+      metrics().usageBatchSeconds.observe((performance.now() - started) / 1000);
       return [];
     } catch (error) {
+      metrics().databaseErrors.inc({ operation: "usage_write" });
       // A write that hung (a stuck SQLite writer thread; a PostgreSQL connection past its statement
       // timeout): the rows are tried again, on SQLite on a new thread and connection.
       if (error instanceof WriteTimeout) {
-        console.error(`[usage] ${error.message}; reconnecting`);
+        log().error(`[usage] ${error.message}; reconnecting`);
         closeBatchWriter();
         return batch;
       }
       // The database itself is failing (locked, disk full): every row waits for the retry.
       if (isBusy(error) || isDatabaseUnavailable(error)) {
         if (this.failingSince === null)
-          console.error("[usage] writing usage rows failed; will retry with backoff:", errorForLog(error));
+          log().error({ err: error }, "[usage] writing usage rows failed; will retry with backoff");
         return batch;
       }
       // One bad row must not hold back the rest: write them one by one.
@@ -223,7 +229,7 @@ export class UsageRecorder {
         this.schedule(Math.min(RETRY_MIN_MS * 2 ** (this.failures - 1), RETRY_MAX_MS));
       } else {
         if (this.failingSince !== null) {
-          console.error(`[usage] writing usage rows works again after ${Date.now() - this.failingSince} ms`);
+          log().info(`[usage] writing usage rows works again after ${Date.now() - this.failingSince} ms`);
         }
         this.failures = 0;
         this.failingSince = null;
@@ -245,6 +251,7 @@ export function usageRecorder(): UsageRecorder {
   if (!holder.__usageRecorder) {
     const recorder = new UsageRecorder();
     holder.__usageRecorder = recorder;
+    metrics().sources.usageRowsWaiting = () => recorder.pending;
     // Reads elsewhere (a key's last use) see the rows recorded so far, with the same bounded wait.
     onPendingWrites(() => recorder.flushForRead());
     onShutdown(async () => {

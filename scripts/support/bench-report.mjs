@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { PROXY_TITLE } from "./bench-gateway.mjs";
 import { twoInstancesSection } from "./bench-instances.mjs";
+import { accessLogSection } from "./bench-access-log.mjs";
 import { READ_SAMPLES, READ_WARMUPS } from "./bench-measure.mjs";
 
 export const FLOOR_TITLE = "raw node:http floor (HMAC + SQLite read)";
@@ -111,7 +112,7 @@ function sectionOf(text, database) {
  * BENCHMARKS.md holds one section per database; a run replaces its own and keeps the other's
  * (each dated: compare figures only within one section).
  */
-export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway, twoInstances }) {
+export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gateway, twoInstances, accessLog }) {
   const { floorRps, floorP99 } = floorRatios(rows);
   const { postgres, redisUrl, connections, seconds, warmupSeconds } = config;
   const database = postgres ? "postgresql" : "sqlite";
@@ -147,6 +148,7 @@ export function writeBenchmarksMd({ config, rows, logged, sent, bigAccount, gate
     `Usage rows written after shutdown: ${logged} of ${sent} answers that write one: the server's, the gateway's included, less the per-IP budget's 429s, which are counted, not logged (requests in flight when a run stops are answered and logged too).`,
     "",
     ...(gateway ? gatewaySection(gateway) : []),
+    ...accessLogSection(accessLog, connections),
     ...(twoInstances ? twoInstancesSection(twoInstances) : []),
     ...(bigAccount ? bigAccountSection({ config, ...bigAccount }) : ["No big account in this run (BENCH_KEYS=0)."]),
     `<!-- /bench:${database} -->`,

@@ -7,6 +7,7 @@ import http from "node:http";
 import net from "node:net";
 
 const POLL_MS = 250;
+const OUTPUT_KEPT = 8 * 2 ** 20;
 // One probe may wait on the health check's own 2 s bound per dependency.
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -91,9 +92,17 @@ export async function startServer({
     stdio: ["ignore", "pipe", inheritStderr ? "inherit" : "pipe"],
     detached: processGroup,
   });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
+  // What it wrote, its last OUTPUT_KEPT bytes or so: a loaded server writes an access-log line per request.
+  const chunks = [];
+  let kept = 0;
+  const keep = (chunk) => {
+    chunks.push(chunk);
+    kept += chunk.length;
+    while (kept - chunks[0].length >= OUTPUT_KEPT) kept -= chunks.shift().length;
+  };
+  child.stdout.on("data", keep);
+  child.stderr?.on("data", keep);
+  const output = () => Buffer.concat(chunks).toString();
   const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 
   const signal = (name) => {
@@ -119,16 +128,16 @@ export async function startServer({
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
-        `the server on :${port} exited (${child.exitCode ?? child.signalCode}) before it answered:\n${output}`,
+        `the server on :${port} exited (${child.exitCode ?? child.signalCode}) before it answered:\n${output()}`,
       );
     }
     const health = await probeHealth(url);
     if (health && child.exitCode === null) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the server on :${port} did not answer /api/health within ${timeoutMs / 1000} s:\n${output}`);
+      throw new Error(`the server on :${port} did not answer /api/health within ${timeoutMs / 1000} s:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  return { url, port, child, exited, output: () => output, stop };
+  return { url, port, child, exited, output, stop };
 }

@@ -30,6 +30,7 @@ import {
   type GeneratedKey,
 } from "./support";
 import { seedSampleRoutes } from "../helpers";
+import { log } from "@/lib/log/logger";
 
 /**
  * Issue 4 against the real route handlers and a real SQLite database, in process.
@@ -629,7 +630,7 @@ describe("usage logging loses nothing", () => {
     const { account, key } = await accountWithKey("free", "fails-for-a-while");
     const recorder = new UsageRecorder(100);
     const tag = "recorder-fails-for-a-while";
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(log(), "error").mockImplementation(() => {});
     const transaction = failBatches("always");
     for (let i = 0; i < 9; i += 1) recorder.record(entry(account.id, key.id, tag));
     await recorder.flush();
@@ -650,7 +651,7 @@ describe("usage logging loses nothing", () => {
     const { account, key } = await accountWithKey("free", "poison");
     const recorder = new UsageRecorder(3_600_000);
     const tag = "recorder-poison";
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(log(), "error").mockImplementation(() => {});
     for (let i = 0; i < 3; i += 1) recorder.record(entry(account.id, key.id, tag));
     recorder.record(entry(999_999, null, tag));
     for (let i = 0; i < 3; i += 1) recorder.record(entry(account.id, key.id, tag));

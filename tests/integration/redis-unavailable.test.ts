@@ -16,6 +16,7 @@ import {
   request,
   type Account,
 } from "./support";
+import { log } from "@/lib/log/logger";
 
 /**
  * REDIS_URL set, Redis gone (nothing listens on port 1): authentication still fails closed,
@@ -24,8 +25,8 @@ import {
  */
 let account: Account;
 let key: Awaited<ReturnType<typeof generateKey>>;
-const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-const logError = vi.spyOn(console, "error").mockImplementation(() => {});
+const warn = vi.spyOn(log(), "warn").mockImplementation(() => {});
+const logError = vi.spyOn(log(), "error").mockImplementation(() => {});
 
 beforeAll(async () => {
   await seedSampleRoutes();

@@ -6,6 +6,7 @@ import { RedisRateLimitStore } from "@/lib/limits/redis-rate-limit-store";
 import { createRedisClient } from "@/lib/redis/client";
 import { HOUR, T0 } from "../shared/rate-limit-store-suite";
 import { REDIS_URL, countedUnder, deleteKeys, uniquePrefix, whenReady } from "./support";
+import { log, type Logger } from "@/lib/log/logger";
 
 /**
  * A TCP proxy between the store's client and the real Redis, so a test can take "Redis" away
@@ -70,8 +71,8 @@ const prefix = uniquePrefix();
 let direct: Redis;
 let client: Redis;
 let store: RedisRateLimitStore;
-let warn: MockInstance<typeof console.warn>;
-let info: MockInstance<typeof console.info>;
+let warn: MockInstance<Logger["warn"]>;
+let info: MockInstance<Logger["info"]>;
 
 beforeAll(async () => {
   await proxy.listen();
@@ -82,8 +83,8 @@ beforeAll(async () => {
   client = createRedisClient(proxied.toString());
   await Promise.all([whenReady(direct), whenReady(client)]);
   store = new RedisRateLimitStore(client, prefix);
-  warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-  info = vi.spyOn(console, "info").mockImplementation(() => {});
+  warn = vi.spyOn(log(), "warn").mockImplementation(() => {});
+  info = vi.spyOn(log(), "info").mockImplementation(() => {});
 });
 
 afterAll(async () => {

@@ -1,0 +1,60 @@
+import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
+import { readEnv } from "../config/env";
+import { serializeError } from "./redact";
+import { currentRequest } from "./request-context";
+
+export type { Logger };
+
+interface LogSettings {
+  level: string;
+  format: "json" | "pretty";
+}
+
+/**
+ * A pino logger: one JSON object per line (time, level, msg, pid, and the request id of the
+ * request the line was written for), or pino-pretty's text with LOG_FORMAT=pretty. Lines are
+ * written asynchronously (a buffered destination: a request never waits on stdout) and flushed
+ * at exit by pino itself. Errors go under `err`, their message and stack with every key and
+ * digest taken out (lib/log/redact.ts).
+ */
+export function createLogger({ level, format }: LogSettings, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: serializeError },
+      mixin() {
+        const request = currentRequest();
+        return request ? { reqId: request.id } : {};
+      },
+    },
+    destination ??
+      (format === "pretty"
+        ? pretty({ sync: false, translateTime: "SYS:standard", ignore: "hostname" })
+        : pino.destination({ dest: 1, sync: false })),
+  );
+}
+
+// One logger per process, whichever copy of this module asks first: the production server
+// (scripts/server.mjs) creates it, its fast-path bundle and Next's bundle find it here, so all
+// lines go through one buffer (two buffers on one stdout could split each other's lines).
+const KEY = Symbol.for("keyportal.logger");
+const slot = globalThis as unknown as { [KEY]?: Logger };
+
+/** The process's logger (LOG_LEVEL, LOG_FORMAT). */
+export function log(): Logger {
+  if (slot[KEY]) return slot[KEY];
+  const env = readEnv();
+  return (slot[KEY] = createLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }));
+}
+
+/**
+ * For command-line tools (the admin CLI): log lines go to stderr, written at once, so stdout
+ * holds only the command's own output and nothing is lost when the tool exits.
+ */
+export function logToStderr(): void {
+  const env = readEnv();
+  slot[KEY] = createLogger({ level: env.LOG_LEVEL, format: "json" }, pino.destination({ dest: 2, sync: true }));
+}
