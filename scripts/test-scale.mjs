@@ -3,7 +3,8 @@
 // - tests/scale (vitest.scale.config.mts): the migrations match the schemas; two production
 //   servers (`npm start`'s path) started at the same moment on a fresh database, and what must
 //   hold across them (exact limits, revocation seen by the other at its next call, shared tokens,
-//   sessions and usage log, counters kept across a restart);
+//   sessions and usage log, counters kept across a restart), and both behind docs/deploy.md's
+//   nginx example (nginx is installed from apt when missing, as npm test installs Chromium);
 // - the integration suite against PostgreSQL;
 // - the rate-limit store suite against Redis.
 // Needs PostgreSQL (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
@@ -11,10 +12,13 @@
 import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { ensureAptPackage } from "./support/apt-package.mjs";
 import { buildOnce } from "./support/start-server.mjs";
 
 const POSTGRES = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+// tests/scale/nginx.spec.ts runs docs/deploy.md's nginx example.
+const NGINX = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" };
 
 const SUITES = [
@@ -84,6 +88,7 @@ async function main() {
     console.error(`npm run test:scale needs PostgreSQL and Redis. Not reachable:\n  - ${missing.join("\n  - ")}`);
     process.exit(1);
   }
+  if (!ensureAptPackage(NGINX, "nginx", ", or point NGINX_PATH at an nginx binary")) process.exit(1);
 
   console.log("Building once…");
   try {

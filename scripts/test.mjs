@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ensureAptPackage } from "./support/apt-package.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), "keyportal-reports-"));
@@ -14,25 +15,6 @@ const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: 
 function run(command, args, extraEnv = {}) {
   console.log(`\n$ ${command} ${args.join(" ")}`);
   return spawnSync(command, args, { stdio: "inherit", env: { ...env, ...extraEnv } }).status ?? 1;
-}
-
-function ensureChromium() {
-  if (fs.existsSync(CHROMIUM)) return true;
-  if (process.getuid?.() === 0 && fs.existsSync("/usr/bin/apt-get")) {
-    console.log("Chromium is missing: installing Debian's package (apt-get install chromium)…");
-    const apt = { DEBIAN_FRONTEND: "noninteractive" };
-    if (
-      run("apt-get", ["update", "-qq"], apt) === 0 &&
-      run("apt-get", ["install", "-y", "-qq", "chromium"], apt) === 0
-    ) {
-      return fs.existsSync(CHROMIUM);
-    }
-  }
-  console.error(
-    `No Chromium at ${CHROMIUM}. Install Debian's package as root (apt-get install -y chromium),\n` +
-      "or point CHROMIUM_PATH at a Chromium/Chrome binary, then run npm test again.",
-  );
-  return false;
 }
 
 function readJson(file) {
@@ -79,7 +61,7 @@ const vitestStatus = run(process.execPath, [
 
 let e2eStatus = 1;
 const e2eReport = path.join(reports, "playwright.json");
-if (ensureChromium()) {
+if (ensureAptPackage(CHROMIUM, "chromium", ", or point CHROMIUM_PATH at a Chromium/Chrome binary")) {
   // A fresh database each run: the e2e server's data folder lives in the OS temp dir.
   const port = process.env.E2E_PORT ?? "3100";
   fs.rmSync(path.join(os.tmpdir(), `keyportal-e2e-${port}`), { recursive: true, force: true });

@@ -16,7 +16,7 @@ const sharedSecrets = {
   pepper: crypto.randomBytes(32).toString("base64url"),
 };
 
-function instanceEnv(port: number, database: string): NodeJS.ProcessEnv {
+function instanceEnv(port: number, database: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...baseEnv,
     HOST: "127.0.0.1",
@@ -28,14 +28,18 @@ function instanceEnv(port: number, database: string): NodeJS.ProcessEnv {
     API_KEY_PEPPER: sharedSecrets.pepper,
     DEMO_ACCOUNT: "off",
     USAGE_FLUSH_INTERVAL_MS: "200",
+    ...extra,
   };
 }
 
-/** One instance on `database`; its own process group, so a stop during prepare.ts stops that too. */
-export function startInstance(port: number, database: string): Promise<RunningServer> {
+/**
+ * One instance on `database`; its own process group, so a stop during prepare.ts stops that too.
+ * `env`: variables to set beside the shared ones (TRUST_PROXY behind nginx, say).
+ */
+export function startInstance(port: number, database: string, env?: Record<string, string>): Promise<RunningServer> {
   return startServer({
     port,
-    env: instanceEnv(port, database),
+    env: instanceEnv(port, database, env),
     processGroup: true,
     timeoutMs: 120_000,
     stopTimeoutMs: 15_000,
@@ -47,9 +51,13 @@ export function startInstance(port: number, database: string): Promise<RunningSe
  * first (a no-op when the build is current): each start.mjs would otherwise build on stale
  * sources, all into the same .next folder.
  */
-export async function startInstances(ports: readonly number[], database: string): Promise<RunningServer[]> {
+export async function startInstances(
+  ports: readonly number[],
+  database: string,
+  env?: Record<string, string>,
+): Promise<RunningServer[]> {
   buildOnce({ env: baseEnv });
-  const results = await Promise.allSettled(ports.map((port) => startInstance(port, database)));
+  const results = await Promise.allSettled(ports.map((port) => startInstance(port, database, env)));
   const failed = results.find((r) => r.status === "rejected");
   const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   if (failed) {
