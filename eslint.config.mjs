@@ -19,10 +19,10 @@ const LIB_FLOORS = [
   ["db", "redis"],
   ["cache"],
   ["limits"],
-  ["audit"],
+  ["audit", "events"],
   ["auth", "data-routes", "keys", "orgs"],
   ["usage"],
-  ["actions", "admin", "data-api", "gateway", "health", "http", "openapi", "setup"],
+  ["actions", "admin", "data-api", "gateway", "health", "http", "openapi", "setup", "webhooks"],
 ];
 const layerZones = LIB_FLOORS.flatMap((floor, level) =>
   floor.map((folder) => ({

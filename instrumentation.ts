@@ -3,6 +3,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   const { startRetentionJob } = await import("./lib/setup/retention-job");
   startRetentionJob();
+  // Webhook deliveries: one sending loop per instance; instances share the queue (claims).
+  const { startDeliveryWorker } = await import("./lib/webhooks/delivery-worker");
+  startDeliveryWorker();
   // With REDIS_URL: subscribe to other instances' invalidations, and connect now so the first
   // requests find Redis ready instead of failing open while it connects.
   const { startInvalidationListener, startInvalidationLogPolling } = await import("./lib/cache/invalidation");

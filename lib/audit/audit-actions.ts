@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   "org.member_role",
   "org.member_removed",
   "org.member_left",
+  "webhook.disabled",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -100,4 +101,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "org.member_role": "Member role changed",
   "org.member_removed": "Member removed",
   "org.member_left": "Member left",
+  "webhook.disabled": "Webhook endpoint disabled after failing deliveries",
 };

@@ -1,4 +1,6 @@
+import { batchWriter } from "../db/batch-write";
 import { backgroundDb, db, Prisma } from "../db/client";
+import { outboxStatements, type DomainEvent } from "../events/webhook-events";
 import { readRows } from "../db/read-rows";
 import { epochMs } from "../format/dates";
 import { log } from "../log/logger";
@@ -17,6 +19,8 @@ export interface AuditEntry {
   keyId?: number | null;
   keyName?: string | null;
   details?: Record<string, unknown>;
+  /** The webhook event this change emits: written with the audit row, in its transaction. */
+  event?: DomainEvent;
 }
 
 /**
@@ -30,7 +34,18 @@ export async function recordAudit(
   context: AuditContext,
   entry: AuditEntry = {},
 ): Promise<void> {
+  const details = entry.details ? JSON.stringify(entry.details) : null;
   try {
+    if (entry.event) {
+      const at = new Date();
+      await batchWriter().write([
+        Prisma.sql`INSERT INTO audit_logs (owner_id, action, actor, actor_user_id, api_key_id, api_key_name, ip, details, created_at)
+          VALUES (${ownerId}, ${action}, ${context.actor}, ${context.userId ?? null}, ${entry.keyId ?? null},
+            ${entry.keyName ?? null}, ${context.ip}, ${details}, ${at})`,
+        ...outboxStatements(ownerId, entry.event, at),
+      ]);
+      return;
+    }
     await db().auditLog.create({
       data: {
         ownerId,
@@ -40,7 +55,7 @@ export async function recordAudit(
         ip: context.ip,
         apiKeyId: entry.keyId ?? null,
         apiKeyName: entry.keyName ?? null,
-        details: entry.details ? JSON.stringify(entry.details) : null,
+        details,
       },
     });
   } catch (error) {

@@ -102,6 +102,14 @@ const envSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v.trim().length >= 16, "METRICS_TOKEN must be at least 16 characters"),
+  // Webhook targets on private, loopback, link-local, CGNAT or unique-local addresses are refused
+  // (at creation and at connect time) unless this is on: tests and local development only.
+  WEBHOOK_ALLOW_PRIVATE: flag(
+    "WEBHOOK_ALLOW_PRIVATE",
+    ["true", "1", "on", "yes"],
+    ["false", "0", "off", "no"],
+    "false",
+  ),
   // Accounts one client address may create per hour (each costs a bcrypt hash); tests raise it.
   SIGNUPS_PER_IP_PER_HOUR: integer("SIGNUPS_PER_IP_PER_HOUR", 1, 1_000_000, 20),
   // Sudo mode: how long after entering the password (or a code) a portal session may change keys
@@ -160,6 +168,8 @@ export interface AppConfig {
   mailFrom: string;
   /** GET /metrics answers only this Bearer token (unset: /metrics is a 404). */
   metricsToken: string | undefined;
+  /** Webhook targets may be private addresses (tests and local development only). */
+  webhookAllowPrivate: boolean;
 }
 
 interface SecretsFile {
@@ -234,6 +244,7 @@ export function getConfig(): AppConfig {
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     metricsToken: env.METRICS_TOKEN,
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
   };
   return cached;
 }

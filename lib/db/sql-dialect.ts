@@ -82,6 +82,14 @@ export function containsText(columns: string[], text: string): Prisma.Sql {
 }
 
 /**
+ * The end of a subquery that picks rows for a worker to claim (UPDATE … WHERE id IN (SELECT …
+ * LIMIT n <this>)). PostgreSQL runs concurrent claims side by side: FOR UPDATE SKIP LOCKED locks
+ * the rows picked and passes over rows another claim holds, so two instances never claim one row.
+ * SQLite runs one write statement at a time, so the UPDATE with its subquery is atomic as it is.
+ */
+export const skipLockedRows = (): Prisma.Sql => Prisma.raw(sqlite() ? "" : "FOR UPDATE SKIP LOCKED");
+
+/**
  * Statements to run first in a write's transaction so writes for the same owner queue behind each
  * other, on every instance: PostgreSQL runs statements concurrently (read committed), so two
  * could both see a name free; the owner's row is locked. NO KEY UPDATE queues key writes but not

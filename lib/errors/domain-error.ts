@@ -4,6 +4,10 @@
  * decides the HTTP status and headers. Anything that is not a DomainError is unexpected.
  */
 export type DomainErrorCode =
+  /** A webhook URL that must not be called (a private or local address, or not http(s)). */
+  | "webhook_target_refused"
+  /** Two rotations of one webhook secret at once: the other one won. */
+  | "webhook_rotated_concurrently"
   /** Another key of the account has this name, case aside. */
   | "key_name_taken"
   /** The plan's key limit is reached (the reference's message). */

@@ -27,6 +27,8 @@ export const notFound = (message = "Not found") => new ApiError(404, message);
 
 /** The status each domain refusal answers with: the one place a domain code meets HTTP. */
 const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
+  webhook_target_refused: 400,
+  webhook_rotated_concurrently: 409,
   key_name_taken: 409,
   key_already_rotated: 409,
   email_taken: 409,

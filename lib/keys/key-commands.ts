@@ -14,6 +14,7 @@ import { digestSecret, generateKeySecret, hasValidKeyFormat, keyHint } from "./s
 import { DAY_MS } from "../format/time";
 import { getKey } from "./key-queries";
 import { keyFields, toKeyResponse, type KeyRecord } from "./key-response";
+import type { DomainEvent, WebhookEventType } from "../events/webhook-events";
 
 /**
  * API-key writes: generate, rotate, update, status, delete, and leak reports. Each function takes
@@ -107,6 +108,7 @@ export async function createKey(
     keyId: key.id,
     keyName: key.name,
     details: { user: key.user, ...controlsForAudit(key) },
+    event: keyEvent("key.created", key),
   });
   return { key, secret };
 }
@@ -184,8 +186,14 @@ export async function rotateKey(
     keyId: id,
     keyName: old.name,
     details: { new_key_id: key.id, grace_period_seconds: graceSeconds, old_key_expires_at: end.toISOString() },
+    event: keyEvent("key.rotated", key, { previous_key_id: id, previous_key_expires_at: end.toISOString() }),
   });
   return { key, secret };
+}
+
+/** A key event's data: the key as the key list shows it (never its secret or digest), and `extra`. */
+function keyEvent(type: WebhookEventType, key: KeyRecord, extra: Record<string, unknown> = {}): DomainEvent {
+  return { type, data: { key: toKeyResponse(key), ...extra } };
 }
 
 const alreadyRotatedMessage = (name: string) =>
@@ -225,17 +233,20 @@ export async function updateKey(
   await publishInvalidation({ kind: "key", keyId: id });
   const after = await getKey(ownerId, id);
   if (!after) return null;
+  const [was, now] = [controlsForAudit(before), controlsForAudit(after)];
+  const changed = (Object.keys(now) as Array<keyof typeof now>).filter(
+    (field) => JSON.stringify(was[field]) !== JSON.stringify(now[field]),
+  );
+  // One key.updated event per change, with the audit row written last.
+  const updated = keyEvent("key.updated", after);
   if (after.name !== before.name) {
     await recordAudit(ownerId, "key.rename", context, {
       keyId: id,
       keyName: after.name,
       details: { from: before.name, to: after.name },
+      ...(!changed.length && { event: updated }),
     });
   }
-  const [was, now] = [controlsForAudit(before), controlsForAudit(after)];
-  const changed = (Object.keys(now) as Array<keyof typeof now>).filter(
-    (field) => JSON.stringify(was[field]) !== JSON.stringify(now[field]),
-  );
   if (changed.length) {
     await recordAudit(ownerId, "key.update", context, {
       keyId: id,
@@ -244,6 +255,7 @@ export async function updateKey(
         before: Object.fromEntries(changed.map((field) => [field, was[field]])),
         after: Object.fromEntries(changed.map((field) => [field, now[field]])),
       },
+      event: updated,
     });
   }
   return after;
@@ -267,6 +279,7 @@ export async function setKeyStatus(
       keyId: id,
       keyName: key.name,
       details: { from: before.status, to: status },
+      event: keyEvent("key.status_changed", key, { previous_status: before.status }),
     });
   }
   return key;
@@ -278,10 +291,7 @@ export async function setKeyStatus(
  * The digest is kept as a tombstone so later attempts with the key reach the owner's usage log.
  */
 export async function deleteKey(ownerId: number, id: number, context: AuditContext = UNSPECIFIED): Promise<boolean> {
-  const key = await db().apiKey.findFirst({
-    where: { id, ownerId },
-    select: { digest: true, name: true, hint: true, user: true },
-  });
+  const key = await db().apiKey.findFirst({ where: { id, ownerId }, select: { ...keyFields, digest: true } });
   if (!key) return false;
   // Tombstone first: should the delete fail, a tombstone beside a live key changes nothing.
   await db().revokedKey.upsert({
@@ -296,6 +306,7 @@ export async function deleteKey(ownerId: number, id: number, context: AuditConte
     keyId: id,
     keyName: key.name,
     details: { user: key.user, key_hint: key.hint },
+    event: keyEvent("key.deleted", key),
   });
   return true;
 }
@@ -312,10 +323,7 @@ export const LEAK_REPORT_MESSAGE =
 export async function reportLeakedKey(secret: string, context: AuditContext): Promise<void> {
   if (!hasValidKeyFormat(secret)) return;
   const digest = digestSecret(secret, getConfig().keyPepper);
-  const key = await db().apiKey.findUnique({
-    where: { digest },
-    select: { id: true, ownerId: true, name: true, status: true },
-  });
+  const key = await db().apiKey.findUnique({ where: { digest }, select: { ...keyFields, ownerId: true } });
   if (!key) return;
   // Only a live key: reports of a key already off change nothing and record nothing, so holding
   // a leaked key does not let anyone bury its owner's audit log and alerts under repeats.
@@ -329,5 +337,12 @@ export async function reportLeakedKey(secret: string, context: AuditContext): Pr
     keyId: key.id,
     keyName: key.name,
     details: { previous_status: key.status, reason: "reported_leak" },
+    event: keyEvent(
+      "key.leak_reported",
+      { ...key, status: "inactive", statusReason: "reported_leak" },
+      {
+        previous_status: key.status,
+      },
+    ),
   });
 }

@@ -86,6 +86,23 @@ function createMetrics() {
       labelNames: ["operation"] as const,
       registers,
     }),
+    webhookAttempts: new Counter({
+      name: "keyportal_webhook_delivery_attempts_total",
+      help: "Webhook delivery attempts by outcome: delivered, retry (failed, tried again later), gave_up (24 h of failures), skipped (endpoint disabled).",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    webhookAttemptSeconds: new Histogram({
+      name: "keyportal_webhook_delivery_attempt_seconds",
+      help: "Time of one webhook delivery attempt, from sending to the receiver's whole answer or the failure.",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    webhookEndpointsDisabled: new Counter({
+      name: "keyportal_webhook_endpoints_disabled_total",
+      help: "Webhook endpoints disabled by the server after 24 hours without a successful delivery.",
+      registers,
+    }),
     /** Where a scrape reads the figures kept elsewhere: the usage recorder's waiting rows, the key cache's counts. */
     sources,
   };

@@ -12,6 +12,7 @@ import { PARAMETER_EXAMPLES, PARAMETER_NOTES, type DocumentedOperation } from ".
 import { serviceOperations } from "./service-operations";
 import { usageOperations } from "./usage-operations";
 import { verifyOperations } from "./verify-operations";
+import { webhookEventSchema, webhookOperations } from "./webhook-operations";
 
 /**
  * The OpenAPI 3.1 description served at GET /api/openapi.json and rendered on the docs page,
@@ -48,6 +49,7 @@ export const OPERATIONS: readonly DocumentedOperation[] = [
   ...verifyOperations,
   ...serviceOperations,
   ...adminOperations,
+  ...webhookOperations,
 ];
 
 const operationKey = (config: DocumentedOperation["config"]) => `${config.method} ${config.path}`;
@@ -84,6 +86,35 @@ function generate(): OpenApiDocument {
     registry.registerPath(config.tags?.includes("Operator") ? { ...config, "x-operator-only": true } : config);
   }
 
+  // What each delivery POSTs to an endpoint (OpenAPI 3.1's top-level webhooks).
+  registry.registerWebhook({
+    method: "post",
+    path: "keyPortalEvent",
+    operationId: "receiveWebhookEvent",
+    tags: ["Webhooks"],
+    // Sent by the portal to your endpoint: authenticated by its signature, not a credential.
+    security: [],
+    summary: "An event delivered to your endpoint",
+    description:
+      "Signed per Standard Webhooks: webhook-id (the same on every attempt), webhook-timestamp (unix seconds), webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body keyed with the secret after whsec_>; two, space-separated, during a rotation). Answer 2xx within 10 s; anything else is retried with backoff for 24 hours. Deliveries are at least once: deduplicate by webhook-id.",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: webhookEventSchema,
+            example: {
+              type: "key.leak_reported",
+              timestamp: "2025-01-15T11:00:00.000Z",
+              data: { key: { id: 7, api_key_name: "CI deploy", status: "inactive" }, previous_status: "active" },
+            },
+          },
+        },
+      },
+    },
+    responses: { 200: { description: "Received (any 2xx)." }, 400: { description: "Refused (retried)." } },
+  });
+
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
@@ -104,6 +135,7 @@ function generate(): OpenApiDocument {
       { name: "Account", description: "Account settings." },
       { name: "Data API", description: "What the keys are for." },
       { name: "Service", description: "For operators and tools." },
+      { name: "Webhooks", description: "Signed event deliveries to the organization's own endpoints." },
       {
         name: "Operator",
         description:

@@ -488,6 +488,14 @@ export const ORGANIZATION_SCOPED = new Set([
   "get /api/api-usage-logs",
   "get /api/api-usage-logs/summary",
   "put /api/account/working-hours",
+  "get /api/webhooks",
+  "post /api/webhooks",
+  "get /api/webhooks/{id}",
+  "patch /api/webhooks/{id}",
+  "delete /api/webhooks/{id}",
+  "post /api/webhooks/{id}/rotate-secret",
+  "get /api/webhooks/{id}/deliveries",
+  "post /api/webhooks/{id}/deliveries/{delivery_id}/redeliver",
 ]);
 
 const organizationHeader = {

@@ -21,6 +21,7 @@ export const PARAMETER_EXAMPLES: Record<string, unknown> = {
   per_page: 20,
   user_id: 7,
   invitation_id: 3,
+  delivery_id: 41,
 };
 
 /**

@@ -26,16 +26,28 @@ export const ORG_ACTIONS = [
   "org.plan",
   "org.delete",
   "org.transfer",
+  // Webhook endpoints: every member sees them (never a secret after creation); owners and admins
+  // add, change, rotate and redeliver.
+  "webhooks.read",
+  "webhooks.manage",
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
-const READ: OrgAction[] = ["keys.read", "usage.read", "audit.read", "members.read"];
+const READ: OrgAction[] = ["keys.read", "usage.read", "audit.read", "members.read", "webhooks.read"];
 
 const MATRIX: Record<OrgRole, ReadonlySet<OrgAction>> = {
   // Everything, including plan requests, deleting the organization and transferring it.
   owner: new Set(ORG_ACTIONS),
   // Members and keys; never the owner role, the plan, deletion or transfer.
-  admin: new Set([...READ, "keys.write", "keys.delete", "members.manage", "org.rename", "org.settings"]),
+  admin: new Set([
+    ...READ,
+    "keys.write",
+    "keys.delete",
+    "members.manage",
+    "org.rename",
+    "org.settings",
+    "webhooks.manage",
+  ]),
   // Generate, rotate, update and deactivate keys; read usage and audit.
   developer: new Set([...READ, "keys.write"]),
   // Read only: keys' metadata, usage, audit.

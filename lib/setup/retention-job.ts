@@ -7,11 +7,12 @@ import { HOUR_MS } from "../format/time";
 import { purgeExpiredCounters } from "../limits/persistent-store";
 import { log } from "../log/logger";
 import { purgeExpiredRefusedCalls, purgeExpiredRollups, purgeExpiredUsageLogs } from "../usage/retention";
+import { purgeExpiredWebhookEvents } from "../webhooks/delivery-retention";
 
 /**
  * The server's hourly clean-up: each domain says what of its own has expired (usage and its
  * rollups, audit entries, refresh tokens, revoked sessions, rate-limit counters, invalidation
- * records); this runs them one after another in the background.
+ * records, webhook events and their deliveries); this runs them one after another in the background.
  */
 
 /** Runs the purge now and then hourly, in the background of the server process. */
@@ -32,6 +33,7 @@ export function startRetentionJob(): void {
       .then(() => purgeExpiredRevokedSessions())
       .then(() => purgeStaleReauthentications(now))
       .then(() => purgeOldInvalidations())
+      .then(() => purgeExpiredWebhookEvents(now))
       .catch((error) => log().error({ err: error }, "[retention] purge failed"));
   };
   void run();

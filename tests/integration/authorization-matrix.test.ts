@@ -40,6 +40,7 @@ const PUBLIC: Record<string, string> = {
  * organization) and, for another account, what it must get: 404 for a path naming the victim's
  * (`params`), else a success on its own data, or `other`.
  */
+const WEBHOOK_ID = "999999";
 const victimOrg = (more: Record<string, string> = {}) => ({ id: String(victim.id), ...more });
 const BEARER: Record<
   string,
@@ -91,6 +92,22 @@ const BEARER: Record<
   },
   // No invitation has the body's token.
   "app/api/invitations/accept/route.ts": { path: () => "/api/invitations/accept", other: 404 },
+  // Webhook endpoints: the attacker's own list, and its own new endpoint (BODIES.POST's url and
+  // events); WEBHOOK_ID names no endpoint of theirs (an id of their own could equal a key id).
+  "app/api/webhooks/route.ts": { path: () => "/api/webhooks" },
+  "app/api/webhooks/[id]/route.ts": { path: () => `/api/webhooks/${WEBHOOK_ID}`, params: () => ({ id: WEBHOOK_ID }) },
+  "app/api/webhooks/[id]/rotate-secret/route.ts": {
+    path: () => `/api/webhooks/${WEBHOOK_ID}/rotate-secret`,
+    params: () => ({ id: WEBHOOK_ID }),
+  },
+  "app/api/webhooks/[id]/deliveries/route.ts": {
+    path: () => `/api/webhooks/${WEBHOOK_ID}/deliveries`,
+    params: () => ({ id: WEBHOOK_ID }),
+  },
+  "app/api/webhooks/[id]/deliveries/[delivery_id]/redeliver/route.ts": {
+    path: () => `/api/webhooks/${WEBHOOK_ID}/deliveries/1/redeliver`,
+    params: () => ({ id: WEBHOOK_ID, delivery_id: "1" }),
+  },
 };
 
 /**
@@ -120,9 +137,12 @@ const BODIES: Record<string, unknown> = {
     role: "viewer",
     user_id: 1,
     token: "inv_matrix",
+    // A public address literal: no DNS, and not refused as private.
+    url: "https://93.184.216.34/matrix-hook",
+    events: ["key.created"],
   },
   PUT: { status: "inactive", time_zone: "UTC", work_start_hour: 1, work_end_hour: 2 },
-  PATCH: { api_key_name: "renamed", name: "renamed", role: "viewer" },
+  PATCH: { api_key_name: "renamed", name: "renamed", role: "viewer", status: "disabled" },
 };
 
 const routeFiles = fs

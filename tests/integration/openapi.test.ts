@@ -17,6 +17,7 @@ import type { OrgRole } from "@/lib/orgs/permissions";
 import { OPERATIONS, openApiDocument } from "@/lib/openapi/document";
 import { ctx, readBody, request, seedSampleRoutes } from "../helpers";
 import { callData, createAccount, generateKey, uniqueEmail, type Account, type GeneratedKey } from "./support";
+import { createWebhook } from "@/lib/webhooks/webhook-endpoints";
 
 /**
  * The OpenAPI document against the code: it must be a valid OpenAPI 3.1 document; every route
@@ -161,6 +162,8 @@ interface Fixture {
   twoFactor: { pending: Account; pendingCode: string; on: Account; recoveryCodes: string[] };
   /** A reset link's token for an account of its own. */
   resetToken: string;
+  /** The account's webhook endpoints (one to keep, one to delete) and a delivery of the kept one. */
+  webhooks: { keep: number; doomed: number; delivery: number };
 }
 
 const dataHeaders = (key: GeneratedKey) => ({ "x-api-key": key.api_key, "x-username": key.user });
@@ -207,7 +210,53 @@ const invitation = (id: number, account: Account, invitationId: number, status: 
   status,
 });
 
+/** A call of /api/webhooks{path} as the fixture's account. */
+const webhook = (
+  f: Fixture,
+  path: string,
+  options: { params?: Record<string, string>; body?: unknown; status: number },
+): Call => ({
+  url: `/api/webhooks${path}`,
+  params: options.params ?? {},
+  token: f.account.token,
+  ...(options.body === undefined ? {} : { body: options.body }),
+  status: options.status,
+});
+
 const SCENARIOS: Record<string, (f: Fixture) => Call[]> = {
+  "GET /api/webhooks": (f) => [webhook(f, "", { status: 200 })],
+  "POST /api/webhooks": (f) => [
+    webhook(f, "", { body: { url: "https://93.184.216.34/oas-new", events: ["key.rotated"] }, status: 201 }),
+    webhook(f, "", { body: { url: "http://127.0.0.1/hook", events: ["key.rotated"] }, status: 400 }),
+  ],
+  "GET /api/webhooks/{id}": (f) => [
+    webhook(f, `/${f.webhooks.keep}`, { params: { id: String(f.webhooks.keep) }, status: 200 }),
+    webhook(f, "/999999", { params: { id: "999999" }, status: 404 }),
+  ],
+  "PATCH /api/webhooks/{id}": (f) => [
+    webhook(f, `/${f.webhooks.keep}`, {
+      params: { id: String(f.webhooks.keep) },
+      body: { description: "OAS" },
+      status: 200,
+    }),
+    webhook(f, `/${f.webhooks.keep}`, { params: { id: String(f.webhooks.keep) }, body: {}, status: 400 }),
+  ],
+  "DELETE /api/webhooks/{id}": (f) => [
+    webhook(f, `/${f.webhooks.doomed}`, { params: { id: String(f.webhooks.doomed) }, status: 200 }),
+    webhook(f, `/${f.webhooks.doomed}`, { params: { id: String(f.webhooks.doomed) }, status: 404 }),
+  ],
+  "POST /api/webhooks/{id}/rotate-secret": (f) => [
+    webhook(f, `/${f.webhooks.keep}/rotate-secret`, { params: { id: String(f.webhooks.keep) }, status: 200 }),
+  ],
+  "GET /api/webhooks/{id}/deliveries": (f) => [
+    webhook(f, `/${f.webhooks.keep}/deliveries`, { params: { id: String(f.webhooks.keep) }, status: 200 }),
+  ],
+  "POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver": (f) => [
+    webhook(f, `/${f.webhooks.keep}/deliveries/${f.webhooks.delivery}/redeliver`, {
+      params: { id: String(f.webhooks.keep), delivery_id: String(f.webhooks.delivery) },
+      status: 202,
+    }),
+  ],
   "POST /api/auth/register": () => [
     { url: "/api/auth/register", body: { email: uniqueEmail("oas"), password: PASSWORD }, status: 201 },
   ],
@@ -671,6 +720,13 @@ beforeAll(async () => {
     ip: null,
   });
   const twoFactor = { pending, pendingCode: await totpCode({ secret }), on, recoveryCodes: recovery_codes };
+  const hook = (events: string[]) =>
+    createWebhook(account.id, { url: "https://93.184.216.34/oas-hook", events: events as ["key.created"] });
+  const keep = (await hook(["key.created"])).endpoint.id;
+  const doomed = (await hook(["key.deleted"])).endpoint.id;
+  // A key event after the endpoints exist: one delivery queued for the kept endpoint.
+  await generateKey(account.token, "OAS webhook", "oas_user");
+  const delivery = await db().webhookDelivery.findFirstOrThrow({ where: { endpointId: keep }, select: { id: true } });
   const resetAccount = await createAccount({ prefix: "oas-reset" });
   const resetLink = await createResetLink(resetAccount.email);
   fixture = {
@@ -688,6 +744,7 @@ beforeAll(async () => {
     orgs,
     members,
     invitations,
+    webhooks: { keep, doomed, delivery: delivery.id },
   };
 });
 

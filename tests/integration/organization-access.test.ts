@@ -9,6 +9,12 @@ import { GET as listKeys } from "@/app/api/api-keys/route";
 import { GET as listUsage } from "@/app/api/api-usage-logs/route";
 import { GET as usageSummary } from "@/app/api/api-usage-logs/summary/route";
 import { GET as listAudit } from "@/app/api/audit-logs/route";
+import { GET as listDeliveries } from "@/app/api/webhooks/[id]/deliveries/route";
+import { POST as redeliver } from "@/app/api/webhooks/[id]/deliveries/[delivery_id]/redeliver/route";
+import { POST as rotateWebhookSecret } from "@/app/api/webhooks/[id]/rotate-secret/route";
+import { DELETE as deleteWebhook, GET as getWebhook, PATCH as patchWebhook } from "@/app/api/webhooks/[id]/route";
+import { GET as listWebhooks, POST as createWebhookRoute } from "@/app/api/webhooks/route";
+import { createWebhook } from "@/lib/webhooks/webhook-endpoints";
 import { db } from "@/lib/db/client";
 import { createOrganization } from "@/lib/orgs/organizations";
 import { ORGANIZATION_SCOPED } from "@/lib/openapi/organization-operations";
@@ -82,6 +88,15 @@ const as = (
     );
 };
 
+// A public address literal: accepted without DNS (WEBHOOK_ALLOW_PRIVATE is unset here).
+const HOOK_URL = "https://93.184.216.34/team-hook";
+
+/** Per call, a fresh webhook endpoint of the team. */
+const onWebhook =
+  (make: (id: number) => (account: Account, organization: number | string) => Promise<Response>) =>
+  async (account: Account, organization: number | string) =>
+    make((await createWebhook(team, { url: HOOK_URL, events: ["key.created"] })).endpoint.id)(account, organization);
+
 /** Per call, a fresh key of the team where the call changes one. */
 const onKey =
   (make: (id: number) => (account: Account, organization: number | string) => Promise<Response>) =>
@@ -154,6 +169,55 @@ const ENDPOINTS: Endpoint[] = [
     call: as(putWorkingHours, "PUT", "/api/account/working-hours", {
       body: { time_zone: "Europe/Berlin", work_start_hour: 9, work_end_hour: 17 },
     }),
+  },
+  { name: "GET /api/webhooks", expected: [200, 200, 200, 200], call: as(listWebhooks, "GET", "/api/webhooks") },
+  {
+    name: "POST /api/webhooks",
+    expected: [201, 201, 403, 403],
+    call: as(createWebhookRoute, "POST", "/api/webhooks", { body: { url: HOOK_URL, events: ["key.created"] } }),
+  },
+  {
+    name: "GET /api/webhooks/{id}",
+    expected: [200, 200, 200, 200],
+    call: onWebhook((id) => as(getWebhook, "GET", `/api/webhooks/${id}`, { params: { id: String(id) } })),
+  },
+  {
+    name: "PATCH /api/webhooks/{id}",
+    expected: [200, 200, 403, 403],
+    call: onWebhook((id) =>
+      as(patchWebhook, "PATCH", `/api/webhooks/${id}`, { params: { id: String(id) }, body: { description: "x" } }),
+    ),
+  },
+  {
+    name: "DELETE /api/webhooks/{id}",
+    expected: [200, 200, 403, 403],
+    call: onWebhook((id) => as(deleteWebhook, "DELETE", `/api/webhooks/${id}`, { params: { id: String(id) } })),
+  },
+  {
+    name: "POST /api/webhooks/{id}/rotate-secret",
+    expected: [200, 200, 403, 403],
+    call: onWebhook((id) =>
+      as(rotateWebhookSecret, "POST", `/api/webhooks/${id}/rotate-secret`, { params: { id: String(id) } }),
+    ),
+  },
+  {
+    name: "GET /api/webhooks/{id}/deliveries",
+    expected: [200, 200, 200, 200],
+    call: onWebhook((id) =>
+      as(listDeliveries, "GET", `/api/webhooks/${id}/deliveries`, { params: { id: String(id) } }),
+    ),
+  },
+  {
+    name: "POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+    expected: [202, 202, 403, 403],
+    call: async (account, organization) => {
+      const id = (await createWebhook(team, { url: HOOK_URL, events: ["key.created"] })).endpoint.id;
+      await newTeamKey(`hooked-${Math.random().toString(36).slice(2, 10)}`);
+      const delivery = await db().webhookDelivery.findFirstOrThrow({ where: { endpointId: id } });
+      return as(redeliver, "POST", `/api/webhooks/${id}/deliveries/${delivery.id}/redeliver`, {
+        params: { id: String(id), delivery_id: String(delivery.id) },
+      })(account, organization);
+    },
   },
 ];
 

@@ -24,6 +24,9 @@ const EXPECTED: Record<OrgAction, Record<OrgRole, boolean>> = {
   "org.plan": { owner: Y, admin: N, developer: N, viewer: N },
   "org.delete": { owner: Y, admin: N, developer: N, viewer: N },
   "org.transfer": { owner: Y, admin: N, developer: N, viewer: N },
+  // Webhooks (issue 29): every member sees the endpoints; owners and admins manage them.
+  "webhooks.read": { owner: Y, admin: Y, developer: Y, viewer: Y },
+  "webhooks.manage": { owner: Y, admin: Y, developer: N, viewer: N },
 };
 
 describe("the organization permission matrix", () => {

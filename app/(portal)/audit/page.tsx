@@ -22,6 +22,7 @@ const ACTORS: Record<string, string> = {
   reporter: "A reporter",
   operator: "The operator",
   "admin-cli": "The operator (CLI)",
+  system: "The server",
 };
 
 /**
@@ -87,6 +88,8 @@ function describe(entry: AuditLogResponse, names: Map<number, MemberName>): stri
       return `user ${String(d.user)}, ${String(d.environment)}`;
     case "key.delete":
       return `user ${String(d.user)}, ${String(d.key_hint)}`;
+    case "webhook.disabled":
+      return `${String(d.url)}: ${String(d.reason)}`;
     default:
       return "";
   }
