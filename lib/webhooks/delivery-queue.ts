@@ -35,6 +35,17 @@ interface Claim {
  */
 export async function claimDueDeliveries(limit: number, now: Date = new Date()): Promise<Claim> {
   const lockedUntil = new Date(now.getTime() + CLAIM_MS);
+  // A read first: nearly every pass finds nothing due, and an UPDATE would take SQLite's write
+  // lock (or write a PostgreSQL transaction) every poll for nothing.
+  const due = await db().webhookDelivery.findFirst({
+    where: {
+      status: "pending",
+      nextAttemptAt: { lte: now },
+      OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }],
+    },
+    select: { id: true },
+  });
+  if (!due) return { ids: [], lockedUntil };
   const rows = await db().$queryRaw<{ id: number | bigint }[]>`
     UPDATE webhook_deliveries SET locked_until = ${lockedUntil}
     WHERE id IN (
