@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientIp } from "../net/client-ip";
 import { requestHeaders } from "../net/request-headers";
-import { log } from "../log/logger";
+import { log, writeAccessLine } from "../log/logger";
 import { redactKeys } from "../log/redact";
 import { type RequestContext, requestIdFrom } from "../log/request-context";
 import { metrics } from "../metrics/metrics";
@@ -45,20 +45,17 @@ function finish(
   m.httpDuration.observe({ route, status: statusLabel }, ms / 1000);
   if (!options.accessLog) return;
   const username = req.headers["x-username"];
-  log().info(
-    {
-      reqId: context.id,
-      method: req.method,
-      path: pathForLog(url),
-      status,
-      ms: Math.round(ms * 100) / 100,
-      ...(context.keyId !== undefined && { keyId: context.keyId }),
-      ...(typeof username === "string" && { username: username.slice(0, 100) }),
-      ip: clientIp(requestHeaders(req), options.trustProxy),
-      ...(aborted && { aborted: true }),
-    },
-    "request",
-  );
+  writeAccessLine(log(), {
+    reqId: context.id,
+    method: req.method ?? "GET",
+    path: pathForLog(url),
+    status,
+    ms: Math.round(ms * 100) / 100,
+    keyId: context.keyId,
+    username: typeof username === "string" ? username.slice(0, 100) : undefined,
+    ip: clientIp(requestHeaders(req), options.trustProxy),
+    aborted: aborted || undefined,
+  });
 }
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);

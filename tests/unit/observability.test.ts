@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { consoleToLogger } from "@/lib/log/console-to-logger";
-import { createLogger } from "@/lib/log/logger";
+import { createLogger, writeAccessLine } from "@/lib/log/logger";
 import { currentRequest, noteKey, requestIdFrom, runInRequest } from "@/lib/log/request-context";
 import { pathForLog, routeLabel } from "@/lib/http/request-observer";
 
@@ -134,5 +134,50 @@ describe("console through the logger", () => {
     expect(careful).toMatchObject({ level: "warn", msg: "careful" });
     expect(failed.level).toBe("error");
     expect(failed.msg).toMatch(/^Error: failed for sk_live_\[redacted\]\n\s+at /);
+  });
+});
+
+describe("the access-log line", () => {
+  it("is the JSON line pino would write, whatever the caller sent", () => {
+    const { logger, lines } = memoryLogger();
+    writeAccessLine(logger, {
+      reqId: "r-1",
+      method: "GET",
+      path: '/gw/x/"quoted"\n\u2028é',
+      status: 200,
+      ms: 1.25,
+      keyId: 7,
+      username: 'a"b\\c\u0000',
+      ip: "127.0.0.1",
+    });
+    writeAccessLine(logger, { reqId: "r-2", method: "POST", path: "/", status: 499, ms: 3, ip: "::1", aborted: true });
+    logger.info({ reqId: "r-3", method: "GET" }, "request");
+    const [first, second, byPino] = lines();
+    expect(first).toEqual({
+      level: "info",
+      time: expect.any(String),
+      pid: process.pid,
+      hostname: byPino.hostname,
+      reqId: "r-1",
+      method: "GET",
+      path: '/gw/x/"quoted"\n\u2028é',
+      status: 200,
+      ms: 1.25,
+      keyId: 7,
+      username: 'a"b\\c\u0000',
+      ip: "127.0.0.1",
+      msg: "request",
+    });
+    expect(second).toMatchObject({ reqId: "r-2", status: 499, aborted: true });
+    expect(second).not.toHaveProperty("keyId");
+    expect(second).not.toHaveProperty("username");
+    // The same keys in the same order as pino's own line.
+    expect(Object.keys(first).slice(0, 4)).toEqual(Object.keys(byPino).slice(0, 4));
+  });
+
+  it("writes nothing when info is below the level", () => {
+    const { logger, lines } = memoryLogger("warn");
+    writeAccessLine(logger, { reqId: "r", method: "GET", path: "/", status: 200, ms: 1, ip: "x" });
+    expect(lines()).toEqual([]);
   });
 });
