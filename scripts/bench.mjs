@@ -322,6 +322,8 @@ async function main() {
     timeoutMs: 300_000,
     stopTimeoutMs: 120_000,
     inheritStderr: true,
+    // Its access log in a file, as a supervisor keeps it: see start-server.mjs.
+    stdoutFile: path.join(config.dir, "server.log"),
   });
   process.on("exit", () => server.child.exitCode === null && server.child.kill("SIGTERM"));
   const serverPid = server.child.pid;

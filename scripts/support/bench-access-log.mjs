@@ -1,7 +1,7 @@
 // npm run bench's access-log phase: what one JSON line per request costs the data API. Two more
 // production servers on the bench's database, one after the other, each with a warm-up of its
 // own: ACCESS_LOG=on (the default, as every other row of the bench runs) and ACCESS_LOG=off, the
-// same valid-key load on each. Their stdout is read by the bench as a supervisor would read it.
+// same valid-key load on each. Their stdout goes to a file, as a supervisor keeps it.
 import fs from "node:fs";
 import path from "node:path";
 import { answered, loadRun } from "./bench-measure.mjs";
@@ -22,6 +22,7 @@ export async function measureAccessLog(config, { env, validHeaders }) {
       timeoutMs: 300_000,
       stopTimeoutMs: 120_000,
       inheritStderr: true,
+      stdoutFile: path.join(dir, "server.log"),
     });
     try {
       const load = { url, headers: validHeaders, connections: config.connections };
@@ -46,7 +47,7 @@ export function accessLogSection({ runs, cost }, connections) {
   return [
     "### Access log",
     "",
-    `The valid-key row's load (${connections} connections) on two fresh servers on the same database, one line per request in JSON on stdout (ACCESS_LOG=on, the default, as every row above ran) and none (ACCESS_LOG=off):`,
+    `The valid-key row's load (${connections} connections) on two fresh servers on the same database, one line per request in JSON on stdout, written to a file (ACCESS_LOG=on, the default, as every row above ran), and none (ACCESS_LOG=off):`,
     "",
     "| access log | req/s | p99 ms |",
     "|---|---|---|",

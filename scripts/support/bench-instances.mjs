@@ -20,6 +20,7 @@ export async function measureTwoInstances(config, { env, validHeaders, oneInstan
     timeoutMs: 300_000,
     stopTimeoutMs: 120_000,
     inheritStderr: true,
+    stdoutFile: path.join(dir, "server.log"),
   });
   try {
     const urls = [config.dataUrl, config.dataUrl.replace(`:${config.port}/`, `:${port}/`)];

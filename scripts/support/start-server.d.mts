@@ -11,6 +11,8 @@ export interface StartServerOptions {
   processGroup?: boolean;
   inheritStderr?: boolean;
   npmStart?: boolean;
+  /** Its stdout goes to this file instead of a pipe (output() reads the file's end). */
+  stdoutFile?: string;
 }
 
 export interface RunningServer {

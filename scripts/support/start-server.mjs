@@ -4,6 +4,7 @@
 // saying so. A log line is not the signal: its wording is free to change.
 import { spawn, spawnSync } from "node:child_process";
 import http from "node:http";
+import fs from "node:fs";
 import net from "node:net";
 
 const POLL_MS = 250;
@@ -69,6 +70,9 @@ export function buildOnce({ env = process.env, cwd = process.cwd() } = {}) {
  *   prepare.ts (which start.mjs runs as a child) stops that too.
  * - `inheritStderr`: show its stderr on ours instead of capturing it.
  * - `npmStart`: start it as an operator does, `npm start` (signals then go to npm's process).
+ * - `stdoutFile`: its stdout goes to this file, as a supervisor would keep it, instead of a pipe
+ *   this process reads: the bench's load generator shares this process's event loop, and reading
+ *   an access-log line per request there would slow the load it measures.
  * `stop()` sends SIGTERM, waits up to `stopTimeoutMs` for the exit (the server finishes requests
  * and writes buffered usage rows first), then SIGKILL; it resolves with the exit code.
  */
@@ -82,16 +86,19 @@ export async function startServer({
   processGroup = false,
   inheritStderr = false,
   npmStart = false,
+  stdoutFile,
 }) {
   const url = `http://${host}:${port}`;
   if (await portTaken(host, port)) throw new Error(`port ${port} is already in use: cannot start a server there`);
+  const outputFd = stdoutFile ? fs.openSync(stdoutFile, "a") : null;
   const [command, args] = npmStart ? ["npm", ["start", "--silent"]] : [process.execPath, ["scripts/start.mjs"]];
   const child = spawn(command, args, {
     env: { ...env, PORT: String(port) },
     cwd,
-    stdio: ["ignore", "pipe", inheritStderr ? "inherit" : "pipe"],
+    stdio: ["ignore", outputFd ?? "pipe", inheritStderr ? "inherit" : "pipe"],
     detached: processGroup,
   });
+  if (outputFd !== null) fs.closeSync(outputFd); // the child has its own copy
   // What it wrote, its last OUTPUT_KEPT bytes or so: a loaded server writes an access-log line per request.
   const chunks = [];
   let kept = 0;
@@ -100,9 +107,10 @@ export async function startServer({
     kept += chunk.length;
     while (kept - chunks[0].length >= OUTPUT_KEPT) kept -= chunks.shift().length;
   };
-  child.stdout.on("data", keep);
+  child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const output = () => Buffer.concat(chunks).toString();
+  const output = () =>
+    (stdoutFile ? fs.readFileSync(stdoutFile, "utf8").slice(-OUTPUT_KEPT) : "") + Buffer.concat(chunks).toString();
   const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 
   const signal = (name) => {
