@@ -12,6 +12,7 @@ import { consumeAccountQuota, consumeAnonymousQuota, rateLimitHeaders } from "..
 import type { RateLimitDecision } from "../limits/rate-limiter";
 import { usageRecorder } from "../usage/usage-recorder";
 import { noteKey } from "../log/request-context";
+import { NativeDate } from "../runtime/native-date";
 import { metrics } from "../metrics/metrics";
 import { fetchUpstreamJson, type UpstreamOutcome } from "../gateway/upstream-client";
 import { parseDataUrl, parseRouteId, type DataUrl } from "./data-url";
@@ -144,15 +145,6 @@ function verify({ record, revoked }: KeyLookup, username: string, now: Date): Au
 function respond(status: number, body: unknown, limit: RateLimitDecision, now: number): DataResponse {
   return { status, headers: { "Cache-Control": "no-store", ...rateLimitHeaders(limit, now) }, body };
 }
-
-/**
- * The Date constructor as it was before Next's server started (scripts/server.mjs keeps it). Next
- * wraps the global one to detect clock reads during prerendering; on the fast path, which renders
- * nothing, each wrapped `new Date()` is measurable work on the request thread (two
- * AsyncLocalStorage reads and a Reflect.construct). Under `next dev` and in tests: the global one.
- */
-export const NativeDate: DateConstructor =
-  (globalThis as Record<symbol, DateConstructor | undefined>)[Symbol.for("keyportal.nativeDate")] ?? Date;
 
 /** The answer at once when everything it needs is in memory (nearly every call), else a promise of it. */
 export function serveDataRequest(request: DataRequest, now = new NativeDate()): Maybe<DataResponse> {

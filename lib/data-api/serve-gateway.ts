@@ -19,7 +19,6 @@ import { andThen as then, type Maybe } from "../runtime/maybe";
 import {
   answer,
   decideCall,
-  NativeDate,
   payloadBody,
   recordCall,
   type Caller,
@@ -27,6 +26,7 @@ import {
   type Decision,
   type Refusal,
 } from "./serve-data-request";
+import { NativeDate } from "../runtime/native-date";
 
 /**
  * ANY /gw/{slug}/{rest…}?{query}: the data API's decision (decideCall: key, address, quota,

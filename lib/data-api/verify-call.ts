@@ -4,7 +4,6 @@ import { findApiRoute, findApiRouteBySlug } from "../data-routes/data-routes";
 import { andThen, type Maybe } from "../runtime/maybe";
 import {
   decideCall,
-  NativeDate,
   recordCall,
   type DataRequest,
   type Decision,
@@ -12,6 +11,7 @@ import {
   type LocateRoute,
   type Refusal,
 } from "./serve-data-request";
+import { NativeDate } from "../runtime/native-date";
 
 /**
  * POST /api/v1/keys/verify: the data API's decision for a call a service is about to serve

@@ -4,6 +4,7 @@ import pretty from "pino-pretty";
 import { readEnv } from "../config/env";
 import { serializeError } from "./redact";
 import { currentRequest } from "./request-context";
+import { NativeDate } from "../runtime/native-date";
 
 export type { Logger };
 
@@ -23,7 +24,8 @@ export function createLogger({ level, format }: LogSettings, destination?: Desti
   return pino(
     {
       level,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // pino's isoTime, with the Date Next has not wrapped (lib/runtime/native-date.ts).
+      timestamp: () => `,"time":"${new NativeDate().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError },
       mixin() {
@@ -86,7 +88,7 @@ export function writeAccessLine(logger: Logger, line: AccessLine): void {
   if (!logger.isLevelEnabled("info")) return;
   const destination = (logger as unknown as Record<symbol, { write(chunk: string): void }>)[pino.symbols.streamSym];
   destination.write(
-    `{"level":"info","time":"${new Date().toISOString()}","pid":${process.pid},"hostname":${HOSTNAME},` +
+    `{"level":"info","time":"${new NativeDate().toISOString()}","pid":${process.pid},"hostname":${HOSTNAME},` +
       `"reqId":${text(line.reqId)},"method":${text(line.method)},"path":${text(line.path)},"status":${line.status},` +
       `"ms":${line.ms}${line.keyId === undefined ? "" : `,"keyId":${line.keyId}`}` +
       `${line.username === undefined ? "" : `,"username":${text(line.username)}`},"ip":${text(line.ip)}` +
