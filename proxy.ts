@@ -3,7 +3,7 @@ import { getToken } from "next-auth/jwt";
 import { portalOrigin, sameOriginPath } from "@/lib/auth/callback-url";
 import { getConfig, readEnv } from "@/lib/config/env";
 
-const PORTAL = ["/keys", "/usage", "/audit", "/docs", "/plan", "/admin", "/members", "/account"];
+const PORTAL = ["/keys", "/usage", "/audit", "/docs", "/plan", "/admin", "/members", "/account", "/webhooks"];
 const isPortal = (path: string) => PORTAL.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
 /**

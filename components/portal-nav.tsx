@@ -8,11 +8,12 @@ import { signOutEverywhereAction } from "@/lib/actions/account";
 import { OrganizationSwitcher, type OrganizationChoice } from "@/components/orgs/organization-switcher";
 
 // `short`: the label on a phone, where seven items share one row of 375 px.
-const LINKS: Array<{ href: string; label: string; short?: string }> = [
+// `also`: other pages the item is current on (the organization's Webhooks tab, under Members).
+const LINKS: Array<{ href: string; label: string; short?: string; also?: string[] }> = [
   { href: "/keys", label: "API Keys", short: "Keys" },
   { href: "/usage", label: "Usage" },
   { href: "/audit", label: "Audit" },
-  { href: "/members", label: "Members", short: "Team" },
+  { href: "/members", label: "Members", short: "Team", also: ["/webhooks"] },
   { href: "/plan", label: "Plan" },
   { href: "/docs", label: "Docs" },
 ];
@@ -73,7 +74,9 @@ export function PortalNav({
         Key Portal
       </Link>
       {links.map((link) => {
-        const current = pathname === link.href || pathname.startsWith(`${link.href}/`);
+        const current = [link.href, ...(link.also ?? [])].some(
+          (href) => pathname === href || pathname.startsWith(`${href}/`),
+        );
         return (
           <Link
             key={link.href}

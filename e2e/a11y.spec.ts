@@ -117,7 +117,7 @@ test("pages fit a 375 px wide screen without sideways scrolling, with 100-charac
   await page.getByRole("link", { name }).click();
   await expect(page).toHaveURL(/\/keys\/\d+$/);
   const detail = new URL(page.url()).pathname;
-  for (const path of ["/keys", detail, "/usage", "/docs", "/plan", "/audit", "/account"]) {
+  for (const path of ["/keys", detail, "/usage", "/docs", "/plan", "/audit", "/account", "/webhooks"]) {
     await page.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);

@@ -101,5 +101,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "org.member_role": "Member role changed",
   "org.member_removed": "Member removed",
   "org.member_left": "Member left",
-  "webhook.disabled": "Webhook endpoint disabled after failing deliveries",
+  "webhook.disabled": "Webhook endpoint disabled",
 };

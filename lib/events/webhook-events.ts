@@ -16,7 +16,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** A domain event: its type and the public fields it carries (never a secret, digest or hint). */
 export interface DomainEvent {
-  type: WebhookEventType;
+  /** webhook.test: sent to one endpoint on request (the portal's Send test event), never subscribed to. */
+  type: WebhookEventType | "webhook.test";
   data: Record<string, unknown>;
 }
 
@@ -30,9 +31,9 @@ interface EventPayload extends DomainEvent {
  * organization's enabled endpoints subscribed to its type: run in the transaction of the audit
  * row it goes with (lib/audit/audit-log.ts), so an event exists exactly when its change was
  * recorded, and a crash or restart between the two cannot lose or invent one. Endpoints made
- * later do not receive it.
+ * later do not receive it. With `endpointId`: that endpoint only, whatever it subscribes to.
  */
-export function outboxStatements(ownerId: number, event: DomainEvent, at: Date): Prisma.Sql[] {
+export function outboxStatements(ownerId: number, event: DomainEvent, at: Date, endpointId?: number): Prisma.Sql[] {
   const messageId = `msg_${crypto.randomBytes(16).toString("base64url")}`;
   const payload: EventPayload = { type: event.type, timestamp: at.toISOString(), data: event.data };
   // Endpoints keep their event types as a JSON array of strings: a type in quotes matches one entry.
@@ -43,6 +44,10 @@ export function outboxStatements(ownerId: number, event: DomainEvent, at: Date):
     Prisma.sql`INSERT INTO webhook_deliveries (endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
       SELECT w.id, e.id, 'pending', 0, ${at}, ${at}
       FROM webhook_endpoints w JOIN webhook_events e ON e.message_id = ${messageId}
-      WHERE w.owner_id = ${ownerId} AND w.status = 'enabled' AND w.events LIKE ${subscribed}`,
+      WHERE w.owner_id = ${ownerId} AND ${
+        endpointId === undefined
+          ? Prisma.sql`w.status = 'enabled' AND w.events LIKE ${subscribed}`
+          : Prisma.sql`w.id = ${endpointId}`
+      }`,
   ];
 }

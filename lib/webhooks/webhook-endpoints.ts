@@ -1,4 +1,6 @@
+import { batchWriter } from "../db/batch-write";
 import { db } from "../db/client";
+import { outboxStatements } from "../events/webhook-events";
 import { DomainError } from "../errors/domain-error";
 import { DAY_MS } from "../format/time";
 import { generateWebhookSecret } from "./signing";
@@ -211,4 +213,15 @@ export async function redeliver(
   if (!count) return null;
   const row = await db().webhookDelivery.findFirst({ where: { id: deliveryId }, select: deliveryFields });
   return row && toDeliveryResponse(row);
+}
+
+/**
+ * Queues a webhook.test event for one endpoint (the portal's Send test event), signed and
+ * retried like any other. False: not the organization's endpoint.
+ */
+export async function sendTestEvent(ownerId: number, endpointId: number): Promise<boolean> {
+  if (!(await db().webhookEndpoint.count({ where: { id: endpointId, ownerId } }))) return false;
+  const event = { type: "webhook.test" as const, data: { message: "A test event from the key portal." } };
+  await batchWriter().write(outboxStatements(ownerId, event, new Date(), endpointId));
+  return true;
 }

@@ -6,6 +6,7 @@ import { DELETE as deleteWebhook, GET as getWebhook, PATCH as patchWebhook } fro
 import { GET as listWebhooks, POST as createWebhook } from "@/app/api/webhooks/route";
 import { db } from "@/lib/db/client";
 import { createOrganization } from "@/lib/orgs/organizations";
+import { sendTestEvent } from "@/lib/webhooks/webhook-endpoints";
 import type { OrgRole } from "@/lib/orgs/permissions";
 import {
   createAccount,
@@ -215,5 +216,27 @@ describe("deliveries", () => {
       ctx({ id: String(other.id), delivery_id: String(first.id) }),
     );
     await expectError(elsewhere, 404, "Delivery not found");
+  });
+});
+
+describe("a test event (the portal's Send test event)", () => {
+  it("queues webhook.test for that endpoint alone, whatever it subscribes to", async () => {
+    const account = await createAccount({ prefix: "webhook-test-event" });
+    const target = await readBody(await create(account, { url: TARGET, events: ["key.deleted"] }));
+    const bystander = await readBody(await create(account, { url: TARGET, events: ["key.deleted"] }));
+    expect(await sendTestEvent(account.id, target.id)).toBe(true);
+    const deliveries = await db().webhookDelivery.findMany({
+      where: { endpoint: { ownerId: account.id } },
+      select: { endpointId: true, event: { select: { type: true, payload: true } } },
+    });
+    expect(deliveries.map((d) => [d.endpointId, d.event.type])).toEqual([[target.id, "webhook.test"]]);
+    expect(JSON.parse(deliveries[0].event.payload)).toMatchObject({
+      type: "webhook.test",
+      data: { message: expect.any(String) },
+    });
+    expect(bystander.id).not.toBe(target.id);
+    // Another organization's endpoint: nothing queued.
+    const other = await createAccount({ prefix: "webhook-test-other" });
+    expect(await sendTestEvent(other.id, target.id)).toBe(false);
   });
 });

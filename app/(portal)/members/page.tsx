@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { InviteMember } from "@/components/orgs/invite-member";
+import { TeamTabs } from "@/components/orgs/team-tabs";
 import {
   CreateOrganization,
   LeaveOrganization,
@@ -39,6 +40,7 @@ export default async function MembersPage() {
 
   return (
     <section aria-labelledby="members-heading">
+      <TeamTabs current="/members" />
       <h1 id="members-heading" className="text-2xl font-semibold">
         Members of {org.name}
       </h1>
