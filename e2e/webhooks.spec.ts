@@ -43,7 +43,7 @@ test("add an endpoint, receive signed events, see deliveries, rotate, disable an
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: /Members|Team/ })
       .click();
-    await page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("navigation", { name: "Team pages" }).getByRole("link", { name: "Webhooks" }).click();
     await expect(page.getByRole("heading", { name: "Webhooks", level: 1 })).toBeVisible();
     await expect(page.getByText("No endpoints yet.")).toBeVisible();
 

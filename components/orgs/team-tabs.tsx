@@ -11,7 +11,7 @@ const TABS = [
  */
 export function TeamTabs({ current }: { current: "/members" | "/webhooks" }) {
   return (
-    <nav aria-label="Organization" className="mb-4 flex gap-4 border-b border-slate-200 text-sm dark:border-slate-800">
+    <nav aria-label="Team pages" className="mb-4 flex gap-4 border-b border-slate-200 text-sm dark:border-slate-800">
       {TABS.map((tab) => (
         <Link
           key={tab.href}

@@ -1,4 +1,4 @@
-import { batchWriter } from "../db/batch-write";
+import { batchWriter, writeWithin } from "../db/batch-write";
 import { backgroundDb, db, Prisma } from "../db/client";
 import { outboxStatements, type DomainEvent } from "../events/webhook-events";
 import { readRows } from "../db/read-rows";
@@ -23,6 +23,9 @@ export interface AuditEntry {
   event?: DomainEvent;
 }
 
+/** A request waits this long at most for its audit row and event (the batch writer's thread). */
+const EVENT_WRITE_TIMEOUT_MS = 5_000;
+
 /**
  * Written after the change it records. A failure here is logged, not thrown: the change has
  * happened, and failing the request would lose what only its answer carries (a new key's secret,
@@ -38,12 +41,16 @@ export async function recordAudit(
   try {
     if (entry.event) {
       const at = new Date();
-      await batchWriter().write([
-        Prisma.sql`INSERT INTO audit_logs (owner_id, action, actor, actor_user_id, api_key_id, api_key_name, ip, details, created_at)
+      await writeWithin(
+        batchWriter().write([
+          Prisma.sql`INSERT INTO audit_logs (owner_id, action, actor, actor_user_id, api_key_id, api_key_name, ip, details, created_at)
           VALUES (${ownerId}, ${action}, ${context.actor}, ${context.userId ?? null}, ${entry.keyId ?? null},
             ${entry.keyName ?? null}, ${context.ip}, ${details}, ${at})`,
-        ...outboxStatements(ownerId, entry.event, at),
-      ]);
+          ...outboxStatements(ownerId, entry.event, at),
+        ]),
+        EVENT_WRITE_TIMEOUT_MS,
+        `${action} audit row and event`,
+      );
       return;
     }
     await db().auditLog.create({

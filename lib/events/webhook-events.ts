@@ -14,7 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** A domain event: its type and the public fields it carries (never a secret, digest or hint). */
+/** A domain event: its type and the public fields it carries (never a secret, digest or key hint). */
 export interface DomainEvent {
   /** webhook.test: sent to one endpoint on request (the portal's Send test event), never subscribed to. */
   type: WebhookEventType | "webhook.test";
@@ -29,8 +29,10 @@ interface EventPayload extends DomainEvent {
 /**
  * The statements that put `event` in the outbox and queue one delivery for each of the
  * organization's enabled endpoints subscribed to its type: run in the transaction of the audit
- * row it goes with (lib/audit/audit-log.ts), so an event exists exactly when its change was
- * recorded, and a crash or restart between the two cannot lose or invent one. Endpoints made
+ * row it goes with (lib/audit/audit-log.ts), so an event and its audit row exist together or not
+ * at all, and once written, no crash or restart loses its deliveries. The change itself commits
+ * just before (its own statement): a crash between the two loses that change's audit row and
+ * event alike. Endpoints made
  * later do not receive it. With `endpointId`: that endpoint only, whatever it subscribes to.
  */
 export function outboxStatements(ownerId: number, event: DomainEvent, at: Date, endpointId?: number): Prisma.Sql[] {

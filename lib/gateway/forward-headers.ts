@@ -98,6 +98,12 @@ export function upstreamRequestHeaders(
 }
 
 /** The upstream's response headers for the client: all but the hop-by-hop ones. */
+/**
+ * What the gateway's answer sets itself (the request id, the rate-limit headers): the upstream's
+ * copies are dropped, or the client would get each twice (Node writes both spellings).
+ */
+const GATEWAY_OWN = /^(x-request-id$|x-ratelimit-)/;
+
 export function clientResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[]> {
@@ -105,7 +111,7 @@ export function clientResponseHeaders(
   const headers: Record<string, string | string[]> = {};
   for (const name in upstream) {
     const value = upstream[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || GATEWAY_OWN.test(name)) continue;
     headers[name] = value;
   }
   return headers;

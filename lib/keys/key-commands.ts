@@ -191,9 +191,13 @@ export async function rotateKey(
   return { key, secret };
 }
 
-/** A key event's data: the key as the key list shows it (never its secret or digest), and `extra`. */
+/**
+ * A key event's data: the key as the key list shows it, without its hint (part of the secret has
+ * no business at a third party's URL), and `extra`.
+ */
 function keyEvent(type: WebhookEventType, key: KeyRecord, extra: Record<string, unknown> = {}): DomainEvent {
-  return { type, data: { key: toKeyResponse(key), ...extra } };
+  const { key_hint: _hint, ...shown } = toKeyResponse(key);
+  return { type, data: { key: shown, ...extra } };
 }
 
 const alreadyRotatedMessage = (name: string) =>

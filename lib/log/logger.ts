@@ -8,6 +8,8 @@ import { NativeDate } from "../runtime/native-date";
 
 export type { Logger };
 
+const LOG_BUFFER_BYTES = 16 * 2 ** 20;
+
 interface LogSettings {
   level: string;
   format: "json" | "pretty";
@@ -36,7 +38,9 @@ export function createLogger({ level, format }: LogSettings, destination?: Desti
     destination ??
       (format === "pretty"
         ? pretty({ sync: false, translateTime: "SYS:standard", ignore: "hostname" })
-        : pino.destination({ dest: 1, sync: false })),
+        : // Bounded: if stdout stops taking lines (a stalled log collector), lines past this are
+          // dropped rather than held in memory without end.
+          pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES })),
   );
 }
 

@@ -4,11 +4,16 @@ import { KEY_PREFIX } from "../format/key-prefix";
 const KEY_LIKE_PATTERN = new RegExp(`${KEY_PREFIX}[0-9A-Za-z]{4,}`, "g");
 /** Service tokens (lib/auth/service-tokens.ts) are credentials too. */
 const SERVICE_TOKEN_PATTERN = /\bkps_[A-Za-z0-9_-]{4,}/g;
+/** Webhook signing secrets (lib/webhooks/signing.ts): whoever holds one can forge deliveries. */
+const WEBHOOK_SECRET_PATTERN = /\bwhsec_[A-Za-z0-9+/=]{4,}/g;
 // A key's digest (HMAC-SHA256, hex) identifies it as well as the key does in a log.
 const DIGEST_PATTERN = /\b[0-9a-f]{64}\b/gi;
 
 export function redactKeys(text: string): string {
-  return text.replace(KEY_LIKE_PATTERN, `${KEY_PREFIX}[redacted]`).replace(SERVICE_TOKEN_PATTERN, "kps_[redacted]");
+  return text
+    .replace(KEY_LIKE_PATTERN, `${KEY_PREFIX}[redacted]`)
+    .replace(SERVICE_TOKEN_PATTERN, "kps_[redacted]")
+    .replace(WEBHOOK_SECRET_PATTERN, "whsec_[redacted]");
 }
 
 const redactSecrets = (text: string) => redactKeys(text).replace(DIGEST_PATTERN, "[digest]");

@@ -1,6 +1,7 @@
 import { request } from "undici";
 import { signatureHeaders, type SigningSecrets } from "./signing";
-import { webhookDispatcher, WebhookTargetRefused } from "./ssrf";
+import { log } from "../log/logger";
+import { NOT_PUBLIC, webhookDispatcher, WebhookTargetRefused } from "./ssrf";
 import type { AttemptResult } from "./delivery-queue";
 
 /**
@@ -32,7 +33,11 @@ interface AttemptOutcome extends AttemptResult {
 /** Why an attempt failed, in the words the delivery log shows. */
 function describeFailure(error: unknown, timeoutMs: number | null): string {
   if (timeoutMs !== null) return `no complete answer within ${timeoutMs / 1000} s`;
-  if (error instanceof WebhookTargetRefused) return error.message;
+  // Members read this; what the host resolved to goes to the server's log only (lib/webhooks/ssrf.ts).
+  if (error instanceof WebhookTargetRefused) {
+    log().info({ detail: error.message }, "[webhooks] refused a delivery's target at connect time");
+    return NOT_PUBLIC;
+  }
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === "ECONNREFUSED") return "connection refused";

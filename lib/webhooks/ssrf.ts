@@ -14,7 +14,18 @@ import { getConfig } from "../config/env";
  * rebinding). WEBHOOK_ALLOW_PRIVATE lifts both, for tests and local development.
  */
 
-type TargetCheck = { ok: true } | { ok: false; reason: string };
+/**
+ * `reason` is for the member who saved the URL; `detail` (what the host resolved to) only for the
+ * server's log: telling every account what internal names resolve to would map the network.
+ */
+type TargetCheck = { ok: true } | { ok: false; reason: string; detail?: string };
+
+/** What a member is told when a host is not public, whatever it resolved to. */
+export const NOT_PUBLIC =
+  "The webhook URL's host must resolve to public addresses only: it does not, or it could not be resolved.";
+
+/** IPv6 outside global unicast (2000::/3) is refused even where ipaddr.js has no name for its range. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR("2000::/3");
 
 /** A lookup that takes longer is given up on: saving an endpoint waits for it. */
 const DNS_TIMEOUT_MS = 5_000;
@@ -29,13 +40,17 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export function addressRange(address: string): string {
   if (!ipaddr.isValid(address)) return "invalid";
-  return ipaddr.process(address).range();
+  const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  // ipaddr.js calls "unicast" whatever its table does not name, ::7f00:1 (::127.0.0.1) included.
+  if (range === "unicast" && parsed.kind() === "ipv6" && !parsed.match(GLOBAL_UNICAST_V6)) return "reserved";
+  return range;
 }
 
 /**
- * Whether a webhook may go to `address`: public unicast only. A list of what is allowed, not of
- * what is refused, so a special range this code does not know of (NAT64, 6to4, Teredo, which
- * embed IPv4 addresses) is refused too.
+ * Whether a webhook may go to `address`: public unicast only, IPv6 within global unicast
+ * (2000::/3). The special ranges ipaddr.js names (NAT64, 6to4, Teredo, which embed IPv4
+ * addresses) are refused too.
  */
 export function isPublicAddress(address: string): boolean {
   return addressRange(address) === "unicast";
@@ -100,11 +115,11 @@ export async function checkWebhookTarget(url: string): Promise<TargetCheck> {
     try {
       addresses = await lookupAll(host);
     } catch {
-      return { ok: false, reason: `The host ${host} of the webhook URL could not be resolved.` };
+      return { ok: false, reason: NOT_PUBLIC, detail: `The host ${host} of the webhook URL could not be resolved.` };
     }
   }
   const refused = firstRefused(addresses);
-  return refused ? { ok: false, reason: refusal(host, refused) } : { ok: true };
+  return refused ? { ok: false, reason: NOT_PUBLIC, detail: refusal(host, refused) } : { ok: true };
 }
 
 /** A connection refused because its target is not a public address (the delivery's last_error says why). */

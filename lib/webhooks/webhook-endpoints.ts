@@ -3,6 +3,7 @@ import { db } from "../db/client";
 import { outboxStatements } from "../events/webhook-events";
 import { DomainError } from "../errors/domain-error";
 import { DAY_MS } from "../format/time";
+import { log } from "../log/logger";
 import { generateWebhookSecret } from "./signing";
 import { checkWebhookTarget } from "./ssrf";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./webhook-schemas";
@@ -50,7 +51,9 @@ export type WebhookResponse = ReturnType<typeof toWebhookResponse>;
 /** Refuses a URL the server must not call (lib/webhooks/ssrf.ts), as the 400 the caller can act on. */
 async function assertCallable(url: string): Promise<void> {
   const target = await checkWebhookTarget(url);
-  if (!target.ok) throw new DomainError("webhook_target_refused", `url is refused: ${target.reason}`);
+  if (target.ok) return;
+  if (target.detail) log().info({ detail: target.detail }, "[webhooks] refused an endpoint URL");
+  throw new DomainError("webhook_target_refused", `url is refused: ${target.reason}`);
 }
 
 export async function createWebhook(
@@ -211,7 +214,10 @@ export async function redeliver(
     data: { status: "pending", nextAttemptAt: now, lockedUntil: null, createdAt: now },
   });
   if (!count) return null;
-  const row = await db().webhookDelivery.findFirst({ where: { id: deliveryId }, select: deliveryFields });
+  const row = await db().webhookDelivery.findFirst({
+    where: { id: deliveryId, endpointId, endpoint: { ownerId } },
+    select: deliveryFields,
+  });
   return row && toDeliveryResponse(row);
 }
 

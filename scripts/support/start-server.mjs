@@ -90,7 +90,7 @@ export async function startServer({
 }) {
   const url = `http://${host}:${port}`;
   if (await portTaken(host, port)) throw new Error(`port ${port} is already in use: cannot start a server there`);
-  const outputFd = stdoutFile ? fs.openSync(stdoutFile, "a") : null;
+  const outputFd = stdoutFile ? fs.openSync(stdoutFile, "w") : null;
   const [command, args] = npmStart ? ["npm", ["start", "--silent"]] : [process.execPath, ["scripts/start.mjs"]];
   const child = spawn(command, args, {
     env: { ...env, PORT: String(port) },

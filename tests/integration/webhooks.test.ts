@@ -200,6 +200,7 @@ describe("deliveries", () => {
       data: { key: { id: key.id, api_key_name: "watched", user: "svc" } },
     });
     expect(event.payload).not.toContain(key.api_key.slice(8));
+    expect(payload.data.key).not.toHaveProperty("key_hint");
     expect(event.payload).not.toMatch(/digest|[0-9a-f]{64}/);
 
     const first = deliveries.data[1];

@@ -4,6 +4,7 @@ import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config/env";
 import {
+  NOT_PUBLIC,
   addressRange,
   checkWebhookTarget,
   isPublicAddress,
@@ -47,6 +48,10 @@ const REFUSED = [
   ["::ffff:169.254.169.254", "linkLocal"],
   // NAT64 embeds an IPv4 address a gateway would reach: not public unicast, so refused.
   ["64:ff9b::7f00:1", "rfc6052"],
+  // IPv4-compatible (::127.0.0.1) and anything else outside IPv6's global unicast (2000::/3),
+  // which ipaddr.js would call "unicast".
+  ["::7f00:1", "reserved"],
+  ["4000::1", "reserved"],
 ] as const;
 
 describe("address classification", () => {
@@ -95,7 +100,9 @@ describe("checkWebhookTarget", () => {
     const result = await checkWebhookTarget("http://localhost/hook");
     expect(result).toMatchObject({
       ok: false,
-      reason: expect.stringMatching(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address/),
+      // Only the server's log learns what it resolved to; the member sees NOT_PUBLIC.
+      reason: NOT_PUBLIC,
+      detail: expect.stringMatching(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address/),
     });
   });
 
@@ -119,7 +126,11 @@ describe("checkWebhookTarget", () => {
 
   it("refuses a host that does not resolve", async () => {
     const result = await checkWebhookTarget("https://no-such-host.invalid/hook");
-    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/could not be resolved/) });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: NOT_PUBLIC,
+      detail: expect.stringMatching(/could not be resolved/),
+    });
   });
 
   it("with WEBHOOK_ALLOW_PRIVATE, private targets are accepted (tests, local development)", async () => {

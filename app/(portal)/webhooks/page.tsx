@@ -22,10 +22,13 @@ const RECENT = 10;
 export default async function WebhooksPage() {
   const { organization: org } = await requireOrganization();
   const manage = can(org.role, "webhooks.manage");
-  const endpoints = await listWebhooks(org.id);
-  const deliveries = await Promise.all(
-    endpoints.map(async (endpoint) => (await listDeliveries(org.id, endpoint.id, { page: 1, per_page: RECENT }))!),
+  const listed = await listWebhooks(org.id);
+  const recent = await Promise.all(
+    listed.map((endpoint) => listDeliveries(org.id, endpoint.id, { page: 1, per_page: RECENT })),
   );
+  // An endpoint deleted between the two reads is left out.
+  const endpoints = listed.filter((_, index) => recent[index] !== null);
+  const deliveries = recent.filter((page) => page !== null);
   const tz = org.timeZone;
 
   return (
