@@ -177,13 +177,18 @@ function toDeliveryResponse(row: DeliveryRow) {
 }
 export type DeliveryResponse = ReturnType<typeof toDeliveryResponse>;
 
+/** Whether the endpoint is the organization's. */
+async function ownsEndpoint(ownerId: number, endpointId: number): Promise<boolean> {
+  return (await db().webhookEndpoint.count({ where: { id: endpointId, ownerId } })) > 0;
+}
+
 /** An endpoint's deliveries, newest first; null when the endpoint is not the organization's. */
 export async function listDeliveries(
   ownerId: number,
   endpointId: number,
   { page, per_page }: { page: number; per_page: number },
 ): Promise<{ data: DeliveryResponse[]; total: number } | null> {
-  if (!(await db().webhookEndpoint.count({ where: { id: endpointId, ownerId } }))) return null;
+  if (!(await ownsEndpoint(ownerId, endpointId))) return null;
   const where = { endpointId, endpoint: { ownerId } };
   const [rows, total] = await Promise.all([
     db().webhookDelivery.findMany({
@@ -226,7 +231,7 @@ export async function redeliver(
  * retried like any other. False: not the organization's endpoint.
  */
 export async function sendTestEvent(ownerId: number, endpointId: number): Promise<boolean> {
-  if (!(await db().webhookEndpoint.count({ where: { id: endpointId, ownerId } }))) return false;
+  if (!(await ownsEndpoint(ownerId, endpointId))) return false;
   const event = { type: "webhook.test" as const, data: { message: "A test event from the key portal." } };
   await batchWriter().write(outboxStatements(ownerId, event, new Date(), endpointId));
   return true;
